@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+import './runtime-check.js';
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../node/config.js';
+import { UsageError } from './errors.js';
+import { registerNodeCommand } from './node-command.js';
+
+const program = new Command('posplus')
+  .description('posplus: an Internet-of-Vehicles blockchain node on libp2p')
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+registerNodeCommand(program);
+
+/** Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration; one line on stderr. */
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
+    const usage = err instanceof ConfigError || err instanceof UsageError;
+    process.stderr.write(`posplus: ${(err as Error).message}\n`);
+    process.exit(usage ? 2 : 1);
+  }
+}
+
+void main();

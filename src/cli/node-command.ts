@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { loadConfig, SETTINGS } from '../node/config.js';
+import { createLogger } from '../node/logger.js';
+import { PosplusNode } from '../node/node.js';
+import { registerMethods } from '../node/rpc/methods.js';
+import { RpcServer } from '../node/rpc/server.js';
+
+export function registerNodeCommand(program: Command): void {
+  const cmd = program
+    .command('node')
+    .description('run a node: joins the network, takes part in consensus, serves JSON-RPC')
+    .option('--config <file>', 'a .env file with settings (below the environment and flags in precedence)');
+  for (const s of SETTINGS) {
+    if (s.flag) cmd.option(`${s.flag} ${s.arg}`, `${s.description} (env ${s.name})`);
+  }
+  cmd.action(async (opts: Record<string, string | boolean | undefined>) => {
+    const { config, warnings } = loadConfig({ flags: opts, env: process.env, configFile: opts.config as string | undefined });
+    const log = createLogger(config.logLevel);
+    for (const w of warnings) log.warn(w);
+    let stopping = false;
+    const fatal = (err: Error): void => {
+      log.fatal({ err: err.message }, 'stopping after a fatal error');
+      process.stderr.write(`posplus: ${err.message}\n`);
+      process.exit(1);
+    };
+    const node = await PosplusNode.start(config, log, fatal);
+    const rpc = new RpcServer({ host: config.rpcHost, port: config.rpcPort, logger: log });
+    registerMethods(rpc, node);
+    const bound = await rpc.listen();
+    const rpcUrl = `http://${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`;
+    process.stdout.write(
+      [
+        `peer id:  ${node.host.peerId.toString()}`,
+        ...node.host.getMultiaddrs().map((a) => `listen:   ${a.toString()}`),
+        `rpc:      ${rpcUrl}`,
+        `data dir: ${config.dataDir}`,
+        '',
+      ].join('\n'),
+    );
+    const shutdown = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      Promise.all([rpc.close(), node.stop()])
+        .then(() => process.exit(0))
+        .catch((err: Error) => fatal(err));
+    };
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+  });
+}

@@ -1,0 +1,522 @@
+import { addressOf } from '../../core/address.js';
+import { blockHash, buildBlock, headerOf } from '../../core/block.js';
+import { type Hex, fromHex, toHex } from '../../core/bytes.js';
+import type { ChainState } from '../../core/chain-state.js';
+import { InvalidMessage } from '../../core/errors.js';
+import { makeEquivocationEvidence } from '../../core/evidence.js';
+import { precommitOf, signProposal, signVote, verifyProposalSignature, verifyVote } from '../../core/votes.js';
+import { Block, type CertifiedBlock, type Proposal, type Tx, Vote } from '../../core/wire/posplus.js';
+import type { Engine, EngineInput, EngineName, EngineStatus, Ready, Role, ValidatorView } from '../engine.js';
+import type { ValidatorSet } from '../validator-set.js';
+import { NIL, VoteTally } from './vote-tally.js';
+
+/**
+ * What distinguishes one BFT engine from another: who votes with what weight, and who proposes in each round.
+ * Both are pure functions of the committed chain, so every honest replica agrees on them.
+ */
+export interface BftRules {
+  validatorsFor(chain: ChainState): ValidatorSet;
+  proposerOf(chain: ChainState, validators: ValidatorSet, round: number): Uint8Array;
+  roleOf?(chain: ChainState, validators: ValidatorSet, key: Hex): Role;
+}
+
+export interface BftTimeouts {
+  proposeMs: number;
+  prevoteMs: number;
+  precommitMs: number;
+  /** Added to each timeout per round, so rounds stretch until the network's real delay fits. */
+  roundDeltaMs: number;
+  /** Pause after a commit before the next height starts, to gather transactions into the block. */
+  commitMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: BftTimeouts = { proposeMs: 2000, prevoteMs: 1000, precommitMs: 1000, roundDeltaMs: 500, commitMs: 100 };
+
+type Step = 'idle' | 'propose' | 'prevote' | 'precommit';
+type TimerKind = 'start' | 'propose' | 'prevote' | 'precommit';
+
+interface ProposalRecord {
+  proposal: Proposal;
+  block: Block;
+  hash: Hex;
+  valid: boolean;
+}
+
+interface RoundVotes {
+  prevotes: VoteTally;
+  precommits: VoteTally;
+}
+
+/** Persisted before any vote leaves the node, so a restart can neither forget a lock nor vote twice. */
+interface WalRecord {
+  height: number;
+  round: number;
+  lockedRound: number;
+  lockedBlock?: string;
+  validRound: number;
+  validBlock?: string;
+}
+
+const MAX_ROUND_AHEAD = 64;
+const MAX_BUFFERED = 10_000;
+const RECENT_PROPOSERS = 16;
+
+/**
+ * Tendermint's round-based BFT ("The latest gossip on BFT consensus", Buchman, Kwon, Milosevic 2018,
+ * Algorithm 1) over weighted validators. Prevotes lock a block; a node only prevotes another block when a
+ * later round shows a >2/3 prevote quorum for it, so no two blocks can both gather >2/3 precommits at one
+ * height while faulty weight stays under 1/3 — across any number of rounds and proposer timeouts.
+ */
+export class BftEngine implements Engine {
+  private readonly selfKey: Hex;
+  private validatorSet!: ValidatorSet;
+  private round = 0;
+  private phase: Step = 'idle';
+  private lockedRound = -1;
+  private lockedBlock: Block | undefined;
+  private validRound = -1;
+  private validBlock: Block | undefined;
+  private proposals = new Map<number, ProposalRecord>();
+  private votes = new Map<number, RoundVotes>();
+  private armed = new Set<string>();
+  private timers: { kind: TimerKind; round: number; at: number }[] = [];
+  private future: EngineInput[] = [];
+  private recentProposers: { height: number; proposer: string }[] = [];
+  private out!: Ready;
+
+  constructor(
+    readonly name: EngineName,
+    readonly chain: ChainState,
+    private readonly rules: BftRules,
+    private readonly timeouts: BftTimeouts,
+    wal?: Uint8Array,
+  ) {
+    this.selfKey = toHex(chain.key.publicKey);
+    this.enterHeight();
+    if (wal !== undefined) this.restore(wal);
+  }
+
+  private get height(): number {
+    return this.chain.head.height + 1;
+  }
+
+  private get isValidator(): boolean {
+    return this.validatorSet.weightOf(this.selfKey) > 0;
+  }
+
+  // ------------------------------------------------------------------ inputs
+
+  step(input: EngineInput): Ready {
+    this.out = { publish: [], commits: [], txStatuses: [], evidence: [], verdict: 'accept' };
+    try {
+      this.dispatch(input);
+      this.evaluate(input.now);
+    } catch (err) {
+      if (!(err instanceof InvalidMessage)) throw err;
+      this.out.verdict = 'reject';
+      this.out.reason = err.reason;
+    }
+    this.out.wakeAt = this.timers.length ? Math.min(...this.timers.map((t) => t.at)) : undefined;
+    return this.out;
+  }
+
+  private dispatch(input: EngineInput): void {
+    switch (input.type) {
+      case 'txs':
+        return this.onTxs(input.txs, input.now, input.local);
+      case 'proposal':
+        return this.onProposal(input.proposal, input.now, input);
+      case 'vote':
+        return this.onVote(input.vote, input);
+      case 'evidence': {
+        const summary = this.chain.admitEvidence(input.evidence);
+        if (summary) this.out.evidence.push(summary);
+        else this.out.verdict = 'ignore';
+        return this.wakeForWork(input.now);
+      }
+      case 'certified':
+        return this.onCertified(input.block, input.now);
+      case 'tick':
+        return this.fireTimers(input.now);
+    }
+  }
+
+  private onTxs(txs: Tx[], now: number, local: boolean): void {
+    const accepted: Tx[] = [];
+    let malformed = 0;
+    for (const tx of txs) {
+      const { result, alert } = this.chain.admitTx(tx, now);
+      this.out.txStatuses.push(result);
+      if (result.status === 'pending') accepted.push(tx);
+      else if (result.code === 'malformed' || result.code === 'bad-signature') malformed++;
+      if (alert) {
+        this.out.evidence.push(alert.summary);
+        this.out.publish.push({ kind: 'evidence', evidence: alert.evidence });
+      }
+    }
+    if (local && accepted.length) this.out.publish.push({ kind: 'txs', txs: accepted });
+    this.out.verdict = malformed ? 'reject' : accepted.length ? 'accept' : 'ignore';
+    this.wakeForWork(now);
+  }
+
+  /** With nothing to order the replica stays idle instead of churning empty rounds. */
+  private wakeForWork(now: number): void {
+    if (this.phase === 'idle' && this.chain.hasWork() && !this.timers.some((t) => t.kind === 'start')) {
+      this.timers.push({ kind: 'start', round: 0, at: now + this.timeouts.commitMs });
+    }
+  }
+
+  private heightGate(height: number, input: EngineInput): boolean {
+    if (height < this.height) {
+      this.out.verdict = 'ignore';
+      return false;
+    }
+    if (height === this.height + 1) {
+      if (this.future.length < MAX_BUFFERED) this.future.push(input);
+      return false;
+    }
+    if (height > this.height + 1) {
+      this.out.behindUntil = height - 1;
+      this.out.verdict = 'ignore';
+      return false;
+    }
+    return true;
+  }
+
+  private onProposal(p: Proposal, now: number, input: EngineInput): void {
+    const block = p.block;
+    const header = headerOf(block);
+    if (!this.heightGate(header.height, input)) return;
+    if (p.round > this.round + MAX_ROUND_AHEAD || p.validRound >= p.round || p.validRound < -1) {
+      throw new InvalidMessage(`proposal round ${p.round} / valid round ${p.validRound} out of range`);
+    }
+    const rightful = this.rules.proposerOf(this.chain, this.validatorSet, p.round);
+    if (toHex(p.proposer) !== toHex(rightful)) {
+      throw new InvalidMessage(`proposal for round ${p.round} is not from its rightful proposer ${addressOf(rightful)}`);
+    }
+    verifyProposalSignature(this.chain.params.chainId, p);
+    if (this.proposals.has(p.round)) {
+      this.out.verdict = 'ignore';
+      return;
+    }
+    const hash = toHex(blockHash(header));
+    let valid = true;
+    try {
+      if (!this.validatorSet.get(toHex(header.proposer))) throw new InvalidMessage('block creator is not a validator');
+      this.chain.execute(block!);
+      if (p.validRound === -1) this.chain.checkTimely(block!, now);
+    } catch (err) {
+      if (!(err instanceof InvalidMessage)) throw err;
+      valid = false;
+      this.out.verdict = 'reject';
+      this.out.reason = err.reason;
+    }
+    this.proposals.set(p.round, { proposal: p, block: block!, hash, valid });
+    if (this.phase === 'idle') this.startRound(Math.max(this.round, 0), now);
+  }
+
+  private onVote(vote: Vote, input: EngineInput): void {
+    if (!this.heightGate(vote.height, input)) return;
+    if (vote.round > this.round + MAX_ROUND_AHEAD) throw new InvalidMessage(`vote round ${vote.round} is too far ahead`);
+    const voter = toHex(vote.voter);
+    const weight = this.validatorSet.weightOf(voter);
+    if (weight === 0) throw new InvalidMessage(`vote from ${addressOf(vote.voter)}, which is not a validator`);
+    verifyVote(this.chain.params.chainId, vote);
+    this.record(vote, weight);
+    if (this.phase === 'idle') this.startRound(this.round, input.now);
+  }
+
+  private record(vote: Vote, weight: number): void {
+    const tally = this.tallies(vote.round)[vote.type === Vote.Type.PREVOTE ? 'prevotes' : 'precommits'];
+    const { added, conflict } = tally.add(vote, weight);
+    if (conflict) {
+      const evidence = makeEquivocationEvidence(this.chain.params.chainId, this.chain.key, Vote.encode(conflict), Vote.encode(vote), this.chain.head.height);
+      const summary = this.chain.admitEvidence(evidence);
+      if (summary) {
+        this.out.evidence.push(summary);
+        this.out.publish.push({ kind: 'evidence', evidence });
+      }
+      this.out.verdict = 'reject';
+      this.out.reason = 'equivocating vote';
+    } else if (!added) {
+      this.out.verdict = 'ignore';
+    }
+  }
+
+  private onCertified(cb: CertifiedBlock, now: number): void {
+    const block = cb.block;
+    const cert = cb.certificate;
+    if (block === undefined || cert === undefined) throw new InvalidMessage('certified block lacks its block or certificate');
+    const header = headerOf(block);
+    if (header.height < this.height) {
+      this.out.verdict = 'ignore';
+      return;
+    }
+    if (header.height > this.height) {
+      this.out.behindUntil = header.height;
+      this.out.verdict = 'ignore';
+      return;
+    }
+    const hash = toHex(blockHash(header));
+    if (cert.height !== header.height || toHex(cert.blockHash) !== hash) throw new InvalidMessage('certificate is for another block');
+    const seen = new Set<Hex>();
+    let weight = 0;
+    for (const sig of cert.sigs) {
+      const voter = toHex(sig.voter);
+      const w = this.validatorSet.weightOf(voter);
+      if (w === 0 || seen.has(voter)) throw new InvalidMessage('certificate signer is not a validator or signs twice');
+      verifyVote(this.chain.params.chainId, precommitOf(cert, sig));
+      seen.add(voter);
+      weight += w;
+    }
+    if (!this.validatorSet.isQuorum(weight)) throw new InvalidMessage('certificate carries less than 2/3 of the validator weight');
+    this.commit(block, cert.round, cert.sigs.map((s) => precommitOf(cert, s)), now);
+  }
+
+  // ------------------------------------------------------------------ the state machine
+
+  private tallies(round: number): RoundVotes {
+    let r = this.votes.get(round);
+    if (r === undefined) {
+      r = { prevotes: new VoteTally(), precommits: new VoteTally() };
+      this.votes.set(round, r);
+    }
+    return r;
+  }
+
+  private once(tag: string): boolean {
+    if (this.armed.has(tag)) return false;
+    this.armed.add(tag);
+    return true;
+  }
+
+  private schedule(kind: TimerKind, round: number, at: number): void {
+    this.timers.push({ kind, round, at });
+  }
+
+  private timeout(base: number, round: number): number {
+    return base + round * this.timeouts.roundDeltaMs;
+  }
+
+  private startRound(round: number, now: number): void {
+    this.round = round;
+    this.phase = 'propose';
+    this.timers = this.timers.filter((t) => t.kind !== 'start');
+    const proposer = this.rules.proposerOf(this.chain, this.validatorSet, round);
+    if (toHex(proposer) === this.selfKey) {
+      const block = this.validBlock ?? buildBlock(this.chain.params.chainId, this.chain.key, this.chain.buildContent(now, round));
+      const proposal = signProposal(this.chain.params.chainId, this.chain.key, { block, round, validRound: this.validRound });
+      this.proposals.set(round, { proposal, block, hash: toHex(blockHash(headerOf(block))), valid: true });
+      this.out.publish.push({ kind: 'proposal', proposal });
+    }
+    this.schedule('propose', round, now + this.timeout(this.timeouts.proposeMs, round));
+  }
+
+  private castVote(type: Vote.Type, hash: Hex): void {
+    if (!this.isValidator) return;
+    const vote = signVote(this.chain.params.chainId, this.chain.key, {
+      type,
+      height: this.height,
+      round: this.round,
+      blockHash: hash === NIL ? new Uint8Array(0) : fromHex(hash),
+    });
+    this.out.wal = this.walRecord();
+    this.tallies(this.round)[type === Vote.Type.PREVOTE ? 'prevotes' : 'precommits'].add(vote, this.validatorSet.weightOf(this.selfKey));
+    this.out.publish.push({ kind: 'vote', vote });
+  }
+
+  private prevote(hash: Hex): void {
+    this.castVote(Vote.Type.PREVOTE, hash);
+    this.phase = 'prevote';
+  }
+
+  private precommit(hash: Hex): void {
+    this.castVote(Vote.Type.PRECOMMIT, hash);
+    this.phase = 'precommit';
+  }
+
+  /** Applies the upon-rules of Algorithm 1 until none fires. */
+  private evaluate(now: number): void {
+    for (let guard = 0; guard < 1000; guard++) {
+      if (!this.evaluateOnce(now)) return;
+    }
+  }
+
+  private evaluateOnce(now: number): boolean {
+    const vs = this.validatorSet;
+    // Decide: a proposal plus >2/3 precommits for it in any round.
+    for (const [r, rec] of this.proposals) {
+      const tally = this.votes.get(r)?.precommits;
+      if (tally && rec.valid && vs.isQuorum(tally.weightFor(rec.hash))) {
+        this.commit(rec.block, r, tally.votesFor(rec.hash), now);
+        return true;
+      }
+    }
+    for (const [r, rv] of this.votes) {
+      const leader = rv.precommits.leader();
+      if (leader && leader.hash !== NIL && vs.isQuorum(leader.weight) && !this.proposals.get(r)?.valid) {
+        this.out.behindUntil = this.height; // the network decided a block we never received: fetch it
+      }
+    }
+    if (this.phase === 'idle') return false;
+    // Skip ahead: >1/3 of the weight is already in a later round.
+    for (const [r, rv] of this.votes) {
+      if (r <= this.round) continue;
+      const senders = new Set([...rv.prevotes.voters(), ...rv.precommits.voters()]);
+      const weight = [...senders].reduce((sum, k) => sum + vs.weightOf(k), 0);
+      if (vs.isOneThird(weight)) {
+        this.startRound(r, now);
+        return true;
+      }
+    }
+    const rec = this.proposals.get(this.round);
+    const rv = this.tallies(this.round);
+    if (this.phase === 'propose' && rec) {
+      const vr = rec.proposal.validRound;
+      if (vr === -1) {
+        const ok = rec.valid && (this.lockedRound === -1 || this.lockedHash() === rec.hash);
+        this.prevote(ok ? rec.hash : NIL);
+        return true;
+      }
+      const prior = this.votes.get(vr)?.prevotes;
+      if (vr < this.round && prior && vs.isQuorum(prior.weightFor(rec.hash))) {
+        const ok = rec.valid && (this.lockedRound <= vr || this.lockedHash() === rec.hash);
+        this.prevote(ok ? rec.hash : NIL);
+        return true;
+      }
+    }
+    if (this.phase === 'prevote' && vs.isQuorum(rv.prevotes.weight) && this.once(`prevote-timer/${this.round}`)) {
+      this.schedule('prevote', this.round, now + this.timeout(this.timeouts.prevoteMs, this.round));
+    }
+    if (rec && rec.valid && this.phase !== 'propose' && vs.isQuorum(rv.prevotes.weightFor(rec.hash)) && this.once(`lock/${this.round}`)) {
+      if (this.phase === 'prevote') {
+        this.lockedRound = this.round;
+        this.lockedBlock = rec.block;
+        this.validRound = this.round;
+        this.validBlock = rec.block;
+        this.precommit(rec.hash);
+      } else {
+        this.validRound = this.round;
+        this.validBlock = rec.block;
+      }
+      return true;
+    }
+    if (this.phase === 'prevote' && vs.isQuorum(rv.prevotes.weightFor(NIL))) {
+      this.precommit(NIL);
+      return true;
+    }
+    if (vs.isQuorum(rv.precommits.weight) && this.once(`precommit-timer/${this.round}`)) {
+      this.schedule('precommit', this.round, now + this.timeout(this.timeouts.precommitMs, this.round));
+    }
+    return false;
+  }
+
+  private lockedHash(): Hex | undefined {
+    return this.lockedBlock ? toHex(blockHash(headerOf(this.lockedBlock))) : undefined;
+  }
+
+  private fireTimers(now: number): void {
+    const due = this.timers.filter((t) => t.at <= now).sort((a, b) => a.at - b.at);
+    this.timers = this.timers.filter((t) => t.at > now);
+    for (const t of due) {
+      if (t.kind === 'start') {
+        if (this.phase === 'idle') this.startRound(this.round, now);
+      } else if (t.round === this.round) {
+        if (t.kind === 'propose' && this.phase === 'propose') this.prevote(NIL);
+        else if (t.kind === 'prevote' && this.phase === 'prevote') this.precommit(NIL);
+        else if (t.kind === 'precommit') this.startRound(this.round + 1, now);
+      }
+      this.evaluate(now);
+    }
+  }
+
+  private commit(block: Block, round: number, precommits: Vote[], now: number): void {
+    const executed = this.chain.execute(block);
+    const committed = this.chain.commit(block, executed);
+    const header = headerOf(block);
+    this.out.commits.push({
+      ...committed,
+      certificate: {
+        height: header.height,
+        round,
+        blockHash: blockHash(header),
+        sigs: precommits.map((v) => ({ voter: v.voter, signature: v.signature })),
+      },
+    });
+    this.out.txStatuses.push(...committed.dropped);
+    for (const alert of committed.alerts) {
+      this.out.evidence.push(alert.summary);
+      this.out.publish.push({ kind: 'evidence', evidence: alert.evidence });
+    }
+    this.recentProposers.unshift({ height: header.height, proposer: addressOf(header.proposer) });
+    this.recentProposers.length = Math.min(this.recentProposers.length, RECENT_PROPOSERS);
+    this.enterHeight();
+    this.wakeForWork(now);
+    const buffered = this.future;
+    this.future = [];
+    for (const input of buffered) this.dispatch({ ...input, now });
+  }
+
+  private enterHeight(): void {
+    this.validatorSet = this.rules.validatorsFor(this.chain);
+    this.round = 0;
+    this.phase = 'idle';
+    this.lockedRound = -1;
+    this.lockedBlock = undefined;
+    this.validRound = -1;
+    this.validBlock = undefined;
+    this.proposals = new Map();
+    this.votes = new Map();
+    this.armed = new Set();
+    this.timers = [];
+  }
+
+  // ------------------------------------------------------------------ persistence
+
+  private walRecord(): Uint8Array {
+    const rec: WalRecord = {
+      height: this.height,
+      round: this.round,
+      lockedRound: this.lockedRound,
+      lockedBlock: this.lockedBlock ? toHex(Block.encode(this.lockedBlock)) : undefined,
+      validRound: this.validRound,
+      validBlock: this.validBlock ? toHex(Block.encode(this.validBlock)) : undefined,
+    };
+    return new TextEncoder().encode(JSON.stringify(rec));
+  }
+
+  /** Resumes in the round after the last one we may have voted in, keeping the lock. */
+  private restore(wal: Uint8Array): void {
+    const rec = JSON.parse(new TextDecoder().decode(wal)) as WalRecord;
+    if (rec.height !== this.height) return;
+    this.lockedRound = rec.lockedRound;
+    this.lockedBlock = rec.lockedBlock ? Block.decode(fromHex(rec.lockedBlock)) : undefined;
+    this.validRound = rec.validRound;
+    this.validBlock = rec.validBlock ? Block.decode(fromHex(rec.validBlock)) : undefined;
+    this.round = rec.round + 1;
+  }
+
+  // ------------------------------------------------------------------ views
+
+  status(): EngineStatus {
+    const role: Role = this.rules.roleOf?.(this.chain, this.validatorSet, this.selfKey) ?? (this.isValidator ? 'validator' : 'normal');
+    return {
+      engine: this.name,
+      role,
+      height: this.chain.head.height,
+      headHash: toHex(this.chain.head.hash),
+      round: this.round,
+      step: this.phase,
+      recentProposers: [...this.recentProposers],
+    };
+  }
+
+  validators(): ValidatorView[] {
+    return this.validatorSet.members.map((v) => ({
+      address: v.address,
+      publicKey: v.key,
+      role: this.rules.roleOf?.(this.chain, this.validatorSet, v.key) ?? 'validator',
+      stake: this.chain.account(v.address).stake,
+    }));
+  }
+}

@@ -1,0 +1,29 @@
+import { fromHex, toHex } from './bytes.js';
+import { sha256 } from './hash.js';
+
+/** An account address: the first 20 bytes of sha256(ed25519 public key), written 0x-prefixed hex. */
+export type Address = string;
+
+export const ADDRESS_BYTES = 20;
+
+export function addressBytesOf(publicKey: Uint8Array): Uint8Array {
+  return sha256(publicKey).subarray(0, ADDRESS_BYTES);
+}
+
+export function addressOf(publicKey: Uint8Array): Address {
+  return '0x' + toHex(addressBytesOf(publicKey));
+}
+
+export function addressToString(bytes: Uint8Array): Address {
+  return '0x' + toHex(bytes);
+}
+
+export function isAddress(text: string): boolean {
+  return /^0x[0-9a-f]{40}$/.test(text);
+}
+
+export function parseAddress(text: string): Uint8Array {
+  const lower = text.toLowerCase();
+  if (!isAddress(lower)) throw new TypeError(`not an address (0x followed by 40 hex digits): ${text}`);
+  return fromHex(lower);
+}

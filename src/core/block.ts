@@ -1,0 +1,60 @@
+import { type Hex, bytesEqual, toHex, utf8 } from './bytes.js';
+import { InvalidMessage } from './errors.js';
+import { evidenceId } from './evidence.js';
+import { sha256 } from './hash.js';
+import type { KeyPair } from './keys.js';
+import { txRoot } from './ledger.js';
+import { signAs, verifyAs } from './signing.js';
+import { txIdBytes } from './tx.js';
+import { Block, BlockHeader, CertifiedBlock, type Evidence, type Tx } from './wire/posplus.js';
+
+export { Block, BlockHeader, CertifiedBlock };
+
+export function blockHash(header: BlockHeader): Uint8Array {
+  return sha256(utf8('posplus/block/v1'), BlockHeader.encode(header));
+}
+
+export const blockHashHex = (block: Block): Hex => toHex(blockHash(headerOf(block)));
+
+export function evidenceRoot(evidence: readonly Evidence[]): Uint8Array {
+  return sha256(utf8('posplus/evidence/v1'), ...evidence.map((e) => utf8(evidenceId(e))));
+}
+
+export interface BlockContent {
+  height: number;
+  round: number;
+  prevHash: Uint8Array;
+  timestamp: number;
+  txs: Tx[];
+  evidence: Evidence[];
+  stateRoot: Uint8Array;
+}
+
+export function buildBlock(chainId: string, key: KeyPair, c: BlockContent): Block {
+  const header: BlockHeader = {
+    height: c.height,
+    round: c.round,
+    prevHash: c.prevHash,
+    timestamp: c.timestamp,
+    proposer: key.publicKey,
+    txRoot: txRoot(c.txs.map(txIdBytes)),
+    evidenceRoot: evidenceRoot(c.evidence),
+    stateRoot: c.stateRoot,
+  };
+  return { header, txs: c.txs, evidence: c.evidence, signature: signAs(key, chainId, 'block', blockHash(header)) };
+}
+
+/** Header signature and that the roots match the body; ledger validity is checked by executing it. */
+export function verifyBlockIntegrity(chainId: string, block: Block): void {
+  const h = headerOf(block);
+  if (!verifyAs(h.proposer, chainId, 'block', blockHash(h), block.signature)) {
+    throw new InvalidMessage('block signature does not match its proposer');
+  }
+  if (!bytesEqual(h.txRoot, txRoot(block.txs.map(txIdBytes)))) throw new InvalidMessage('block tx root does not match its transactions');
+  if (!bytesEqual(h.evidenceRoot, evidenceRoot(block.evidence))) throw new InvalidMessage('block evidence root does not match its evidence');
+}
+
+export function headerOf(block: Block | undefined): BlockHeader {
+  if (block?.header === undefined) throw new InvalidMessage('block has no header');
+  return block.header;
+}

@@ -1,0 +1,265 @@
+import { addressOf, type Address } from './address.js';
+import { type BlockContent, blockHash, headerOf, verifyBlockIntegrity } from './block.js';
+import { BoundedMap } from './bounded-map.js';
+import { bytesEqual, type Hex, toHex } from './bytes.js';
+import { InvalidMessage, TxRejected } from './errors.js';
+import { type EvidenceSummary, makeDoubleSpendAlert, verifyEvidence } from './evidence.js';
+import type { Genesis } from './genesis.js';
+import type { KeyPair } from './keys.js';
+import { type Account, EMPTY_ACCOUNT, LedgerState, StateOverlay, applyTx } from './ledger.js';
+import { Mempool } from './mempool.js';
+import { txId, verifyTx } from './tx.js';
+import type { Block, Evidence, Tx } from './wire/posplus.js';
+
+export interface ChainParams {
+  chainId: string;
+  maxBlockTxs: number;
+  maxBlockEvidence: number;
+  mempoolCapacity: number;
+  /** How far ahead of the account's next nonce a pending transaction may be. */
+  maxNonceAhead: number;
+  /** How far a block timestamp may run ahead of the validator's clock. */
+  maxClockDriftMs: number;
+}
+
+export const DEFAULT_CHAIN_PARAMS: Omit<ChainParams, 'chainId'> = {
+  maxBlockTxs: 2000,
+  maxBlockEvidence: 64,
+  mempoolCapacity: 50_000,
+  maxNonceAhead: 64,
+  maxClockDriftMs: 10_000,
+};
+
+export interface Head {
+  height: number;
+  hash: Uint8Array;
+  timestamp: number;
+}
+
+export type TxStatus =
+  | { id: Hex; status: 'pending' }
+  | { id: Hex; status: 'rejected'; code: TxRejected['code']; reason: string };
+
+export interface AdmitResult {
+  result: TxStatus;
+  /** A double-spend alert this transaction caused, already signed by this node. */
+  alert?: { evidence: Evidence; summary: EvidenceSummary };
+}
+
+export interface ExecutedBlock {
+  changes: ReadonlyMap<Address, Account>;
+  evidence: EvidenceSummary[];
+}
+
+export interface CommittedBlock extends ExecutedBlock {
+  block: Block;
+  hash: Hex;
+  txIds: Hex[];
+  /** Pending transactions the new state made impossible, with why. */
+  dropped: TxStatus[];
+  /** Double-spend alerts raised because a committed transaction displaced a different pending one. */
+  alerts: NonNullable<AdmitResult['alert']>[];
+}
+
+const RECENT = 200_000;
+
+const slotOf = (tx: Tx): string => `${addressOf(tx.sender)}:${tx.nonce}`;
+
+/**
+ * The ledger side of one replica: committed state, head, mempool and evidence pool. Pure: time comes in as
+ * `now`, the node's key signs alerts, nothing touches the disk or the network.
+ */
+export class ChainState {
+  readonly ledger: LedgerState;
+  head: Head;
+  readonly mempool: Mempool;
+  private readonly verified = new BoundedMap<Hex, true>(RECENT);
+  private readonly committedIds = new BoundedMap<Hex, number>(RECENT);
+  private readonly committedSlots = new BoundedMap<string, Tx>(RECENT);
+  private readonly pendingEvidence = new Map<Hex, Evidence>();
+  private readonly committedEvidence = new BoundedMap<Hex, number>(RECENT);
+  private readonly executed = new BoundedMap<Hex, ExecutedBlock | InvalidMessage>(64);
+
+  constructor(
+    readonly params: ChainParams,
+    readonly genesis: Genesis,
+    readonly key: KeyPair,
+    ledger: LedgerState,
+    head: Head,
+  ) {
+    this.ledger = ledger;
+    this.head = head;
+    this.mempool = new Mempool(params.mempoolCapacity);
+  }
+
+  account(address: Address): Account {
+    return this.ledger.get(address) ?? EMPTY_ACCOUNT;
+  }
+
+  hasWork(): boolean {
+    return this.mempool.size > 0 || this.pendingEvidence.size > 0;
+  }
+
+  /** Checks a transaction against everything this replica knows and queues it, or says why not. */
+  admitTx(tx: Tx, now: number): AdmitResult {
+    const id = txId(tx);
+    const reject = (err: TxRejected, alert?: AdmitResult['alert']): AdmitResult => ({
+      result: { id, status: 'rejected', code: err.code, reason: err.reason },
+      alert,
+    });
+    if (this.mempool.has(id)) return reject(new TxRejected('duplicate', 'transaction is already pending'));
+    const committedAt = this.committedIds.get(id);
+    if (committedAt !== undefined) return reject(new TxRejected('duplicate', `transaction already committed at height ${committedAt}`));
+    try {
+      if (!this.verified.has(id)) {
+        verifyTx(this.params.chainId, tx);
+        this.verified.set(id, true);
+      }
+      const sender = this.account(addressOf(tx.sender));
+      const rival = tx.nonce < sender.nonce ? this.committedSlots.get(slotOf(tx)) : this.mempool.occupant(addressOf(tx.sender), tx.nonce)?.tx;
+      if (rival !== undefined) {
+        const where = tx.nonce < sender.nonce ? 'committed' : 'pending';
+        return reject(
+          new TxRejected('nonce-conflict', `double spend: nonce ${tx.nonce} is already used by ${where} transaction ${txId(rival)}`),
+          this.raiseAlert(rival, tx),
+        );
+      }
+      if (tx.nonce < sender.nonce) throw new TxRejected('nonce-too-low', `nonce ${tx.nonce} already used (next is ${sender.nonce})`);
+      if (tx.nonce > sender.nonce + this.params.maxNonceAhead) {
+        throw new TxRejected('nonce-too-high', `nonce ${tx.nonce} is more than ${this.params.maxNonceAhead} ahead of the next nonce ${sender.nonce}`);
+      }
+      if (tx.nonce === sender.nonce) applyTx(new StateOverlay(this.ledger), tx);
+      this.mempool.add(id, tx, now);
+      return { result: { id, status: 'pending' } };
+    } catch (err) {
+      if (err instanceof TxRejected) return reject(err);
+      throw err;
+    }
+  }
+
+  private raiseAlert(first: Tx, second: Tx): AdmitResult['alert'] {
+    const evidence = makeDoubleSpendAlert(this.params.chainId, this.key, first, second, this.head.height);
+    const summary = verifyEvidence(this.params.chainId, evidence);
+    if (this.committedEvidence.has(summary.id) || this.pendingEvidence.has(summary.id)) return undefined;
+    this.pendingEvidence.set(summary.id, evidence);
+    return { evidence, summary };
+  }
+
+  /** Evidence from a peer: verified, and kept for the next block unless already known. */
+  admitEvidence(ev: Evidence): EvidenceSummary | undefined {
+    const summary = verifyEvidence(this.params.chainId, ev);
+    if (this.committedEvidence.has(summary.id) || this.pendingEvidence.has(summary.id)) return undefined;
+    this.pendingEvidence.set(summary.id, ev);
+    return summary;
+  }
+
+  /** What the proposer puts in its next block. */
+  buildContent(now: number, round: number): BlockContent {
+    const { txs, overlay } = this.mempool.select(this.ledger, this.params.maxBlockTxs);
+    const evidence = [...this.pendingEvidence.values()].slice(0, this.params.maxBlockEvidence);
+    return {
+      height: this.head.height + 1,
+      round,
+      prevHash: this.head.hash,
+      timestamp: Math.max(now, this.head.timestamp + 1),
+      txs,
+      evidence,
+      stateRoot: this.ledger.root(overlay.changes),
+    };
+  }
+
+  /** Executes a block on top of the head and returns its state changes, or throws InvalidMessage. */
+  execute(block: Block): ExecutedBlock {
+    const key = toHex(blockHash(headerOf(block)));
+    const cached = this.executed.get(key);
+    if (cached instanceof InvalidMessage) throw cached;
+    if (cached !== undefined) return cached;
+    try {
+      const result = this.executeUncached(block);
+      this.executed.set(key, result);
+      return result;
+    } catch (err) {
+      if (err instanceof InvalidMessage) this.executed.set(key, err);
+      throw err;
+    }
+  }
+
+  /**
+   * The one check that depends on the local clock, so it applies only to live proposals: a certified
+   * block's certificate already shows that its validators found the timestamp acceptable.
+   */
+  checkTimely(block: Block, now: number): void {
+    const h = headerOf(block);
+    if (h.timestamp > now + this.params.maxClockDriftMs) {
+      throw new InvalidMessage(`block ${h.height}: timestamp is ${h.timestamp - now} ms ahead of this node's clock`);
+    }
+  }
+
+  private executeUncached(block: Block): ExecutedBlock {
+    const h = headerOf(block);
+    const bad = (reason: string): never => {
+      throw new InvalidMessage(`block ${h.height}: ${reason}`);
+    };
+    if (h.height !== this.head.height + 1) bad(`expected height ${this.head.height + 1}`);
+    if (!bytesEqual(h.prevHash, this.head.hash)) bad('previous hash is not our head');
+    if (h.timestamp <= this.head.timestamp) bad('timestamp is not after the previous block');
+    if (block.txs.length > this.params.maxBlockTxs) bad(`more than ${this.params.maxBlockTxs} transactions`);
+    if (block.evidence.length > this.params.maxBlockEvidence) bad(`more than ${this.params.maxBlockEvidence} evidence items`);
+    verifyBlockIntegrity(this.params.chainId, block);
+    const overlay = new StateOverlay(this.ledger);
+    const seen = new Set<Hex>();
+    for (const tx of block.txs) {
+      const id = txId(tx);
+      if (seen.has(id) || this.committedIds.has(id)) bad(`transaction ${id} appears twice`);
+      seen.add(id);
+      try {
+        if (!this.verified.has(id)) verifyTx(this.params.chainId, tx);
+        applyTx(overlay, tx);
+      } catch (err) {
+        if (err instanceof TxRejected) bad(`transaction ${id} is invalid: ${err.message}`);
+        throw err;
+      }
+    }
+    const evidence: EvidenceSummary[] = [];
+    for (const ev of block.evidence) {
+      const summary = verifyEvidence(this.params.chainId, ev);
+      if (seen.has(summary.id) || this.committedEvidence.has(summary.id)) bad(`evidence ${summary.id} is already recorded`);
+      seen.add(summary.id);
+      evidence.push(summary);
+    }
+    if (!bytesEqual(h.stateRoot, this.ledger.root(overlay.changes))) bad('state root does not match the executed transactions');
+    for (const id of seen) this.verified.set(id, true);
+    return { changes: overlay.changes, evidence };
+  }
+
+  /** Makes an executed block the new head. */
+  commit(block: Block, executed: ExecutedBlock): CommittedBlock {
+    const h = headerOf(block);
+    const hash = blockHash(h);
+    this.ledger.apply(executed.changes);
+    this.head = { height: h.height, hash, timestamp: h.timestamp };
+    const txIds = block.txs.map((tx) => {
+      const id = txId(tx);
+      this.committedIds.set(id, h.height);
+      this.committedSlots.set(slotOf(tx), tx);
+      this.mempool.remove(id);
+      return id;
+    });
+    for (const e of executed.evidence) {
+      this.committedEvidence.set(e.id, h.height);
+      this.pendingEvidence.delete(e.id);
+    }
+    const alerts: CommittedBlock['alerts'] = [];
+    const dropped: TxStatus[] = this.mempool.stale(this.ledger).map(({ id, tx }) => {
+      this.mempool.remove(id);
+      const winner = this.committedSlots.get(slotOf(tx));
+      if (winner === undefined) return { id, status: 'rejected', code: 'nonce-too-low', reason: `nonce ${tx.nonce} already used` };
+      const alert = this.raiseAlert(winner, tx);
+      if (alert) alerts.push(alert);
+      const reason = `double spend: nonce ${tx.nonce} was used by committed transaction ${txId(winner)}`;
+      return { id, status: 'rejected', code: 'nonce-conflict', reason };
+    });
+    return { block, hash: toHex(hash), txIds, dropped, alerts, ...executed };
+  }
+}
+

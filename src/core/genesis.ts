@@ -1,0 +1,57 @@
+import { addressOf, isAddress } from './address.js';
+import { compareBytes, type Hex, toHex, utf8 } from './bytes.js';
+import { sha256 } from './hash.js';
+import { LedgerState } from './ledger.js';
+
+/** config/genesis.json: what every genesis member and every listed account starts with. */
+export interface GenesisSpec {
+  timestamp: number;
+  member: { balance: number; stake: number; capacity: number };
+  accounts: { address: string; balance: number }[];
+}
+
+export interface Genesis {
+  chainId: string;
+  hash: Uint8Array;
+  hashHex: Hex;
+  members: Uint8Array[]; // sorted public keys
+  spec: GenesisSpec;
+}
+
+export function parseGenesisSpec(json: unknown): GenesisSpec {
+  const fail = (what: string): never => {
+    throw new TypeError(`genesis: ${what}`);
+  };
+  const o = json as Partial<GenesisSpec> | null;
+  if (o === null || typeof o !== 'object') fail('must be a JSON object');
+  const int = (v: unknown, name: string): number =>
+    Number.isSafeInteger(v) && (v as number) >= 0 ? (v as number) : fail(`${name} must be a non-negative integer`);
+  const member = o!.member ?? fail('member {balance, stake, capacity} is missing');
+  const accounts = o!.accounts ?? [];
+  if (!Array.isArray(accounts)) fail('accounts must be a list');
+  return {
+    timestamp: int(o!.timestamp, 'timestamp'),
+    member: { balance: int(member.balance, 'member.balance'), stake: int(member.stake, 'member.stake'), capacity: int(member.capacity, 'member.capacity') },
+    accounts: accounts.map((a, i) => {
+      if (typeof a?.address !== 'string' || !isAddress(a.address)) fail(`accounts[${i}].address must be 0x and 40 hex digits`);
+      return { address: a.address, balance: int(a.balance, `accounts[${i}].balance`) };
+    }),
+  };
+}
+
+/** Every node that knows the same members and spec derives the same genesis hash and state. */
+export function makeGenesis(chainId: string, spec: GenesisSpec, members: readonly Uint8Array[]): Genesis {
+  const sorted = [...members].sort(compareBytes).filter((m, i, all) => i === 0 || compareBytes(all[i - 1]!, m) !== 0);
+  const hash = sha256(utf8(`posplus/genesis/v1/${chainId}`), utf8(JSON.stringify(spec)), ...sorted);
+  return { chainId, hash, hashHex: toHex(hash), members: sorted, spec };
+}
+
+export function genesisState(g: Genesis): LedgerState {
+  const state = new LedgerState();
+  for (const a of g.spec.accounts) state.set(a.address, { balance: a.balance, nonce: 0, stake: 0, capacity: 0 });
+  for (const publicKey of g.members) {
+    const { balance, stake, capacity } = g.spec.member;
+    state.set(addressOf(publicKey), { publicKey, balance, nonce: 0, stake, capacity });
+  }
+  return state;
+}

@@ -1,0 +1,154 @@
+import { type Address, addressToString, addressOf } from './address.js';
+import { concatBytes, utf8, u64be } from './bytes.js';
+import { TxRejected } from './errors.js';
+import { sha256 } from './hash.js';
+import { Tx } from './wire/posplus.js';
+
+export interface Account {
+  readonly publicKey?: Uint8Array; // known once the account has signed something or is a genesis member
+  readonly balance: number;
+  readonly nonce: number; // the next nonce this account must use
+  readonly stake: number;
+  readonly capacity: number; // declared compute capacity (the seed's REGISTER)
+}
+
+export const EMPTY_ACCOUNT: Account = { balance: 0, nonce: 0, stake: 0, capacity: 0 };
+
+export interface StateReader {
+  get(address: Address): Account | undefined;
+}
+
+/** The whole ledger, owned by one replica. Blocks are executed on an overlay and merged on commit. */
+export class LedgerState implements StateReader {
+  private readonly accounts = new Map<Address, Account>();
+
+  get(address: Address): Account | undefined {
+    return this.accounts.get(address);
+  }
+
+  set(address: Address, account: Account): void {
+    this.accounts.set(address, account);
+  }
+
+  entries(): IterableIterator<[Address, Account]> {
+    return this.accounts.entries();
+  }
+
+  get size(): number {
+    return this.accounts.size;
+  }
+
+  apply(changes: ReadonlyMap<Address, Account>): void {
+    for (const [address, account] of changes) this.accounts.set(address, account);
+  }
+
+  /** Order-independent commitment to every account: sha256 over the sorted account leaves. */
+  root(changes?: ReadonlyMap<Address, Account>): Uint8Array {
+    const merged = new Map(this.accounts);
+    if (changes) for (const [a, acc] of changes) merged.set(a, acc);
+    const addresses = [...merged.keys()].sort();
+    const leaves = addresses.map((a) => accountLeaf(a, merged.get(a)!));
+    return sha256(utf8('posplus/state/v1'), ...leaves);
+  }
+}
+
+function accountLeaf(address: Address, a: Account): Uint8Array {
+  return sha256(
+    utf8(address),
+    u64be(a.balance),
+    u64be(a.nonce),
+    u64be(a.stake),
+    u64be(a.capacity),
+    a.publicKey ?? new Uint8Array(0),
+  );
+}
+
+/** Copy-on-write view used to execute a block or check a pending transaction without touching the base. */
+export class StateOverlay implements StateReader {
+  readonly changes = new Map<Address, Account>();
+  constructor(private readonly base: StateReader) {}
+
+  get(address: Address): Account | undefined {
+    return this.changes.get(address) ?? this.base.get(address);
+  }
+
+  set(address: Address, account: Account): void {
+    this.changes.set(address, account);
+  }
+}
+
+const MAX_BPM = 400;
+
+/** Checks that need no state: field ranges and shapes by kind. */
+export function checkTxShape(tx: Tx): void {
+  const bad = (reason: string): never => {
+    throw new TxRejected('malformed', reason);
+  };
+  if (tx.sender.byteLength !== 32) bad('sender must be a 32-byte ed25519 public key');
+  if (tx.signature.byteLength !== 64) bad('signature must be 64 bytes');
+  for (const [name, v] of [['amount', tx.amount], ['nonce', tx.nonce], ['stake', tx.stake], ['capacity', tx.capacity]] as const) {
+    if (!Number.isSafeInteger(v) || v < 0) bad(`${name} must be a non-negative safe integer`);
+  }
+  switch (tx.kind) {
+    case Tx.Kind.TRANSFER:
+      if (tx.to.byteLength !== 20) bad('transfer needs a 20-byte recipient address');
+      if (tx.amount <= 0) bad('transfer amount must be positive');
+      if (tx.stake !== 0 || tx.capacity !== 0) bad('transfer carries no stake or capacity');
+      if (tx.bpm !== undefined && tx.bpm > MAX_BPM) bad(`bpm must be at most ${MAX_BPM}`);
+      break;
+    case Tx.Kind.REGISTER:
+      if (tx.stake <= 0) bad('register needs a positive stake');
+      if (tx.to.byteLength !== 0 || tx.amount !== 0 || tx.bpm !== undefined) bad('register carries no recipient, amount or bpm');
+      break;
+    case Tx.Kind.UNREGISTER:
+      if (tx.to.byteLength !== 0 || tx.amount !== 0 || tx.stake !== 0 || tx.bpm !== undefined) {
+        bad('unregister carries no recipient, amount, stake or bpm');
+      }
+      break;
+    default:
+      bad('unknown transaction kind');
+  }
+}
+
+/**
+ * Applies one (already signature-checked) transaction to the overlay, or throws TxRejected and leaves it
+ * untouched. Nonces must be used strictly in order, so of two transactions with one sender and one nonce at
+ * most one can ever apply.
+ */
+export function applyTx(state: StateOverlay, tx: Tx): void {
+  const from = addressOf(tx.sender);
+  const sender = state.get(from) ?? EMPTY_ACCOUNT;
+  if (tx.nonce < sender.nonce) throw new TxRejected('nonce-too-low', `nonce ${tx.nonce} already used (next is ${sender.nonce})`);
+  if (tx.nonce > sender.nonce) throw new TxRejected('nonce-too-high', `nonce ${tx.nonce} is ahead of the next nonce ${sender.nonce}`);
+  const next = { ...sender, publicKey: tx.sender, nonce: sender.nonce + 1 };
+  switch (tx.kind) {
+    case Tx.Kind.TRANSFER: {
+      if (sender.balance < tx.amount) {
+        throw new TxRejected('insufficient-balance', `balance ${sender.balance} is less than amount ${tx.amount}`);
+      }
+      const toAddress = addressToString(tx.to);
+      if (toAddress === from) {
+        state.set(from, next);
+        return;
+      }
+      const recipient = state.get(toAddress) ?? EMPTY_ACCOUNT;
+      state.set(from, { ...next, balance: sender.balance - tx.amount });
+      state.set(toAddress, { ...recipient, balance: recipient.balance + tx.amount });
+      return;
+    }
+    case Tx.Kind.REGISTER:
+      if (sender.balance < tx.stake) {
+        throw new TxRejected('insufficient-balance', `balance ${sender.balance} is less than stake ${tx.stake}`);
+      }
+      state.set(from, { ...next, balance: sender.balance - tx.stake, stake: sender.stake + tx.stake, capacity: tx.capacity });
+      return;
+    case Tx.Kind.UNREGISTER:
+      if (sender.stake === 0) throw new TxRejected('not-registered', 'the sender has no stake to unregister');
+      state.set(from, { ...next, balance: sender.balance + sender.stake, stake: 0 });
+      return;
+  }
+}
+
+export function txRoot(ids: readonly Uint8Array[]): Uint8Array {
+  return sha256(utf8('posplus/txs/v1'), concatBytes(...ids));
+}

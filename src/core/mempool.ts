@@ -1,0 +1,101 @@
+import { addressOf, type Address } from './address.js';
+import type { Hex } from './bytes.js';
+import { type StateReader, StateOverlay, applyTx, EMPTY_ACCOUNT } from './ledger.js';
+import { TxRejected } from './errors.js';
+import type { Tx } from './wire/posplus.js';
+
+interface Entry {
+  id: Hex;
+  tx: Tx;
+  sender: Address;
+  arrivedAt: number;
+}
+
+const slot = (sender: Address, nonce: number): string => `${sender}:${nonce}`;
+
+/**
+ * Pending transactions in arrival order, indexed by (sender, nonce) so that a second, different
+ * transaction for an occupied slot is recognised as a double spend instead of silently queued.
+ */
+export class Mempool {
+  private readonly byId = new Map<Hex, Entry>();
+  private readonly bySlot = new Map<string, Entry>();
+
+  constructor(readonly capacity: number) {}
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  has(id: Hex): boolean {
+    return this.byId.has(id);
+  }
+
+  get(id: Hex): Tx | undefined {
+    return this.byId.get(id)?.tx;
+  }
+
+  occupant(sender: Address, nonce: number): { id: Hex; tx: Tx } | undefined {
+    return this.bySlot.get(slot(sender, nonce));
+  }
+
+  add(id: Hex, tx: Tx, now: number): void {
+    if (this.byId.size >= this.capacity) throw new TxRejected('mempool-full', `mempool holds ${this.capacity} transactions`);
+    const entry: Entry = { id, tx, sender: addressOf(tx.sender), arrivedAt: now };
+    this.byId.set(id, entry);
+    this.bySlot.set(slot(entry.sender, tx.nonce), entry);
+  }
+
+  remove(id: Hex): void {
+    const e = this.byId.get(id);
+    if (e === undefined) return;
+    this.byId.delete(id);
+    this.bySlot.delete(slot(e.sender, e.tx.nonce));
+  }
+
+  /** The first nonce at or after `from` that no pending transaction of `sender` occupies. */
+  nextFreeNonce(sender: Address, from: number): number {
+    let nonce = from;
+    while (this.bySlot.has(slot(sender, nonce))) nonce++;
+    return nonce;
+  }
+
+  /** Transactions whose nonce the committed state has passed: they can never apply now. */
+  stale(state: StateReader): { id: Hex; tx: Tx }[] {
+    const out: { id: Hex; tx: Tx }[] = [];
+    for (const e of this.byId.values()) {
+      if (e.tx.nonce < (state.get(e.sender) ?? EMPTY_ACCOUNT).nonce) out.push(e);
+    }
+    return out;
+  }
+
+  /**
+   * Up to `max` transactions that apply in order on top of `state`: senders in order of their first
+   * arrival, each sender's transactions by nonce until one does not apply.
+   */
+  select(state: StateReader, max: number): { txs: Tx[]; ids: Hex[]; overlay: StateOverlay } {
+    const bySender = new Map<Address, Entry[]>();
+    for (const e of this.byId.values()) {
+      const list = bySender.get(e.sender);
+      if (list) list.push(e);
+      else bySender.set(e.sender, [e]);
+    }
+    const overlay = new StateOverlay(state);
+    const txs: Tx[] = [];
+    const ids: Hex[] = [];
+    for (const list of bySender.values()) {
+      list.sort((a, b) => a.tx.nonce - b.tx.nonce);
+      for (const e of list) {
+        if (txs.length >= max) return { txs, ids, overlay };
+        try {
+          applyTx(overlay, e.tx);
+        } catch {
+          break;
+        }
+        txs.push(e.tx);
+        ids.push(e.id);
+      }
+    }
+    return { txs, ids, overlay };
+  }
+}

@@ -1,0 +1,27 @@
+import { concatBytes, utf8 } from './bytes.js';
+import type { KeyPair } from './keys.js';
+import { verifySignature } from './keys.js';
+
+/**
+ * Every signature covers the chain id and the message kind, so a signature made for one chain or one kind
+ * of message can never be replayed as another.
+ */
+export type SigningKind = 'tx' | 'block' | 'proposal' | 'vote' | 'evidence' | 'candidacy' | 'genesis';
+
+export function signingBytes(chainId: string, kind: SigningKind, payload: Uint8Array): Uint8Array {
+  return concatBytes(utf8(`posplus/${chainId}/${kind}/v1`), new Uint8Array([0]), payload);
+}
+
+export function signAs(key: KeyPair, chainId: string, kind: SigningKind, payload: Uint8Array): Uint8Array {
+  return key.sign(signingBytes(chainId, kind, payload));
+}
+
+export function verifyAs(
+  publicKey: Uint8Array,
+  chainId: string,
+  kind: SigningKind,
+  payload: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  return verifySignature(publicKey, signingBytes(chainId, kind, payload), signature);
+}

@@ -1,0 +1,61 @@
+import { type Hex, toHex } from './bytes.js';
+import { InvalidMessage } from './errors.js';
+import type { KeyPair } from './keys.js';
+import { signAs, verifyAs } from './signing.js';
+import { Certificate, CommitSig, Proposal, Vote } from './wire/posplus.js';
+
+export { Certificate, CommitSig, Proposal, Vote };
+
+function unsignedVote(v: Vote): Uint8Array {
+  return Vote.encode({ ...v, signature: new Uint8Array(0) });
+}
+
+export function signVote(chainId: string, key: KeyPair, body: Omit<Vote, 'signature' | 'voter'>): Vote {
+  const unsigned: Vote = { ...body, voter: key.publicKey, signature: new Uint8Array(0) };
+  return { ...unsigned, signature: signAs(key, chainId, 'vote', unsignedVote(unsigned)) };
+}
+
+export function verifyVote(chainId: string, v: Vote): void {
+  if (v.blockHash.byteLength !== 0 && v.blockHash.byteLength !== 32) throw new InvalidMessage('vote block hash must be 32 bytes or empty');
+  if (!verifyAs(v.voter, chainId, 'vote', unsignedVote(v), v.signature)) {
+    throw new InvalidMessage('vote signature does not match its voter');
+  }
+}
+
+export function decodeVote(bytes: Uint8Array): Vote {
+  try {
+    return Vote.decode(bytes);
+  } catch (err) {
+    throw new InvalidMessage(`cannot decode vote: ${(err as Error).message}`);
+  }
+}
+
+/** A certificate's signatures are precommits; rebuilding the vote lets one verifier serve both. */
+export function precommitOf(cert: Certificate, sig: CommitSig): Vote {
+  return {
+    type: Vote.Type.PRECOMMIT,
+    height: cert.height,
+    round: cert.round,
+    blockHash: cert.blockHash,
+    voter: sig.voter,
+    signature: sig.signature,
+  };
+}
+
+function unsignedProposal(p: Proposal): Uint8Array {
+  // The block is covered by its own hash inside the header signature; the proposal signs the block hash.
+  return Proposal.encode({ ...p, signature: new Uint8Array(0) });
+}
+
+export function signProposal(chainId: string, key: KeyPair, body: Omit<Proposal, 'signature' | 'proposer'>): Proposal {
+  const unsigned: Proposal = { ...body, proposer: key.publicKey, signature: new Uint8Array(0) };
+  return { ...unsigned, signature: signAs(key, chainId, 'proposal', unsignedProposal(unsigned)) };
+}
+
+export function verifyProposalSignature(chainId: string, p: Proposal): void {
+  if (!verifyAs(p.proposer, chainId, 'proposal', unsignedProposal(p), p.signature)) {
+    throw new InvalidMessage('proposal signature does not match its proposer');
+  }
+}
+
+export const voteKey = (v: Vote): Hex => `${v.type}/${v.height}/${v.round}/${toHex(v.voter)}`;

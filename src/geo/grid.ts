@@ -1,0 +1,26 @@
+/** The map cut into a G×G grid of equal region cells, numbered row-major from the origin corner. */
+export interface Area {
+  width: number;
+  height: number;
+  grid: number;
+}
+
+export interface Position {
+  x: number;
+  y: number;
+}
+
+export function cellOf(area: Area, p: Position): number {
+  const col = Math.min(area.grid - 1, Math.max(0, Math.floor((p.x / area.width) * area.grid)));
+  const row = Math.min(area.grid - 1, Math.max(0, Math.floor((p.y / area.height) * area.grid)));
+  return row * area.grid + col;
+}
+
+export function cellCount(area: Area): number {
+  return area.grid * area.grid;
+}
+
+/** A uniformly random position from two numbers in [0, 1): the caller owns the randomness. */
+export function positionFrom(area: Area, u: number, v: number): Position {
+  return { x: Math.round(u * area.width), y: Math.round(v * area.height) };
+}

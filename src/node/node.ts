@@ -1,0 +1,471 @@
+import type { PeerId } from '@libp2p/interface';
+import { TopicValidatorResult } from '@libp2p/interface';
+import { randomInt } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { addressOf } from '../core/address.js';
+import { BoundedMap } from '../core/bounded-map.js';
+import type { Hex } from '../core/bytes.js';
+import { type TxStatus, ChainState, DEFAULT_CHAIN_PARAMS } from '../core/chain-state.js';
+import { GenesisCeremony, announceGenesis, shouldAdopt, verifyAnnounce } from '../core/ceremony.js';
+import type { EvidenceSummary } from '../core/evidence.js';
+import { type Genesis, type GenesisSpec, genesisState, makeGenesis, parseGenesisSpec } from '../core/genesis.js';
+import { Evidence, GenesisMessage, Proposal, type Tx, TxBatch, Vote } from '../core/wire/posplus.js';
+import { registerBody, signTx, txId } from '../core/tx.js';
+import { DEFAULT_TIMEOUTS } from '../consensus/bft/bft-engine.js';
+import type { Engine, EngineInput, Outbound, Ready } from '../consensus/engine.js';
+import { createPosEngine } from '../consensus/pos/pos-engine.js';
+import { type Area, type Position, cellCount, cellOf, positionFrom } from '../geo/grid.js';
+import type { NodeConfig } from './config.js';
+import { ConfigError } from './config.js';
+import { toTopicValidatorResult } from './gossip-verdict.js';
+import { type Identity, loadOrCreateKey } from './identity.js';
+import type { Logger } from './logger.js';
+import { NodeMetrics } from './metrics.js';
+import { type P2pHost, createP2pHost } from './p2p-host.js';
+import { PeerKeeper } from './peer-keeper.js';
+import { ChainStore } from './store.js';
+import { requestBlocks, serveSync } from './sync.js';
+import { type TopicRef, parseTopic, stringifyTopic } from './topics.js';
+
+const CEREMONY_TICK_MS = 1000;
+const ANNOUNCE_MS = 3000;
+const SYNC_POLL_MS = 4000;
+const TX_FLUSH_MS = 20;
+const TX_BATCH = 500;
+
+/**
+ * The I/O shell around one engine: libp2p gossip and sync in, LevelDB and gossip out. Every input goes
+ * through `feed`, which steps the pure engine and queues its Ready; the queue persists the WAL and commits
+ * before publishing anything, so a crash never leaves a published vote that the disk forgot.
+ */
+export class PosplusNode {
+  readonly metrics = new NodeMetrics();
+  engine?: Engine;
+  chain?: ChainState;
+  genesis?: Genesis;
+  syncing = false;
+  private ceremony?: GenesisCeremony;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private wakeTimer?: NodeJS.Timeout;
+  private outbox: Promise<void> = Promise.resolve();
+  private txOutbox: Tx[] = [];
+  private txFlushTimer?: NodeJS.Timeout;
+  private readonly statuses = new BoundedMap<Hex, TxStatus>(100_000);
+  private readonly submittedAt = new BoundedMap<Hex, number>(100_000);
+  private readonly pendingEvidence = new Map<Hex, EvidenceSummary>();
+  private readonly subscribed = new Set<string>();
+  private syncWanted = false;
+  private stopping = false;
+  private stakeRequested = false;
+
+  private constructor(
+    readonly config: NodeConfig,
+    readonly log: Logger,
+    readonly identity: Identity,
+    readonly store: ChainStore,
+    readonly host: P2pHost,
+    readonly position: Position,
+    private readonly spec: GenesisSpec,
+    private readonly keeper: PeerKeeper,
+    private readonly onFatal: (err: Error) => void,
+  ) {}
+
+  static async start(config: NodeConfig, log: Logger, onFatal: (err: Error) => void): Promise<PosplusNode> {
+    if (config.engine !== 'pos') {
+      throw new ConfigError(`ENGINE: "${config.engine}" is not available in this version yet; use pos`, 'ENGINE');
+    }
+    if (config.behaviors.length > 0) {
+      throw new ConfigError('BEHAVIOR: malicious behaviours are not available in this version yet', 'BEHAVIOR');
+    }
+    const spec = await readGenesisSpec(config.genesisPath);
+    await mkdir(config.dataDir, { recursive: true });
+    const { identity, created } = await loadOrCreateKey(join(config.dataDir, 'node.key'));
+    if (created) log.info({ path: join(config.dataDir, 'node.key') }, 'created a new node key');
+    const store = await ChainStore.open(join(config.dataDir, 'chain'));
+    try {
+      const position = config.position ?? (await store.getPosition()) ?? randomPosition(config.area);
+      await store.putPosition(position);
+      const host = await createP2pHost({
+        privateKey: identity.privateKey,
+        host: config.p2pHost,
+        port: config.p2pPort,
+        mdns: config.mdns,
+        chainId: config.chainId,
+        appScore: () => 0,
+      });
+      const keeper = new PeerKeeper(host, config.bootstrap, log);
+      const node = new PosplusNode(config, log, identity, store, host, position, spec, keeper, onFatal);
+      await node.boot();
+      return node;
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+
+  get chainId(): string {
+    return this.config.chainId;
+  }
+
+  get area(): Area {
+    return this.config.area;
+  }
+
+  get cell(): number {
+    return cellOf(this.area, this.position);
+  }
+
+  private async boot(): Promise<void> {
+    await serveSync(this.host, this.chainId, this.store, () => this.genesis?.hash);
+    this.subscribe([{ kind: 'genesis' }]);
+    this.keeper.start();
+    this.host.addEventListener('peer:connect', () => this.metrics.peers.set(this.host.getPeers().length));
+    this.host.addEventListener('peer:disconnect', () => this.metrics.peers.set(this.host.getPeers().length));
+    const stored = await this.store.getGenesis();
+    if (stored !== undefined) {
+      await this.enterChain(makeGenesis(this.chainId, this.spec, stored.members), true);
+    } else {
+      this.ceremony = new GenesisCeremony(
+        { chainId: this.chainId, spec: this.spec, expected: this.config.genesisNodes, quietMs: this.config.genesisQuietMs },
+        this.identity.keyPair,
+        Date.now(),
+      );
+      this.every(CEREMONY_TICK_MS, () => this.ceremonyTick());
+      this.ceremonyTick();
+    }
+    this.every(ANNOUNCE_MS, () => this.announce());
+    this.every(SYNC_POLL_MS, () => void this.syncOnce());
+  }
+
+  private every(ms: number, fn: () => void): void {
+    this.timers.push(setInterval(fn, ms));
+  }
+
+  // ------------------------------------------------------------------ start-up ceremony
+
+  private ceremonyTick(): void {
+    const ceremony = this.ceremony;
+    if (ceremony === undefined || this.genesis !== undefined) return;
+    this.publishGenesisMessage({ candidacy: ceremony.candidacy(Date.now()) });
+    const genesis = ceremony.tryClose(Date.now());
+    if (genesis) {
+      this.log.info({ members: genesis.members.length, genesis: genesis.hashHex }, 'start-up ceremony closed');
+      void this.enterChain(genesis, false).catch((err: Error) => this.onFatal(err));
+    }
+  }
+
+  private announce(): void {
+    if (this.genesis === undefined || this.chain === undefined) return;
+    this.publishGenesisMessage({ announce: announceGenesis(this.chainId, this.identity.keyPair, this.genesis, this.chain.head.height) });
+  }
+
+  private publishGenesisMessage(m: GenesisMessage): void {
+    this.publish({ kind: 'genesis' }, GenesisMessage.encode(m), 'genesis');
+  }
+
+  private onGenesisMessage(data: Uint8Array): TopicValidatorResult {
+    const m = GenesisMessage.decode(data);
+    if (m.candidacy) {
+      if (this.ceremony && this.genesis === undefined) this.ceremony.onCandidacy(m.candidacy, Date.now());
+      else this.announce();
+    }
+    if (m.announce) {
+      const announced = verifyAnnounce(this.chainId, this.spec, m.announce);
+      const height = this.chain?.head.height ?? 0;
+      if (this.genesis === undefined || shouldAdopt(this.genesis, height, announced, m.announce.height)) {
+        this.log.info({ members: announced.members.length, genesis: announced.hashHex, height: m.announce.height }, 'adopting the announced genesis');
+        void this.enterChain(announced, false).catch((err: Error) => this.onFatal(err));
+      }
+    }
+    return TopicValidatorResult.Accept;
+  }
+
+  // ------------------------------------------------------------------ the chain
+
+  private async enterChain(genesis: Genesis, fromStore: boolean): Promise<void> {
+    this.genesis = genesis;
+    const ledger = fromStore ? await this.store.loadLedger() : genesisState(genesis);
+    const head = (fromStore ? await this.store.getHead() : undefined) ?? { height: 0, hash: genesis.hash, timestamp: genesis.spec.timestamp };
+    const chain = new ChainState({ chainId: this.chainId, ...DEFAULT_CHAIN_PARAMS }, genesis, this.identity.keyPair, ledger, head);
+    const wal = fromStore ? await this.store.getWal() : undefined;
+    this.chain = chain;
+    this.engine = createPosEngine(chain, DEFAULT_TIMEOUTS, wal);
+    this.metrics.height.set(head.height);
+    this.subscribe(this.engineTopics());
+    this.log.info({ height: head.height, genesis: genesis.hashHex, members: genesis.members.length, role: this.engine.status().role }, 'chain ready');
+    this.feed({ type: 'tick', now: Date.now() });
+    void this.syncOnce();
+  }
+
+  /** pos has one global validator set, so it listens to the transactions of every cell. */
+  private engineTopics(): TopicRef[] {
+    const cells = Array.from({ length: cellCount(this.area) }, (_, cell): TopicRef => ({ kind: 'tx', cell }));
+    return [...cells, { kind: 'block' }, { kind: 'approval' }, { kind: 'evidence' }];
+  }
+
+  private subscribe(refs: TopicRef[]): void {
+    const pubsub = this.host.services.pubsub;
+    for (const ref of refs) {
+      const topic = stringifyTopic(this.chainId, ref);
+      if (this.subscribed.has(topic)) continue;
+      this.subscribed.add(topic);
+      pubsub.topicValidators.set(topic, (peer, msg) => this.validate(topic, peer, msg.data));
+      pubsub.subscribe(topic);
+    }
+  }
+
+  /** Every gossip message enters here: decoded, stepped through the engine, judged for gossipsub. */
+  private validate(topic: string, peer: PeerId, data: Uint8Array): TopicValidatorResult {
+    const ref = parseTopic(topic)?.ref;
+    let result: TopicValidatorResult;
+    try {
+      result = ref?.kind === 'genesis' ? this.onGenesisMessage(data) : this.consensusMessage(ref, data);
+    } catch (err) {
+      this.log.debug({ topic, peer: peer.toString(), err: (err as Error).message }, 'rejected gossip');
+      result = TopicValidatorResult.Reject;
+    }
+    this.metrics.received.inc({ topic: ref?.kind ?? 'unknown', verdict: result });
+    return result;
+  }
+
+  private consensusMessage(ref: TopicRef | undefined, data: Uint8Array): TopicValidatorResult {
+    const now = Date.now();
+    let input: EngineInput;
+    switch (ref?.kind) {
+      case 'tx':
+        input = { type: 'txs', txs: TxBatch.decode(data).txs, now, local: false };
+        break;
+      case 'block':
+        input = { type: 'proposal', proposal: Proposal.decode(data), now };
+        break;
+      case 'approval':
+        input = { type: 'vote', vote: Vote.decode(data), now };
+        break;
+      case 'evidence':
+        input = { type: 'evidence', evidence: Evidence.decode(data), now };
+        break;
+      default:
+        return TopicValidatorResult.Ignore;
+    }
+    const ready = this.feed(input);
+    return ready ? toTopicValidatorResult(ready.verdict) : TopicValidatorResult.Ignore;
+  }
+
+  /** Steps the engine and queues its Ready; returns it so callers can read the verdict and statuses. */
+  feed(input: EngineInput): Ready | undefined {
+    if (this.engine === undefined || this.stopping) return undefined;
+    const engine = this.engine;
+    const ready = engine.step(input);
+    this.scheduleWake(ready.wakeAt);
+    for (const s of ready.txStatuses) {
+      this.statuses.set(s.id, s);
+      if (s.status === 'rejected') this.metrics.txRejected.inc({ code: s.code });
+    }
+    for (const e of ready.evidence) {
+      this.pendingEvidence.set(e.id, e);
+      this.metrics.evidence.inc({ kind: e.kind });
+    }
+    if (ready.behindUntil !== undefined) void this.syncOnce();
+    this.outbox = this.outbox.then(() => this.apply(ready, engine)).catch((err: Error) => this.onFatal(err));
+    return ready;
+  }
+
+  private async apply(ready: Ready, engine: Engine): Promise<void> {
+    if (engine !== this.engine) return; // a genesis adoption replaced the engine that produced this
+    if (ready.wal) await this.store.putWal(ready.wal);
+    for (const c of ready.commits) {
+      if (c.block.header?.height === 1 && this.genesis) {
+        await this.store.putGenesis(this.genesis.members, this.genesis.hash, genesisState(this.genesis));
+      }
+      await this.store.commit(c);
+      const now = Date.now();
+      for (const id of c.txIds) {
+        const at = this.submittedAt.get(id);
+        if (at !== undefined) this.metrics.commitLatency.observe((now - at) / 1000);
+      }
+      for (const e of c.evidence) this.pendingEvidence.delete(e.id);
+      this.metrics.txCommitted.inc(c.txIds.length);
+      this.metrics.blockTxs.observe(c.txIds.length);
+      this.metrics.height.set(c.block.header?.height ?? 0);
+      this.log.info({ height: c.block.header?.height, txs: c.txIds.length, hash: c.hash.slice(0, 16) }, 'committed');
+    }
+    if (ready.commits.length) this.maybeRegisterStake();
+    for (const out of ready.publish) this.send(out);
+    this.metrics.mempool.set(this.chain?.mempool.size ?? 0);
+    this.metrics.round.set(engine.status().round);
+  }
+
+  private send(out: Outbound): void {
+    switch (out.kind) {
+      case 'txs':
+        this.txOutbox.push(...out.txs);
+        this.txFlushTimer ??= setTimeout(() => this.flushTxs(), TX_FLUSH_MS);
+        return;
+      case 'proposal':
+        return this.publish({ kind: 'block' }, Proposal.encode(out.proposal), 'proposal');
+      case 'vote':
+        return this.publish({ kind: 'approval' }, Vote.encode(out.vote), 'vote');
+      case 'evidence':
+        return this.publish({ kind: 'evidence' }, Evidence.encode(out.evidence), 'evidence');
+    }
+  }
+
+  /** Transactions leave in batches: gossipsub's cost is per message, not per byte. */
+  private flushTxs(): void {
+    this.txFlushTimer = undefined;
+    const txs = this.txOutbox;
+    this.txOutbox = [];
+    for (let i = 0; i < txs.length; i += TX_BATCH) {
+      this.publish({ kind: 'tx', cell: this.cell }, TxBatch.encode({ txs: txs.slice(i, i + TX_BATCH) }), 'txs');
+    }
+  }
+
+  private publish(ref: TopicRef, data: Uint8Array, kind: string): void {
+    if (this.stopping) return;
+    this.metrics.published.inc({ kind });
+    this.host.services.pubsub
+      .publish(stringifyTopic(this.chainId, ref), data)
+      .catch((err: Error) => this.log.debug({ kind, err: err.message }, 'publish failed'));
+  }
+
+  private scheduleWake(at: number | undefined): void {
+    clearTimeout(this.wakeTimer);
+    if (at === undefined || this.stopping) return;
+    this.wakeTimer = setTimeout(() => this.feed({ type: 'tick', now: Date.now() }), Math.max(0, at - Date.now()));
+  }
+
+  // ------------------------------------------------------------------ sync
+
+  /** Catches up from connected peers, one block range at a time, through the same engine input path. */
+  async syncOnce(): Promise<void> {
+    if (this.genesis === undefined || this.chain === undefined) return;
+    if (this.syncing) {
+      this.syncWanted = true;
+      return;
+    }
+    this.syncing = true;
+    try {
+      for (const peer of this.host.getPeers()) {
+        if (this.stopping) return;
+        let progressed = true;
+        while (progressed && !this.stopping) {
+          progressed = false;
+          const from = this.chain.head.height + 1;
+          let response;
+          try {
+            response = await requestBlocks(this.host, this.chainId, peer, from, this.genesis.hash);
+          } catch (err) {
+            this.log.debug({ peer: peer.toString(), err: (err as Error).message }, 'sync request failed');
+            break;
+          }
+          for (const block of response.blocks) {
+            const ready = this.feed({ type: 'certified', block, now: Date.now() });
+            if (ready?.verdict === 'reject') {
+              this.log.warn({ peer: peer.toString(), reason: ready.reason }, 'peer served an invalid block');
+              break;
+            }
+            progressed ||= (ready?.commits.length ?? 0) > 0;
+          }
+          await this.outbox;
+          if (progressed) this.log.info({ height: this.chain.head.height, peerHead: response.headHeight }, 'synced blocks');
+        }
+      }
+    } finally {
+      this.syncing = false;
+      if (this.syncWanted && !this.stopping) {
+        this.syncWanted = false;
+        setTimeout(() => void this.syncOnce(), 200);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ operator actions
+
+  /** Submits a signed transaction as if it came from this node's operator. */
+  async submit(tx: Tx): Promise<TxStatus> {
+    const id = txId(tx);
+    const location = await this.store.getTxLocation(id);
+    if (location !== undefined) {
+      return { id, status: 'rejected', code: 'duplicate', reason: `transaction already committed at height ${location.height}` };
+    }
+    const ready = this.feed({ type: 'txs', txs: [tx], now: Date.now(), local: true });
+    if (ready === undefined) throw new NotReadyError('the node has no chain yet (start-up ceremony or sync in progress)');
+    const status = ready.txStatuses.find((s) => s.id === id) ?? { id, status: 'pending' as const };
+    if (status.status === 'pending') this.submittedAt.set(id, Date.now());
+    return status;
+  }
+
+  async txStatus(id: Hex): Promise<{ id: Hex; status: 'pending' | 'committed' | 'rejected'; height?: number; reason?: string } | undefined> {
+    const location = await this.store.getTxLocation(id);
+    if (location !== undefined) return { id, status: 'committed', height: location.height };
+    if (this.chain?.mempool.has(id)) return { id, status: 'pending' };
+    const s = this.statuses.get(id);
+    if (s?.status === 'rejected') return { id, status: 'rejected', reason: s.reason };
+    return undefined;
+  }
+
+  evidence(): EvidenceSummary[] {
+    return [...this.pendingEvidence.values()];
+  }
+
+  /** STAKE: once the node's account can afford it, register the missing stake. */
+  private maybeRegisterStake(): void {
+    const chain = this.chain;
+    if (this.stakeRequested || this.config.stake === 0 || chain === undefined) return;
+    const me = chain.account(addressOf(this.identity.keyPair.publicKey));
+    const missing = this.config.stake - me.stake;
+    if (missing <= 0) {
+      this.stakeRequested = true;
+      return;
+    }
+    if (me.balance < missing) return;
+    this.stakeRequested = true;
+    const nonce = chain.mempool.nextFreeNonce(addressOf(this.identity.keyPair.publicKey), me.nonce);
+    void this.submit(signTx(this.chainId, this.identity.keyPair, registerBody(missing, 0, nonce))).then((s) =>
+      this.log.info({ stake: missing, status: s.status }, 'registered stake'),
+    );
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  healthy(): boolean {
+    if (this.chain === undefined || this.syncing) return false;
+    return this.host.getPeers().length > 0 || (this.genesis?.members.length ?? 0) <= 1;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const t of this.timers) clearInterval(t);
+    clearTimeout(this.wakeTimer);
+    clearTimeout(this.txFlushTimer);
+    this.keeper.stop();
+    await this.outbox;
+    await this.host.stop();
+    await this.store.close();
+  }
+}
+
+export class NotReadyError extends Error {
+  override readonly name = 'NotReadyError';
+}
+
+async function readGenesisSpec(path: string): Promise<GenesisSpec> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`GENESIS: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'GENESIS');
+  }
+  try {
+    return parseGenesisSpec(JSON.parse(text));
+  } catch (err) {
+    throw new ConfigError(`GENESIS: ${path}: ${(err as Error).message}`, 'GENESIS');
+  }
+}
+
+function randomPosition(area: Area): Position {
+  const scale = 1_000_000;
+  return positionFrom(area, randomInt(scale) / scale, randomInt(scale) / scale);
+}

@@ -1,0 +1,60 @@
+import { gossipsub, type GossipSub } from '@chainsafe/libp2p-gossipsub';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { identify } from '@libp2p/identify';
+import type { Libp2p, PrivateKey } from '@libp2p/interface';
+import { mdns } from '@libp2p/mdns';
+import { ping } from '@libp2p/ping';
+import { tcp } from '@libp2p/tcp';
+import { createLibp2p } from 'libp2p';
+import { sha256 } from '../core/hash.js';
+
+export interface P2pOptions {
+  privateKey: PrivateKey;
+  host: string;
+  port: number;
+  mdns: boolean;
+  chainId: string;
+  /** gossipsub application score of a peer; below the graylist threshold its messages are ignored. */
+  appScore: (peerId: string) => number;
+}
+
+export type P2pHost = Libp2p<{ pubsub: GossipSub; identify: unknown; ping: unknown }>;
+
+/** Gossipsub drops every RPC from a peer scored below this. */
+export const GRAYLIST_THRESHOLD = -80;
+
+/**
+ * The libp2p composition: TCP + Noise + Yamux, identify, ping, gossipsub, mDNS. Bootstrap addresses are
+ * dialled by the PeerKeeper instead of @libp2p/bootstrap, because the seed's host:port form carries no
+ * peer id and libp2p's bootstrap module requires one.
+ */
+export async function createP2pHost(o: P2pOptions): Promise<P2pHost> {
+  const listen = o.host.includes(':') ? `/ip6/${o.host}/tcp/${o.port}` : `/ip4/${o.host}/tcp/${o.port}`;
+  const peerDiscovery = o.mdns ? [mdns({ interval: 2000, serviceTag: `posplus-${o.chainId}.local` })] : [];
+  return (await createLibp2p({
+    privateKey: o.privateKey,
+    addresses: { listen: [listen] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    peerDiscovery,
+    connectionManager: { maxConnections: 200 },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({
+        // Every payload carries our own ed25519 signature, so gossipsub's per-hop signing would only
+        // double the cost; messages are identified by content hash instead, as Ethereum's clients do.
+        globalSignaturePolicy: 'StrictNoSign',
+        msgIdFn: (msg) => sha256(msg.data),
+        allowPublishToZeroTopicPeers: true,
+        ignoreDuplicatePublishError: true,
+        emitSelf: false,
+        scoreParams: { appSpecificScore: o.appScore, appSpecificWeight: 1 },
+        scoreThresholds: { gossipThreshold: -10, publishThreshold: -50, graylistThreshold: GRAYLIST_THRESHOLD },
+        maxOutboundBufferSize: 32 * 1024 * 1024,
+      }),
+    },
+  })) as unknown as P2pHost;
+}

@@ -1,0 +1,236 @@
+import { peerIdFromPublicKey } from '@libp2p/peer-id';
+import { publicKeyFromRaw } from '@libp2p/crypto/keys';
+import { z } from 'zod';
+import { addressOf, addressToString, isAddress, parseAddress } from '../../core/address.js';
+import { blockHash, headerOf } from '../../core/block.js';
+import { fromHex, toHex } from '../../core/bytes.js';
+import type { TxStatus } from '../../core/chain-state.js';
+import { decodeTx, signTx, transferBody, txId } from '../../core/tx.js';
+import { type Block, type Certificate, Tx } from '../../core/wire/posplus.js';
+import { cellCount } from '../../geo/grid.js';
+import type { PosplusNode } from '../node.js';
+import { NotReadyError } from '../node.js';
+import { FORBIDDEN, NOT_FOUND, RpcError, TX_REJECTED, UNAVAILABLE } from './errors.js';
+import { type RpcServer, defineMethod } from './server.js';
+
+const hex = (what: string) => z.string().regex(/^(0x)?[0-9a-fA-F]*$/, `${what} must be hex`);
+const address = z.string().refine((s) => isAddress(s.toLowerCase()), 'must be 0x followed by 40 hex digits');
+const amount = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const noParams = z.object({}).strict();
+
+export function peerIdOf(publicKey: Uint8Array): string {
+  return peerIdFromPublicKey(publicKeyFromRaw(publicKey)).toString();
+}
+
+export function txView(tx: Tx) {
+  return {
+    id: txId(tx),
+    kind: tx.kind.toLowerCase(),
+    from: addressOf(tx.sender),
+    to: tx.kind === Tx.Kind.TRANSFER ? addressToString(tx.to) : undefined,
+    amount: tx.amount,
+    nonce: tx.nonce,
+    bpm: tx.bpm,
+    stake: tx.kind === Tx.Kind.REGISTER ? tx.stake : undefined,
+    capacity: tx.kind === Tx.Kind.REGISTER ? tx.capacity : undefined,
+  };
+}
+
+function blockView(block: Block, certificate: Certificate | undefined) {
+  const h = headerOf(block);
+  return {
+    height: h.height,
+    hash: toHex(blockHash(h)),
+    prevHash: toHex(h.prevHash),
+    round: h.round,
+    timestamp: h.timestamp,
+    proposer: addressOf(h.proposer),
+    stateRoot: toHex(h.stateRoot),
+    txs: block.txs.map(txView),
+    evidence: block.evidence.length,
+    certificate: certificate && {
+      round: certificate.round,
+      signers: certificate.sigs.map((s) => addressOf(s.voter)),
+    },
+  };
+}
+
+function ready(node: PosplusNode) {
+  const { chain, engine } = node;
+  if (chain === undefined || engine === undefined) throw new RpcError(UNAVAILABLE, 'the node has no chain yet (start-up ceremony in progress)');
+  return { chain, engine };
+}
+
+function rejectOnFailure(status: TxStatus): { id: string; status: 'pending' } {
+  if (status.status === 'rejected') throw new RpcError(TX_REJECTED, `transaction rejected: ${status.reason}`, { id: status.id, code: status.code });
+  return { id: status.id, status: 'pending' };
+}
+
+async function submit(node: PosplusNode, tx: Tx) {
+  try {
+    return rejectOnFailure(await node.submit(tx));
+  } catch (err) {
+    if (err instanceof NotReadyError) throw new RpcError(UNAVAILABLE, err.message);
+    throw err;
+  }
+}
+
+/** The JSON-RPC surface of DESIGN §4.4. */
+export function registerMethods(rpc: RpcServer, node: PosplusNode): void {
+  const selfKey = node.identity.keyPair.publicKey;
+
+  rpc.register('node_status', defineMethod({
+    params: noParams,
+    handler: () => {
+      const status = node.engine?.status();
+      return {
+        peerId: node.host.peerId.toString(),
+        address: addressOf(selfKey),
+        chainId: node.chainId,
+        engine: node.config.engine,
+        role: status?.role ?? 'normal',
+        cell: node.cell,
+        position: node.position,
+        height: status?.height ?? 0,
+        headHash: status?.headHash ?? '',
+        peers: node.host.getPeers().length,
+        syncing: node.syncing || node.chain === undefined,
+        genesis: node.genesis && { hash: node.genesis.hashHex, members: node.genesis.members.map(addressOf) },
+        round: status?.round,
+        step: status?.step,
+        listen: node.host.getMultiaddrs().map(String),
+      };
+    },
+  }));
+
+  rpc.register('net_peers', defineMethod({
+    params: noParams,
+    handler: () =>
+      node.host.getConnections().map((c) => ({ peerId: c.remotePeer.toString(), address: c.remoteAddr.toString(), direction: c.direction })),
+  }));
+
+  rpc.register('chain_head', defineMethod({
+    params: noParams,
+    handler: () => {
+      const { chain } = ready(node);
+      return { height: chain.head.height, hash: toHex(chain.head.hash) };
+    },
+  }));
+
+  rpc.register('chain_block', defineMethod({
+    params: z.union([z.object({ height: z.number().int().nonnegative() }).strict(), z.object({ hash: hex('hash').length(64) }).strict()]),
+    handler: async (p) => {
+      const height = 'height' in p ? p.height : await node.store.heightOfHash(p.hash.replace(/^0x/, '').toLowerCase());
+      const block = height === undefined ? undefined : await node.store.getBlock(height);
+      if (block === undefined) throw new RpcError(NOT_FOUND, `no block ${'height' in p ? `at height ${p.height}` : `with hash ${p.hash}`}`);
+      return blockView(block, await node.store.getCertificate(height!));
+    },
+  }));
+
+  rpc.register('tx_submit', defineMethod({
+    params: z.object({ tx: hex('tx').min(2) }).strict(),
+    handler: async (p) => {
+      let tx: Tx;
+      try {
+        tx = decodeTx(fromHex(p.tx));
+      } catch (err) {
+        throw new RpcError(-32602, `invalid params: tx: ${(err as Error).message}`, { field: 'tx' });
+      }
+      return submit(node, tx);
+    },
+  }));
+
+  rpc.register('tx_send', defineMethod({
+    params: z.object({ to: address, amount, bpm: z.number().int().min(0).max(400).optional() }).strict(),
+    handler: async (p, ctx) => {
+      if (!ctx.isLoopback) throw new RpcError(FORBIDDEN, 'tx_send signs with the node key and is only served to loopback callers');
+      const { chain } = ready(node);
+      const me = addressOf(selfKey);
+      const nonce = chain.mempool.nextFreeNonce(me, chain.account(me).nonce);
+      return submit(node, signTx(node.chainId, node.identity.keyPair, transferBody(parseAddress(p.to), p.amount, nonce, p.bpm)));
+    },
+  }));
+
+  rpc.register('tx_get', defineMethod({
+    params: z.object({ id: hex('id').length(64) }).strict(),
+    handler: async (p) => {
+      const status = await node.txStatus(p.id.toLowerCase());
+      if (status === undefined) throw new RpcError(NOT_FOUND, `unknown transaction ${p.id}`);
+      if (status.status !== 'committed') return status;
+      const record = await node.store.getTx(p.id.toLowerCase());
+      return { ...status, tx: record && txView(record.tx) };
+    },
+  }));
+
+  rpc.register('account_get', defineMethod({
+    params: z.object({ address }).strict(),
+    handler: (p) => {
+      const { chain } = ready(node);
+      const a = chain.account(p.address.toLowerCase());
+      return { address: p.address.toLowerCase(), balance: a.balance, nonce: a.nonce, stake: a.stake, capacity: a.capacity };
+    },
+  }));
+
+  rpc.register('consensus_validators', defineMethod({
+    params: noParams,
+    handler: () =>
+      ready(node).engine.validators().map((v) => ({
+        address: v.address,
+        peerId: peerIdOf(fromHex(v.publicKey)),
+        role: v.role,
+        cell: v.cell ?? null,
+        credit: v.credit ?? null,
+        stake: v.stake,
+        suspendedUntil: v.suspendedUntil,
+      })),
+  }));
+
+  rpc.register('consensus_trustedList', defineMethod({
+    params: noParams,
+    // Trusted lists belong to NCCA; the pos engine trusts its whole stake-weighted validator set.
+    handler: () => ({ engine: node.config.engine, trusted: [], backup: [] }),
+  }));
+
+  rpc.register('detection_status', defineMethod({
+    params: noParams,
+    handler: async () => {
+      const committed = (await node.store.listEvidence()).map((e) => ({ ...e, committed: true }));
+      const known = new Set(committed.map((e) => e.id));
+      const pending = node.evidence().filter((e) => !known.has(e.id)).map((e) => ({ ...e, committed: false }));
+      const evidence = [...committed, ...pending];
+      return {
+        suspects: [],
+        confirmed: [],
+        suspensions: [],
+        evictions: [],
+        evidence,
+        alerts: evidence.filter((e) => e.kind === 'double-spend'),
+        attackProbability: {},
+      };
+    },
+  }));
+
+  rpc.register('regions_list', defineMethod({
+    params: noParams,
+    handler: () => {
+      const validators = node.engine?.validators() ?? [];
+      return Array.from({ length: cellCount(node.area) }, (_, cell) => ({
+        cell,
+        // Positions are not gossiped yet: a node knows only its own place on the map.
+        nodes: cell === node.cell ? [{ address: addressOf(selfKey), position: node.position }] : [],
+        validators: validators.filter((v) => v.cell === cell).map((v) => v.address),
+      }));
+    },
+  }));
+
+  rpc.addGetRoute('/health', async () => {
+    const ok = node.healthy();
+    return { status: ok ? 200 : 503, contentType: 'application/json', body: JSON.stringify({ ok, height: node.chain?.head.height ?? 0, syncing: node.syncing, peers: node.host.getPeers().length }) };
+  });
+
+  rpc.addGetRoute('/metrics', async () => ({
+    status: 200,
+    contentType: node.metrics.registry.contentType,
+    body: await node.metrics.registry.metrics(),
+  }));
+}

@@ -1,0 +1,47 @@
+/**
+ * Gossipsub topics, built and parsed in one place. Cell-scoped topics form one namespace per region cell;
+ * a node subscribes to its own cell's namespace and moves when its position moves to another cell.
+ *   /posplus/<chain>/cell/<c>/tx     transaction batches gossiped inside a cell
+ *   /posplus/<chain>/cell/<c>/vote   transaction-set votes inside a cell (NCCA)
+ *   /posplus/<chain>/multi/vote      transaction-set votes among multi-region validators (NCCA)
+ *   /posplus/<chain>/block           block proposals
+ *   /posplus/<chain>/approval        prevotes and precommits on proposed blocks
+ *   /posplus/<chain>/evidence        double-spend alerts and misbehaviour evidence
+ *   /posplus/<chain>/genesis         start-up ceremony: candidacies and genesis announcements
+ */
+export type TopicRef =
+  | { kind: 'tx'; cell: number }
+  | { kind: 'cell-vote'; cell: number }
+  | { kind: 'multi-vote' }
+  | { kind: 'block' }
+  | { kind: 'approval' }
+  | { kind: 'evidence' }
+  | { kind: 'genesis' };
+
+export function stringifyTopic(chainId: string, ref: TopicRef): string {
+  const base = `/posplus/${chainId}`;
+  switch (ref.kind) {
+    case 'tx':
+      return `${base}/cell/${ref.cell}/tx`;
+    case 'cell-vote':
+      return `${base}/cell/${ref.cell}/vote`;
+    case 'multi-vote':
+      return `${base}/multi/vote`;
+    default:
+      return `${base}/${ref.kind}`;
+  }
+}
+
+export function parseTopic(topic: string): { chainId: string; ref: TopicRef } | undefined {
+  const m = /^\/posplus\/([a-z0-9-]+)\/(?:cell\/(\d+)\/(tx|vote)|multi\/vote|(block|approval|evidence|genesis))$/.exec(topic);
+  if (m === null) return undefined;
+  const chainId = m[1]!;
+  if (m[2] !== undefined) {
+    const cell = Number(m[2]);
+    return { chainId, ref: m[3] === 'tx' ? { kind: 'tx', cell } : { kind: 'cell-vote', cell } };
+  }
+  if (m[4] !== undefined) return { chainId, ref: { kind: m[4] as 'block' | 'approval' | 'evidence' | 'genesis' } };
+  return { chainId, ref: { kind: 'multi-vote' } };
+}
+
+export const syncProtocol = (chainId: string): string => `/posplus/${chainId}/sync/1.0.0`;

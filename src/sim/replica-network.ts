@@ -1,0 +1,566 @@
+import { type Address, addressBytesOf, addressOf } from '../core/address.js';
+import { blockHash, headerOf } from '../core/block.js';
+import { type Hex, toHex, utf8 } from '../core/bytes.js';
+import { ChainState, type ChainParams, DEFAULT_CHAIN_PARAMS, type TxStatus } from '../core/chain-state.js';
+import type { EvidenceSummary } from '../core/evidence.js';
+import { type Genesis, type GenesisSpec, genesisState, makeGenesis } from '../core/genesis.js';
+import { sha256 } from '../core/hash.js';
+import { type KeyPair, keyPairFromSeed } from '../core/keys.js';
+import { signTx, transferBody } from '../core/tx.js';
+import { type CertifiedBlock, Evidence, Proposal, type Tx, TxBatch, Vote } from '../core/wire/posplus.js';
+import { type BftTimeouts, DEFAULT_TIMEOUTS } from '../consensus/bft/bft-engine.js';
+import type { Commit, Engine, EngineInput, Outbound, Ready } from '../consensus/engine.js';
+import { createPosEngine } from '../consensus/pos/pos-engine.js';
+import { EventQueue } from './event-queue.js';
+import { Prng, type PrngSeed } from './prng.js';
+
+/**
+ * A deterministic in-memory network of engine replicas, in the manner of etcd raft's test `network`: every
+ * replica is a real engine over its own ChainState, messages travel with a modelled delay, and links can drop,
+ * be cut, partitioned, isolated and healed. Time is virtual and every random choice comes from one seeded
+ * Prng, so the same seed always gives the same run, event for event.
+ */
+
+export type EngineFactory = (chain: ChainState, timeouts: BftTimeouts, wal?: Uint8Array) => Engine;
+
+export interface ReplicaNetworkOptions {
+  seed: PrngSeed;
+  /** Number of replicas; every one is a genesis member with the same stake. */
+  size: number;
+  chainId?: string;
+  /** One-way delay of a message: base + a uniform draw in [0, jitter]. */
+  baseDelayMs?: number;
+  jitterMs?: number;
+  /** Probability that a message to one recipient is lost (sync request/response is never dropped). */
+  dropRate?: number;
+  /** Gossip: a replica forwards every message it accepted, once, to all its peers (as gossipsub does). */
+  relay?: boolean;
+  timeouts?: BftTimeouts;
+  params?: Partial<Omit<ChainParams, 'chainId'>>;
+  member?: GenesisSpec['member'];
+  genesisTimestamp?: number;
+  /** At most this many certified blocks per sync answer. */
+  syncBatch?: number;
+  engine?: EngineFactory;
+}
+
+export interface Envelope {
+  to: readonly number[];
+  msg: Outbound;
+}
+
+export interface BehaviourContext {
+  readonly net: ReplicaNetwork;
+  readonly replica: Replica;
+  /** The replicas this one could send to now (all others; cuts are applied afterwards). */
+  readonly peers: readonly number[];
+  readonly now: number;
+}
+
+/** Scripted (mis)behaviour of one replica: rewrite what it sends, filter what it receives. */
+export interface Behaviour {
+  outbound?(msg: Outbound, ctx: BehaviourContext): Envelope[];
+  /** Return false to drop the message before the engine sees it. */
+  inbound?(msg: Outbound, from: number, ctx: BehaviourContext): boolean;
+}
+
+export class Replica {
+  engine!: Engine;
+  up = true;
+  /** Bumped by crash and restart, so timers of an earlier life never fire into a later one. */
+  epoch = 0;
+  /** The last Ready.wal this replica produced: what a real node would have on disk. */
+  wal: Uint8Array | undefined;
+  /** height → block hash (hex), every commit this replica made. */
+  readonly commits = new Map<number, Hex>();
+  /** height → virtual time of the commit. */
+  readonly commitTimes = new Map<number, number>();
+  /** height → the commit itself (block and certificate), what this replica serves to syncing peers. */
+  readonly log = new Map<number, Commit>();
+  readonly evidence: EvidenceSummary[] = [];
+  readonly txStatuses: TxStatus[] = [];
+  /** Everything this replica's engine signed: `vote/TYPE/h/r` or `proposal/h/r` → block hash hex. */
+  readonly signed = new Map<string, Hex>();
+  behaviour: Behaviour | undefined;
+  /** The next nonce the harness uses when it makes a transaction from this replica's account. */
+  nextNonce = 0;
+  sent = 0;
+  received = 0;
+  seen = new Set<string>();
+  ticks = new Set<number>();
+  syncing = false;
+  wantHeight = 0;
+
+  constructor(
+    readonly index: number,
+    readonly key: KeyPair,
+    readonly chain: ChainState,
+  ) {}
+
+  get address(): Address {
+    return addressOf(this.key.publicKey);
+  }
+
+  get height(): number {
+    return this.chain.head.height;
+  }
+}
+
+type Event =
+  | { kind: 'deliver'; from: number; to: number; msg: Outbound; id: string }
+  | { kind: 'input'; to: number; epoch: number; make: (now: number) => EngineInput }
+  | { kind: 'tick'; to: number; epoch: number }
+  | { kind: 'sync-request'; from: number; to: number; epoch: number; fromHeight: number }
+  | { kind: 'sync-response'; to: number; epoch: number; blocks: CertifiedBlock[] }
+  | { kind: 'call'; fn: () => void };
+
+export interface NetworkStats {
+  sent: number;
+  delivered: number;
+  dropped: number;
+  duplicates: number;
+  syncBlocks: number;
+}
+
+const messageIds = new WeakMap<Outbound, string>();
+
+/** Content id of a message, as gossipsub's content-addressed message id would give. */
+export function messageId(msg: Outbound): string {
+  let id = messageIds.get(msg);
+  if (id === undefined) {
+    const body =
+      msg.kind === 'vote'
+        ? Vote.encode(msg.vote)
+        : msg.kind === 'proposal'
+          ? Proposal.encode(msg.proposal)
+          : msg.kind === 'evidence'
+            ? Evidence.encode(msg.evidence)
+            : TxBatch.encode({ txs: msg.txs });
+    id = toHex(sha256(utf8(msg.kind), body));
+    messageIds.set(msg, id);
+  }
+  return id;
+}
+
+function inputOf(msg: Outbound, now: number): EngineInput {
+  switch (msg.kind) {
+    case 'txs':
+      return { type: 'txs', txs: msg.txs, now, local: false };
+    case 'proposal':
+      return { type: 'proposal', proposal: msg.proposal, now };
+    case 'vote':
+      return { type: 'vote', vote: msg.vote, now };
+    case 'evidence':
+      return { type: 'evidence', evidence: msg.evidence, now };
+  }
+}
+
+const linkKey = (a: number, b: number): string => `${a}>${b}`;
+
+export class ReplicaNetwork {
+  readonly replicas: Replica[];
+  readonly genesis: Genesis;
+  readonly chainId: string;
+  readonly timeouts: BftTimeouts;
+  /** Safety problems seen so far (disagreeing commits, equivocation by a replica's own engine, …). */
+  readonly violations: string[] = [];
+  /** height → the first block hash any replica committed there. */
+  readonly decided = new Map<number, Hex>();
+  readonly stats: NetworkStats = { sent: 0, delivered: 0, dropped: 0, duplicates: 0, syncBlocks: 0 };
+
+  private clock: number;
+  /** Messages, inputs and sync traffic scheduled but not yet processed. */
+  private inFlight = 0;
+  private readonly queue = new EventQueue<Event>();
+  private readonly rng: Prng;
+  private readonly baseDelayMs: number;
+  private readonly jitterMs: number;
+  private dropRate: number;
+  private readonly relay: boolean;
+  private readonly syncBatch: number;
+  private readonly makeEngine: EngineFactory;
+  private readonly linkDrop = new Map<string, number>();
+  private readonly linkDelay = new Map<string, number>();
+  private readonly cuts = new Set<string>();
+  private group: number[];
+
+  constructor(options: ReplicaNetworkOptions) {
+    if (!Number.isSafeInteger(options.size) || options.size < 1) throw new RangeError('a network needs at least one replica');
+    const root = Prng.from(options.seed);
+    this.rng = root.fork('network');
+    const keyStream = root.fork('keys');
+    this.chainId = options.chainId ?? 'posplus-sim';
+    this.timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
+    this.baseDelayMs = options.baseDelayMs ?? 10;
+    this.jitterMs = options.jitterMs ?? 40;
+    this.dropRate = options.dropRate ?? 0;
+    this.relay = options.relay ?? false;
+    this.syncBatch = options.syncBatch ?? 64;
+    this.makeEngine = options.engine ?? ((chain, timeouts, wal) => createPosEngine(chain, timeouts, wal));
+    const genesisTimestamp = options.genesisTimestamp ?? 1_700_000_000_000;
+    const spec: GenesisSpec = {
+      timestamp: genesisTimestamp,
+      member: options.member ?? { balance: 1_000_000, stake: 1_000, capacity: 100 },
+      accounts: [],
+    };
+    const keys = Array.from({ length: options.size }, () => keyPairFromSeed(keyStream.bytes(32)));
+    this.genesis = makeGenesis(this.chainId, spec, keys.map((k) => k.publicKey));
+    const params: ChainParams = { ...DEFAULT_CHAIN_PARAMS, ...options.params, chainId: this.chainId };
+    this.replicas = keys.map((key, index) => {
+      const chain = new ChainState(params, this.genesis, key, genesisState(this.genesis), {
+        height: 0,
+        hash: this.genesis.hash,
+        timestamp: spec.timestamp,
+      });
+      const replica = new Replica(index, key, chain);
+      replica.engine = this.makeEngine(chain, this.timeouts);
+      return replica;
+    });
+    this.group = this.replicas.map(() => 0);
+    this.clock = genesisTimestamp + 1_000;
+  }
+
+  // ------------------------------------------------------------------ time
+
+  get now(): number {
+    return this.clock;
+  }
+
+  /** Runs every event up to now + ms, then sets the clock there. */
+  run(ms: number): void {
+    this.runUntil(() => false, ms);
+  }
+
+  /** Runs events until `done()` holds (checked before each event) or ms of virtual time pass; returns done(). */
+  runUntil(done: () => boolean, ms: number): boolean {
+    const end = this.clock + ms;
+    for (;;) {
+      if (done()) return true;
+      const next = this.queue.peek();
+      if (next === undefined || next.time > end) {
+        this.clock = end;
+        return done();
+      }
+      this.queue.pop();
+      this.clock = Math.max(this.clock, next.time);
+      if (next.item.kind !== 'tick' && next.item.kind !== 'call') this.inFlight--;
+      this.process(next.item);
+    }
+  }
+
+  /** Runs until no message is in flight and every live replica is idle at one height. */
+  settle(maxMs: number): boolean {
+    return this.runUntil(() => this.settled(), maxMs);
+  }
+
+  settled(): boolean {
+    if (this.inFlight > 0) return false;
+    const live = this.replicas.filter((r) => r.up);
+    return live.every((r) => r.height === live[0]!.height && r.engine.status().step === 'idle');
+  }
+
+  /** Calls fn at now + delayMs of virtual time (after the events already scheduled for that moment). */
+  schedule(delayMs: number, fn: () => void): void {
+    this.queue.push(this.clock + delayMs, { kind: 'call', fn });
+  }
+
+  // ------------------------------------------------------------------ topology
+
+  /** Drop probability for every link that has no rate of its own. */
+  setDropRate(rate: number): void {
+    this.dropRate = rate;
+  }
+
+  /** Drop probability for messages from → to. */
+  drop(from: number, to: number, rate: number): void {
+    this.linkDrop.set(linkKey(from, to), rate);
+  }
+
+  /** Extra one-way delay for messages from → to. */
+  slow(from: number, to: number, extraMs: number): void {
+    this.linkDelay.set(linkKey(from, to), extraMs);
+  }
+
+  /** No message passes between a and b, either way. */
+  cut(a: number, b: number): void {
+    this.cuts.add(linkKey(a, b));
+    this.cuts.add(linkKey(b, a));
+  }
+
+  isolate(index: number): void {
+    for (const r of this.replicas) if (r.index !== index) this.cut(index, r.index);
+  }
+
+  /** Replicas in different groups cannot talk; replicas named in no group form one more group together. */
+  partition(...groups: readonly (readonly number[])[]): void {
+    this.group = this.replicas.map(() => groups.length);
+    groups.forEach((members, g) => {
+      for (const i of members) this.group[i] = g;
+    });
+  }
+
+  /** Removes every cut and partition, and every per-link drop rate and extra delay (not the global drop rate). */
+  heal(): void {
+    this.cuts.clear();
+    this.linkDrop.clear();
+    this.linkDelay.clear();
+    this.group = this.replicas.map(() => 0);
+  }
+
+  canTalk(a: number, b: number): boolean {
+    return a !== b && !this.cuts.has(linkKey(a, b)) && this.group[a] === this.group[b];
+  }
+
+  setBehaviour(index: number, behaviour: Behaviour | undefined): void {
+    this.replicas[index]!.behaviour = behaviour;
+  }
+
+  // ------------------------------------------------------------------ replicas
+
+  replica(index: number): Replica {
+    const r = this.replicas[index];
+    if (r === undefined) throw new RangeError(`no replica ${index}`);
+    return r;
+  }
+
+  /** Hands transactions to a replica as if a client had submitted them there (local: true). */
+  submit(index: number, txs: Tx[]): void {
+    const r = this.replica(index);
+    this.enqueue(this.clock, { kind: 'input', to: index, epoch: r.epoch, make: (now) => ({ type: 'txs', txs, now, local: true }) });
+  }
+
+  /** A signed transfer between two replicas' accounts, using (and advancing) the sender's next nonce. */
+  transfer(from: number, to: number, amount: number, bpm?: number): Tx {
+    const sender = this.replica(from);
+    const body = transferBody(addressBytesOf(this.replica(to).key.publicKey), amount, sender.nextNonce++, bpm);
+    return signTx(this.chainId, sender.key, body);
+  }
+
+  /** Stops a replica: it receives nothing and its timers die with it. Its ChainState and last WAL survive. */
+  crash(index: number): void {
+    const r = this.replica(index);
+    r.up = false;
+    r.epoch++;
+    r.ticks.clear();
+    r.syncing = false;
+  }
+
+  /** Recreates a crashed replica's engine from its ChainState and (unless wal: false) its last WAL. */
+  restart(index: number, options: { wal?: boolean } = {}): void {
+    const r = this.replica(index);
+    if (r.up) throw new Error(`replica ${index} is running`);
+    r.engine = this.makeEngine(r.chain, this.timeouts, options.wal === false ? undefined : r.wal);
+    r.up = true;
+    r.epoch++;
+    r.seen = new Set(); // a restarted node has forgotten which messages it saw
+    r.wantHeight = 0;
+    this.step(r, { type: 'tick', now: this.clock });
+  }
+
+  /** Heights of every replica's head. */
+  heights(): number[] {
+    return this.replicas.map((r) => r.height);
+  }
+
+  /** Problems across all commit logs: any height where two replicas hold different hashes. */
+  disagreements(): string[] {
+    const out: string[] = [];
+    const first = new Map<number, { hash: Hex; by: number }>();
+    for (const r of this.replicas) {
+      for (const [h, hash] of r.commits) {
+        const seen = first.get(h);
+        if (seen === undefined) first.set(h, { hash, by: r.index });
+        else if (seen.hash !== hash) out.push(`height ${h}: replica ${seen.by} has ${seen.hash}, replica ${r.index} has ${hash}`);
+      }
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ the machinery
+
+  private process(e: Event): void {
+    switch (e.kind) {
+      case 'call':
+        return e.fn();
+      case 'tick': {
+        const r = this.replicas[e.to]!;
+        r.ticks.delete(this.clock);
+        if (r.up && r.epoch === e.epoch) this.step(r, { type: 'tick', now: this.clock });
+        return;
+      }
+      case 'input': {
+        const r = this.replicas[e.to]!;
+        if (r.up && r.epoch === e.epoch) this.step(r, e.make(this.clock));
+        return;
+      }
+      case 'deliver':
+        return this.deliver(e.from, e.to, e.msg, e.id);
+      case 'sync-request':
+        return this.answerSync(e.from, e.to, e.epoch, e.fromHeight);
+      case 'sync-response': {
+        const r = this.replicas[e.to]!;
+        if (!r.up || r.epoch !== e.epoch) return;
+        for (const block of e.blocks) {
+          if (!r.up || r.epoch !== e.epoch) break;
+          this.stats.syncBlocks++;
+          this.step(r, { type: 'certified', block, now: this.clock });
+        }
+        r.syncing = false;
+        if (r.wantHeight > r.height) this.requestSync(r);
+        return;
+      }
+    }
+  }
+
+  private deliver(from: number, to: number, msg: Outbound, id: string): void {
+    const r = this.replicas[to]!;
+    if (!r.up || !this.canTalk(from, to)) {
+      this.stats.dropped++;
+      return;
+    }
+    if (r.seen.has(id)) {
+      this.stats.duplicates++;
+      return;
+    }
+    r.seen.add(id);
+    if (r.behaviour?.inbound && !r.behaviour.inbound(msg, from, this.context(r))) return;
+    this.stats.delivered++;
+    r.received++;
+    const ready = this.step(r, inputOf(msg, this.clock));
+    if (this.relay && ready.verdict === 'accept') {
+      for (const peer of this.replicas) if (peer.index !== from && peer.index !== to) this.transmit(to, peer.index, msg, id);
+    }
+  }
+
+  private step(r: Replica, input: EngineInput): Ready {
+    const ready = r.engine.step(input);
+    this.handle(r, ready);
+    return ready;
+  }
+
+  private handle(r: Replica, ready: Ready): void {
+    if (ready.wal !== undefined) r.wal = ready.wal;
+    for (const c of ready.commits) this.recordCommit(r, c);
+    r.txStatuses.push(...ready.txStatuses);
+    r.evidence.push(...ready.evidence);
+    for (const msg of ready.publish) this.send(r, msg);
+    if (ready.behindUntil !== undefined) {
+      r.wantHeight = Math.max(r.wantHeight, ready.behindUntil);
+      this.requestSync(r);
+    }
+    if (ready.wakeAt !== undefined) this.scheduleTick(r, ready.wakeAt);
+  }
+
+  private recordCommit(r: Replica, c: Commit): void {
+    const height = headerOf(c.block).height;
+    const hash = toHex(blockHash(headerOf(c.block)));
+    if (hash !== c.hash) this.violations.push(`replica ${r.index}: commit at ${height} reports hash ${c.hash} but its block hashes to ${hash}`);
+    const previous = r.commits.get(height);
+    if (previous !== undefined) this.violations.push(`replica ${r.index} committed height ${height} twice`);
+    if (height !== 1 && !r.commits.has(height - 1)) this.violations.push(`replica ${r.index} committed ${height} without ${height - 1}`);
+    r.commits.set(height, hash);
+    r.commitTimes.set(height, this.clock);
+    r.log.set(height, c);
+    const agreed = this.decided.get(height);
+    if (agreed === undefined) this.decided.set(height, hash);
+    else if (agreed !== hash) this.violations.push(`height ${height}: replica ${r.index} committed ${hash}, another replica ${agreed}`);
+  }
+
+  private context(r: Replica): BehaviourContext {
+    const peers = this.replicas.filter((p) => p.index !== r.index).map((p) => p.index);
+    return { net: this, replica: r, peers, now: this.clock };
+  }
+
+  private send(r: Replica, msg: Outbound): void {
+    this.noteSigned(r, msg);
+    const envelopes = r.behaviour?.outbound
+      ? r.behaviour.outbound(msg, this.context(r))
+      : [{ to: this.replicas.filter((p) => p.index !== r.index).map((p) => p.index), msg }];
+    for (const { to, msg: m } of envelopes) {
+      const id = messageId(m);
+      r.seen.add(id); // a node never takes its own message back from the network
+      for (const peer of to) this.transmit(r.index, peer, m, id);
+    }
+  }
+
+  /** Honest engines must never sign two different things for one slot, across restarts too. */
+  private noteSigned(r: Replica, msg: Outbound): void {
+    let slot: string;
+    let hash: Hex;
+    if (msg.kind === 'vote') {
+      slot = `vote/${msg.vote.type}/${msg.vote.height}/${msg.vote.round}`;
+      hash = toHex(msg.vote.blockHash);
+    } else if (msg.kind === 'proposal') {
+      slot = `proposal/${headerOf(msg.proposal.block).height}/${msg.proposal.round}`;
+      hash = toHex(blockHash(headerOf(msg.proposal.block)));
+    } else {
+      return;
+    }
+    const earlier = r.signed.get(slot);
+    if (earlier === undefined) r.signed.set(slot, hash);
+    else if (earlier !== hash) this.violations.push(`replica ${r.index} signed two different ${slot}: ${earlier || 'nil'} and ${hash || 'nil'}`);
+  }
+
+  private delay(from: number, to: number): number {
+    return this.baseDelayMs + this.rng.int(this.jitterMs + 1) + (this.linkDelay.get(linkKey(from, to)) ?? 0);
+  }
+
+  private transmit(from: number, to: number, msg: Outbound, id: string): void {
+    this.stats.sent++;
+    this.replicas[from]!.sent++;
+    if (!this.canTalk(from, to) || this.rng.chance(this.linkDrop.get(linkKey(from, to)) ?? this.dropRate)) {
+      this.stats.dropped++;
+      return;
+    }
+    this.enqueue(this.clock + this.delay(from, to), { kind: 'deliver', from, to, msg, id });
+  }
+
+  private enqueue(time: number, e: Event): void {
+    if (e.kind !== 'tick' && e.kind !== 'call') this.inFlight++;
+    this.queue.push(time, e);
+  }
+
+  private scheduleTick(r: Replica, at: number): void {
+    const time = Math.max(at, this.clock);
+    if (r.ticks.has(time)) return;
+    r.ticks.add(time);
+    this.queue.push(time, { kind: 'tick', to: r.index, epoch: r.epoch });
+  }
+
+  /**
+   * What the node's sync protocol does: ask the reachable peer with the highest head for the certified blocks
+   * after ours, and feed them to the engine in order. One request at a time per replica.
+   */
+  private requestSync(r: Replica): void {
+    if (r.syncing || !r.up) return;
+    let best: Replica | undefined;
+    for (const p of this.replicas) {
+      if (!p.up || !this.canTalk(r.index, p.index) || p.height <= r.height) continue;
+      if (best === undefined || p.height > best.height) best = p;
+    }
+    if (best === undefined) return;
+    r.syncing = true;
+    this.enqueue(this.clock + this.delay(r.index, best.index), {
+      kind: 'sync-request',
+      from: r.index,
+      to: best.index,
+      epoch: r.epoch,
+      fromHeight: r.height + 1,
+    });
+  }
+
+  private answerSync(from: number, to: number, epoch: number, fromHeight: number): void {
+    const asker = this.replicas[from]!;
+    const server = this.replicas[to]!;
+    const blocks: CertifiedBlock[] = [];
+    if (server.up && this.canTalk(from, to)) {
+      for (let h = fromHeight; h < fromHeight + this.syncBatch; h++) {
+        const c = server.log.get(h);
+        if (c === undefined) break;
+        blocks.push({ block: c.block, certificate: c.certificate });
+      }
+    }
+    // An empty answer (peer down, cut, or nothing new) still ends the request, as a timeout would.
+    this.enqueue(this.clock + this.delay(to, from), { kind: 'sync-response', to: asker.index, epoch, blocks });
+  }
+}
