@@ -23,8 +23,9 @@ export type EngineInput =
 /** Where a message goes. The shell maps scope and kind to a gossipsub topic. */
 export type Outbound =
   | { kind: 'txs'; txs: Tx[] }
-  | { kind: 'proposal'; proposal: Proposal }
-  | { kind: 'vote'; vote: Vote }
+  /** `resend` counts re-sends of a message already published, for peers that missed it. */
+  | { kind: 'proposal'; proposal: Proposal; resend?: number }
+  | { kind: 'vote'; vote: Vote; resend?: number }
   | { kind: 'evidence'; evidence: Evidence };
 
 export interface Commit extends CommittedBlock {

@@ -10,7 +10,7 @@ import { type TxStatus, ChainState, DEFAULT_CHAIN_PARAMS } from '../core/chain-s
 import { GenesisCeremony, announceGenesis, shouldAdopt, verifyAnnounce } from '../core/ceremony.js';
 import type { EvidenceSummary } from '../core/evidence.js';
 import { type Genesis, type GenesisSpec, genesisState, makeGenesis, parseGenesisSpec } from '../core/genesis.js';
-import { Evidence, GenesisMessage, Proposal, type Tx, TxBatch, Vote } from '../core/wire/posplus.js';
+import { ConsensusEnvelope, Evidence, GenesisMessage, type Tx, TxBatch } from '../core/wire/posplus.js';
 import { registerBody, signTx, txId } from '../core/tx.js';
 import { DEFAULT_TIMEOUTS } from '../consensus/bft/bft-engine.js';
 import type { Engine, EngineInput, Outbound, Ready } from '../consensus/engine.js';
@@ -237,11 +237,13 @@ export class PosplusNode {
         input = { type: 'txs', txs: TxBatch.decode(data).txs, now, local: false };
         break;
       case 'block':
-        input = { type: 'proposal', proposal: Proposal.decode(data), now };
+      case 'approval': {
+        const { proposal, vote } = ConsensusEnvelope.decode(data);
+        if (ref.kind === 'block' && proposal) input = { type: 'proposal', proposal, now };
+        else if (ref.kind === 'approval' && vote) input = { type: 'vote', vote, now };
+        else throw new Error(`${ref.kind} topic message carries no ${ref.kind === 'block' ? 'proposal' : 'vote'}`);
         break;
-      case 'approval':
-        input = { type: 'vote', vote: Vote.decode(data), now };
-        break;
+      }
       case 'evidence':
         input = { type: 'evidence', evidence: Evidence.decode(data), now };
         break;
@@ -303,9 +305,9 @@ export class PosplusNode {
         this.txFlushTimer ??= setTimeout(() => this.flushTxs(), TX_FLUSH_MS);
         return;
       case 'proposal':
-        return this.publish({ kind: 'block' }, Proposal.encode(out.proposal), 'proposal');
+        return this.publish({ kind: 'block' }, ConsensusEnvelope.encode({ proposal: out.proposal, resend: out.resend ?? 0 }), 'proposal');
       case 'vote':
-        return this.publish({ kind: 'approval' }, Vote.encode(out.vote), 'vote');
+        return this.publish({ kind: 'approval' }, ConsensusEnvelope.encode({ vote: out.vote, resend: out.resend ?? 0 }), 'vote');
       case 'evidence':
         return this.publish({ kind: 'evidence' }, Evidence.encode(out.evidence), 'evidence');
     }

@@ -5,7 +5,7 @@ import type { ChainState } from '../../core/chain-state.js';
 import { InvalidMessage } from '../../core/errors.js';
 import { makeEquivocationEvidence } from '../../core/evidence.js';
 import { precommitOf, signProposal, signVote, verifyProposalSignature, verifyVote } from '../../core/votes.js';
-import { Block, type CertifiedBlock, type Proposal, type Tx, Vote } from '../../core/wire/posplus.js';
+import { Block, type CertifiedBlock, Proposal, type Tx, Vote } from '../../core/wire/posplus.js';
 import type { Engine, EngineInput, EngineName, EngineStatus, Ready, Role, ValidatorView } from '../engine.js';
 import type { ValidatorSet } from '../validator-set.js';
 import { NIL, VoteTally } from './vote-tally.js';
@@ -28,12 +28,17 @@ export interface BftTimeouts {
   roundDeltaMs: number;
   /** Pause after a commit before the next height starts, to gather transactions into the block. */
   commitMs: number;
+  /**
+   * With no progress for this long, a replica sends its own proposal and votes of the round again: a peer
+   * that restarted or connected late has missed them, and without them a round can wait forever.
+   */
+  resendMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: BftTimeouts = { proposeMs: 2000, prevoteMs: 1000, precommitMs: 1000, roundDeltaMs: 500, commitMs: 100 };
+export const DEFAULT_TIMEOUTS: BftTimeouts = { proposeMs: 2000, prevoteMs: 1000, precommitMs: 1000, roundDeltaMs: 500, commitMs: 100, resendMs: 2500 };
 
 type Step = 'idle' | 'propose' | 'prevote' | 'precommit';
-type TimerKind = 'start' | 'propose' | 'prevote' | 'precommit';
+type TimerKind = 'start' | 'propose' | 'prevote' | 'precommit' | 'resend';
 
 interface ProposalRecord {
   proposal: Proposal;
@@ -47,14 +52,20 @@ interface RoundVotes {
   precommits: VoteTally;
 }
 
-/** Persisted before any vote leaves the node, so a restart can neither forget a lock nor vote twice. */
+/**
+ * Persisted before any proposal or vote leaves the node, so a restart can neither forget a lock nor sign a
+ * second, different message for a (height, round, type) it already signed; it resends the ones it has.
+ */
 interface WalRecord {
   height: number;
   round: number;
+  step: Step;
   lockedRound: number;
   lockedBlock?: string;
   validRound: number;
   validBlock?: string;
+  proposals: string[];
+  votes: string[];
 }
 
 const MAX_ROUND_AHEAD = 64;
@@ -82,6 +93,9 @@ export class BftEngine implements Engine {
   private timers: { kind: TimerKind; round: number; at: number }[] = [];
   private future: EngineInput[] = [];
   private recentProposers: { height: number; proposer: string }[] = [];
+  private ownProposals: Proposal[] = [];
+  private ownVotes: Vote[] = [];
+  private resends = 0;
   private out!: Ready;
 
   constructor(
@@ -173,6 +187,11 @@ export class BftEngine implements Engine {
     }
     if (height === this.height + 1) {
       if (this.future.length < MAX_BUFFERED) this.future.push(input);
+      // A message for the next height means its sender has already committed ours. Without asking to sync, a
+      // replica that lost the deciding precommits waits for them forever (nobody sends them again), and when
+      // two of four replicas fall one height behind like that the chain halts for good (found by the 20%-loss
+      // simulation). Ready.behindUntil is documented as "saw a message for a height beyond its next one".
+      this.out.behindUntil = this.height;
       return false;
     }
     if (height > this.height + 1) {
@@ -222,11 +241,11 @@ export class BftEngine implements Engine {
     const weight = this.validatorSet.weightOf(voter);
     if (weight === 0) throw new InvalidMessage(`vote from ${addressOf(vote.voter)}, which is not a validator`);
     verifyVote(this.chain.params.chainId, vote);
-    this.record(vote, weight);
+    this.record(vote, weight, input.now);
     if (this.phase === 'idle') this.startRound(this.round, input.now);
   }
 
-  private record(vote: Vote, weight: number): void {
+  private record(vote: Vote, weight: number, now: number): void {
     const tally = this.tallies(vote.round)[vote.type === Vote.Type.PREVOTE ? 'prevotes' : 'precommits'];
     const { added, conflict } = tally.add(vote, weight);
     if (conflict) {
@@ -240,6 +259,8 @@ export class BftEngine implements Engine {
       this.out.reason = 'equivocating vote';
     } else if (!added) {
       this.out.verdict = 'ignore';
+    } else if (vote.round === this.round) {
+      this.armResend(now);
     }
   }
 
@@ -303,36 +324,56 @@ export class BftEngine implements Engine {
     this.phase = 'propose';
     this.timers = this.timers.filter((t) => t.kind !== 'start');
     const proposer = this.rules.proposerOf(this.chain, this.validatorSet, round);
-    if (toHex(proposer) === this.selfKey) {
+    if (toHex(proposer) === this.selfKey && !this.proposals.has(round)) {
       const block = this.validBlock ?? buildBlock(this.chain.params.chainId, this.chain.key, this.chain.buildContent(now, round));
       const proposal = signProposal(this.chain.params.chainId, this.chain.key, { block, round, validRound: this.validRound });
       this.proposals.set(round, { proposal, block, hash: toHex(blockHash(headerOf(block))), valid: true });
+      this.ownProposals.push(proposal);
+      this.out.wal = this.walRecord();
       this.out.publish.push({ kind: 'proposal', proposal });
     }
     this.schedule('propose', round, now + this.timeout(this.timeouts.proposeMs, round));
+    this.armResend(now);
+  }
+
+  /** Restarts the no-progress clock; called whenever the round moves or a new message counts. */
+  private armResend(now: number): void {
+    this.timers = this.timers.filter((t) => t.kind !== 'resend');
+    this.resends = 0;
+    if (this.phase !== 'idle') this.schedule('resend', this.round, now + this.timeouts.resendMs);
+  }
+
+  private resend(now: number): void {
+    this.resends++;
+    const ofRound = (r: number): boolean => r === this.round;
+    for (const proposal of this.ownProposals) if (ofRound(proposal.round)) this.out.publish.push({ kind: 'proposal', proposal, resend: this.resends });
+    for (const vote of this.ownVotes) if (ofRound(vote.round)) this.out.publish.push({ kind: 'vote', vote, resend: this.resends });
+    this.schedule('resend', this.round, now + this.timeouts.resendMs * Math.min(8, 2 ** this.resends));
   }
 
   private castVote(type: Vote.Type, hash: Hex): void {
-    if (!this.isValidator) return;
+    const tally = this.tallies(this.round)[type === Vote.Type.PREVOTE ? 'prevotes' : 'precommits'];
+    if (!this.isValidator || tally.has(this.selfKey)) return; // never sign twice for one (height, round, type)
     const vote = signVote(this.chain.params.chainId, this.chain.key, {
       type,
       height: this.height,
       round: this.round,
       blockHash: hash === NIL ? new Uint8Array(0) : fromHex(hash),
     });
+    tally.add(vote, this.validatorSet.weightOf(this.selfKey));
+    this.ownVotes.push(vote);
     this.out.wal = this.walRecord();
-    this.tallies(this.round)[type === Vote.Type.PREVOTE ? 'prevotes' : 'precommits'].add(vote, this.validatorSet.weightOf(this.selfKey));
     this.out.publish.push({ kind: 'vote', vote });
   }
 
   private prevote(hash: Hex): void {
-    this.castVote(Vote.Type.PREVOTE, hash);
     this.phase = 'prevote';
+    this.castVote(Vote.Type.PREVOTE, hash);
   }
 
   private precommit(hash: Hex): void {
-    this.castVote(Vote.Type.PRECOMMIT, hash);
     this.phase = 'precommit';
+    this.castVote(Vote.Type.PRECOMMIT, hash);
   }
 
   /** Applies the upon-rules of Algorithm 1 until none fires. */
@@ -385,7 +426,13 @@ export class BftEngine implements Engine {
         return true;
       }
     }
-    if (this.phase === 'prevote' && vs.isQuorum(rv.prevotes.weight) && this.once(`prevote-timer/${this.round}`)) {
+    // Algorithm 1 arms these two timeouts only once >2/3 of the votes of the step arrived, which assumes every
+    // vote is eventually delivered (Tendermint re-gossips votes until they are). Our transport may lose a vote
+    // for good (message loss, partitions): a replica that then never sees >2/3 has no timer left and waits
+    // forever, and once every replica is in that state the chain halts for good (found by the 20%-loss and 2/2
+    // split simulations). So each timer is also armed on entering its step. Timeouts only ever lead to nil
+    // votes and later rounds, which Tendermint's safety argument allows at any time.
+    if (this.phase === 'prevote' && this.once(`prevote-timer/${this.round}`)) {
       this.schedule('prevote', this.round, now + this.timeout(this.timeouts.prevoteMs, this.round));
     }
     if (rec && rec.valid && this.phase !== 'propose' && vs.isQuorum(rv.prevotes.weightFor(rec.hash)) && this.once(`lock/${this.round}`)) {
@@ -405,7 +452,7 @@ export class BftEngine implements Engine {
       this.precommit(NIL);
       return true;
     }
-    if (vs.isQuorum(rv.precommits.weight) && this.once(`precommit-timer/${this.round}`)) {
+    if ((this.phase === 'precommit' || vs.isQuorum(rv.precommits.weight)) && this.once(`precommit-timer/${this.round}`)) {
       this.schedule('precommit', this.round, now + this.timeout(this.timeouts.precommitMs, this.round));
     }
     return false;
@@ -421,6 +468,8 @@ export class BftEngine implements Engine {
     for (const t of due) {
       if (t.kind === 'start') {
         if (this.phase === 'idle') this.startRound(this.round, now);
+      } else if (t.kind === 'resend') {
+        if (t.round === this.round && this.phase !== 'idle') this.resend(now);
       } else if (t.round === this.round) {
         if (t.kind === 'propose' && this.phase === 'propose') this.prevote(NIL);
         else if (t.kind === 'prevote' && this.phase === 'prevote') this.precommit(NIL);
@@ -469,6 +518,8 @@ export class BftEngine implements Engine {
     this.votes = new Map();
     this.armed = new Set();
     this.timers = [];
+    this.ownProposals = [];
+    this.ownVotes = [];
   }
 
   // ------------------------------------------------------------------ persistence
@@ -477,15 +528,21 @@ export class BftEngine implements Engine {
     const rec: WalRecord = {
       height: this.height,
       round: this.round,
+      step: this.phase,
       lockedRound: this.lockedRound,
       lockedBlock: this.lockedBlock ? toHex(Block.encode(this.lockedBlock)) : undefined,
       validRound: this.validRound,
       validBlock: this.validBlock ? toHex(Block.encode(this.validBlock)) : undefined,
+      proposals: this.ownProposals.map((p) => toHex(Proposal.encode(p))),
+      votes: this.ownVotes.map((v) => toHex(Vote.encode(v))),
     };
     return new TextEncoder().encode(JSON.stringify(rec));
   }
 
-  /** Resumes in the round after the last one we may have voted in, keeping the lock. */
+  /**
+   * Resumes where the record left off: same round and step, same lock, and our signed messages counted and
+   * due for resending, so peers that waited for them can go on and we never sign a conflicting one.
+   */
   private restore(wal: Uint8Array): void {
     const rec = JSON.parse(new TextDecoder().decode(wal)) as WalRecord;
     if (rec.height !== this.height) return;
@@ -493,7 +550,20 @@ export class BftEngine implements Engine {
     this.lockedBlock = rec.lockedBlock ? Block.decode(fromHex(rec.lockedBlock)) : undefined;
     this.validRound = rec.validRound;
     this.validBlock = rec.validBlock ? Block.decode(fromHex(rec.validBlock)) : undefined;
-    this.round = rec.round + 1;
+    this.round = rec.round;
+    this.phase = rec.step;
+    for (const hex of rec.proposals) {
+      const proposal = Proposal.decode(fromHex(hex));
+      this.ownProposals.push(proposal);
+      this.proposals.set(proposal.round, { proposal, block: proposal.block!, hash: toHex(blockHash(headerOf(proposal.block))), valid: true });
+    }
+    for (const hex of rec.votes) {
+      const vote = Vote.decode(fromHex(hex));
+      this.ownVotes.push(vote);
+      this.tallies(vote.round)[vote.type === Vote.Type.PREVOTE ? 'prevotes' : 'precommits'].add(vote, this.validatorSet.weightOf(this.selfKey));
+    }
+    if (this.phase !== 'idle') this.schedule('resend', this.round, 0);
+    if (this.phase === 'propose') this.schedule('propose', this.round, 0);
   }
 
   // ------------------------------------------------------------------ views
