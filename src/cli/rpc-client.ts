@@ -54,8 +54,9 @@ export class RpcClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-      throw new RpcUnreachableError(`cannot reach the node's RPC at ${this.url} (${cause}); is the node running?`);
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const reason = cause?.code ?? cause?.message ?? (err as Error).message;
+      throw new RpcUnreachableError(`cannot reach the node's RPC at ${this.url} (${reason}); is the node running?`);
     }
     const text = await res.text();
     let parsed: unknown;

@@ -2,7 +2,7 @@ import { bytesEqual, compareBytes, type Hex, toHex } from './bytes.js';
 import { InvalidMessage } from './errors.js';
 import { type Genesis, type GenesisSpec, makeGenesis } from './genesis.js';
 import type { KeyPair } from './keys.js';
-import { signAs, verifyAs } from './signing.js';
+import { signMessage, verifyMessage } from './signing.js';
 import { Candidacy, GenesisAnnounce } from './wire/posplus.js';
 
 export { Candidacy, GenesisAnnounce };
@@ -15,9 +15,6 @@ export interface CeremonyOptions {
   /** Close with fewer once no new candidate has appeared for this long. */
   quietMs: number;
 }
-
-const unsignedCandidacy = (c: Candidacy): Uint8Array => Candidacy.encode({ ...c, signature: new Uint8Array(0) });
-const unsignedAnnounce = (a: GenesisAnnounce): Uint8Array => GenesisAnnounce.encode({ ...a, signature: new Uint8Array(0) });
 
 /**
  * Start-up of identical replicas: every node gossips a signed candidacy; when GENESIS_NODES are known (or a
@@ -42,12 +39,11 @@ export class GenesisCeremony {
   }
 
   candidacy(now: number): Candidacy {
-    const unsigned: Candidacy = { publicKey: this.key.publicKey, time: now, signature: new Uint8Array(0) };
-    return { ...unsigned, signature: signAs(this.key, this.opts.chainId, 'candidacy', unsignedCandidacy(unsigned)) };
+    return signMessage(Candidacy, this.key, this.opts.chainId, 'candidacy', { publicKey: this.key.publicKey, time: now, signature: new Uint8Array(0) });
   }
 
   onCandidacy(c: Candidacy, now: number): void {
-    if (!verifyAs(c.publicKey, this.opts.chainId, 'candidacy', unsignedCandidacy(c), c.signature)) {
+    if (!verifyMessage(Candidacy, c.publicKey, this.opts.chainId, 'candidacy', c)) {
       throw new InvalidMessage('candidacy signature does not match its key');
     }
     const id = toHex(c.publicKey);
@@ -65,19 +61,18 @@ export class GenesisCeremony {
 }
 
 export function announceGenesis(chainId: string, key: KeyPair, genesis: Genesis, height: number): GenesisAnnounce {
-  const unsigned: GenesisAnnounce = {
+  return signMessage(GenesisAnnounce, key, chainId, 'genesis', {
     announcer: key.publicKey,
     members: genesis.members,
     genesisHash: genesis.hash,
     height,
     signature: new Uint8Array(0),
-  };
-  return { ...unsigned, signature: signAs(key, chainId, 'genesis', unsignedAnnounce(unsigned)) };
+  });
 }
 
 /** Checks an announcement and recomputes its genesis from our own spec: a hash we cannot rebuild is refused. */
 export function verifyAnnounce(chainId: string, spec: GenesisSpec, a: GenesisAnnounce): Genesis {
-  if (!verifyAs(a.announcer, chainId, 'genesis', unsignedAnnounce(a), a.signature)) {
+  if (!verifyMessage(GenesisAnnounce, a.announcer, chainId, 'genesis', a)) {
     throw new InvalidMessage('genesis announcement signature does not match its announcer');
   }
   const genesis = makeGenesis(chainId, spec, a.members);

@@ -3,7 +3,7 @@ import { bytesEqual, compareBytes, type Hex, toHex, u64be } from './bytes.js';
 import { InvalidMessage, TxRejected } from './errors.js';
 import { sha256 } from './hash.js';
 import type { KeyPair } from './keys.js';
-import { signAs, verifyAs } from './signing.js';
+import { signMessage, verifyMessage } from './signing.js';
 import { decodeTx, encodeTx, txId, verifyTx } from './tx.js';
 import { decodeVote, verifyVote } from './votes.js';
 import { Evidence, type Tx } from './wire/posplus.js';
@@ -20,13 +20,8 @@ function kindNumber(kind: Evidence.Kind): number {
   return kind === Evidence.Kind.DOUBLE_SPEND ? 0 : 1;
 }
 
-function unsignedBytes(ev: Evidence): Uint8Array {
-  return Evidence.encode({ ...ev, signature: new Uint8Array(0) });
-}
-
 function signEvidence(chainId: string, key: KeyPair, body: Omit<Evidence, 'signature' | 'reporter'>): Evidence {
-  const unsigned: Evidence = { ...body, reporter: key.publicKey, signature: new Uint8Array(0) };
-  return { ...unsigned, signature: signAs(key, chainId, 'evidence', unsignedBytes(unsigned)) };
+  return signMessage(Evidence, key, chainId, 'evidence', { ...body, reporter: key.publicKey, signature: new Uint8Array(0) });
 }
 
 /** The seed's double-spend alert: both conflicting transactions, signed by the node that saw them. */
@@ -51,7 +46,7 @@ export interface EvidenceSummary {
 /** Verifies the reporter's signature and the proof itself; returns what it shows. */
 export function verifyEvidence(chainId: string, ev: Evidence): EvidenceSummary {
   if (ev.items.length !== 2) throw new InvalidMessage('evidence needs exactly two items');
-  if (!verifyAs(ev.reporter, chainId, 'evidence', unsignedBytes(ev), ev.signature)) {
+  if (!verifyMessage(Evidence, ev.reporter, chainId, 'evidence', ev)) {
     throw new InvalidMessage('evidence signature does not match its reporter');
   }
   const base = { id: evidenceId(ev), reporter: addressOf(ev.reporter), height: ev.height };

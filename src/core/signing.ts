@@ -25,3 +25,29 @@ export function verifyAs(
 ): boolean {
   return verifySignature(publicKey, signingBytes(chainId, kind, payload), signature);
 }
+
+interface Encoder<T> {
+  encode(message: Partial<T>): Uint8Array;
+}
+
+const NO_SIGNATURE = new Uint8Array(0);
+
+/** The bytes a protobuf message is signed over: the message itself with its signature field empty. */
+export function unsignedEncoding<T extends { signature: Uint8Array }>(codec: Encoder<T>, message: T): Uint8Array {
+  return codec.encode({ ...message, signature: NO_SIGNATURE });
+}
+
+/** Fills in `signature` of a message whose signer field already holds `key`'s public key. */
+export function signMessage<T extends { signature: Uint8Array }>(codec: Encoder<T>, key: KeyPair, chainId: string, kind: SigningKind, message: NoInfer<T>): T {
+  return { ...message, signature: signAs(key, chainId, kind, unsignedEncoding(codec, message)) };
+}
+
+export function verifyMessage<T extends { signature: Uint8Array }>(
+  codec: Encoder<T>,
+  signer: Uint8Array,
+  chainId: string,
+  kind: SigningKind,
+  message: T,
+): boolean {
+  return verifyAs(signer, chainId, kind, unsignedEncoding(codec, message), message.signature);
+}

@@ -3,20 +3,16 @@ import { TxRejected } from './errors.js';
 import { sha256 } from './hash.js';
 import type { KeyPair } from './keys.js';
 import { checkTxShape } from './ledger.js';
-import { signAs, verifyAs } from './signing.js';
+import { signMessage, unsignedEncoding, verifyMessage } from './signing.js';
 import { Tx } from './wire/posplus.js';
 
 export { Tx };
 
 export type TxBody = Omit<Tx, 'signature' | 'sender'>;
 
-function unsignedBytes(tx: Tx): Uint8Array {
-  return Tx.encode({ ...tx, signature: new Uint8Array(0) });
-}
-
 /** The id covers everything but the signature, so re-signing a body can never make a "new" transaction. */
 export function txIdBytes(tx: Tx): Uint8Array {
-  return sha256(unsignedBytes(tx));
+  return sha256(unsignedEncoding(Tx, tx));
 }
 
 export function txId(tx: Tx): Hex {
@@ -24,14 +20,13 @@ export function txId(tx: Tx): Hex {
 }
 
 export function signTx(chainId: string, key: KeyPair, body: TxBody): Tx {
-  const unsigned: Tx = { ...body, sender: key.publicKey, signature: new Uint8Array(0) };
-  return { ...unsigned, signature: signAs(key, chainId, 'tx', unsignedBytes(unsigned)) };
+  return signMessage(Tx, key, chainId, 'tx', { ...body, sender: key.publicKey, signature: new Uint8Array(0) });
 }
 
 /** Shape and signature: everything about a transaction that does not depend on the ledger. */
 export function verifyTx(chainId: string, tx: Tx): void {
   checkTxShape(tx);
-  if (!verifyAs(tx.sender, chainId, 'tx', unsignedBytes(tx), tx.signature)) {
+  if (!verifyMessage(Tx, tx.sender, chainId, 'tx', tx)) {
     throw new TxRejected('bad-signature', 'signature does not match the sender key');
   }
 }

@@ -1,23 +1,18 @@
 import { type Hex, toHex } from './bytes.js';
 import { InvalidMessage } from './errors.js';
 import type { KeyPair } from './keys.js';
-import { signAs, verifyAs } from './signing.js';
+import { signMessage, verifyMessage } from './signing.js';
 import { Certificate, CommitSig, Proposal, Vote } from './wire/posplus.js';
 
 export { Certificate, CommitSig, Proposal, Vote };
 
-function unsignedVote(v: Vote): Uint8Array {
-  return Vote.encode({ ...v, signature: new Uint8Array(0) });
-}
-
 export function signVote(chainId: string, key: KeyPair, body: Omit<Vote, 'signature' | 'voter'>): Vote {
-  const unsigned: Vote = { ...body, voter: key.publicKey, signature: new Uint8Array(0) };
-  return { ...unsigned, signature: signAs(key, chainId, 'vote', unsignedVote(unsigned)) };
+  return signMessage(Vote, key, chainId, 'vote', { ...body, voter: key.publicKey, signature: new Uint8Array(0) });
 }
 
 export function verifyVote(chainId: string, v: Vote): void {
   if (v.blockHash.byteLength !== 0 && v.blockHash.byteLength !== 32) throw new InvalidMessage('vote block hash must be 32 bytes or empty');
-  if (!verifyAs(v.voter, chainId, 'vote', unsignedVote(v), v.signature)) {
+  if (!verifyMessage(Vote, v.voter, chainId, 'vote', v)) {
     throw new InvalidMessage('vote signature does not match its voter');
   }
 }
@@ -42,18 +37,12 @@ export function precommitOf(cert: Certificate, sig: CommitSig): Vote {
   };
 }
 
-function unsignedProposal(p: Proposal): Uint8Array {
-  // The block is covered by its own hash inside the header signature; the proposal signs the block hash.
-  return Proposal.encode({ ...p, signature: new Uint8Array(0) });
-}
-
 export function signProposal(chainId: string, key: KeyPair, body: Omit<Proposal, 'signature' | 'proposer'>): Proposal {
-  const unsigned: Proposal = { ...body, proposer: key.publicKey, signature: new Uint8Array(0) };
-  return { ...unsigned, signature: signAs(key, chainId, 'proposal', unsignedProposal(unsigned)) };
+  return signMessage(Proposal, key, chainId, 'proposal', { ...body, proposer: key.publicKey, signature: new Uint8Array(0) });
 }
 
 export function verifyProposalSignature(chainId: string, p: Proposal): void {
-  if (!verifyAs(p.proposer, chainId, 'proposal', unsignedProposal(p), p.signature)) {
+  if (!verifyMessage(Proposal, p.proposer, chainId, 'proposal', p)) {
     throw new InvalidMessage('proposal signature does not match its proposer');
   }
 }

@@ -424,7 +424,7 @@ export class PosplusNode {
     if (me.balance < missing) return;
     this.stakeRequested = true;
     const nonce = chain.mempool.nextFreeNonce(addressOf(this.identity.keyPair.publicKey), me.nonce);
-    void this.submit(signTx(this.chainId, this.identity.keyPair, registerBody(missing, 0, nonce))).then((s) =>
+    void this.submit(signTx(this.chainId, this.identity.keyPair, registerBody(missing, me.capacity, nonce))).then((s) =>
       this.log.info({ stake: missing, status: s.status }, 'registered stake'),
     );
   }

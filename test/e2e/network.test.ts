@@ -16,23 +16,32 @@ interface TxState {
   reason?: string;
 }
 
+/** A cluster for the enclosing describe block, with the nodes' logs printed when a test fails. */
+function useCluster(n: number): LocalCluster {
+  const handle = {} as { cluster?: LocalCluster };
+  before(async () => {
+    handle.cluster = await LocalCluster.start(n);
+  });
+  after(async () => {
+    await handle.cluster?.stop();
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed' && handle.cluster) console.error(handle.cluster.describeFailure());
+  });
+  return new Proxy({} as LocalCluster, {
+    get: (_, prop) => {
+      const c = handle.cluster!;
+      const v = Reflect.get(c, prop, c) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(c) : v;
+    },
+  });
+}
+
 describe('e2e: real nodes on 127.0.0.1', function () {
   this.timeout(180_000);
 
   describe('a 3-node network started with KNOWN_NODES', () => {
-    let cluster: LocalCluster;
-
-    before(async () => {
-      cluster = await LocalCluster.start(3);
-    });
-
-    after(async () => {
-      await cluster?.stop();
-    });
-
-    afterEach(function () {
-      if (this.currentTest?.state === 'failed') console.error(cluster.describeFailure());
-    });
+    const cluster = useCluster(3);
 
     it('commits a CLI transfer sent to every node, with identical head hashes everywhere', async () => {
       const ids: string[] = [];
@@ -133,19 +142,7 @@ describe('e2e: real nodes on 127.0.0.1', function () {
   });
 
   describe('a 4-node network under load', () => {
-    let cluster: LocalCluster;
-
-    before(async () => {
-      cluster = await LocalCluster.start(4);
-    });
-
-    after(async () => {
-      await cluster?.stop();
-    });
-
-    afterEach(function () {
-      if (this.currentTest?.state === 'failed') console.error(cluster.describeFailure());
-    });
+    const cluster = useCluster(4);
 
     it('survives kill -9 of one node: it restarts, catches up, and nothing committed is lost', async () => {
       const sent: string[] = [];

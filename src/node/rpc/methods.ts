@@ -166,8 +166,11 @@ export function registerMethods(rpc: RpcServer, node: PosplusNode): void {
     params: z.object({ address }).strict(),
     handler: (p) => {
       const { chain } = ready(node);
-      const a = chain.account(p.address.toLowerCase());
-      return { address: p.address.toLowerCase(), balance: a.balance, nonce: a.nonce, stake: a.stake, capacity: a.capacity };
+      const addr = p.address.toLowerCase();
+      const a = chain.account(addr);
+      // pendingNonce: the next nonce after this node's pending transactions, what a client should sign with next.
+      const pendingNonce = chain.mempool.nextFreeNonce(addr, a.nonce);
+      return { address: addr, balance: a.balance, nonce: a.nonce, pendingNonce, stake: a.stake, capacity: a.capacity };
     },
   }));
 
