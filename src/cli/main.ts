@@ -3,14 +3,34 @@ import './runtime-check.js';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../node/config.js';
 import { UsageError } from './errors.js';
+import { registerDevnetCommand } from './devnet.js';
+import { registerAddressCommand } from './address-command.js';
+import { registerDoubleSpendCommand } from './double-spend-command.js';
+import { registerKeygenCommand } from './keygen-command.js';
 import { registerNodeCommand } from './node-command.js';
+import { registerQueryCommand } from './query-command.js';
+import { registerRegisterCommand } from './register-command.js';
+import { registerStatusCommand } from './status-command.js';
+import { registerTxCommand } from './tx-command.js';
 
 const program = new Command('posplus')
   .description('posplus: an Internet-of-Vehicles blockchain node on libp2p')
   .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  .configureOutput({
+    writeErr: (s) => process.stderr.write(s),
+    // One prefix for every error line, commander's own usage errors included.
+    outputError: (s, write) => write(s.replace(/^error: /, 'posplus: ')),
+  });
 
 registerNodeCommand(program);
+registerKeygenCommand(program);
+registerAddressCommand(program);
+registerRegisterCommand(program);
+registerTxCommand(program);
+registerQueryCommand(program);
+registerStatusCommand(program);
+registerDoubleSpendCommand(program);
+registerDevnetCommand(program);
 
 /** Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration; one line on stderr. */
 async function main(): Promise<void> {

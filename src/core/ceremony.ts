@@ -60,12 +60,13 @@ export class GenesisCeremony {
   }
 }
 
-export function announceGenesis(chainId: string, key: KeyPair, genesis: Genesis, height: number): GenesisAnnounce {
+export function announceGenesis(chainId: string, key: KeyPair, genesis: Genesis, height: number, now: number): GenesisAnnounce {
   return signMessage(GenesisAnnounce, key, chainId, 'genesis', {
     announcer: key.publicKey,
     members: genesis.members,
     genesisHash: genesis.hash,
     height,
+    time: now,
     signature: new Uint8Array(0),
   });
 }

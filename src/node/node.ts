@@ -157,7 +157,7 @@ export class PosplusNode {
 
   private announce(): void {
     if (this.genesis === undefined || this.chain === undefined) return;
-    this.publishGenesisMessage({ announce: announceGenesis(this.chainId, this.identity.keyPair, this.genesis, this.chain.head.height) });
+    this.publishGenesisMessage({ announce: announceGenesis(this.chainId, this.identity.keyPair, this.genesis, this.chain.head.height, Date.now()) });
   }
 
   private publishGenesisMessage(m: GenesisMessage): void {

@@ -1,5 +1,6 @@
 import { type Address, addressBytesOf, addressOf } from '../core/address.js';
 import { blockHash, headerOf } from '../core/block.js';
+import { BoundedMap } from '../core/bounded-map.js';
 import { type Hex, toHex, utf8 } from '../core/bytes.js';
 import { ChainState, type ChainParams, DEFAULT_CHAIN_PARAMS, type TxStatus } from '../core/chain-state.js';
 import type { EvidenceSummary } from '../core/evidence.js';
@@ -41,6 +42,12 @@ export interface ReplicaNetworkOptions {
   genesisTimestamp?: number;
   /** At most this many certified blocks per sync answer. */
   syncBatch?: number;
+  /**
+   * Besides answering Ready.behindUntil, every replica asks for newer blocks this often, as the node does
+   * (src/node/node.ts polls every 4 s): a replica one height behind an idle network hears nothing that would
+   * tell it so. 0 turns polling off.
+   */
+  syncPollMs?: number;
   engine?: EngineFactory;
 }
 
@@ -86,7 +93,8 @@ export class Replica {
   nextNonce = 0;
   sent = 0;
   received = 0;
-  seen = new Set<string>();
+  /** Message ids already handed to the engine, forgotten oldest first like gossipsub's seen-cache. */
+  seen = new BoundedMap<string, true>(SEEN_LIMIT);
   ticks = new Set<number>();
   syncing = false;
   wantHeight = 0;
@@ -112,6 +120,7 @@ type Event =
   | { kind: 'tick'; to: number; epoch: number }
   | { kind: 'sync-request'; from: number; to: number; epoch: number; fromHeight: number }
   | { kind: 'sync-response'; to: number; epoch: number; blocks: CertifiedBlock[] }
+  | { kind: 'poll'; to: number }
   | { kind: 'call'; fn: () => void };
 
 export interface NetworkStats {
@@ -123,8 +132,9 @@ export interface NetworkStats {
 }
 
 const messageIds = new WeakMap<Outbound, string>();
+const SEEN_LIMIT = 20_000;
 
-/** Content id of a message, as gossipsub's content-addressed message id would give. */
+/** Content id of a message (plus its resend count), as gossipsub's content-addressed message id would give. */
 export function messageId(msg: Outbound): string {
   let id = messageIds.get(msg);
   if (id === undefined) {
@@ -136,7 +146,9 @@ export function messageId(msg: Outbound): string {
           : msg.kind === 'evidence'
             ? Evidence.encode(msg.evidence)
             : TxBatch.encode({ txs: msg.txs });
-    id = toHex(sha256(utf8(msg.kind), body));
+    // A resend is the same signed message again; it needs its own id or every peer's seen-cache would drop it.
+    const resend = msg.kind === 'vote' || msg.kind === 'proposal' ? (msg.resend ?? 0) : 0;
+    id = toHex(sha256(utf8(`${msg.kind}/${resend}`), body));
     messageIds.set(msg, id);
   }
   return id;
@@ -156,6 +168,9 @@ function inputOf(msg: Outbound, now: number): EngineInput {
 }
 
 const linkKey = (a: number, b: number): string => `${a}>${b}`;
+
+/** Events that are traffic or pending input (not timers, polls or scripted calls): what `settled` waits for. */
+const counts = (e: Event): boolean => e.kind !== 'tick' && e.kind !== 'call' && e.kind !== 'poll';
 
 export class ReplicaNetwork {
   readonly replicas: Replica[];
@@ -178,6 +193,7 @@ export class ReplicaNetwork {
   private dropRate: number;
   private readonly relay: boolean;
   private readonly syncBatch: number;
+  private readonly syncPollMs: number;
   private readonly makeEngine: EngineFactory;
   private readonly linkDrop = new Map<string, number>();
   private readonly linkDelay = new Map<string, number>();
@@ -196,6 +212,7 @@ export class ReplicaNetwork {
     this.dropRate = options.dropRate ?? 0;
     this.relay = options.relay ?? false;
     this.syncBatch = options.syncBatch ?? 64;
+    this.syncPollMs = options.syncPollMs ?? 4_000;
     this.makeEngine = options.engine ?? ((chain, timeouts, wal) => createPosEngine(chain, timeouts, wal));
     const genesisTimestamp = options.genesisTimestamp ?? 1_700_000_000_000;
     const spec: GenesisSpec = {
@@ -218,6 +235,9 @@ export class ReplicaNetwork {
     });
     this.group = this.replicas.map(() => 0);
     this.clock = genesisTimestamp + 1_000;
+    if (this.syncPollMs > 0) {
+      for (const r of this.replicas) this.queue.push(this.clock + 1 + this.rng.int(this.syncPollMs), { kind: 'poll', to: r.index });
+    }
   }
 
   // ------------------------------------------------------------------ time
@@ -243,7 +263,7 @@ export class ReplicaNetwork {
       }
       this.queue.pop();
       this.clock = Math.max(this.clock, next.time);
-      if (next.item.kind !== 'tick' && next.item.kind !== 'call') this.inFlight--;
+      if (counts(next.item)) this.inFlight--;
       this.process(next.item);
     }
   }
@@ -352,7 +372,7 @@ export class ReplicaNetwork {
     r.engine = this.makeEngine(r.chain, this.timeouts, options.wal === false ? undefined : r.wal);
     r.up = true;
     r.epoch++;
-    r.seen = new Set(); // a restarted node has forgotten which messages it saw
+    r.seen = new BoundedMap(SEEN_LIMIT); // a restarted node has forgotten which messages it saw
     r.wantHeight = 0;
     this.step(r, { type: 'tick', now: this.clock });
   }
@@ -382,6 +402,12 @@ export class ReplicaNetwork {
     switch (e.kind) {
       case 'call':
         return e.fn();
+      case 'poll': {
+        const r = this.replicas[e.to]!;
+        if (r.up) this.requestSync(r);
+        this.queue.push(this.clock + this.syncPollMs, e);
+        return;
+      }
       case 'tick': {
         const r = this.replicas[e.to]!;
         r.ticks.delete(this.clock);
@@ -422,7 +448,7 @@ export class ReplicaNetwork {
       this.stats.duplicates++;
       return;
     }
-    r.seen.add(id);
+    r.seen.set(id, true);
     if (r.behaviour?.inbound && !r.behaviour.inbound(msg, from, this.context(r))) return;
     this.stats.delivered++;
     r.received++;
@@ -478,7 +504,7 @@ export class ReplicaNetwork {
       : [{ to: this.replicas.filter((p) => p.index !== r.index).map((p) => p.index), msg }];
     for (const { to, msg: m } of envelopes) {
       const id = messageId(m);
-      r.seen.add(id); // a node never takes its own message back from the network
+      r.seen.set(id, true); // a node never takes its own message back from the network
       for (const peer of to) this.transmit(r.index, peer, m, id);
     }
   }
@@ -516,7 +542,7 @@ export class ReplicaNetwork {
   }
 
   private enqueue(time: number, e: Event): void {
-    if (e.kind !== 'tick' && e.kind !== 'call') this.inFlight++;
+    if (counts(e)) this.inFlight++;
     this.queue.push(time, e);
   }
 

@@ -214,6 +214,7 @@ export class BftEngine implements Engine {
       throw new InvalidMessage(`proposal for round ${p.round} is not from its rightful proposer ${addressOf(rightful)}`);
     }
     verifyProposalSignature(this.chain.params.chainId, p);
+    this.recordProofOfLock(p, toHex(blockHash(header)), now);
     if (this.proposals.has(p.round)) {
       this.out.verdict = 'ignore';
       return;
@@ -234,6 +235,30 @@ export class BftEngine implements Engine {
     if (this.phase === 'idle') this.startRound(Math.max(this.round, 0), now);
   }
 
+  /**
+   * A re-proposed block (validRound >= 0) may only be prevoted by a replica that holds >2/3 prevotes for it in
+   * validRound. Those prevotes were gossiped rounds ago and are never sent again, so a replica that lost them
+   * (message loss, a partition, its own restart) could never accept the block, while the replicas locked on it
+   * accept nothing else: with the weight split that way the height never ends (found by the crash-and-restart
+   * and 20%-loss simulations). So the proposal carries that proof (Proposal.pol), and it is counted here like
+   * any other vote. A wrong proof is the proposer's fault and rejects the proposal.
+   */
+  private recordProofOfLock(p: Proposal, hash: Hex, now: number): void {
+    const { verdict, reason } = this.out;
+    for (const vote of p.pol) {
+      if (vote.type !== Vote.Type.PREVOTE || vote.height !== this.height || vote.round !== p.validRound || toHex(vote.blockHash) !== hash) {
+        throw new InvalidMessage('proposal proof of lock holds a vote that is not a prevote for its block in its valid round');
+      }
+      const weight = this.validatorSet.weightOf(toHex(vote.voter));
+      if (weight === 0) throw new InvalidMessage(`proposal proof of lock holds a vote from ${addressOf(vote.voter)}, which is not a validator`);
+      verifyVote(this.chain.params.chainId, vote);
+      this.record(vote, weight, now, true);
+    }
+    // Counting the proof must not change how the proposal itself is judged (a known vote is no fault of it).
+    this.out.verdict = verdict;
+    this.out.reason = reason;
+  }
+
   private onVote(vote: Vote, input: EngineInput): void {
     if (!this.heightGate(vote.height, input)) return;
     if (vote.round > this.round + MAX_ROUND_AHEAD) throw new InvalidMessage(`vote round ${vote.round} is too far ahead`);
@@ -245,9 +270,9 @@ export class BftEngine implements Engine {
     if (this.phase === 'idle') this.startRound(this.round, input.now);
   }
 
-  private record(vote: Vote, weight: number, now: number): void {
+  private record(vote: Vote, weight: number, now: number, proof = false): void {
     const tally = this.tallies(vote.round)[vote.type === Vote.Type.PREVOTE ? 'prevotes' : 'precommits'];
-    const { added, conflict } = tally.add(vote, weight);
+    const { added, conflict } = proof ? tally.addToProof(vote, weight) : tally.add(vote, weight);
     if (conflict) {
       const evidence = makeEquivocationEvidence(this.chain.params.chainId, this.chain.key, Vote.encode(conflict), Vote.encode(vote), this.chain.head.height);
       const summary = this.chain.admitEvidence(evidence);
@@ -326,7 +351,9 @@ export class BftEngine implements Engine {
     const proposer = this.rules.proposerOf(this.chain, this.validatorSet, round);
     if (toHex(proposer) === this.selfKey && !this.proposals.has(round)) {
       const block = this.validBlock ?? buildBlock(this.chain.params.chainId, this.chain.key, this.chain.buildContent(now, round));
-      const proposal = signProposal(this.chain.params.chainId, this.chain.key, { block, round, validRound: this.validRound });
+      // The proof of lock travels with the block (see onProposal): the prevotes that made it our valid block.
+      const pol = this.validBlock ? (this.votes.get(this.validRound)?.prevotes.votesFor(toHex(blockHash(headerOf(block)))) ?? []) : [];
+      const proposal = signProposal(this.chain.params.chainId, this.chain.key, { block, round, validRound: this.validRound, pol });
       this.proposals.set(round, { proposal, block, hash: toHex(blockHash(headerOf(block))), valid: true });
       this.ownProposals.push(proposal);
       this.out.wal = this.walRecord();
@@ -395,7 +422,10 @@ export class BftEngine implements Engine {
     }
     for (const [r, rv] of this.votes) {
       const leader = rv.precommits.leader();
-      if (leader && leader.hash !== NIL && vs.isQuorum(leader.weight) && !this.proposals.get(r)?.valid) {
+      // The block we hold for round r must be the decided one: with an equivocating proposer we may hold a
+      // valid proposal for another block, never accept a second proposal for r, and so would wait forever.
+      const held = this.proposals.get(r);
+      if (leader && leader.hash !== NIL && vs.isQuorum(leader.weight) && !(held?.valid && held.hash === leader.hash)) {
         this.out.behindUntil = this.height; // the network decided a block we never received: fetch it
       }
     }
@@ -503,7 +533,19 @@ export class BftEngine implements Engine {
     this.wakeForWork(now);
     const buffered = this.future;
     this.future = [];
-    for (const input of buffered) this.dispatch({ ...input, now });
+    // Replayed inputs were judged when they arrived. Their outcome now must not become the verdict of the message
+    // being handled (an 'ignore' or 'reject' would make gossip drop or blame the precommit that completed the
+    // quorum), and one of them turning out invalid must not throw away the rest of the buffer.
+    const { verdict, reason } = this.out;
+    for (const input of buffered) {
+      try {
+        this.dispatch({ ...input, now });
+      } catch (err) {
+        if (!(err instanceof InvalidMessage)) throw err;
+      }
+    }
+    this.out.verdict = verdict;
+    this.out.reason = reason;
   }
 
   private enterHeight(): void {

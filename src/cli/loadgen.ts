@@ -1,0 +1,322 @@
+/**
+ * The benchmark's load generator, a process of its own so that signing and polling do not share an event
+ * loop with the process that measures. It signs transfers with funded keys (a devnet's genesis members'
+ * node.key files), submits them as JSON-RPC batches of tx_submit spread over all nodes with per-sender
+ * nonces, and polls tx_get (batched) for the moment each one is committed.
+ *
+ *   node dist/src/cli/loadgen.js --rpc URL,URL… --keys FILE,FILE… [--duration S] [--rate TPS] …
+ *
+ * Forked by `npm run bench`, it reports over the IPC channel ({type:'progress'|'result'}); run by hand,
+ * it writes progress on stderr and the result as one JSON line on stdout.
+ */
+import './runtime-check.js';
+import { Command } from 'commander';
+import { performance } from 'node:perf_hooks';
+import { addressBytesOf } from '../core/address.js';
+import { toHex } from '../core/bytes.js';
+import type { KeyPair } from '../core/keys.js';
+import { encodeTx, signTx, transferBody, txId } from '../core/tx.js';
+import { readKeyFile } from '../node/identity.js';
+import { RpcCallError, RpcClient } from './rpc-client.js';
+
+export interface LoadgenOptions {
+  rpcUrls: string[];
+  keyFiles: string[];
+  durationSec: number;
+  /** target submissions per second; 0 = closed loop, as fast as the windows allow */
+  rate: number;
+  /** cap on transactions submitted and not yet seen committed, over all senders */
+  maxOutstanding: number;
+  /** per sender: transactions in flight (the node refuses nonces more than 64 ahead of the committed one) */
+  window: number;
+  /** transactions per tx_submit batch */
+  batch: number;
+  pollMs: number;
+  /** after the load stops, how long to keep polling for the commits still outstanding */
+  drainSec: number;
+}
+
+export interface LoadgenProgress {
+  type: 'progress';
+  elapsedSec: number;
+  submitted: number;
+  committed: number;
+  rejected: number;
+  outstanding: number;
+  /** commits per second over the last interval */
+  recentTps: number;
+  draining: boolean;
+}
+
+export interface LoadgenResult {
+  type: 'result';
+  senders: number;
+  submitted: number;
+  committed: number;
+  rejected: number;
+  /** submitted but neither committed nor rejected by the end of the drain */
+  lost: number;
+  rejectReasons: Record<string, number>;
+  /** committed / (last commit seen − first submission) */
+  tps: number;
+  p50_ms: number;
+  p99_ms: number;
+  mean_ms: number;
+  /** seconds from the first submission to the last commit seen */
+  spanSec: number;
+}
+
+interface Sender {
+  key: KeyPair;
+  node: number;
+  to: Uint8Array;
+  nextNonce: number;
+  inflight: number;
+  /** set after a submission failed: its nonces are no longer known, so it sends no more */
+  retired?: string;
+}
+
+interface Outstanding {
+  submittedAt: number;
+  sender: Sender;
+}
+
+const sleep = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms));
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export async function runLoad(o: LoadgenOptions, report: (p: LoadgenProgress) => void): Promise<LoadgenResult> {
+  if (o.rpcUrls.length === 0 || o.keyFiles.length === 0) throw new Error('loadgen needs at least one RPC URL and one key file');
+  const clients = o.rpcUrls.map((u) => new RpcClient(u, 30_000));
+  const { chainId } = await clients[0]!.call<{ chainId: string }>('node_status');
+  const keys = await Promise.all(o.keyFiles.map(async (f) => (await readKeyFile(f)).keyPair));
+  const senders: Sender[] = await Promise.all(
+    keys.map(async (key, i) => {
+      const node = i % clients.length;
+      const address = '0x' + toHex(addressBytesOf(key.publicKey));
+      const account = await clients[node]!.call<{ nonce: number; balance: number }>('account_get', { address });
+      if (account.balance <= 0) throw new Error(`key ${o.keyFiles[i]} (${address}) has no funds on this chain`);
+      return { key, node, to: addressBytesOf(keys[(i + 1) % keys.length]!.publicKey), nextNonce: account.nonce, inflight: 0 };
+    }),
+  );
+
+  const outstanding = clients.map(() => new Map<string, Outstanding>());
+  const totalOutstanding = () => outstanding.reduce((s, m) => s + m.size, 0);
+  const latencies: number[] = [];
+  const rejectReasons: Record<string, number> = {};
+  let submitted = 0;
+  let rejected = 0;
+  let firstSubmitAt: number | undefined;
+  let lastCommitAt = 0;
+  const t0 = performance.now();
+  const loadEnd = t0 + o.durationSec * 1000;
+  let submitting = true;
+
+  // Token bucket for --rate (unused in the closed loop).
+  let tokens = 0;
+  let tokensAt = t0;
+  const takeTokens = (want: number): number => {
+    if (o.rate <= 0) return want;
+    const now = performance.now();
+    tokens = Math.min(tokens + ((now - tokensAt) / 1000) * o.rate, Math.max(o.batch, o.rate / 10));
+    tokensAt = now;
+    const got = Math.min(want, Math.floor(tokens));
+    tokens -= got;
+    return got;
+  };
+
+  const reject = (s: Sender, reason: string) => {
+    rejected++;
+    rejectReasons[reason] = (rejectReasons[reason] ?? 0) + 1;
+    s.inflight--;
+  };
+
+  const submitLoop = async (node: number) => {
+    const mine = senders.filter((s) => s.node === node);
+    let rr = 0;
+    while (performance.now() < loadEnd) {
+      const room = Math.min(o.batch, o.maxOutstanding - totalOutstanding());
+      const txs: { hex: string; id: string; sender: Sender }[] = [];
+      const budget = room > 0 ? takeTokens(room) : 0;
+      for (let scanned = 0; txs.length < budget && scanned < mine.length; ) {
+        const s = mine[rr % mine.length]!;
+        if (s.retired || s.inflight >= o.window) {
+          rr++;
+          scanned++;
+          continue;
+        }
+        const tx = signTx(chainId, s.key, transferBody(s.to, 1, s.nextNonce++));
+        s.inflight++;
+        txs.push({ hex: toHex(encodeTx(tx)), id: txId(tx), sender: s });
+      }
+      if (o.rate > 0 && budget > txs.length) tokens += budget - txs.length;
+      if (txs.length === 0) {
+        await sleep(5);
+        continue;
+      }
+      const at = performance.now();
+      firstSubmitAt ??= at;
+      let replies: ({ id: string; status: string } | RpcCallError)[];
+      try {
+        replies = await clients[node]!.batch<{ id: string; status: string }>(txs.map((t) => ({ method: 'tx_submit', params: { tx: t.hex } })));
+      } catch (err) {
+        for (const t of txs) {
+          t.sender.retired = `submission failed: ${(err as Error).message}`;
+          reject(t.sender, 'unreachable');
+        }
+        continue;
+      }
+      replies.forEach((r, i) => {
+        const t = txs[i]!;
+        if (r instanceof RpcCallError) {
+          const code = (r.data as { code?: string } | undefined)?.code ?? `rpc ${r.code}`;
+          t.sender.retired = `${code}: ${r.message}`;
+          reject(t.sender, code);
+        } else {
+          submitted++;
+          outstanding[node]!.set(t.id, { submittedAt: at, sender: t.sender });
+        }
+      });
+    }
+  };
+
+  const pollLoop = async (node: number) => {
+    for (;;) {
+      const map = outstanding[node]!;
+      if (!submitting && (map.size === 0 || performance.now() > loadEnd + o.drainSec * 1000)) return;
+      const ids = [...map.keys()];
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        let replies: ({ status: string; reason?: string } | RpcCallError)[];
+        try {
+          replies = await clients[node]!.batch<{ status: string; reason?: string }>(chunk.map((id) => ({ method: 'tx_get', params: { id } })));
+        } catch {
+          break;
+        }
+        const seenAt = performance.now();
+        replies.forEach((r, j) => {
+          const id = chunk[j]!;
+          const entry = map.get(id);
+          if (entry === undefined || r instanceof RpcCallError) return; // unknown yet: still in flight
+          if (r.status === 'committed') {
+            map.delete(id);
+            entry.sender.inflight--;
+            latencies.push(seenAt - entry.submittedAt);
+            lastCommitAt = Math.max(lastCommitAt, seenAt);
+          } else if (r.status === 'rejected') {
+            map.delete(id);
+            reject(entry.sender, r.reason ?? 'rejected');
+          }
+        });
+      }
+      await sleep(o.pollMs);
+    }
+  };
+
+  let lastCommitted = 0;
+  let lastReportAt = t0;
+  const reporter = setInterval(() => {
+    const now = performance.now();
+    report({
+      type: 'progress',
+      elapsedSec: (now - t0) / 1000,
+      submitted,
+      committed: latencies.length,
+      rejected,
+      outstanding: totalOutstanding(),
+      recentTps: ((latencies.length - lastCommitted) * 1000) / (now - lastReportAt),
+      draining: !submitting,
+    });
+    lastCommitted = latencies.length;
+    lastReportAt = now;
+  }, 1000);
+
+  const polls = clients.map((_, i) => pollLoop(i));
+  await Promise.all(clients.map((_, i) => submitLoop(i)));
+  submitting = false;
+  await Promise.all(polls);
+  clearInterval(reporter);
+
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const span = firstSubmitAt === undefined || lastCommitAt === 0 ? 0 : (lastCommitAt - firstSubmitAt) / 1000;
+  return {
+    type: 'result',
+    senders: senders.length,
+    submitted,
+    committed: latencies.length,
+    rejected,
+    lost: totalOutstanding(),
+    rejectReasons,
+    tps: span > 0 ? latencies.length / span : 0,
+    p50_ms: Math.round(percentile(sorted, 50)),
+    p99_ms: Math.round(percentile(sorted, 99)),
+    mean_ms: sorted.length ? Math.round(sorted.reduce((a, b) => a + b, 0) / sorted.length) : 0,
+    spanSec: span,
+  };
+}
+
+// ------------------------------------------------------------------------------------ entry point
+
+const num = (name: string, min: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min) throw new Error(`${name} "${v}" is not a number >= ${min}`);
+  return n;
+};
+const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+
+async function main(): Promise<void> {
+  const program = new Command('loadgen')
+    .description('offer signed transfers to posplus nodes over JSON-RPC and measure submission→commit')
+    .requiredOption('--rpc <urls>', 'comma-separated RPC URLs; sender i submits to node i mod N', list)
+    .requiredOption('--keys <files>', 'comma-separated funded key files (e.g. a devnet member\'s node.key)', list)
+    .option('--duration <s>', 'seconds of load', num('--duration', 1), 30)
+    .option('--rate <tps>', 'target submissions per second (0 = closed loop)', num('--rate', 0), 0)
+    .option('--max-outstanding <n>', 'cap on uncommitted transactions (0 = senders × window)', num('--max-outstanding', 0), 0)
+    .option('--window <n>', 'uncommitted transactions per sender (the node allows nonces up to 64 ahead)', num('--window', 1), 64)
+    .option('--batch <n>', 'transactions per tx_submit batch', num('--batch', 1), 100)
+    .option('--poll-ms <ms>', 'tx_get polling interval', num('--poll-ms', 10), 200)
+    .option('--drain <s>', 'seconds to wait for outstanding commits after the load', num('--drain', 0), 20)
+    .exitOverride();
+  try {
+    program.parse(process.argv);
+  } catch {
+    process.exit(2);
+  }
+  const a = program.opts<{ rpc: string[]; keys: string[]; duration: number; rate: number; maxOutstanding: number; window: number; batch: number; pollMs: number; drain: number }>();
+  const options: LoadgenOptions = {
+    rpcUrls: a.rpc,
+    keyFiles: a.keys,
+    durationSec: a.duration,
+    rate: a.rate,
+    maxOutstanding: a.maxOutstanding > 0 ? a.maxOutstanding : a.keys.length * a.window,
+    window: a.window,
+    batch: a.batch,
+    pollMs: a.pollMs,
+    drainSec: a.drain,
+  };
+  const ipc = typeof process.send === 'function';
+  const send = (m: LoadgenProgress | LoadgenResult | { type: 'error'; message: string }) =>
+    new Promise<void>((ok) => (ipc ? process.send!(m, undefined, undefined, () => ok()) : ok()));
+  try {
+    const result = await runLoad(options, (p) => {
+      if (ipc) void send(p);
+      else
+        process.stderr.write(
+          `loadgen ${p.elapsedSec.toFixed(0)}s: submitted ${p.submitted}, committed ${p.committed}, outstanding ${p.outstanding}, ${p.recentTps.toFixed(0)} tx/s\n`,
+        );
+    });
+    if (ipc) await send(result);
+    else process.stdout.write(JSON.stringify(result) + '\n');
+    process.exit(0);
+  } catch (err) {
+    if (ipc) await send({ type: 'error', message: (err as Error).message });
+    process.stderr.write(`loadgen: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+void main();

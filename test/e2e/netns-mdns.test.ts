@@ -1,0 +1,311 @@
+/**
+ * The LAN proof without Docker: nine nodes, each in a network namespace of its own on one bridge, with mDNS
+ * as their only way to find each other (no bootstrap list). They must form one chain — one genesis with all
+ * nine members — and agree on the block that carries a transfer.
+ *
+ * Needs root and iproute2 (`ip`); skipped otherwise. Every address used (10.77.0.0/24) exists only inside
+ * the namespaces this test creates; the bridge in the root namespace has no address, and each node's RPC
+ * listens on 127.0.0.1 inside its namespace, reached through a small helper process in that namespace.
+ * Names carry the test's pid, so parallel runs do not clash; after() removes everything even on failure.
+ */
+import { strict as assert } from 'node:assert';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MAIN_JS = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const N = 9;
+const PID = process.pid;
+const BRIDGE = `pp-br-${PID}`;
+const nsName = (i: number) => `pp-ns-${PID}-${i}`;
+// Interface names are at most 15 characters: "ppv" + pid (≤ 7 digits) + h|n + index.
+const vethHost = (i: number) => `ppv${PID}h${i}`;
+const vethNs = (i: number) => `ppv${PID}n${i}`;
+const ipOf = (i: number) => `10.77.0.${i + 1}`;
+const SUBNET = /^\/ip4\/10\.77\.0\.\d+\//;
+const CHAIN_ID = 'posplus-netns-test';
+const RPC = 'http://127.0.0.1:8545';
+const SKIP_MESSAGE = 'needs root and iproute2 (ip) to create network namespaces';
+
+const sleep = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms));
+
+function ip(args: string[], allowFail = false): string {
+  const r = spawnSync('ip', args, { encoding: 'utf8' });
+  if (r.status !== 0 && !allowFail) throw new Error(`ip ${args.join(' ')} failed: ${(r.stderr || r.error?.message || '').trim()}`);
+  return r.stdout ?? '';
+}
+
+/**
+ * A JSON-RPC client for a node whose RPC listens on 127.0.0.1 inside a namespace: a helper process in that
+ * namespace reads one request per line on stdin, does the fetch, writes one reply per line on stdout.
+ */
+const HELPER = `
+const rl = require('node:readline').createInterface({ input: process.stdin });
+rl.on('line', async (line) => {
+  const { id, url, body } = JSON.parse(line);
+  let reply;
+  try {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
+    reply = { id, text: await res.text() };
+  } catch (err) {
+    reply = { id, error: String((err && err.cause && err.cause.code) || err) };
+  }
+  process.stdout.write(JSON.stringify(reply) + '\\n');
+});
+`;
+
+class NamespaceRpc {
+  private readonly proc: ChildProcess;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { ok: (v: unknown) => void; fail: (e: Error) => void }>();
+
+  constructor(readonly ns: string) {
+    this.proc = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', HELPER], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let rest = '';
+    this.proc.stdout!.setEncoding('utf8');
+    this.proc.stdout!.on('data', (chunk: string) => {
+      rest += chunk;
+      let nl: number;
+      while ((nl = rest.indexOf('\n')) >= 0) {
+        const line = rest.slice(0, nl);
+        rest = rest.slice(nl + 1);
+        const reply = JSON.parse(line) as { id: number; text?: string; error?: string };
+        const w = this.waiting.get(reply.id);
+        this.waiting.delete(reply.id);
+        if (!w) continue;
+        if (reply.error !== undefined) {
+          w.fail(new Error(`${ns}: ${reply.error}`));
+          continue;
+        }
+        const body = JSON.parse(reply.text!) as { result?: unknown; error?: { message: string } };
+        if (body.error) w.fail(new Error(`${ns}: ${body.error.message}`));
+        else w.ok(body.result);
+      }
+    });
+    this.proc.once('exit', () => {
+      for (const w of this.waiting.values()) w.fail(new Error(`${ns}: the RPC helper exited`));
+      this.waiting.clear();
+    });
+  }
+
+  call<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((ok, fail) => {
+      this.waiting.set(id, { ok: ok as (v: unknown) => void, fail });
+      this.proc.stdin!.write(JSON.stringify({ id, url: RPC, body: { jsonrpc: '2.0', id, method, params } }) + '\n');
+    });
+  }
+
+  /** The call's result, or undefined while the node does not answer (starting, no chain yet). */
+  try<T>(method: string, params: Record<string, unknown> = {}): Promise<T | undefined> {
+    return this.call<T>(method, params).catch(() => undefined);
+  }
+
+  close(): void {
+    this.proc.stdin?.end();
+    if (this.proc.exitCode === null) this.proc.kill('SIGTERM');
+  }
+}
+
+interface NodeStatus {
+  peerId: string;
+  address: string;
+  peers: number;
+  listen: string[];
+  genesis?: { hash: string; members: string[] };
+}
+
+describe('LAN: nine nodes in network namespaces find each other by mDNS alone', function () {
+  const nodes: ChildProcess[] = [];
+  const logs: WriteStream[] = [];
+  const stderrTails: string[][] = [];
+  const rpcs: NamespaceRpc[] = [];
+  let dir: string | undefined;
+  let created = false;
+
+  /** Synchronous, idempotent: also runs from process 'exit' if mocha is torn down abruptly. */
+  const teardownSync = () => {
+    for (const n of nodes) if (n.exitCode === null && n.signalCode === null) n.kill('SIGKILL');
+    for (const r of rpcs) r.close();
+    if (!created) return;
+    for (let i = 0; i < N; i++) {
+      ip(['netns', 'del', nsName(i)], true);
+      ip(['link', 'del', vethHost(i)], true);
+    }
+    ip(['link', 'del', BRIDGE], true);
+    created = false;
+  };
+
+  const lastLines = (i: number) => (stderrTails[i] ?? []).slice(-8).map((l) => `      ${l}`).join('\n');
+
+  before(function () {
+    this.timeout(60_000);
+    const isRoot = process.getuid?.() === 0;
+    const hasIp = spawnSync('ip', ['-V'], { encoding: 'utf8' }).status === 0;
+    if (!isRoot || !hasIp) {
+      process.stderr.write(`      skipped: ${SKIP_MESSAGE} (${!isRoot ? 'not running as root' : 'no ip command'})\n`);
+      this.skip();
+    }
+    // Root, but namespaces may still be forbidden (an unprivileged container): skip, saying so.
+    const probe = spawnSync('ip', ['netns', 'add', nsName(0)], { encoding: 'utf8' });
+    if (probe.status !== 0) {
+      process.stderr.write(`      skipped: ${SKIP_MESSAGE} (ip netns add: ${probe.stderr.trim()})\n`);
+      this.skip();
+    }
+    created = true;
+    process.once('exit', teardownSync);
+
+    // The bridge: no address in the root namespace; not filtered by br_netfilter; multicast flooded.
+    ip(['link', 'add', 'name', BRIDGE, 'type', 'bridge']);
+    ip(['link', 'set', BRIDGE, 'type', 'bridge', 'mcast_snooping', '0'], true);
+    ip(['link', 'set', BRIDGE, 'type', 'bridge', 'nf_call_iptables', '0', 'nf_call_ip6tables', '0', 'nf_call_arptables', '0'], true);
+    ip(['link', 'set', BRIDGE, 'up']);
+    for (let i = 0; i < N; i++) {
+      if (i > 0) ip(['netns', 'add', nsName(i)]);
+      ip(['link', 'add', vethHost(i), 'type', 'veth', 'peer', 'name', vethNs(i)]);
+      ip(['link', 'set', vethHost(i), 'master', BRIDGE]);
+      ip(['link', 'set', vethHost(i), 'up']);
+      ip(['link', 'set', vethNs(i), 'netns', nsName(i)]);
+      ip(['-n', nsName(i), 'link', 'set', vethNs(i), 'name', 'eth0']);
+      ip(['-n', nsName(i), 'addr', 'add', `${ipOf(i)}/24`, 'dev', 'eth0']);
+      ip(['-n', nsName(i), 'link', 'set', 'eth0', 'up']);
+      ip(['-n', nsName(i), 'link', 'set', 'lo', 'up']);
+      // mDNS multicast needs a route: the default route leads onto the bridge.
+      ip(['-n', nsName(i), 'route', 'add', 'default', 'dev', 'eth0']);
+    }
+
+    dir = mkdtempSync(join(tmpdir(), 'posplus-netns-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, CHAIN_ID, GENESIS_NODES: String(N), LOG_LEVEL: 'info' };
+    for (const k of ['BOOTSTRAP', 'KNOWN_NODES', 'SERVER_HOST', 'SERVER_PORT', 'ADDR', 'POSITION', 'STAKE', 'BEHAVIOR', 'DEBUG']) delete env[k];
+    for (let i = 0; i < N; i++) {
+      const args = [
+        'netns', 'exec', nsName(i), process.execPath, MAIN_JS, 'node',
+        '--data-dir', join(dir, `node-${i}`),
+        '--mdns', 'true',
+        '--bootstrap', '',
+        '--p2p-host', '0.0.0.0',
+        '--p2p-port', '9000',
+        '--rpc-host', '127.0.0.1',
+        '--rpc-port', '8545',
+        '--genesis-nodes', String(N),
+        '--genesis-quiet-ms', '60000',
+      ];
+      const child = spawn('ip', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const log = createWriteStream(join(dir, `node-${i}.log`));
+      stderrTails[i] = [];
+      child.stdout!.pipe(log, { end: false });
+      child.stderr!.setEncoding('utf8');
+      child.stderr!.on('data', (chunk: string) => {
+        log.write(chunk);
+        const tail = stderrTails[i]!;
+        tail.push(...chunk.split('\n').filter(Boolean));
+        tail.splice(0, Math.max(0, tail.length - 20));
+      });
+      nodes.push(child);
+      logs.push(log);
+      rpcs.push(new NamespaceRpc(nsName(i)));
+    }
+  });
+
+  after(async function () {
+    this.timeout(30_000);
+    // SIGTERM first (the node closes its database), SIGKILL whatever is left after 5 s.
+    await Promise.all(
+      nodes.map(
+        (n) =>
+          new Promise<void>((ok) => {
+            if (n.exitCode !== null || n.signalCode !== null) return ok();
+            const t = setTimeout(() => n.kill('SIGKILL'), 5000);
+            n.once('exit', () => {
+              clearTimeout(t);
+              ok();
+            });
+            n.kill('SIGTERM');
+          }),
+      ),
+    );
+    teardownSync();
+    process.removeListener('exit', teardownSync);
+    for (const l of logs) l.end();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function assertAllRunning(): void {
+    nodes.forEach((n, i) => {
+      assert.ok(n.exitCode === null && n.signalCode === null, `node ${i} exited (${n.signalCode ?? n.exitCode}); last stderr lines:\n${lastLines(i)}`);
+    });
+  }
+
+  let statuses: NodeStatus[] = [];
+
+  it('forms one genesis with all nine members, every node connected over the bridge', async function () {
+    this.timeout(70_000);
+    const deadline = Date.now() + 60_000;
+    let last = '';
+    for (;;) {
+      assertAllRunning();
+      const s = await Promise.all(rpcs.map((r) => r.try<NodeStatus>('node_status')));
+      const hashes = new Set(s.map((x) => x?.genesis?.hash));
+      if (s.every((x) => x?.genesis?.members.length === N) && hashes.size === 1) {
+        statuses = s as NodeStatus[];
+        break;
+      }
+      last = s.map((x, i) => `${i}:${x ? `${x.peers}p/${x.genesis ? x.genesis.members.length : '-'}` : 'down'}`).join(' ');
+      if (Date.now() > deadline) assert.fail(`no common 9-member genesis within 60 s (node:peers/members ${last})`);
+      await sleep(1000);
+    }
+    const members = new Set(statuses[0]!.genesis!.members);
+    for (const st of statuses) assert.ok(members.has(st.address), `node ${st.address} is not a genesis member`);
+    assert.equal(new Set(statuses.map((st) => st.peerId)).size, N, 'nine distinct peer ids');
+    // Connections run over the bridge, between the namespaces' own addresses.
+    for (let i = 0; i < N; i++) {
+      const peers = await rpcs[i]!.call<{ peerId: string; address: string }[]>('net_peers');
+      assert.ok(peers.length > 0, `node ${i} has no connections`);
+      for (const p of peers) assert.match(p.address, SUBNET, `node ${i} is connected to ${p.address}, not over the bridge`);
+    }
+  });
+
+  it('commits a transfer sent with tx_send, and all nine report the same head', async function () {
+    this.timeout(60_000);
+    if (statuses.length !== N) this.skip();
+    const to = statuses[1]!.address;
+    const before = await rpcs[1]!.call<{ balance: number }>('account_get', { address: to });
+    const sent = await rpcs[0]!.call<{ id: string; status: string }>('tx_send', { to, amount: 7 });
+    assert.equal(sent.status, 'pending');
+
+    const deadline = Date.now() + 45_000;
+    let committedAt: number | undefined;
+    for (;;) {
+      assertAllRunning();
+      const got = await rpcs[0]!.try<{ status: string; height?: number; reason?: string }>('tx_get', { id: sent.id });
+      assert.notEqual(got?.status, 'rejected', `the transfer was rejected: ${got?.reason}`);
+      if (got?.status === 'committed') {
+        committedAt = got.height;
+        break;
+      }
+      if (Date.now() > deadline) assert.fail(`the transfer ${sent.id} was not committed within 45 s (last status ${got?.status ?? 'unknown'})`);
+      await sleep(500);
+    }
+    assert.ok(committedAt !== undefined && committedAt >= 1);
+
+    // Nothing else is submitted, so the chain goes idle: every head must settle on one block.
+    let heads: ({ height: number; hash: string } | undefined)[] = [];
+    for (;;) {
+      assertAllRunning();
+      heads = await Promise.all(rpcs.map((r) => r.try<{ height: number; hash: string }>('chain_head')));
+      const same = heads.every((h) => h !== undefined && h.hash === heads[0]!.hash && h.height === heads[0]!.height);
+      if (same && heads[0]!.height >= committedAt) break;
+      if (Date.now() > deadline) assert.fail(`the heads did not converge: ${heads.map((h, i) => `${i}:${h?.height}/${h?.hash.slice(0, 8)}`).join(' ')}`);
+      await sleep(500);
+    }
+    const blocks = await Promise.all(rpcs.map((r) => r.call<{ hash: string; txs: { id: string }[] }>('chain_block', { height: committedAt })));
+    for (const [i, b] of blocks.entries()) {
+      assert.equal(b.hash, blocks[0]!.hash, `node ${i} has another block at height ${committedAt}`);
+      assert.ok(b.txs.some((t) => t.id === sent.id), `node ${i}'s block ${committedAt} lacks the transfer`);
+    }
+    const after = await Promise.all(rpcs.map((r) => r.call<{ balance: number }>('account_get', { address: to })));
+    for (const [i, a] of after.entries()) assert.equal(a.balance, before.balance + 7, `node ${i} sees balance ${a.balance}`);
+  });
+});

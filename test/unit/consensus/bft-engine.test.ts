@@ -1,0 +1,206 @@
+import { strict as assert } from 'node:assert';
+import { blockHash, buildBlock, headerOf } from '../../../src/core/block.js';
+import { bytesEqual, toHex } from '../../../src/core/bytes.js';
+import type { ChainState } from '../../../src/core/chain-state.js';
+import { signProposal, signVote } from '../../../src/core/votes.js';
+import { type Block, type Proposal, Vote } from '../../../src/core/wire/posplus.js';
+import { DEFAULT_TIMEOUTS } from '../../../src/consensus/bft/bft-engine.js';
+import type { Engine, EngineInput, Ready } from '../../../src/consensus/engine.js';
+import { createPosEngine, posRules } from '../../../src/consensus/pos/pos-engine.js';
+import { ValidatorSet } from '../../../src/consensus/validator-set.js';
+import { CHAIN, chainOf, genesisOf, key } from '../core/fixtures.js';
+
+const keys = [0, 1, 2, 3].map((i) => key(`bft-${i}`));
+const outsider = key('not-a-validator');
+const genesis = genesisOf(keys);
+const T0 = genesis.spec.timestamp + 1_000;
+
+function replica(i: number): { chain: ChainState; engine: Engine } {
+  const chain = chainOf(genesis, keys[i]!);
+  return { chain, engine: createPosEngine(chain, DEFAULT_TIMEOUTS) };
+}
+
+/** Index of the rightful proposer of (next height, round) on a chain at genesis. */
+function proposerOf(round: number): number {
+  const chain = chainOf(genesis, keys[0]!);
+  const pk = posRules.proposerOf(chain, ValidatorSet.fromStake(chain.ledger), round);
+  return keys.findIndex((k) => bytesEqual(k.publicKey, pk));
+}
+
+/** A block for height 1 made by validator `by`; `skew` shifts its timestamp so two calls give two blocks. */
+function blockBy(by: number, round: number, skew = 0): Block {
+  const scratch = chainOf(genesis, keys[by]!);
+  return buildBlock(CHAIN, keys[by]!, scratch.buildContent(T0 + skew, round));
+}
+
+const hashOf = (b: Block): Uint8Array => blockHash(headerOf(b));
+
+function propose(by: number, block: Block, round: number, validRound = -1, pol: Vote[] = []): Proposal {
+  return signProposal(CHAIN, keys[by]!, { block, round, validRound, pol });
+}
+
+function vote(by: number, type: Vote.Type, round: number, hash: Uint8Array, height = 1): Vote {
+  return signVote(CHAIN, by < 0 ? outsider : keys[by]!, { type, height, round, blockHash: hash });
+}
+
+const NIL = new Uint8Array(0);
+const ofVotes = (ready: Ready) => ready.publish.flatMap((m) => (m.kind === 'vote' ? [m.vote] : []));
+
+/** Steps the inputs, then ticks at every wake-up until `until`; returns every Ready. */
+function drive(engine: Engine, inputs: EngineInput[], until: number): Ready[] {
+  const out = inputs.map((i) => engine.step(i));
+  let wake = out.at(-1)?.wakeAt;
+  while (wake !== undefined && wake <= until) {
+    const r = engine.step({ type: 'tick', now: wake });
+    out.push(r);
+    wake = r.wakeAt;
+  }
+  return out;
+}
+
+describe('consensus/bft/bft-engine', () => {
+  const p0 = proposerOf(0);
+  const others = [0, 1, 2, 3].filter((i) => i !== p0);
+  const t = others[0]!; // the replica under test: not the round-0 proposer
+  const [a, b] = [others[1]!, others[2]!];
+
+  describe('crash and restart', () => {
+    it('with its last WAL a restarted replica never signs a second, different vote for a slot it voted in', () => {
+      const x = blockBy(p0, 0);
+      const first = replica(t);
+      const r = first.engine.step({ type: 'proposal', proposal: propose(p0, x, 0), now: T0 });
+      const prevote = ofVotes(r).find((v) => v.type === Vote.Type.PREVOTE);
+      assert.ok(prevote && bytesEqual(prevote.blockHash, hashOf(x)), 'it prevoted the proposal');
+      assert.ok(r.wal, 'the vote came with a WAL record to persist first');
+
+      const restarted = createPosEngine(first.chain, DEFAULT_TIMEOUTS, r.wal);
+      const later = drive(restarted, [{ type: 'vote', vote: vote(a, Vote.Type.PREVOTE, 0, NIL), now: T0 + 100 }], T0 + 20_000);
+      for (const v of later.flatMap(ofVotes)) {
+        if (v.type === Vote.Type.PREVOTE && v.round === 0) assert.ok(bytesEqual(v.blockHash, prevote.blockHash), 'a second round-0 prevote differs');
+      }
+      assert.ok(later.flatMap(ofVotes).some((v) => v.round > 0 || v.type === Vote.Type.PRECOMMIT), 'and it goes on voting');
+
+      // Control: without the WAL the same replica does equivocate, so the check above has teeth.
+      const amnesiac = createPosEngine(first.chain, DEFAULT_TIMEOUTS);
+      const forgetful = drive(amnesiac, [{ type: 'vote', vote: vote(a, Vote.Type.PREVOTE, 0, NIL), now: T0 + 100 }], T0 + 20_000);
+      assert.ok(
+        forgetful.flatMap(ofVotes).some((v) => v.type === Vote.Type.PREVOTE && v.round === 0 && !bytesEqual(v.blockHash, prevote.blockHash)),
+        'without a WAL the replica prevotes again in round 0',
+      );
+    });
+  });
+
+  describe('proof of lock', () => {
+    const x = blockBy(p0, 0);
+    const polOf = (voters: number[]) => voters.map((i) => vote(i, Vote.Type.PREVOTE, 0, hashOf(x)));
+    const p1 = proposerOf(1);
+    const me = [0, 1, 2, 3].find((i) => i !== p0 && i !== p1)!; // proposes neither round
+    const [a, b] = [0, 1, 2, 3].filter((i) => i !== me && i !== p0);
+    /** Replica `me`, moved to round 1 by two round-1 nil prevotes (> 1/3), without ever seeing round 0's votes. */
+    function inRound1() {
+      const r = replica(me);
+      const helpers = [0, 1, 2, 3].filter((i) => i !== me && i !== p1).slice(0, 2);
+      for (const h of helpers) r.engine.step({ type: 'vote', vote: vote(h, Vote.Type.PREVOTE, 1, NIL), now: T0 });
+      assert.equal(r.engine.status().round, 1);
+      return r;
+    }
+
+    it('a re-proposal that carries >2/3 prevotes for its block in validRound is prevoted by a replica that missed them', () => {
+      const r = inRound1();
+      const ready = r.engine.step({ type: 'proposal', proposal: propose(p1, x, 1, 0, polOf([p0, a, b])), now: T0 + 10 });
+      assert.equal(ready.verdict, 'accept');
+      const pv = ofVotes(ready).find((v) => v.type === Vote.Type.PREVOTE && v.round === 1);
+      assert.ok(pv && bytesEqual(pv.blockHash, hashOf(x)), 'prevotes the re-proposed block at once');
+    });
+
+    it('without the proof the same re-proposal cannot be prevoted (the replica waits and then prevotes nil)', () => {
+      const r = inRound1();
+      const ready = drive(r.engine, [{ type: 'proposal', proposal: propose(p1, x, 1, 0), now: T0 + 10 }], T0 + 10 + DEFAULT_TIMEOUTS.proposeMs + 600);
+      const pvs = ready.flatMap(ofVotes).filter((v) => v.type === Vote.Type.PREVOTE && v.round === 1);
+      assert.ok(pvs.length > 0, 'it prevotes once the propose timeout fires');
+      for (const pv of pvs) assert.deepEqual(pv.blockHash, NIL); // (the same nil prevote may be resent)
+    });
+
+    it('a proof vote counts even if its voter showed this replica a conflicting vote first (and that is evidence)', () => {
+      const r = inRound1();
+      r.engine.step({ type: 'vote', vote: vote(b, Vote.Type.PREVOTE, 0, NIL), now: T0 + 5 }); // b equivocates in round 0
+      const ready = r.engine.step({ type: 'proposal', proposal: propose(p1, x, 1, 0, polOf([p0, a, b])), now: T0 + 10 });
+      assert.equal(ready.verdict, 'accept');
+      assert.ok(ofVotes(ready).some((v) => v.round === 1 && v.type === Vote.Type.PREVOTE && bytesEqual(v.blockHash, hashOf(x))));
+      assert.ok(ready.evidence.some((e) => e.kind === 'equivocation'), 'the conflict is reported');
+    });
+
+    it('a proof holding anything but prevotes for the block in validRound from validators rejects the proposal', () => {
+      const y = blockBy(p0, 0, 1);
+      const bad: Vote[][] = [
+        [...polOf([p0, a]), vote(b, Vote.Type.PREVOTE, 0, hashOf(y))],
+        [...polOf([p0, a]), vote(b, Vote.Type.PRECOMMIT, 0, hashOf(x))],
+        [...polOf([p0, a]), vote(b, Vote.Type.PREVOTE, 1, hashOf(x))],
+        [...polOf([p0, a]), vote(-1, Vote.Type.PREVOTE, 0, hashOf(x))],
+        [...polOf([p0, a]), { ...vote(b, Vote.Type.PREVOTE, 0, hashOf(x)), signature: new Uint8Array(64) }],
+      ];
+      for (const pol of bad) {
+        const r = inRound1();
+        const ready = r.engine.step({ type: 'proposal', proposal: propose(p1, x, 1, 0, pol), now: T0 + 10 });
+        assert.equal(ready.verdict, 'reject');
+        assert.equal(ofVotes(ready).length, 0);
+      }
+      const r = inRound1();
+      const fresh = r.engine.step({ type: 'proposal', proposal: propose(p1, x, 1, -1, polOf([p0])), now: T0 + 10 });
+      assert.equal(fresh.verdict, 'reject', 'a new block (validRound -1) carries no proof');
+    });
+  });
+
+  describe('heights', () => {
+    it('a message for the height after ours asks to sync ours; one further ahead asks for up to its parent', () => {
+      const r = replica(t);
+      const next = r.engine.step({ type: 'vote', vote: vote(a, Vote.Type.PREVOTE, 0, NIL, 2), now: T0 });
+      assert.equal(next.behindUntil, 1);
+      const far = r.engine.step({ type: 'vote', vote: vote(a, Vote.Type.PREVOTE, 0, NIL, 5), now: T0 });
+      assert.equal(far.behindUntil, 4);
+      const own = r.engine.step({ type: 'vote', vote: vote(a, Vote.Type.PREVOTE, 0, NIL, 1), now: T0 });
+      assert.equal(own.behindUntil, undefined);
+    });
+
+    it('commits on a proposal plus >2/3 precommits, with a certificate of those precommits', () => {
+      const x = blockBy(p0, 0);
+      const r = replica(t);
+      r.engine.step({ type: 'proposal', proposal: propose(p0, x, 0), now: T0 });
+      let last: Ready | undefined;
+      for (const i of [p0, a, b]) last = r.engine.step({ type: 'vote', vote: vote(i, Vote.Type.PRECOMMIT, 0, hashOf(x)), now: T0 + 20 });
+      assert.equal(last!.commits.length, 1);
+      const c = last!.commits[0]!;
+      assert.equal(c.hash, toHex(hashOf(x)));
+      assert.deepEqual(c.certificate.blockHash, hashOf(x));
+      assert.equal(c.certificate.sigs.length, 3);
+      assert.equal(r.chain.head.height, 1);
+    });
+
+    it('a replica holding one proposal while >2/3 precommit another block of that round asks to sync it', () => {
+      // An equivocating proposer sent X to this replica and Y to the others, who decided Y.
+      const x = blockBy(p0, 0);
+      const y = blockBy(p0, 0, 1);
+      const r = replica(t);
+      r.engine.step({ type: 'proposal', proposal: propose(p0, x, 0), now: T0 });
+      let last: Ready | undefined;
+      for (const i of [p0, a, b]) last = r.engine.step({ type: 'vote', vote: vote(i, Vote.Type.PRECOMMIT, 0, hashOf(y)), now: T0 + 20 });
+      assert.equal(last!.commits.length, 0);
+      assert.equal(last!.behindUntil, 1, 'the network decided a block this replica does not have');
+    });
+
+    it('inputs buffered for the next height: a bad one neither hides the others nor changes the verdict of the committing vote', () => {
+      const x = blockBy(p0, 0);
+      const r = replica(t);
+      r.engine.step({ type: 'vote', vote: vote(-1, Vote.Type.PREVOTE, 0, NIL, 2), now: T0 }); // from a non-validator
+      r.engine.step({ type: 'vote', vote: vote(a, Vote.Type.PREVOTE, 0, NIL, 2), now: T0 });
+      r.engine.step({ type: 'proposal', proposal: propose(p0, x, 0), now: T0 });
+      let last: Ready | undefined;
+      for (const i of [p0, a, b]) last = r.engine.step({ type: 'vote', vote: vote(i, Vote.Type.PRECOMMIT, 0, hashOf(x)), now: T0 + 20 });
+      assert.equal(last!.commits.length, 1);
+      assert.equal(last!.verdict, 'accept', 'the precommit that completed the quorum is a good message');
+      const s = r.engine.status();
+      assert.equal(s.height, 1);
+      assert.notEqual(s.step, 'idle', "a's height-2 prevote was counted and started height 2");
+    });
+  });
+});

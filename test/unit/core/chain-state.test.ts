@@ -1,0 +1,207 @@
+import { strict as assert } from 'node:assert';
+import { addressOf } from '../../../src/core/address.js';
+import { buildBlock } from '../../../src/core/block.js';
+import type { ChainState } from '../../../src/core/chain-state.js';
+import { InvalidMessage } from '../../../src/core/errors.js';
+import { Evidence, evidenceId, makeDoubleSpendAlert, makeEquivocationEvidence, verifyEvidence } from '../../../src/core/evidence.js';
+import { signTx, transferBody, txId } from '../../../src/core/tx.js';
+import { signVote } from '../../../src/core/votes.js';
+import { Vote } from '../../../src/core/wire/posplus.js';
+import type { Tx } from '../../../src/core/wire/posplus.js';
+import { CHAIN, chainOf, genesisOf, key, recipient } from './fixtures.js';
+
+const node = key('node');
+const alice = key('alice');
+const bob = key('bob');
+const NOW = 1_700_000_010_000;
+
+const pay = (amount: number, nonce: number, from = alice, to = bob): Tx => signTx(CHAIN, from, transferBody(recipient(to), amount, nonce));
+
+function fresh(): ChainState {
+  return chainOf(genesisOf([node, alice, bob]), node);
+}
+
+/** Builds, executes and commits the next block from this replica's own mempool. */
+function commitNext(chain: ChainState, now = NOW) {
+  const block = buildBlock(CHAIN, node, chain.buildContent(now, 0));
+  return chain.commit(block, chain.execute(block));
+}
+
+describe('core/chain-state: admission and double spends', () => {
+  it('admits a valid transaction as pending and commits it', () => {
+    const chain = fresh();
+    const tx = pay(10, 0);
+    assert.deepEqual(chain.admitTx(tx, NOW).result, { id: txId(tx), status: 'pending' });
+    const committed = commitNext(chain);
+    assert.deepEqual(committed.txIds, [txId(tx)]);
+    assert.equal(chain.head.height, 1);
+    assert.equal(chain.account(addressOf(bob.publicKey)).balance, 1_010);
+    assert.equal(chain.mempool.size, 0);
+  });
+
+  it('rejects what fails its own checks with the right code', () => {
+    const chain = fresh();
+    const tx = pay(10, 0);
+    assert.equal(chain.admitTx({ ...tx, amount: 11 }, NOW).result.status, 'rejected');
+    assert.equal((chain.admitTx({ ...tx, amount: 11 }, NOW).result as { code: string }).code, 'bad-signature');
+    assert.equal((chain.admitTx(pay(10_000, 0), NOW).result as { code: string }).code, 'insufficient-balance');
+    assert.equal((chain.admitTx(pay(1, 65), NOW).result as { code: string }).code, 'nonce-too-high');
+    assert.equal(chain.admitTx(pay(1, 64), NOW).result.status, 'pending', 'up to maxNonceAhead ahead may wait');
+  });
+
+  describe('double spend, kind 1: the same transaction again', () => {
+    it('a replayed pending transaction is a duplicate (no alert: it is not a conflict)', () => {
+      const chain = fresh();
+      const tx = pay(10, 0);
+      chain.admitTx(tx, NOW);
+      const again = chain.admitTx(tx, NOW);
+      assert.equal(again.result.status, 'rejected');
+      assert.equal((again.result as { code: string }).code, 'duplicate');
+      assert.equal(again.alert, undefined);
+    });
+
+    it('a replayed committed transaction is a duplicate, even re-signed (the id ignores the signature)', () => {
+      const chain = fresh();
+      const tx = pay(10, 0);
+      chain.admitTx(tx, NOW);
+      commitNext(chain);
+      const again = chain.admitTx(tx, NOW);
+      assert.equal((again.result as { code: string }).code, 'duplicate');
+      assert.match((again.result as { reason: string }).reason, /committed at height 1/);
+      assert.equal(again.alert, undefined);
+      const resigned = chain.admitTx({ ...tx, signature: new Uint8Array(64).fill(1) }, NOW);
+      assert.equal((resigned.result as { code: string }).code, 'duplicate');
+      assert.equal(resigned.result.id, txId(tx));
+    });
+
+    it('a block that repeats a committed transaction is invalid', () => {
+      const chain = fresh();
+      const tx = pay(10, 0);
+      chain.admitTx(tx, NOW);
+      commitNext(chain);
+      const content = chain.buildContent(NOW + 1, 0);
+      const replay = buildBlock(CHAIN, node, { ...content, txs: [tx] });
+      assert.throws(() => chain.execute(replay), InvalidMessage);
+    });
+  });
+
+  describe('double spend, kind 2: two different transactions with one sender and nonce', () => {
+    it('the second pending one is a nonce-conflict with a signed alert that verifies', () => {
+      const chain = fresh();
+      const first = pay(10, 0);
+      const second = pay(20, 0);
+      chain.admitTx(first, NOW);
+      const res = chain.admitTx(second, NOW);
+      assert.equal(res.result.status, 'rejected');
+      assert.equal((res.result as { code: string }).code, 'nonce-conflict');
+      assert.match((res.result as { reason: string }).reason, new RegExp(txId(first)));
+      assert.ok(res.alert, 'a double spend raises an alert');
+      const summary = verifyEvidence(CHAIN, res.alert.evidence);
+      assert.equal(summary.kind, 'double-spend');
+      assert.equal(summary.offender, addressOf(alice.publicKey));
+      assert.equal(summary.reporter, addressOf(node.publicKey));
+      assert.deepEqual(summary.detail, { nonce: 0, txs: [txId(first), txId(second)] });
+      assert.deepEqual(res.alert.summary, summary);
+      assert.equal(chain.mempool.size, 1, 'only the first stays pending');
+      assert.ok(chain.hasWork());
+      // The same conflict seen again is already known: no second alert.
+      assert.equal(chain.admitTx(second, NOW).alert, undefined);
+    });
+
+    it('a conflict with an already committed transaction also raises an alert', () => {
+      const chain = fresh();
+      const first = pay(10, 0);
+      chain.admitTx(first, NOW);
+      commitNext(chain);
+      const res = chain.admitTx(pay(30, 0), NOW);
+      assert.equal((res.result as { code: string }).code, 'nonce-conflict');
+      assert.match((res.result as { reason: string }).reason, /committed/);
+      assert.ok(res.alert);
+      assert.equal(verifyEvidence(CHAIN, res.alert.evidence).offender, addressOf(alice.publicKey));
+    });
+
+    it('a committed block that takes a slot another pending transaction held drops that one with an alert', () => {
+      const chain = fresh();
+      const other = fresh(); // a second replica that saw the other spend first
+      const mine = pay(10, 0);
+      const theirs = pay(99, 0);
+      chain.admitTx(mine, NOW);
+      other.admitTx(theirs, NOW);
+      const block = buildBlock(CHAIN, node, other.buildContent(NOW, 0));
+      const committed = chain.commit(block, chain.execute(block));
+      assert.deepEqual(committed.txIds, [txId(theirs)]);
+      assert.deepEqual(committed.dropped, [
+        { id: txId(mine), status: 'rejected', code: 'nonce-conflict', reason: `double spend: nonce 0 was used by committed transaction ${txId(theirs)}` },
+      ]);
+      assert.equal(committed.alerts.length, 1);
+      assert.equal(verifyEvidence(CHAIN, committed.alerts[0]!.evidence).kind, 'double-spend');
+      assert.equal(chain.mempool.size, 0);
+    });
+
+    it('the alert goes into the next block once, and is then known on chain', () => {
+      const chain = fresh();
+      chain.admitTx(pay(10, 0), NOW);
+      const { alert } = chain.admitTx(pay(20, 0), NOW);
+      assert.ok(alert);
+      const committed = commitNext(chain);
+      assert.deepEqual(committed.evidence.map((e) => e.id), [alert.summary.id]);
+      assert.equal(chain.admitEvidence(alert.evidence), undefined, 'already recorded');
+      const replay = buildBlock(CHAIN, node, { ...chain.buildContent(NOW + 1, 0), evidence: [alert.evidence] });
+      assert.throws(() => chain.execute(replay), /already recorded/);
+    });
+  });
+
+  describe('verifyEvidence refuses forged alerts', () => {
+    const a = pay(10, 0);
+    const b = pay(20, 0);
+
+    it('a bad reporter signature', () => {
+      const ev = makeDoubleSpendAlert(CHAIN, node, a, b, 3);
+      assert.throws(() => verifyEvidence(CHAIN, { ...ev, height: 4 }), /signature/);
+      assert.throws(() => verifyEvidence(CHAIN, { ...ev, reporter: bob.publicKey }), /signature/);
+      assert.throws(() => verifyEvidence(`${CHAIN}-other`, ev), /signature|invalid/);
+    });
+
+    it('two transactions with different nonces, different senders, or the same transaction twice', () => {
+      assert.throws(() => verifyEvidence(CHAIN, makeDoubleSpendAlert(CHAIN, node, a, pay(20, 1), 3)), /differ in sender or nonce/);
+      assert.throws(() => verifyEvidence(CHAIN, makeDoubleSpendAlert(CHAIN, node, a, pay(20, 0, bob, alice), 3)), /differ in sender or nonce/);
+      assert.throws(() => verifyEvidence(CHAIN, makeDoubleSpendAlert(CHAIN, node, a, a, 3)), /same transaction/);
+    });
+
+    it('an item that is not a validly signed transaction, or the wrong number of items', () => {
+      assert.throws(() => verifyEvidence(CHAIN, makeDoubleSpendAlert(CHAIN, node, a, { ...b, amount: 21 }, 3)), /invalid transaction/);
+      const ev = makeDoubleSpendAlert(CHAIN, node, a, b, 3);
+      assert.throws(() => verifyEvidence(CHAIN, { ...ev, items: [ev.items[0]!] }), /exactly two/);
+    });
+
+    it('the evidence id is independent of the reporter and of the order of the items', () => {
+      const one = makeDoubleSpendAlert(CHAIN, node, a, b, 3);
+      const two = makeDoubleSpendAlert(CHAIN, bob, b, a, 9);
+      assert.equal(evidenceId(one), evidenceId(two));
+      assert.equal(verifyEvidence(CHAIN, one).id, verifyEvidence(CHAIN, two).id);
+    });
+  });
+
+  describe('equivocation evidence', () => {
+    const vote = (hash: Uint8Array, round = 0, type = Vote.Type.PREVOTE) => Vote.encode(signVote(CHAIN, alice, { type, height: 5, round, blockHash: hash }));
+    const x = new Uint8Array(32).fill(1);
+    const y = new Uint8Array(32).fill(2);
+
+    it('two votes of one validator for one slot and different blocks (or nil) prove equivocation', () => {
+      const s = verifyEvidence(CHAIN, makeEquivocationEvidence(CHAIN, node, vote(x), vote(y), 5));
+      assert.equal(s.kind, 'equivocation');
+      assert.equal(s.offender, addressOf(alice.publicKey));
+      verifyEvidence(CHAIN, makeEquivocationEvidence(CHAIN, node, vote(x), vote(new Uint8Array(0)), 5));
+    });
+
+    it('votes for the same block, of different rounds or types, or of different voters prove nothing', () => {
+      assert.throws(() => verifyEvidence(CHAIN, makeEquivocationEvidence(CHAIN, node, vote(x), vote(x), 5)), /same block/);
+      assert.throws(() => verifyEvidence(CHAIN, makeEquivocationEvidence(CHAIN, node, vote(x), vote(y, 1), 5)), /differ/);
+      assert.throws(() => verifyEvidence(CHAIN, makeEquivocationEvidence(CHAIN, node, vote(x), vote(y, 0, Vote.Type.PRECOMMIT), 5)), /differ/);
+      const bobs = Vote.encode(signVote(CHAIN, bob, { type: Vote.Type.PREVOTE, height: 5, round: 0, blockHash: y }));
+      assert.throws(() => verifyEvidence(CHAIN, makeEquivocationEvidence(CHAIN, node, vote(x), bobs, 5)), /differ/);
+      const ev = makeEquivocationEvidence(CHAIN, node, vote(x), vote(y), 5);
+      assert.equal(ev.kind, Evidence.Kind.EQUIVOCATION);
+    });
+  });
+});
