@@ -2,7 +2,7 @@
  * The benchmark's load generator, a process of its own so that signing and polling do not share an event
  * loop with the process that measures. It signs transfers with funded keys (a devnet's genesis members'
  * node.key files), submits them as JSON-RPC batches of tx_submit spread over all nodes with per-sender
- * nonces, and polls tx_get (batched) for the moment each one is committed.
+ * nonces, and follows the chain on node 0 (chain_block per height) for the moment each one is committed.
  *
  *   node dist/src/cli/loadgen.js --rpc URL,URL… --keys FILE,FILE… [--duration S] [--rate TPS] …
  *
@@ -184,36 +184,54 @@ export async function runLoad(o: LoadgenOptions, report: (p: LoadgenProgress) =>
     }
   };
 
-  const pollLoop = async (node: number) => {
+  /**
+   * Commit times come from following the chain on node 0: one chain_block per height names every committed
+   * id, where polling tx_get per transaction would load the nodes it measures. Transactions outstanding for
+   * long are asked for once in a while, to notice the rare rejection.
+   */
+  const follower = clients[0]!;
+  let followed = (await follower.call<{ height: number }>('chain_head')).height;
+  const byId = (id: string): Outstanding | undefined => outstanding.map((m) => m.get(id)).find((e) => e !== undefined);
+  const forget = (id: string) => outstanding.forEach((m) => m.delete(id));
+  const followLoop = async () => {
+    let lastStaleCheck = performance.now();
     for (;;) {
-      const map = outstanding[node]!;
-      if (!submitting && (map.size === 0 || performance.now() > loadEnd + o.drainSec * 1000)) return;
-      const ids = [...map.keys()];
-      for (let i = 0; i < ids.length; i += 500) {
-        const chunk = ids.slice(i, i + 500);
-        let replies: ({ status: string; reason?: string } | RpcCallError)[];
-        try {
-          replies = await clients[node]!.batch<{ status: string; reason?: string }>(chunk.map((id) => ({ method: 'tx_get', params: { id } })));
-        } catch {
-          break;
-        }
-        const seenAt = performance.now();
-        replies.forEach((r, j) => {
-          const id = chunk[j]!;
-          const entry = map.get(id);
-          if (entry === undefined || r instanceof RpcCallError) return; // unknown yet: still in flight
-          if (r.status === 'committed') {
-            map.delete(id);
+      if (!submitting && (totalOutstanding() === 0 || performance.now() > loadEnd + o.drainSec * 1000)) return;
+      try {
+        const head = (await follower.call<{ height: number }>('chain_head')).height;
+        for (; followed < head; followed++) {
+          const block = await follower.call<{ txs: { id: string }[] }>('chain_block', { height: followed + 1 });
+          const seenAt = performance.now();
+          for (const { id } of block.txs) {
+            const entry = byId(id);
+            if (entry === undefined) continue;
+            forget(id);
             entry.sender.inflight--;
             latencies.push(seenAt - entry.submittedAt);
             lastCommitAt = Math.max(lastCommitAt, seenAt);
-          } else if (r.status === 'rejected') {
-            map.delete(id);
-            reject(entry.sender, r.reason ?? 'rejected');
           }
-        });
+        }
+        if (performance.now() - lastStaleCheck > 5000) {
+          lastStaleCheck = performance.now();
+          await checkStale();
+        }
+      } catch {
+        // the node is busy or restarting: try again on the next tick
       }
       await sleep(o.pollMs);
+    }
+  };
+  const checkStale = async () => {
+    for (const [node, map] of outstanding.entries()) {
+      const old = [...map].filter(([, e]) => performance.now() - e.submittedAt > 5000).map(([id]) => id).slice(0, 500);
+      if (old.length === 0) continue;
+      const replies = await clients[node]!.batch<{ status: string; reason?: string }>(old.map((id) => ({ method: 'tx_get', params: { id } })));
+      replies.forEach((r, j) => {
+        const entry = map.get(old[j]!);
+        if (entry === undefined || r instanceof RpcCallError || r.status !== 'rejected') return;
+        map.delete(old[j]!);
+        reject(entry.sender, r.reason ?? 'rejected');
+      });
     }
   };
 
@@ -235,10 +253,10 @@ export async function runLoad(o: LoadgenOptions, report: (p: LoadgenProgress) =>
     lastReportAt = now;
   }, 1000);
 
-  const polls = clients.map((_, i) => pollLoop(i));
+  const following = followLoop();
   await Promise.all(clients.map((_, i) => submitLoop(i)));
   submitting = false;
-  await Promise.all(polls);
+  await following;
   clearInterval(reporter);
 
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -278,7 +296,7 @@ async function main(): Promise<void> {
     .option('--max-outstanding <n>', 'cap on uncommitted transactions (0 = senders × window)', num('--max-outstanding', 0), 0)
     .option('--window <n>', 'uncommitted transactions per sender (the node allows nonces up to 64 ahead)', num('--window', 1), 64)
     .option('--batch <n>', 'transactions per tx_submit batch', num('--batch', 1), 100)
-    .option('--poll-ms <ms>', 'tx_get polling interval', num('--poll-ms', 10), 200)
+    .option('--poll-ms <ms>', 'chain polling interval', num('--poll-ms', 10), 50)
     .option('--drain <s>', 'seconds to wait for outstanding commits after the load', num('--drain', 0), 20)
     .exitOverride();
   try {

@@ -290,7 +290,7 @@ export class PosplusNode {
       this.metrics.txCommitted.inc(c.txIds.length);
       this.metrics.blockTxs.observe(c.txIds.length);
       this.metrics.height.set(c.block.header?.height ?? 0);
-      this.log.info({ height: c.block.header?.height, txs: c.txIds.length, hash: c.hash.slice(0, 16) }, 'committed');
+      this.log.info({ height: c.block.header?.height, round: c.certificate.round, txs: c.txIds.length, hash: c.hash.slice(0, 16) }, 'committed');
     }
     if (ready.commits.length) this.maybeRegisterStake();
     for (const out of ready.publish) this.send(out);

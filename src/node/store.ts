@@ -7,6 +7,7 @@
  * from its write-ahead log, so after kill -9 (or power loss) the store holds either the whole block or
  * none of it, and the head never points at a block that is not fully there.
  */
+import { BoundedMap } from '../core/bounded-map.js';
 import { Level } from 'level';
 import type { Address } from '../core/address.js';
 import { fromHex, type Hex, toHex, utf8 } from '../core/bytes.js';
@@ -74,6 +75,9 @@ const plain = (b: Uint8Array): Uint8Array => (b.constructor === Uint8Array ? b :
 const json = (value: unknown): Uint8Array => utf8(JSON.stringify(value));
 const parseJson = <T>(bytes: Uint8Array): T => JSON.parse(new TextDecoder().decode(bytes)) as T;
 
+/** Decoded blocks kept in memory for reads (tx_get, chain_block). */
+const RECENT_BLOCKS = 32;
+
 /** How many heights iterCertified reads per LevelDB round trip. */
 const SYNC_CHUNK = 64;
 
@@ -87,6 +91,7 @@ export class ChainStore {
   /** Commits and genesis writes run one at a time, so the cached head and counter match the disk. */
   private tail: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly recentBlocks = new BoundedMap<number, Block>(RECENT_BLOCKS);
 
   private constructor(
     readonly dir: string,
@@ -250,9 +255,15 @@ export class ChainStore {
 
   // -------------------------------------------------------------- reads
 
+  /** Operators and clients ask about the newest blocks again and again; decoding them once is enough. */
   async getBlock(height: number): Promise<Block | undefined> {
+    const cached = this.recentBlocks.get(height);
+    if (cached !== undefined) return cached;
     const v = await this.get(heightKey(Bucket.blockByHeight, height));
-    return v === undefined ? undefined : Block.decode(v);
+    if (v === undefined) return undefined;
+    const block = Block.decode(v);
+    this.recentBlocks.set(height, block);
+    return block;
   }
 
   async getCertificate(height: number): Promise<Certificate | undefined> {
