@@ -1,7 +1,7 @@
 import type { Address } from '../core/address.js';
 import type { EngineName } from '../core/behavior.js';
 import type { Hex } from '../core/bytes.js';
-import type { CommittedBlock, TxStatus } from '../core/chain-state.js';
+import type { CommittedBlock, HeadRecord, TxStatus } from '../core/chain-state.js';
 import type { EvidenceSummary } from '../core/evidence.js';
 import type { Certificate, CertifiedBlock, Evidence, Proposal, Tx, Vote } from '../core/wire/posplus.js';
 
@@ -30,6 +30,8 @@ export type Outbound =
 
 export interface Commit extends CommittedBlock {
   certificate: Certificate;
+  /** What the next block is checked against; the store keeps it with the head. */
+  headRecord: HeadRecord;
 }
 
 /** What a message did, so the shell can score the peer that relayed it (accept, ignore, reject). */

@@ -6,7 +6,7 @@ import type { KeyPair } from './keys.js';
 import { txRoot } from './ledger.js';
 import { signAs, verifyAs } from './signing.js';
 import { txIdBytes } from './tx.js';
-import { Block, BlockHeader, CertifiedBlock, type Evidence, type Tx } from './wire/posplus.js';
+import { Block, BlockHeader, Certificate, CertifiedBlock, type Evidence, type Tx } from './wire/posplus.js';
 
 export { Block, BlockHeader, CertifiedBlock };
 
@@ -27,7 +27,12 @@ export interface BlockContent {
   timestamp: number;
   txs: Tx[];
   evidence: Evidence[];
+  lastCommit?: Certificate;
   stateRoot: Uint8Array;
+}
+
+export function lastCommitHash(lastCommit: Certificate | undefined): Uint8Array {
+  return sha256(utf8('posplus/last-commit/v1'), lastCommit === undefined ? new Uint8Array(0) : Certificate.encode(lastCommit));
 }
 
 export function buildBlock(chainId: string, key: KeyPair, c: BlockContent): Block {
@@ -40,8 +45,9 @@ export function buildBlock(chainId: string, key: KeyPair, c: BlockContent): Bloc
     txRoot: txRoot(c.txs.map(txIdBytes)),
     evidenceRoot: evidenceRoot(c.evidence),
     stateRoot: c.stateRoot,
+    lastCommitHash: lastCommitHash(c.lastCommit),
   };
-  return { header, txs: c.txs, evidence: c.evidence, signature: signAs(key, chainId, 'block', blockHash(header)) };
+  return { header, txs: c.txs, evidence: c.evidence, lastCommit: c.lastCommit, signature: signAs(key, chainId, 'block', blockHash(header)) };
 }
 
 /** Header signature and that the roots match the body; ledger validity is checked by executing it. */
@@ -52,6 +58,7 @@ export function verifyBlockIntegrity(chainId: string, block: Block): void {
   }
   if (!bytesEqual(h.txRoot, txRoot(block.txs.map(txIdBytes)))) throw new InvalidMessage('block tx root does not match its transactions');
   if (!bytesEqual(h.evidenceRoot, evidenceRoot(block.evidence))) throw new InvalidMessage('block evidence root does not match its evidence');
+  if (!bytesEqual(h.lastCommitHash, lastCommitHash(block.lastCommit))) throw new InvalidMessage('block last-commit hash does not match its certificate');
 }
 
 export function headerOf(block: Block | undefined): BlockHeader {

@@ -9,7 +9,7 @@ import type { KeyPair } from './keys.js';
 import { type Account, EMPTY_ACCOUNT, LedgerState, StateOverlay, applyTx } from './ledger.js';
 import { Mempool } from './mempool.js';
 import { txId, verifyTx } from './tx.js';
-import type { Block, Evidence, Tx } from './wire/posplus.js';
+import type { Block, Certificate, Evidence, Tx } from './wire/posplus.js';
 
 export interface ChainParams {
   chainId: string;
@@ -29,6 +29,33 @@ export const DEFAULT_CHAIN_PARAMS: Omit<ChainParams, 'chainId'> = {
   maxNonceAhead: 64,
   maxClockDriftMs: 10_000,
 };
+
+/**
+ * What an engine adds to block execution: a check of the previous height's certificate (only the engine knows
+ * that height's validators) and its own deterministic bookkeeping after the transactions (NCCA's credit).
+ */
+export interface BlockRules {
+  checkLastCommit(block: Block): void;
+  afterTxs(state: StateOverlay, block: BlockFacts): void;
+}
+
+/** What engine bookkeeping may read of a block: the same whether it is being built or checked. */
+export interface BlockFacts {
+  height: number;
+  lastCommit?: Certificate;
+  evidence: readonly Evidence[];
+}
+
+/**
+ * What the next block needs to know about the head's height that the ledger no longer shows: who could sign
+ * its certificate (to check the next block's lastCommit) and whose proposals failed there (NCCA credit).
+ */
+export interface HeadRecord {
+  validators: { publicKey: Hex; weight: number }[];
+  failedProposers: Address[];
+}
+
+const NO_BLOCK_RULES: BlockRules = { checkLastCommit: () => undefined, afterTxs: () => undefined };
 
 export interface Head {
   height: number;
@@ -79,6 +106,11 @@ export class ChainState {
   private readonly pendingEvidence = new Map<Hex, Evidence>();
   private readonly committedEvidence = new BoundedMap<Hex, number>(RECENT);
   private readonly executed = new BoundedMap<Hex, ExecutedBlock | InvalidMessage>(64);
+  /** Set by the engine that drives this chain. */
+  blockRules: BlockRules = NO_BLOCK_RULES;
+  /** The certificate of the head, which the next block carries as its lastCommit. */
+  lastCertificate: Certificate | undefined;
+  headRecord: HeadRecord | undefined;
 
   constructor(
     readonly params: ChainParams,
@@ -157,15 +189,17 @@ export class ChainState {
   buildContent(now: number, round: number): BlockContent {
     const { txs, overlay } = this.mempool.select(this.ledger, this.params.maxBlockTxs);
     const evidence = [...this.pendingEvidence.values()].slice(0, this.params.maxBlockEvidence);
-    return {
+    const content = {
       height: this.head.height + 1,
       round,
       prevHash: this.head.hash,
       timestamp: Math.max(now, this.head.timestamp + 1),
       txs,
       evidence,
-      stateRoot: this.ledger.root(overlay.changes),
+      lastCommit: this.lastCertificate,
     };
+    this.blockRules.afterTxs(overlay, content);
+    return { ...content, stateRoot: this.ledger.root(overlay.changes) };
   }
 
   /** Executes a block on top of the head and returns its state changes, or throws InvalidMessage. */
@@ -206,6 +240,7 @@ export class ChainState {
     if (block.txs.length > this.params.maxBlockTxs) bad(`more than ${this.params.maxBlockTxs} transactions`);
     if (block.evidence.length > this.params.maxBlockEvidence) bad(`more than ${this.params.maxBlockEvidence} evidence items`);
     verifyBlockIntegrity(this.params.chainId, block);
+    this.blockRules.checkLastCommit(block);
     const overlay = new StateOverlay(this.ledger);
     const seen = new Set<Hex>();
     for (const tx of block.txs) {
@@ -227,15 +262,18 @@ export class ChainState {
       seen.add(summary.id);
       evidence.push(summary);
     }
+    this.blockRules.afterTxs(overlay, { height: h.height, lastCommit: block.lastCommit, evidence: block.evidence });
     if (!bytesEqual(h.stateRoot, this.ledger.root(overlay.changes))) bad('state root does not match the executed transactions');
     for (const id of seen) this.verified.set(id, true);
     return { changes: overlay.changes, evidence };
   }
 
-  /** Makes an executed block the new head. */
-  commit(block: Block, executed: ExecutedBlock): CommittedBlock {
+  /** Makes an executed block the new head; `certificate` is what proves it, carried by the next block. */
+  commit(block: Block, executed: ExecutedBlock, certificate?: Certificate, record?: HeadRecord): CommittedBlock {
     const h = headerOf(block);
     const hash = blockHash(h);
+    this.lastCertificate = certificate;
+    this.headRecord = record;
     this.ledger.apply(executed.changes);
     this.head = { height: h.height, hash, timestamp: h.timestamp };
     const txIds = block.txs.map((tx) => {

@@ -10,6 +10,10 @@ export interface Account {
   readonly nonce: number; // the next nonce this account must use
   readonly stake: number;
   readonly capacity: number; // declared compute capacity (the seed's REGISTER)
+  /** Last position the account declared with LOCATE, in metres; it decides the account's NCCA cell. */
+  readonly position?: { readonly x: number; readonly y: number };
+  /** NCCA history trust CR in parts per million; undefined until the engine first scores the account. */
+  readonly credit?: number;
 }
 
 export const EMPTY_ACCOUNT: Account = { balance: 0, nonce: 0, stake: 0, capacity: 0 };
@@ -52,6 +56,9 @@ export class LedgerState implements StateReader {
   }
 }
 
+// Optional fields hash as a presence flag and a value, so "absent" and "zero" never collide.
+const optional = (v: number | undefined): Uint8Array[] => (v === undefined ? [u64be(0)] : [u64be(1), u64be(v)]);
+
 function accountLeaf(address: Address, a: Account): Uint8Array {
   return sha256(
     utf8(address),
@@ -59,6 +66,9 @@ function accountLeaf(address: Address, a: Account): Uint8Array {
     u64be(a.nonce),
     u64be(a.stake),
     u64be(a.capacity),
+    ...optional(a.position?.x),
+    ...optional(a.position?.y),
+    ...optional(a.credit),
     a.publicKey ?? new Uint8Array(0),
   );
 }
@@ -78,6 +88,8 @@ export class StateOverlay implements StateReader {
 }
 
 const MAX_BPM = 400;
+/** Positions are metres on a map of at most 1000 km a side. */
+export const MAX_COORDINATE = 1_000_000;
 
 /** Checks that need no state: field ranges and shapes by kind. */
 export function checkTxShape(tx: Tx): void {
@@ -89,6 +101,7 @@ export function checkTxShape(tx: Tx): void {
   for (const [name, v] of [['amount', tx.amount], ['nonce', tx.nonce], ['stake', tx.stake], ['capacity', tx.capacity]] as const) {
     if (!Number.isSafeInteger(v) || v < 0) bad(`${name} must be a non-negative safe integer`);
   }
+  if (tx.kind !== Tx.Kind.LOCATE && (tx.x !== undefined || tx.y !== undefined)) bad('only locate carries a position');
   switch (tx.kind) {
     case Tx.Kind.TRANSFER:
       if (tx.to.byteLength !== 20) bad('transfer needs a 20-byte recipient address');
@@ -101,8 +114,16 @@ export function checkTxShape(tx: Tx): void {
       if (tx.to.byteLength !== 0 || tx.amount !== 0 || tx.bpm !== undefined) bad('register carries no recipient, amount or bpm');
       break;
     case Tx.Kind.UNREGISTER:
-      if (tx.to.byteLength !== 0 || tx.amount !== 0 || tx.stake !== 0 || tx.bpm !== undefined) {
-        bad('unregister carries no recipient, amount, stake or bpm');
+      if (tx.to.byteLength !== 0 || tx.amount !== 0 || tx.stake !== 0 || tx.capacity !== 0 || tx.bpm !== undefined) {
+        bad('unregister carries no recipient, amount, stake, capacity or bpm');
+      }
+      break;
+    case Tx.Kind.LOCATE:
+      if (tx.x === undefined || tx.y === undefined || tx.x > MAX_COORDINATE || tx.y > MAX_COORDINATE) {
+        bad(`locate needs x and y in metres, each at most ${MAX_COORDINATE}`);
+      }
+      if (tx.to.byteLength !== 0 || tx.amount !== 0 || tx.stake !== 0 || tx.capacity !== 0 || tx.bpm !== undefined) {
+        bad('locate carries only a position');
       }
       break;
     default:
@@ -145,6 +166,9 @@ export function applyTx(state: StateOverlay, tx: Tx): void {
     case Tx.Kind.UNREGISTER:
       if (sender.stake === 0) throw new TxRejected('not-registered', 'the sender has no stake to unregister');
       state.set(from, { ...next, balance: sender.balance + sender.stake, stake: 0 });
+      return;
+    case Tx.Kind.LOCATE:
+      state.set(from, { ...next, position: { x: tx.x!, y: tx.y! } });
       return;
   }
 }

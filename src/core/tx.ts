@@ -49,6 +49,10 @@ export function registerBody(stake: number, capacity: number, nonce: number): Tx
   return { kind: Tx.Kind.REGISTER, to: new Uint8Array(0), amount: 0, nonce, stake, capacity };
 }
 
+export function locateBody(x: number, y: number, nonce: number): TxBody {
+  return { kind: Tx.Kind.LOCATE, to: new Uint8Array(0), amount: 0, nonce, stake: 0, capacity: 0, x: Math.round(x), y: Math.round(y) };
+}
+
 export function unregisterBody(nonce: number): TxBody {
   return { kind: Tx.Kind.UNREGISTER, to: new Uint8Array(0), amount: 0, nonce, stake: 0, capacity: 0 };
 }

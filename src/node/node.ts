@@ -189,6 +189,10 @@ export class PosplusNode {
     const head = (fromStore ? await this.store.getHead() : undefined) ?? { height: 0, hash: genesis.hash, timestamp: genesis.spec.timestamp };
     const chain = new ChainState({ chainId: this.chainId, ...DEFAULT_CHAIN_PARAMS }, genesis, this.identity.keyPair, ledger, head);
     const wal = fromStore ? await this.store.getWal() : undefined;
+    if (fromStore && head.height > 0) {
+      chain.lastCertificate = await this.store.getCertificate(head.height);
+      chain.headRecord = await this.store.getHeadRecord();
+    }
     this.chain = chain;
     this.engine = createPosEngine(chain, DEFAULT_TIMEOUTS, wal);
     this.metrics.height.set(head.height);

@@ -9,6 +9,7 @@ import { type Address, addressToString, parseAddress } from '../core/address.js'
 import { concatBytes, fromHex, type Hex, toHex, u64be, utf8 } from '../core/bytes.js';
 import type { Head } from '../core/chain-state.js';
 import type { Account } from '../core/ledger.js';
+import { AccountRecord } from '../core/wire/posplus.js';
 
 /** One key prefix per entity. Never renumber a bucket: the numbers are on disk. */
 export enum Bucket {
@@ -37,10 +38,11 @@ export enum MetaKey {
   wal = 'wal',
   head = 'head',
   txCount = 'txCount',
+  headRecord = 'headRecord',
 }
 
 /** Bumped whenever the layout or a value codec changes incompatibly. */
-export const STORE_FORMAT_VERSION = 1;
+export const STORE_FORMAT_VERSION = 2;
 
 export function bucketKey(bucket: Bucket, key: Uint8Array): Uint8Array {
   const out = new Uint8Array(1 + key.byteLength);
@@ -109,30 +111,34 @@ export function decodeLocation(bytes: Uint8Array): Location {
 export const accountKey = (address: Address): Uint8Array => bucketKey(Bucket.account, parseAddress(address));
 export const addressOfAccountKey = (key: Uint8Array): Address => addressToString(entityKey(key));
 
-const ACCOUNT_V1 = 1;
-const ACCOUNT_FIXED = 2 + 4 * 8;
-
-/** version (1) ‖ has-public-key flag (1) ‖ balance, nonce, stake, capacity (u64be each) ‖ public key (optional). */
+/** The protobuf AccountRecord: fields can be added without a new store format. */
 export function encodeAccount(a: Account): Uint8Array {
-  const pk = a.publicKey;
-  const out = new Uint8Array(ACCOUNT_FIXED + (pk?.byteLength ?? 0));
-  const view = new DataView(out.buffer);
-  out[0] = ACCOUNT_V1;
-  out[1] = pk === undefined ? 0 : 1;
-  const fields = [a.balance, a.nonce, a.stake, a.capacity];
-  fields.forEach((v, i) => {
-    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`account field ${i} must be a non-negative safe integer, got ${v}`);
-    view.setBigUint64(2 + 8 * i, BigInt(v));
+  for (const [name, v] of [['balance', a.balance], ['nonce', a.nonce], ['stake', a.stake], ['capacity', a.capacity]] as const) {
+    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`account ${name} must be a non-negative safe integer, got ${v}`);
+  }
+  return AccountRecord.encode({
+    balance: a.balance,
+    nonce: a.nonce,
+    stake: a.stake,
+    capacity: a.capacity,
+    publicKey: a.publicKey ?? new Uint8Array(0),
+    x: a.position?.x,
+    y: a.position?.y,
+    credit: a.credit,
   });
-  if (pk !== undefined) out.set(pk, ACCOUNT_FIXED);
-  return out;
 }
 
 export function decodeAccount(bytes: Uint8Array): Account {
-  if (bytes.byteLength < ACCOUNT_FIXED || bytes[0] !== ACCOUNT_V1) throw new RangeError('not a stored account (bad length or version)');
-  const [balance, nonce, stake, capacity] = [0, 1, 2, 3].map((i) => decodeU64(bytes, 2 + 8 * i)) as [number, number, number, number];
-  if (bytes[1] === 0) return { balance, nonce, stake, capacity };
-  return { publicKey: bytes.slice(ACCOUNT_FIXED), balance, nonce, stake, capacity };
+  const r = AccountRecord.decode(bytes);
+  return {
+    balance: r.balance,
+    nonce: r.nonce,
+    stake: r.stake,
+    capacity: r.capacity,
+    ...(r.publicKey.byteLength > 0 ? { publicKey: r.publicKey } : {}),
+    ...(r.x !== undefined && r.y !== undefined ? { position: { x: r.x, y: r.y } } : {}),
+    ...(r.credit !== undefined ? { credit: r.credit } : {}),
+  };
 }
 
 // ---------------------------------------------------------------- head

@@ -11,7 +11,7 @@ import { BoundedMap } from '../core/bounded-map.js';
 import { Level } from 'level';
 import type { Address } from '../core/address.js';
 import { fromHex, type Hex, toHex, utf8 } from '../core/bytes.js';
-import type { Head } from '../core/chain-state.js';
+import type { Head, HeadRecord } from '../core/chain-state.js';
 import type { EvidenceSummary } from '../core/evidence.js';
 import { type Account, LedgerState } from '../core/ledger.js';
 import { Block, Certificate, type CertifiedBlock, type Tx } from '../core/wire/posplus.js';
@@ -197,6 +197,12 @@ export class ChainStore {
     await this.db.put(metaKey(MetaKey.wal), bytes, { sync: true });
   }
 
+  /** The head height's validators and failed proposers, which the next block is checked against. */
+  async getHeadRecord(): Promise<HeadRecord | undefined> {
+    const v = await this.get(metaKey(MetaKey.headRecord));
+    return v === undefined ? undefined : parseJson<HeadRecord>(v);
+  }
+
   async getHead(): Promise<Head | undefined> {
     return this.head === undefined ? undefined : { ...this.head, hash: new Uint8Array(this.head.hash) };
   }
@@ -246,6 +252,7 @@ export class ChainStore {
         ops.push({ type: 'put', key: hexKey(Bucket.evidenceById, summary.id), value: at });
       });
       ops.push({ type: 'put', key: metaKey(MetaKey.head), value: encodeHead(head) });
+      ops.push({ type: 'put', key: metaKey(MetaKey.headRecord), value: json(c.headRecord) });
       ops.push({ type: 'put', key: metaKey(MetaKey.txCount), value: encodeU64(txCount) });
       await this.db.batch(ops, { sync: true });
       this.head = head;

@@ -1,11 +1,12 @@
 import { addressOf } from '../../core/address.js';
 import { blockHash, buildBlock, headerOf } from '../../core/block.js';
 import { type Hex, fromHex, toHex } from '../../core/bytes.js';
-import type { ChainState } from '../../core/chain-state.js';
+import type { BlockFacts, BlockRules, ChainState, HeadRecord } from '../../core/chain-state.js';
+import type { StateOverlay } from '../../core/ledger.js';
 import { InvalidMessage } from '../../core/errors.js';
 import { makeEquivocationEvidence } from '../../core/evidence.js';
 import { precommitOf, signProposal, signVote, verifyProposalSignature, verifyVote } from '../../core/votes.js';
-import { Block, type CertifiedBlock, Proposal, type Tx, Vote } from '../../core/wire/posplus.js';
+import { Block, type Certificate, type CertifiedBlock, Proposal, type Tx, Vote } from '../../core/wire/posplus.js';
 import type { Engine, EngineInput, EngineName, EngineStatus, Ready, Role, ValidatorView } from '../engine.js';
 import type { ValidatorSet } from '../validator-set.js';
 import { NIL, VoteTally } from './vote-tally.js';
@@ -18,6 +19,8 @@ export interface BftRules {
   validatorsFor(chain: ChainState): ValidatorSet;
   proposerOf(chain: ChainState, validators: ValidatorSet, round: number): Uint8Array;
   roleOf?(chain: ChainState, validators: ValidatorSet, key: Hex): Role;
+  /** Engine bookkeeping in every block after its transactions (NCCA's credit); part of the state root. */
+  afterTxs?(state: StateOverlay, block: BlockFacts, head: HeadRecord | undefined): void;
 }
 
 export interface BftTimeouts {
@@ -78,7 +81,7 @@ const RECENT_PROPOSERS = 16;
  * later round shows a >2/3 prevote quorum for it, so no two blocks can both gather >2/3 precommits at one
  * height while faulty weight stays under 1/3 — across any number of rounds and proposer timeouts.
  */
-export class BftEngine implements Engine {
+export class BftEngine implements Engine, BlockRules {
   private readonly selfKey: Hex;
   private validatorSet!: ValidatorSet;
   private round = 0;
@@ -106,6 +109,7 @@ export class BftEngine implements Engine {
     wal?: Uint8Array,
   ) {
     this.selfKey = toHex(chain.key.publicKey);
+    chain.blockRules = this;
     this.enterHeight();
     if (wal !== undefined) this.restore(wal);
   }
@@ -305,17 +309,7 @@ export class BftEngine implements Engine {
     }
     const hash = toHex(blockHash(header));
     if (cert.height !== header.height || toHex(cert.blockHash) !== hash) throw new InvalidMessage('certificate is for another block');
-    const seen = new Set<Hex>();
-    let weight = 0;
-    for (const sig of cert.sigs) {
-      const voter = toHex(sig.voter);
-      const w = this.validatorSet.weightOf(voter);
-      if (w === 0 || seen.has(voter)) throw new InvalidMessage('certificate signer is not a validator or signs twice');
-      verifyVote(this.chain.params.chainId, precommitOf(cert, sig));
-      seen.add(voter);
-      weight += w;
-    }
-    if (!this.validatorSet.isQuorum(weight)) throw new InvalidMessage('certificate carries less than 2/3 of the validator weight');
+    this.checkCertificate(cert, (key) => this.validatorSet.weightOf(key), this.validatorSet.total);
     this.commit(block, cert.round, cert.sigs.map((s) => precommitOf(cert, s)), now);
   }
 
@@ -488,6 +482,48 @@ export class BftEngine implements Engine {
     return false;
   }
 
+  // ------------------------------------------------------------------ BlockRules (called by ChainState.execute)
+
+  /**
+   * Every block after the first carries the certificate of its parent: a quorum of the parent height's
+   * validators precommitting exactly the parent hash.
+   */
+  checkLastCommit(block: Block): void {
+    const header = headerOf(block);
+    const cert = block.lastCommit;
+    if (header.height === 1) {
+      if (cert !== undefined) throw new InvalidMessage('block 1 carries a last commit, but the genesis has no certificate');
+      return;
+    }
+    if (cert === undefined) throw new InvalidMessage(`block ${header.height} carries no certificate of its parent`);
+    if (cert.height !== header.height - 1 || toHex(cert.blockHash) !== toHex(header.prevHash)) {
+      throw new InvalidMessage(`block ${header.height}: last commit is not for its parent`);
+    }
+    const members = this.chain.headRecord?.validators;
+    const weightOf = (key: Hex): number => (members ? (members.find((m) => m.publicKey === key)?.weight ?? 0) : this.validatorSet.weightOf(key));
+    const total = members ? members.reduce((sum, m) => sum + m.weight, 0) : this.validatorSet.total;
+    this.checkCertificate(cert, weightOf, total);
+  }
+
+  afterTxs(state: StateOverlay, block: BlockFacts): void {
+    this.rules.afterTxs?.(state, block, this.chain.headRecord);
+  }
+
+  /** Distinct signers with valid precommit signatures, holding more than 2/3 of `total`. */
+  private checkCertificate(cert: Certificate, weightOf: (key: Hex) => number, total: number): void {
+    const seen = new Set<Hex>();
+    let weight = 0;
+    for (const sig of cert.sigs) {
+      const voter = toHex(sig.voter);
+      const w = weightOf(voter);
+      if (w === 0 || seen.has(voter)) throw new InvalidMessage('certificate signer is not a validator or signs twice');
+      verifyVote(this.chain.params.chainId, precommitOf(cert, sig));
+      seen.add(voter);
+      weight += w;
+    }
+    if (weight * 3 <= total * 2) throw new InvalidMessage('certificate carries no more than 2/3 of the validator weight');
+  }
+
   private lockedHash(): Hex | undefined {
     return this.lockedBlock ? toHex(blockHash(headerOf(this.lockedBlock))) : undefined;
   }
@@ -511,17 +547,20 @@ export class BftEngine implements Engine {
 
   private commit(block: Block, round: number, precommits: Vote[], now: number): void {
     const executed = this.chain.execute(block);
-    const committed = this.chain.commit(block, executed);
     const header = headerOf(block);
-    this.out.commits.push({
-      ...committed,
-      certificate: {
-        height: header.height,
-        round,
-        blockHash: blockHash(header),
-        sigs: precommits.map((v) => ({ voter: v.voter, signature: v.signature })),
-      },
-    });
+    const certificate: Certificate = {
+      height: header.height,
+      round,
+      blockHash: blockHash(header),
+      sigs: precommits.map((v) => ({ voter: v.voter, signature: v.signature })),
+    };
+    // Recorded before the head moves: the proposers of the rounds before the block's own round failed.
+    const record: HeadRecord = {
+      validators: this.validatorSet.members.map((v) => ({ publicKey: v.key, weight: v.weight })),
+      failedProposers: Array.from({ length: header.round }, (_, r) => addressOf(this.rules.proposerOf(this.chain, this.validatorSet, r))),
+    };
+    const committed = this.chain.commit(block, executed, certificate, record);
+    this.out.commits.push({ ...committed, certificate, headRecord: record });
     this.out.txStatuses.push(...committed.dropped);
     for (const alert of committed.alerts) {
       this.out.evidence.push(alert.summary);

@@ -15,6 +15,7 @@ const arbHeader: fc.Arbitrary<BlockHeader> = fc.record({
   txRoot: bytes(32),
   evidenceRoot: bytes(32),
   stateRoot: bytes(32),
+  lastCommitHash: bytes(32),
 }, { noNullPrototype: true });
 
 const arbEvidence: fc.Arbitrary<Evidence> = fc.record({

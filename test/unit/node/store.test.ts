@@ -46,7 +46,7 @@ class TestChain {
     for (const tx of extra) this.state.admitTx(tx, now);
     const block = buildBlock(CHAIN_ID, this.key, this.state.buildContent(now, 0));
     const committed = this.state.commit(block, this.state.execute(block));
-    return { ...committed, certificate: certify(this.key, block) };
+    return { ...committed, certificate: certify(this.key, block), headRecord: { validators: [], failedProposers: [] } };
   }
 }
 
@@ -372,7 +372,7 @@ for (;;) {
   const hash = blockHash(h);
   const vote = signVote(CHAIN_ID, key, { type: Vote.Type.PRECOMMIT, height: h.height, round: 0, blockHash: hash });
   const certificate = { height: h.height, round: 0, blockHash: hash, sigs: [{ voter: vote.voter, signature: vote.signature }] };
-  await store.commit({ ...committed, certificate });
+  await store.commit({ ...committed, certificate, headRecord: { validators: [], failedProposers: [] } });
   process.stdout.write('committed ' + h.height + '\\n');
 }
 `;
