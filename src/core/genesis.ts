@@ -3,12 +3,21 @@ import { compareBytes, type Hex, toHex, utf8 } from './bytes.js';
 import { sha256 } from './hash.js';
 import { LedgerState } from './ledger.js';
 
-/** config/genesis.json: what every genesis member and every listed account starts with. */
+/**
+ * config/genesis.json: what every genesis member and every listed account starts with, and the chain's map.
+ * The map is consensus data (NCCA cells follow from it), so it lives here and not in a node's own settings.
+ */
 export interface GenesisSpec {
   timestamp: number;
   member: { balance: number; stake: number; capacity: number };
   accounts: { address: string; balance: number }[];
+  /** Metres, cut into grid × grid cells; default 9 km × 9 km in 3 × 3 (the paper's setting). */
+  area?: { width: number; height: number; grid: number };
 }
+
+export const DEFAULT_AREA = { width: 9000, height: 9000, grid: 3 };
+
+export const areaOf = (spec: GenesisSpec): { width: number; height: number; grid: number } => spec.area ?? DEFAULT_AREA;
 
 export interface Genesis {
   chainId: string;
@@ -29,7 +38,14 @@ export function parseGenesisSpec(json: unknown): GenesisSpec {
   const member = o!.member ?? fail('member {balance, stake, capacity} is missing');
   const accounts = o!.accounts ?? [];
   if (!Array.isArray(accounts)) fail('accounts must be a list');
+  const area = o!.area;
+  if (area !== undefined) {
+    if (area === null || typeof area !== 'object') fail('area must be {width, height, grid}');
+    if (!(int(area.width, 'area.width') > 0 && int(area.height, 'area.height') > 0)) fail('area width and height must be positive metres');
+    if (!(int(area.grid, 'area.grid') >= 1 && area.grid <= 64)) fail('area.grid must be from 1 to 64');
+  }
   return {
+    ...(area ? { area: { width: area.width, height: area.height, grid: area.grid } } : {}),
     timestamp: int(o!.timestamp, 'timestamp'),
     member: { balance: int(member.balance, 'member.balance'), stake: int(member.stake, 'member.stake'), capacity: int(member.capacity, 'member.capacity') },
     accounts: accounts.map((a, i) => {

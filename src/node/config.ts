@@ -48,7 +48,6 @@ export interface NodeConfig {
   position?: { x: number; y: number };
   stake: number;
   engine: EngineName;
-  area: { width: number; height: number; grid: number };
   behaviors: Behavior[];
 }
 
@@ -92,9 +91,6 @@ const int = (min: number, max: number, what: string) =>
   str.refine((s) => isUint(s, min, max), bad(`is not ${what}`)).transform(Number);
 const port = int(0, 65535, 'a port number (0-65535)');
 const host = str.refine(isHost, bad('is not a host name or IP address'));
-const metres = str
-  .refine((s) => DECIMAL.test(s) && Number(s) > 0 && Number.isFinite(Number(s)), bad('is not a positive number of metres'))
-  .transform(Number);
 const oneOf = <T extends string>(options: readonly T[]) =>
   str
     .transform((s) => s.toLowerCase())
@@ -264,9 +260,6 @@ const SPECS = {
     schema: int(0, Number.MAX_SAFE_INTEGER, 'a non-negative integer'),
   }),
   ENGINE: spec({ flag: '--engine', arg: '<name>', default: 'pos', description: `consensus engine: ${ENGINE_NAMES.join('|')}`, schema: oneOf(ENGINE_NAMES) }),
-  AREA_WIDTH: spec({ default: '9000', description: 'width of the simulated area in metres', schema: metres }),
-  AREA_HEIGHT: spec({ default: '9000', description: 'height of the simulated area in metres', schema: metres }),
-  GRID: spec({ default: '3', description: 'grid cells per side of the area (1-64)', schema: int(1, 64, 'an integer from 1 to 64') }),
   BEHAVIOR: spec({
     flag: '--behavior',
     arg: '<list>',
@@ -440,16 +433,11 @@ export function loadConfig(opts: LoadConfigOptions): LoadedConfig {
     genesisQuietMs: v.GENESIS_QUIET_MS,
     stake: v.STAKE,
     engine: v.ENGINE,
-    area: { width: v.AREA_WIDTH, height: v.AREA_HEIGHT, grid: v.GRID },
     behaviors: v.BEHAVIOR,
   };
   if (v.POSITION) config.position = v.POSITION;
 
-  // Cross-field checks.
-  const pos = config.position;
-  if (pos && (pos.x > config.area.width || pos.y > config.area.height)) {
-    fail('POSITION', `${q(`${pos.x},${pos.y}`)} is outside the ${config.area.width}x${config.area.height} m area`);
-  }
+  // Cross-field checks. (POSITION against the map is checked by the node: the map is the chain's, in genesis.json.)
   if (config.rpcPort !== 0 && config.rpcPort === config.p2pPort) {
     fail('RPC_PORT', `${config.rpcPort} is also the P2P_PORT (${sources.P2P_PORT})`);
   }

@@ -9,7 +9,7 @@ import type { Hex } from '../core/bytes.js';
 import { type TxStatus, ChainState, DEFAULT_CHAIN_PARAMS } from '../core/chain-state.js';
 import { GenesisCeremony, announceGenesis, shouldAdopt, verifyAnnounce } from '../core/ceremony.js';
 import type { EvidenceSummary } from '../core/evidence.js';
-import { type Genesis, type GenesisSpec, genesisState, makeGenesis, parseGenesisSpec } from '../core/genesis.js';
+import { type Genesis, type GenesisSpec, areaOf, genesisState, makeGenesis, parseGenesisSpec } from '../core/genesis.js';
 import { ConsensusEnvelope, Evidence, GenesisMessage, type Tx, TxBatch } from '../core/wire/posplus.js';
 import { registerBody, signTx, txId } from '../core/tx.js';
 import { DEFAULT_TIMEOUTS } from '../consensus/bft/bft-engine.js';
@@ -84,7 +84,11 @@ export class PosplusNode {
     if (created) log.info({ path: join(config.dataDir, 'node.key') }, 'created a new node key');
     const store = await ChainStore.open(join(config.dataDir, 'chain'));
     try {
-      const position = config.position ?? (await store.getPosition()) ?? randomPosition(config.area);
+      const area = areaOf(spec);
+      if (config.position && (config.position.x > area.width || config.position.y > area.height)) {
+        throw new ConfigError(`POSITION: ${config.position.x},${config.position.y} is outside the chain's ${area.width}x${area.height} m map (genesis.json)`, 'POSITION');
+      }
+      const position = config.position ?? (await store.getPosition()) ?? randomPosition(area);
       await store.putPosition(position);
       const host = await createP2pHost({
         privateKey: identity.privateKey,
@@ -109,7 +113,7 @@ export class PosplusNode {
   }
 
   get area(): Area {
-    return this.config.area;
+    return areaOf(this.spec);
   }
 
   get cell(): number {

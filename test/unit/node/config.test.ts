@@ -65,7 +65,6 @@ describe('node config', () => {
         genesisQuietMs: 20000,
         stake: 0,
         engine: 'pos',
-        area: { width: 9000, height: 9000, grid: 3 },
         behaviors: [],
       });
       assert.equal('position' in config, false);
@@ -246,14 +245,9 @@ describe('node config', () => {
       ['POSITION', '1,2,3', 'is not a position'],
       ['POSITION', '-1,5', '"-1,5" is not two non-negative numbers'],
       ['POSITION', 'a,b', 'is not two non-negative numbers'],
-      ['POSITION', '9001,5', '"9001,5" is outside the 9000x9000 m area'],
       ['STAKE', '-5', '"-5" is not a non-negative integer'],
       ['STAKE', '1e3', 'is not a non-negative integer'],
       ['ENGINE', 'pbft', '"pbft" is not one of ncca|pos|rpca|cdbft|dpos'],
-      ['AREA_WIDTH', '0', '"0" is not a positive number of metres'],
-      ['AREA_HEIGHT', 'wide', 'is not a positive number of metres'],
-      ['GRID', '65', '"65" is not an integer from 1 to 64'],
-      ['GRID', '0', 'is not an integer from 1 to 64'],
       ['BEHAVIOR', 'lie', 'unknown behaviour "lie"'],
       ['RPC_PORT', '9000', '9000 is also the P2P_PORT (default)'],
     ];
@@ -286,14 +280,13 @@ describe('node config', () => {
 
     it('accepts the edges of each range', () => {
       const { config } = load({
-        env: { P2P_PORT: '0', RPC_PORT: '65535', GENESIS_NODES: '7', GENESIS_QUIET_MS: '1000', GRID: '64', STAKE: '123', ENGINE: 'DPoS', LOG_LEVEL: 'Silent' },
-        flags: { POSITION: '9000, 0.5', AREA_WIDTH: '9000.0', CHAIN_ID: 'a-1' },
+        env: { P2P_PORT: '0', RPC_PORT: '65535', GENESIS_NODES: '7', GENESIS_QUIET_MS: '1000', STAKE: '123', ENGINE: 'DPoS', LOG_LEVEL: 'Silent' },
+        flags: { POSITION: '9000, 0.5', CHAIN_ID: 'a-1' },
       });
       assert.equal(config.p2pPort, 0);
       assert.equal(config.rpcPort, 65535);
       assert.equal(config.genesisNodes, 7);
       assert.equal(config.genesisQuietMs, 1000);
-      assert.equal(config.area.grid, 64);
       assert.equal(config.stake, 123);
       assert.equal(config.engine, 'dpos');
       assert.equal(config.logLevel, 'silent');
