@@ -9,13 +9,31 @@ export interface Validator {
   weight: number;
 }
 
+/** A commit threshold as an exact fraction of the total weight. */
+export interface Fraction {
+  num: number;
+  den: number;
+}
+
+/** Strictly more than 2/3: two such sets always share an honest member while faults stay under 1/3. */
+export const TWO_THIRDS: Fraction = { num: 2, den: 3 };
+
+/** β2 as a fraction in millionths, never below 2/3 (a weaker quorum would give up safety). */
+export function quorumOf(beta2: number): Fraction {
+  const f = { num: Math.round(beta2 * 1_000_000), den: 1_000_000 };
+  return f.num * TWO_THIRDS.den > TWO_THIRDS.num * f.den ? f : TWO_THIRDS;
+}
+
 /** The voting members for one height, sorted by public key, with the weighted quorum rules. */
 export class ValidatorSet {
   readonly members: readonly Validator[];
   readonly total: number;
   private readonly byKey: Map<Hex, Validator>;
 
-  constructor(members: Validator[]) {
+  constructor(
+    members: Validator[],
+    readonly quorum: Fraction = TWO_THIRDS,
+  ) {
     this.members = [...members].sort((a, b) => compareBytes(a.publicKey, b.publicKey));
     this.total = this.members.reduce((sum, v) => sum + v.weight, 0);
     this.byKey = new Map(this.members.map((v) => [v.key, v]));
@@ -40,9 +58,9 @@ export class ValidatorSet {
     return this.byKey.get(key)?.weight ?? 0;
   }
 
-  /** Strictly more than 2/3 of the total weight: two such sets always share an honest member. */
+  /** Strictly more than the quorum fraction (2/3, or NCCA's β2) of the total weight. */
   isQuorum(weight: number): boolean {
-    return weight * 3 > this.total * 2;
+    return BigInt(weight) * BigInt(this.quorum.den) > BigInt(this.total) * BigInt(this.quorum.num);
   }
 
   /** Strictly more than 1/3: at least one honest member is among them. */

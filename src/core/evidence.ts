@@ -33,6 +33,13 @@ export function makeEquivocationEvidence(chainId: string, key: KeyPair, a: Uint8
   return signEvidence(chainId, key, { kind: Evidence.Kind.EQUIVOCATION, items: [a, b], height });
 }
 
+/** Who a (verified) piece of evidence accuses: the double spender, or the equivocating voter. */
+export function offenderOf(ev: Evidence): string {
+  const first = ev.items[0];
+  if (first === undefined) throw new InvalidMessage('evidence without items');
+  return addressOf(ev.kind === Evidence.Kind.DOUBLE_SPEND ? decodeTx(first).sender : decodeVote(first).voter);
+}
+
 export interface EvidenceSummary {
   id: Hex;
   kind: 'double-spend' | 'equivocation';

@@ -14,12 +14,21 @@ export interface Account {
   readonly position?: { readonly x: number; readonly y: number };
   /** NCCA history trust CR in parts per million; undefined until the engine first scores the account. */
   readonly credit?: number;
+  /** NCCA role elected for the current epoch; undefined = normal node (or no election yet). */
+  readonly role?: ElectedRole;
+}
+
+/** Stored as numbers so the state root does not depend on spelling. */
+export enum ElectedRole {
+  validator = 1,
+  multiRegion = 2,
 }
 
 export const EMPTY_ACCOUNT: Account = { balance: 0, nonce: 0, stake: 0, capacity: 0 };
 
 export interface StateReader {
   get(address: Address): Account | undefined;
+  entries(): IterableIterator<[Address, Account]>;
 }
 
 /** The whole ledger, owned by one replica. Blocks are executed on an overlay and merged on commit. */
@@ -69,6 +78,7 @@ function accountLeaf(address: Address, a: Account): Uint8Array {
     ...optional(a.position?.x),
     ...optional(a.position?.y),
     ...optional(a.credit),
+    ...optional(a.role),
     a.publicKey ?? new Uint8Array(0),
   );
 }
@@ -77,6 +87,12 @@ function accountLeaf(address: Address, a: Account): Uint8Array {
 export class StateOverlay implements StateReader {
   readonly changes = new Map<Address, Account>();
   constructor(private readonly base: StateReader) {}
+
+  /** Every account as this overlay sees it (base entries with the changes applied). */
+  *entries(): IterableIterator<[Address, Account]> {
+    for (const [address, account] of this.base.entries()) yield [address, this.changes.get(address) ?? account];
+    for (const [address, account] of this.changes) if (this.base.get(address) === undefined) yield [address, account];
+  }
 
   get(address: Address): Account | undefined {
     return this.changes.get(address) ?? this.base.get(address);

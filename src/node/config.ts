@@ -47,6 +47,8 @@ export interface NodeConfig {
   /** metres; undefined = random, chosen and persisted by the node */
   position?: { x: number; y: number };
   stake: number;
+  /** metres per second; 0 = static */
+  mobilitySpeed: number;
   engine: EngineName;
   behaviors: Behavior[];
 }
@@ -252,6 +254,13 @@ const SPECS = {
     description: 'position in metres "x,y" inside the area (empty = random, chosen and persisted by the node)',
     schema: position,
   }),
+  MOBILITY_SPEED: spec({
+    flag: '--mobility-speed',
+    arg: '<m/s>',
+    default: '0',
+    description: 'random-waypoint mobility: speed in metres per second (0 = the node stays where it is)',
+    schema: int(0, 100_000, 'an integer number of metres per second from 0 to 100000'),
+  }),
   STAKE: spec({
     flag: '--stake',
     arg: '<amount>',
@@ -432,6 +441,7 @@ export function loadConfig(opts: LoadConfigOptions): LoadedConfig {
     genesisNodes: v.GENESIS_NODES,
     genesisQuietMs: v.GENESIS_QUIET_MS,
     stake: v.STAKE,
+    mobilitySpeed: v.MOBILITY_SPEED,
     engine: v.ENGINE,
     behaviors: v.BEHAVIOR,
   };

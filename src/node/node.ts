@@ -1,6 +1,6 @@
 import type { PeerId } from '@libp2p/interface';
 import { TopicValidatorResult } from '@libp2p/interface';
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { addressOf } from '../core/address.js';
@@ -11,10 +11,13 @@ import { GenesisCeremony, announceGenesis, shouldAdopt, verifyAnnounce } from '.
 import type { EvidenceSummary } from '../core/evidence.js';
 import { type Genesis, type GenesisSpec, areaOf, genesisState, makeGenesis, parseGenesisSpec } from '../core/genesis.js';
 import { ConsensusEnvelope, Evidence, GenesisMessage, type Tx, TxBatch } from '../core/wire/posplus.js';
-import { registerBody, signTx, txId } from '../core/tx.js';
+import { locateBody, registerBody, signTx, txId } from '../core/tx.js';
 import { DEFAULT_TIMEOUTS } from '../consensus/bft/bft-engine.js';
 import type { Engine, EngineInput, Outbound, Ready } from '../consensus/engine.js';
-import { createPosEngine } from '../consensus/pos/pos-engine.js';
+import { AVAILABLE_ENGINES, createEngine } from '../consensus/create-engine.js';
+import { DEFAULT_NCCA_PARAMS } from '../consensus/ncca/params.js';
+import { RandomWaypoint } from '../geo/mobility.js';
+import { Prng } from '../sim/prng.js';
 import { type Area, type Position, cellCount, cellOf, positionFrom } from '../geo/grid.js';
 import type { NodeConfig } from './config.js';
 import { ConfigError } from './config.js';
@@ -33,6 +36,8 @@ const ANNOUNCE_MS = 3000;
 const SYNC_POLL_MS = 4000;
 const TX_FLUSH_MS = 20;
 const TX_BATCH = 500;
+const MOBILITY_TICK_MS = 1000;
+const MOBILITY_PAUSE_MS = 2000;
 
 /**
  * The I/O shell around one engine: libp2p gossip and sync in, LevelDB and gossip out. Every input goes
@@ -58,6 +63,8 @@ export class PosplusNode {
   private syncWanted = false;
   private stopping = false;
   private stakeRequested = false;
+  private locating = false;
+  private locatingId?: Hex;
 
   private constructor(
     readonly config: NodeConfig,
@@ -65,15 +72,15 @@ export class PosplusNode {
     readonly identity: Identity,
     readonly store: ChainStore,
     readonly host: P2pHost,
-    readonly position: Position,
+    public position: Position,
     private readonly spec: GenesisSpec,
     private readonly keeper: PeerKeeper,
     private readonly onFatal: (err: Error) => void,
   ) {}
 
   static async start(config: NodeConfig, log: Logger, onFatal: (err: Error) => void): Promise<PosplusNode> {
-    if (config.engine !== 'pos') {
-      throw new ConfigError(`ENGINE: "${config.engine}" is not available in this version yet; use pos`, 'ENGINE');
+    if (!AVAILABLE_ENGINES.includes(config.engine)) {
+      throw new ConfigError(`ENGINE: "${config.engine}" is not available in this version yet; use ${AVAILABLE_ENGINES.join(' or ')}`, 'ENGINE');
     }
     if (config.behaviors.length > 0) {
       throw new ConfigError('BEHAVIOR: malicious behaviours are not available in this version yet', 'BEHAVIOR');
@@ -140,6 +147,34 @@ export class PosplusNode {
     }
     this.every(ANNOUNCE_MS, () => this.announce());
     this.every(SYNC_POLL_MS, () => void this.syncOnce());
+    if (this.config.mobilitySpeed > 0) this.startMoving();
+  }
+
+  /**
+   * Random-waypoint mobility at MOBILITY_SPEED. The trajectory is drawn from a per-run random seed: a moving
+   * vehicle's path is no one else's business, only the cell it declares on chain is.
+   */
+  private startMoving(): void {
+    const prng = Prng.from(randomBytes(32));
+    const speed = this.config.mobilitySpeed;
+    const now = Date.now();
+    const walker = RandomWaypoint.fromState(this.area, [speed / 2, speed], MOBILITY_PAUSE_MS, {
+      position: this.position,
+      target: this.position,
+      speed: 0,
+      pauseUntil: now,
+      time: now,
+    });
+    this.every(MOBILITY_TICK_MS, () => {
+      const before = this.cell;
+      this.position = walker.advance(Date.now(), prng);
+      if (this.cell !== before) {
+        this.log.info({ from: before, to: this.cell, position: this.position }, 'moved to another cell');
+        void this.store.putPosition(this.position);
+        this.refreshTopics();
+        this.maybeLocate();
+      }
+    });
   }
 
   private every(ms: number, fn: () => void): void {
@@ -198,29 +233,59 @@ export class PosplusNode {
       chain.headRecord = await this.store.getHeadRecord();
     }
     this.chain = chain;
-    this.engine = createPosEngine(chain, DEFAULT_TIMEOUTS, wal);
+    this.engine = createEngine(this.config.engine, chain, { timeouts: DEFAULT_TIMEOUTS, ncca: DEFAULT_NCCA_PARAMS }, wal);
     this.metrics.height.set(head.height);
-    this.subscribe(this.engineTopics());
+    this.refreshTopics();
     this.log.info({ height: head.height, genesis: genesis.hashHex, members: genesis.members.length, role: this.engine.status().role }, 'chain ready');
     this.feed({ type: 'tick', now: Date.now() });
     void this.syncOnce();
   }
 
-  /** pos has one global validator set, so it listens to the transactions of every cell. */
+  /**
+   * The topics this node needs now. Every node carries its own cell's namespace. Validators also listen to
+   * every cell's transactions (pos has one global validator set; NCCA's validators order every cell's
+   * transactions until transaction-set voting relays them through the multi-region validators), and
+   * multi-region validators carry the multi-region topic.
+   */
   private engineTopics(): TopicRef[] {
-    const cells = Array.from({ length: cellCount(this.area) }, (_, cell): TopicRef => ({ kind: 'tx', cell }));
-    return [...cells, { kind: 'block' }, { kind: 'approval' }, { kind: 'evidence' }];
+    const role = this.engine?.status().role ?? 'normal';
+    const everyCell = this.config.engine === 'pos' || role === 'validator' || role === 'multi-region';
+    const txCells = everyCell ? Array.from({ length: cellCount(this.area) }, (_, c) => c) : [this.cell];
+    return [
+      { kind: 'genesis' },
+      ...txCells.map((cell): TopicRef => ({ kind: 'tx', cell })),
+      { kind: 'cell-vote', cell: this.cell },
+      ...(role === 'multi-region' ? [{ kind: 'multi-vote' } as TopicRef] : []),
+      { kind: 'block' },
+      { kind: 'approval' },
+      { kind: 'evidence' },
+    ];
+  }
+
+  /** Moves the subscriptions to what engineTopics says: after a cell change, or a new role at an epoch. */
+  private refreshTopics(): void {
+    this.subscribe(this.genesis ? this.engineTopics() : [{ kind: 'genesis' }]);
   }
 
   private subscribe(refs: TopicRef[]): void {
     const pubsub = this.host.services.pubsub;
-    for (const ref of refs) {
-      const topic = stringifyTopic(this.chainId, ref);
+    const wanted = new Set(refs.map((ref) => stringifyTopic(this.chainId, ref)));
+    for (const topic of this.subscribed) {
+      if (wanted.has(topic)) continue;
+      pubsub.unsubscribe(topic);
+      pubsub.topicValidators.delete(topic);
+      this.subscribed.delete(topic);
+    }
+    for (const topic of wanted) {
       if (this.subscribed.has(topic)) continue;
       this.subscribed.add(topic);
       pubsub.topicValidators.set(topic, (peer, msg) => this.validate(topic, peer, msg.data));
       pubsub.subscribe(topic);
     }
+  }
+
+  get topics(): string[] {
+    return [...this.subscribed].sort();
   }
 
   /** Every gossip message enters here: decoded, stepped through the engine, judged for gossipsub. */
@@ -270,7 +335,10 @@ export class PosplusNode {
     this.scheduleWake(ready.wakeAt);
     for (const s of ready.txStatuses) {
       this.statuses.set(s.id, s);
-      if (s.status === 'rejected') this.metrics.txRejected.inc({ code: s.code });
+      if (s.status === 'rejected') {
+        this.metrics.txRejected.inc({ code: s.code });
+        if (s.id === this.locatingId) this.locating = false;
+      }
     }
     for (const e of ready.evidence) {
       this.pendingEvidence.set(e.id, e);
@@ -295,12 +363,20 @@ export class PosplusNode {
         if (at !== undefined) this.metrics.commitLatency.observe((now - at) / 1000);
       }
       for (const e of c.evidence) this.pendingEvidence.delete(e.id);
+      if (this.locatingId !== undefined && c.txIds.includes(this.locatingId)) {
+        this.locating = false;
+        this.locatingId = undefined;
+      }
       this.metrics.txCommitted.inc(c.txIds.length);
       this.metrics.blockTxs.observe(c.txIds.length);
       this.metrics.height.set(c.block.header?.height ?? 0);
       this.log.info({ height: c.block.header?.height, round: c.certificate.round, txs: c.txIds.length, hash: c.hash.slice(0, 16) }, 'committed');
     }
-    if (ready.commits.length) this.maybeRegisterStake();
+    if (ready.commits.length) {
+      this.maybeRegisterStake();
+      this.maybeLocate();
+      this.refreshTopics();
+    }
     for (const out of ready.publish) this.send(out);
     this.metrics.mempool.set(this.chain?.mempool.size ?? 0);
     this.metrics.round.set(engine.status().round);
@@ -417,6 +493,27 @@ export class PosplusNode {
 
   evidence(): EvidenceSummary[] {
     return [...this.pendingEvidence.values()];
+  }
+
+  /**
+   * NCCA elects per cell from the positions on chain: declare ours when the chain does not know it yet, or
+   * shows another cell than the one we are in. One LOCATE at a time.
+   */
+  maybeLocate(): void {
+    const chain = this.chain;
+    if (chain === undefined || this.syncing || this.locating) return;
+    const me = addressOf(this.identity.keyPair.publicKey);
+    const onChain = chain.account(me).position;
+    if (onChain !== undefined && cellOf(this.area, onChain) === this.cell) return;
+    this.locating = true;
+    const nonce = chain.mempool.nextFreeNonce(me, chain.account(me).nonce);
+    void this.submit(signTx(this.chainId, this.identity.keyPair, locateBody(this.position.x, this.position.y, nonce)))
+      .then((s) => {
+        this.log.info({ cell: this.cell, position: this.position, status: s.status }, 'declared position on chain');
+        this.locatingId = s.status === 'pending' ? s.id : undefined;
+        if (s.status !== 'pending') this.locating = false;
+      })
+      .catch(() => (this.locating = false));
   }
 
   /** STAKE: once the node's account can afford it, register the missing stake. */

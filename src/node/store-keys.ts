@@ -8,7 +8,7 @@
 import { type Address, addressToString, parseAddress } from '../core/address.js';
 import { concatBytes, fromHex, type Hex, toHex, u64be, utf8 } from '../core/bytes.js';
 import type { Head } from '../core/chain-state.js';
-import type { Account } from '../core/ledger.js';
+import type { Account, ElectedRole } from '../core/ledger.js';
 import { AccountRecord } from '../core/wire/posplus.js';
 
 /** One key prefix per entity. Never renumber a bucket: the numbers are on disk. */
@@ -125,6 +125,7 @@ export function encodeAccount(a: Account): Uint8Array {
     x: a.position?.x,
     y: a.position?.y,
     credit: a.credit,
+    role: a.role,
   });
 }
 
@@ -138,6 +139,7 @@ export function decodeAccount(bytes: Uint8Array): Account {
     ...(r.publicKey.byteLength > 0 ? { publicKey: r.publicKey } : {}),
     ...(r.x !== undefined && r.y !== undefined ? { position: { x: r.x, y: r.y } } : {}),
     ...(r.credit !== undefined ? { credit: r.credit } : {}),
+    ...(r.role === 1 || r.role === 2 ? { role: r.role as ElectedRole } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { addressOf } from '../../core/address.js';
+import { type Address, addressOf } from '../../core/address.js';
 import { blockHash, buildBlock, headerOf } from '../../core/block.js';
 import { type Hex, fromHex, toHex } from '../../core/bytes.js';
 import type { BlockFacts, BlockRules, ChainState, HeadRecord } from '../../core/chain-state.js';
@@ -8,7 +8,7 @@ import { makeEquivocationEvidence } from '../../core/evidence.js';
 import { precommitOf, signProposal, signVote, verifyProposalSignature, verifyVote } from '../../core/votes.js';
 import { Block, type Certificate, type CertifiedBlock, Proposal, type Tx, Vote } from '../../core/wire/posplus.js';
 import type { Engine, EngineInput, EngineName, EngineStatus, Ready, Role, ValidatorView } from '../engine.js';
-import type { ValidatorSet } from '../validator-set.js';
+import { ValidatorSet } from '../validator-set.js';
 import { NIL, VoteTally } from './vote-tally.js';
 
 /**
@@ -19,6 +19,8 @@ export interface BftRules {
   validatorsFor(chain: ChainState): ValidatorSet;
   proposerOf(chain: ChainState, validators: ValidatorSet, round: number): Uint8Array;
   roleOf?(chain: ChainState, validators: ValidatorSet, key: Hex): Role;
+  /** What the engine knows of a node beyond its stake, for operators (NCCA: cell and credit). */
+  describe?(chain: ChainState, address: Address): { cell?: number; credit?: number };
   /** Engine bookkeeping in every block after its transactions (NCCA's credit); part of the state root. */
   afterTxs?(state: StateOverlay, block: BlockFacts, head: HeadRecord | undefined): void;
 }
@@ -309,7 +311,7 @@ export class BftEngine implements Engine, BlockRules {
     }
     const hash = toHex(blockHash(header));
     if (cert.height !== header.height || toHex(cert.blockHash) !== hash) throw new InvalidMessage('certificate is for another block');
-    this.checkCertificate(cert, (key) => this.validatorSet.weightOf(key), this.validatorSet.total);
+    this.checkCertificate(cert, this.validatorSet);
     this.commit(block, cert.round, cert.sigs.map((s) => precommitOf(cert, s)), now);
   }
 
@@ -500,28 +502,32 @@ export class BftEngine implements Engine, BlockRules {
       throw new InvalidMessage(`block ${header.height}: last commit is not for its parent`);
     }
     const members = this.chain.headRecord?.validators;
-    const weightOf = (key: Hex): number => (members ? (members.find((m) => m.publicKey === key)?.weight ?? 0) : this.validatorSet.weightOf(key));
-    const total = members ? members.reduce((sum, m) => sum + m.weight, 0) : this.validatorSet.total;
-    this.checkCertificate(cert, weightOf, total);
+    const signers = members
+      ? new ValidatorSet(
+          members.map((m) => ({ publicKey: fromHex(m.publicKey), key: m.publicKey, address: addressOf(fromHex(m.publicKey)), weight: m.weight })),
+          this.validatorSet.quorum,
+        )
+      : this.validatorSet;
+    this.checkCertificate(cert, signers);
   }
 
   afterTxs(state: StateOverlay, block: BlockFacts): void {
     this.rules.afterTxs?.(state, block, this.chain.headRecord);
   }
 
-  /** Distinct signers with valid precommit signatures, holding more than 2/3 of `total`. */
-  private checkCertificate(cert: Certificate, weightOf: (key: Hex) => number, total: number): void {
+  /** Distinct signers with valid precommit signatures, holding a quorum of `validators`. */
+  private checkCertificate(cert: Certificate, validators: ValidatorSet): void {
     const seen = new Set<Hex>();
     let weight = 0;
     for (const sig of cert.sigs) {
       const voter = toHex(sig.voter);
-      const w = weightOf(voter);
+      const w = validators.weightOf(voter);
       if (w === 0 || seen.has(voter)) throw new InvalidMessage('certificate signer is not a validator or signs twice');
       verifyVote(this.chain.params.chainId, precommitOf(cert, sig));
       seen.add(voter);
       weight += w;
     }
-    if (weight * 3 <= total * 2) throw new InvalidMessage('certificate carries no more than 2/3 of the validator weight');
+    if (!validators.isQuorum(weight)) throw new InvalidMessage('certificate carries no quorum of the validator weight');
   }
 
   private lockedHash(): Hex | undefined {
@@ -668,6 +674,7 @@ export class BftEngine implements Engine, BlockRules {
       publicKey: v.key,
       role: this.rules.roleOf?.(this.chain, this.validatorSet, v.key) ?? 'validator',
       stake: this.chain.account(v.address).stake,
+      ...this.rules.describe?.(this.chain, v.address),
     }));
   }
 }

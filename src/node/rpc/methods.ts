@@ -7,7 +7,7 @@ import { fromHex, toHex } from '../../core/bytes.js';
 import type { TxStatus } from '../../core/chain-state.js';
 import { decodeTx, signTx, transferBody, txId } from '../../core/tx.js';
 import { type Block, type Certificate, Tx } from '../../core/wire/posplus.js';
-import { cellCount } from '../../geo/grid.js';
+import { cellCount, cellOf } from '../../geo/grid.js';
 import type { PosplusNode } from '../node.js';
 import { NotReadyError } from '../node.js';
 import { FORBIDDEN, NOT_FOUND, RpcError, TX_REJECTED, UNAVAILABLE } from './errors.js';
@@ -99,6 +99,7 @@ export function registerMethods(rpc: RpcServer, node: PosplusNode): void {
         round: status?.round,
         step: status?.step,
         listen: node.host.getMultiaddrs().map(String),
+        topics: node.topics,
       };
     },
   }));
@@ -215,14 +216,22 @@ export function registerMethods(rpc: RpcServer, node: PosplusNode): void {
 
   rpc.register('regions_list', defineMethod({
     params: noParams,
+    // From the positions accounts declared on chain (LOCATE), which is what NCCA elects from.
     handler: () => {
-      const validators = node.engine?.validators() ?? [];
-      return Array.from({ length: cellCount(node.area) }, (_, cell) => ({
+      const { chain, engine } = ready(node);
+      const validators = new Set(engine.validators().map((v) => v.address));
+      const byCell = Array.from({ length: cellCount(node.area) }, (_, cell) => ({
         cell,
-        // Positions are not gossiped yet: a node knows only its own place on the map.
-        nodes: cell === node.cell ? [{ address: addressOf(selfKey), position: node.position }] : [],
-        validators: validators.filter((v) => v.cell === cell).map((v) => v.address),
+        nodes: [] as { address: string; position: { x: number; y: number } }[],
+        validators: [] as string[],
       }));
+      for (const [address, account] of chain.ledger.entries()) {
+        if (account.position === undefined) continue;
+        const entry = byCell[cellOf(node.area, account.position)]!;
+        entry.nodes.push({ address, position: account.position });
+        if (validators.has(address)) entry.validators.push(address);
+      }
+      return byCell;
     },
   }));
 

@@ -64,6 +64,7 @@ describe('node config', () => {
         genesisNodes: 1,
         genesisQuietMs: 20000,
         stake: 0,
+        mobilitySpeed: 0,
         engine: 'pos',
         behaviors: [],
       });
