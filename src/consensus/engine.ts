@@ -3,7 +3,7 @@ import type { EngineName } from '../core/behavior.js';
 import type { Hex } from '../core/bytes.js';
 import type { CommittedBlock, HeadRecord, TxStatus } from '../core/chain-state.js';
 import type { EvidenceSummary } from '../core/evidence.js';
-import type { Certificate, CertifiedBlock, Evidence, Proposal, Tx, Vote } from '../core/wire/posplus.js';
+import type { Certificate, CertifiedBlock, Evidence, Proposal, Tx, TxSetBallot, Vote } from '../core/wire/posplus.js';
 
 /**
  * The pure engine interface. The node and the simulator feed inputs (each with `now`, milliseconds) and
@@ -16,6 +16,8 @@ export type EngineInput =
   | { type: 'proposal'; proposal: Proposal; now: number }
   | { type: 'vote'; vote: Vote; now: number }
   | { type: 'evidence'; evidence: Evidence; now: number }
+  /** NCCA transaction-set ballots: one from a cell topic, or a bundle from the multi-region topic. */
+  | { type: 'ballots'; ballots: TxSetBallot[]; relayed: boolean; now: number }
   /** A block with its certificate, from the sync protocol. */
   | { type: 'certified'; block: CertifiedBlock; now: number }
   | { type: 'tick'; now: number };
@@ -26,7 +28,11 @@ export type Outbound =
   /** `resend` counts re-sends of a message already published, for peers that missed it. */
   | { kind: 'proposal'; proposal: Proposal; resend?: number }
   | { kind: 'vote'; vote: Vote; resend?: number }
-  | { kind: 'evidence'; evidence: Evidence };
+  | { kind: 'evidence'; evidence: Evidence }
+  /** A normal voter's ballot, on its cell's vote topic. */
+  | { kind: 'ballot'; ballot: TxSetBallot }
+  /** Ballots on the multi-region topic: a validator's own, or its cell's relayed by a multi-region validator. */
+  | { kind: 'bundle'; cell: number; ballots: TxSetBallot[] };
 
 export interface Commit extends CommittedBlock {
   certificate: Certificate;

@@ -6,7 +6,8 @@ import type { KeyPair } from './keys.js';
 import { txRoot } from './ledger.js';
 import { signAs, verifyAs } from './signing.js';
 import { txIdBytes } from './tx.js';
-import { Block, BlockHeader, Certificate, CertifiedBlock, type Evidence, type Tx } from './wire/posplus.js';
+import { ballotsRoot } from './ballots.js';
+import { Block, BlockHeader, Certificate, CertifiedBlock, type Evidence, type Tx, type TxSetBallot } from './wire/posplus.js';
 
 export { Block, BlockHeader, CertifiedBlock };
 
@@ -28,6 +29,7 @@ export interface BlockContent {
   txs: Tx[];
   evidence: Evidence[];
   lastCommit?: Certificate;
+  ballots?: TxSetBallot[];
   stateRoot: Uint8Array;
 }
 
@@ -46,8 +48,16 @@ export function buildBlock(chainId: string, key: KeyPair, c: BlockContent): Bloc
     evidenceRoot: evidenceRoot(c.evidence),
     stateRoot: c.stateRoot,
     lastCommitHash: lastCommitHash(c.lastCommit),
+    ballotsRoot: ballotsRoot(c.ballots ?? []),
   };
-  return { header, txs: c.txs, evidence: c.evidence, lastCommit: c.lastCommit, signature: signAs(key, chainId, 'block', blockHash(header)) };
+  return {
+    header,
+    txs: c.txs,
+    evidence: c.evidence,
+    lastCommit: c.lastCommit,
+    ballots: c.ballots ?? [],
+    signature: signAs(key, chainId, 'block', blockHash(header)),
+  };
 }
 
 /** Header signature and that the roots match the body; ledger validity is checked by executing it. */
@@ -59,6 +69,7 @@ export function verifyBlockIntegrity(chainId: string, block: Block): void {
   if (!bytesEqual(h.txRoot, txRoot(block.txs.map(txIdBytes)))) throw new InvalidMessage('block tx root does not match its transactions');
   if (!bytesEqual(h.evidenceRoot, evidenceRoot(block.evidence))) throw new InvalidMessage('block evidence root does not match its evidence');
   if (!bytesEqual(h.lastCommitHash, lastCommitHash(block.lastCommit))) throw new InvalidMessage('block last-commit hash does not match its certificate');
+  if (!bytesEqual(h.ballotsRoot, ballotsRoot(block.ballots))) throw new InvalidMessage('block ballots root does not match its ballots');
 }
 
 export function headerOf(block: Block | undefined): BlockHeader {

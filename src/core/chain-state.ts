@@ -9,7 +9,7 @@ import type { KeyPair } from './keys.js';
 import { type Account, EMPTY_ACCOUNT, LedgerState, StateOverlay, applyTx } from './ledger.js';
 import { Mempool } from './mempool.js';
 import { txId, verifyTx } from './tx.js';
-import type { Block, Certificate, Evidence, Tx } from './wire/posplus.js';
+import type { Block, Certificate, Evidence, Tx, TxSetBallot } from './wire/posplus.js';
 
 export interface ChainParams {
   chainId: string;
@@ -35,7 +35,8 @@ export const DEFAULT_CHAIN_PARAMS: Omit<ChainParams, 'chainId'> = {
  * that height's validators) and its own deterministic bookkeeping after the transactions (NCCA's credit).
  */
 export interface BlockRules {
-  checkLastCommit(block: Block): void;
+  /** Rules only the engine can check: the parent's certificate, and (NCCA) that the transactions were voted in. */
+  checkBlock(block: Block): void;
   afterTxs(state: StateOverlay, block: BlockFacts): void;
 }
 
@@ -55,7 +56,7 @@ export interface HeadRecord {
   failedProposers: Address[];
 }
 
-const NO_BLOCK_RULES: BlockRules = { checkLastCommit: () => undefined, afterTxs: () => undefined };
+const NO_BLOCK_RULES: BlockRules = { checkBlock: () => undefined, afterTxs: () => undefined };
 
 export interface Head {
   height: number;
@@ -185,9 +186,12 @@ export class ChainState {
     return summary;
   }
 
-  /** What the proposer puts in its next block. */
-  buildContent(now: number, round: number): BlockContent {
-    const { txs, overlay } = this.mempool.select(this.ledger, this.params.maxBlockTxs);
+  /**
+   * What the proposer puts in its next block. An engine that agrees on the transaction set first (NCCA) says
+   * which pending transactions may go in, and gives the ballots that prove it.
+   */
+  buildContent(now: number, round: number, txSet?: { allowed: ReadonlySet<Hex>; ballots: TxSetBallot[] }): BlockContent {
+    const { txs, overlay } = this.mempool.select(this.ledger, this.params.maxBlockTxs, txSet?.allowed);
     const evidence = [...this.pendingEvidence.values()].slice(0, this.params.maxBlockEvidence);
     const content = {
       height: this.head.height + 1,
@@ -197,6 +201,7 @@ export class ChainState {
       txs,
       evidence,
       lastCommit: this.lastCertificate,
+      ballots: txSet?.ballots,
     };
     this.blockRules.afterTxs(overlay, content);
     return { ...content, stateRoot: this.ledger.root(overlay.changes) };
@@ -240,7 +245,7 @@ export class ChainState {
     if (block.txs.length > this.params.maxBlockTxs) bad(`more than ${this.params.maxBlockTxs} transactions`);
     if (block.evidence.length > this.params.maxBlockEvidence) bad(`more than ${this.params.maxBlockEvidence} evidence items`);
     verifyBlockIntegrity(this.params.chainId, block);
-    this.blockRules.checkLastCommit(block);
+    this.blockRules.checkBlock(block);
     const overlay = new StateOverlay(this.ledger);
     const seen = new Set<Hex>();
     for (const tx of block.txs) {

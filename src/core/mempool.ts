@@ -53,6 +53,16 @@ export class Mempool {
     this.bySlot.delete(slot(e.sender, e.tx.nonce));
   }
 
+  /** Pending ids in arrival order, at most `max`: what a voter holds and accepts. */
+  ids(max: number): Hex[] {
+    const out: Hex[] = [];
+    for (const id of this.byId.keys()) {
+      if (out.length >= max) break;
+      out.push(id);
+    }
+    return out;
+  }
+
   /** The first nonce at or after `from` that no pending transaction of `sender` occupies. */
   nextFreeNonce(sender: Address, from: number): number {
     let nonce = from;
@@ -73,9 +83,10 @@ export class Mempool {
    * Up to `max` transactions that apply in order on top of `state`: senders in order of their first
    * arrival, each sender's transactions by nonce until one does not apply.
    */
-  select(state: StateReader, max: number): { txs: Tx[]; ids: Hex[]; overlay: StateOverlay } {
+  select(state: StateReader, max: number, allowed?: ReadonlySet<Hex>): { txs: Tx[]; ids: Hex[]; overlay: StateOverlay } {
     const bySender = new Map<Address, Entry[]>();
     for (const e of this.byId.values()) {
+      if (allowed !== undefined && !allowed.has(e.id)) continue;
       const list = bySender.get(e.sender);
       if (list) list.push(e);
       else bySender.set(e.sender, [e]);

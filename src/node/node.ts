@@ -10,7 +10,7 @@ import { type TxStatus, ChainState, DEFAULT_CHAIN_PARAMS } from '../core/chain-s
 import { GenesisCeremony, announceGenesis, shouldAdopt, verifyAnnounce } from '../core/ceremony.js';
 import type { EvidenceSummary } from '../core/evidence.js';
 import { type Genesis, type GenesisSpec, areaOf, genesisState, makeGenesis, parseGenesisSpec } from '../core/genesis.js';
-import { ConsensusEnvelope, Evidence, GenesisMessage, type Tx, TxBatch } from '../core/wire/posplus.js';
+import { BallotBundle, ConsensusEnvelope, Evidence, GenesisMessage, type Tx, TxBatch, TxSetBallot } from '../core/wire/posplus.js';
 import { locateBody, registerBody, signTx, txId } from '../core/tx.js';
 import { DEFAULT_TIMEOUTS } from '../consensus/bft/bft-engine.js';
 import type { Engine, EngineInput, Outbound, Ready } from '../consensus/engine.js';
@@ -244,8 +244,8 @@ export class PosplusNode {
   /**
    * The topics this node needs now. Every node carries its own cell's namespace. Validators also listen to
    * every cell's transactions (pos has one global validator set; NCCA's validators order every cell's
-   * transactions until transaction-set voting relays them through the multi-region validators), and
-   * multi-region validators carry the multi-region topic.
+   * transactions), and validators carry the multi-region topic, where NCCA's transaction-set ballots meet.
+   * A normal node's ballot goes to its cell's vote topic; its cell's multi-region validator relays it.
    */
   private engineTopics(): TopicRef[] {
     const role = this.engine?.status().role ?? 'normal';
@@ -255,7 +255,7 @@ export class PosplusNode {
       { kind: 'genesis' },
       ...txCells.map((cell): TopicRef => ({ kind: 'tx', cell })),
       { kind: 'cell-vote', cell: this.cell },
-      ...(role === 'multi-region' ? [{ kind: 'multi-vote' } as TopicRef] : []),
+      ...(everyCell ? [{ kind: 'multi-vote' } as TopicRef] : []),
       { kind: 'block' },
       { kind: 'approval' },
       { kind: 'evidence' },
@@ -319,6 +319,12 @@ export class PosplusNode {
       }
       case 'evidence':
         input = { type: 'evidence', evidence: Evidence.decode(data), now };
+        break;
+      case 'cell-vote':
+        input = { type: 'ballots', ballots: [TxSetBallot.decode(data)], relayed: false, now };
+        break;
+      case 'multi-vote':
+        input = { type: 'ballots', ballots: BallotBundle.decode(data).ballots, relayed: true, now };
         break;
       default:
         return TopicValidatorResult.Ignore;
@@ -394,6 +400,10 @@ export class PosplusNode {
         return this.publish({ kind: 'approval' }, ConsensusEnvelope.encode({ vote: out.vote, resend: out.resend ?? 0 }), 'vote');
       case 'evidence':
         return this.publish({ kind: 'evidence' }, Evidence.encode(out.evidence), 'evidence');
+      case 'ballot':
+        return this.publish({ kind: 'cell-vote', cell: this.cell }, TxSetBallot.encode(out.ballot), 'ballot');
+      case 'bundle':
+        return this.publish({ kind: 'multi-vote' }, BallotBundle.encode({ cell: out.cell, ballots: out.ballots }), 'bundle');
     }
   }
 

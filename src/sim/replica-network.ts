@@ -7,8 +7,8 @@ import type { EvidenceSummary } from '../core/evidence.js';
 import { type Genesis, type GenesisSpec, genesisState, makeGenesis } from '../core/genesis.js';
 import { sha256 } from '../core/hash.js';
 import { type KeyPair, keyPairFromSeed } from '../core/keys.js';
-import { signTx, transferBody } from '../core/tx.js';
-import { type CertifiedBlock, Evidence, Proposal, type Tx, TxBatch, Vote } from '../core/wire/posplus.js';
+import { locateBody, signTx, transferBody } from '../core/tx.js';
+import { BallotBundle, type CertifiedBlock, Evidence, Proposal, type Tx, TxBatch, TxSetBallot, Vote } from '../core/wire/posplus.js';
 import { type BftTimeouts, DEFAULT_TIMEOUTS } from '../consensus/bft/bft-engine.js';
 import type { Commit, Engine, EngineInput, Outbound, Ready } from '../consensus/engine.js';
 import { createPosEngine } from '../consensus/pos/pos-engine.js';
@@ -145,7 +145,11 @@ export function messageId(msg: Outbound): string {
           ? Proposal.encode(msg.proposal)
           : msg.kind === 'evidence'
             ? Evidence.encode(msg.evidence)
-            : TxBatch.encode({ txs: msg.txs });
+            : msg.kind === 'ballot'
+              ? TxSetBallot.encode(msg.ballot)
+              : msg.kind === 'bundle'
+                ? BallotBundle.encode({ cell: msg.cell, ballots: msg.ballots })
+                : TxBatch.encode({ txs: msg.txs });
     // A resend is the same signed message again; it needs its own id or every peer's seen-cache would drop it.
     const resend = msg.kind === 'vote' || msg.kind === 'proposal' ? (msg.resend ?? 0) : 0;
     id = toHex(sha256(utf8(`${msg.kind}/${resend}`), body));
@@ -164,6 +168,10 @@ function inputOf(msg: Outbound, now: number): EngineInput {
       return { type: 'vote', vote: msg.vote, now };
     case 'evidence':
       return { type: 'evidence', evidence: msg.evidence, now };
+    case 'ballot':
+      return { type: 'ballots', ballots: [msg.ballot], relayed: false, now };
+    case 'bundle':
+      return { type: 'ballots', ballots: msg.ballots, relayed: true, now };
   }
 }
 
@@ -354,6 +362,12 @@ export class ReplicaNetwork {
     const sender = this.replica(from);
     const body = transferBody(addressBytesOf(this.replica(to).key.publicKey), amount, sender.nextNonce++, bpm);
     return signTx(this.chainId, sender.key, body);
+  }
+
+  /** A signed LOCATE (position in metres on the genesis map) from a replica's account, using and advancing its next nonce. */
+  locate(index: number, x: number, y: number): Tx {
+    const sender = this.replica(index);
+    return signTx(this.chainId, sender.key, locateBody(x, y, sender.nextNonce++));
   }
 
   /** Stops a replica: it receives nothing and its timers die with it. Its ChainState and last WAL survive. */

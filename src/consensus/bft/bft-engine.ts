@@ -6,8 +6,8 @@ import type { StateOverlay } from '../../core/ledger.js';
 import { InvalidMessage } from '../../core/errors.js';
 import { makeEquivocationEvidence } from '../../core/evidence.js';
 import { precommitOf, signProposal, signVote, verifyProposalSignature, verifyVote } from '../../core/votes.js';
-import { Block, type Certificate, type CertifiedBlock, Proposal, type Tx, Vote } from '../../core/wire/posplus.js';
-import type { Engine, EngineInput, EngineName, EngineStatus, Ready, Role, ValidatorView } from '../engine.js';
+import { Block, type Certificate, type CertifiedBlock, Proposal, type Tx, type TxSetBallot, Vote } from '../../core/wire/posplus.js';
+import type { Engine, EngineInput, EngineName, EngineStatus, Outbound, Ready, Role, ValidatorView, Verdict } from '../engine.js';
 import { ValidatorSet } from '../validator-set.js';
 import { NIL, VoteTally } from './vote-tally.js';
 
@@ -19,10 +19,26 @@ export interface BftRules {
   validatorsFor(chain: ChainState): ValidatorSet;
   proposerOf(chain: ChainState, validators: ValidatorSet, round: number): Uint8Array;
   roleOf?(chain: ChainState, validators: ValidatorSet, key: Hex): Role;
+  /** Agreement on the transaction set before each block (NCCA); without it any valid transaction may go in. */
+  txSet?: TxSetRules;
   /** What the engine knows of a node beyond its stake, for operators (NCCA: cell and credit). */
   describe?(chain: ChainState, address: Address): { cell?: number; credit?: number };
   /** Engine bookkeeping in every block after its transactions (NCCA's credit); part of the state root. */
   afterTxs?(state: StateOverlay, block: BlockFacts, head: HeadRecord | undefined): void;
+}
+
+/** A pre-proposal agreement on which transactions a block may hold (NCCA's transaction-set voting). */
+export interface TxSetRules {
+  /** How long the round-0 proposer waits for ballots before it proposes; the second ballot goes out halfway. */
+  windowMs: number;
+  /** This replica's ballot for a voting round at the current height, as messages to send (none if not a voter). */
+  ballot(chain: ChainState, round: 1 | 2): Outbound[];
+  /** Ballots from the network; `relayed` when they came in a bundle. Returns the verdict and what to relay. */
+  receive(chain: ChainState, ballots: TxSetBallot[], relayed: boolean): { verdict: Verdict; publish: Outbound[] };
+  /** For the proposer: which pending transactions may go into the block, and the ballots that prove it. */
+  select(chain: ChainState): { allowed: ReadonlySet<Hex>; ballots: TxSetBallot[] };
+  /** For every replica executing a block: each of its transactions was voted in by the block's ballots. */
+  check(chain: ChainState, block: Block): void;
 }
 
 export interface BftTimeouts {
@@ -43,7 +59,7 @@ export interface BftTimeouts {
 export const DEFAULT_TIMEOUTS: BftTimeouts = { proposeMs: 2000, prevoteMs: 1000, precommitMs: 1000, roundDeltaMs: 500, commitMs: 100, resendMs: 2500 };
 
 type Step = 'idle' | 'propose' | 'prevote' | 'precommit';
-type TimerKind = 'start' | 'propose' | 'prevote' | 'precommit' | 'resend';
+type TimerKind = 'start' | 'propose' | 'prevote' | 'precommit' | 'resend' | 'ballot2' | 'ready';
 
 interface ProposalRecord {
   proposal: Proposal;
@@ -101,6 +117,7 @@ export class BftEngine implements Engine, BlockRules {
   private ownProposals: Proposal[] = [];
   private ownVotes: Vote[] = [];
   private resends = 0;
+  private ballotsSent = false;
   private out!: Ready;
 
   constructor(
@@ -158,6 +175,19 @@ export class BftEngine implements Engine, BlockRules {
         return this.onCertified(input.block, input.now);
       case 'tick':
         return this.fireTimers(input.now);
+      case 'ballots': {
+        const txSet = this.rules.txSet;
+        if (txSet === undefined) {
+          this.out.verdict = 'ignore';
+          return;
+        }
+        const { verdict, publish } = txSet.receive(this.chain, input.ballots, input.relayed);
+        this.out.verdict = verdict;
+        this.out.publish.push(...publish);
+        // Someone started this height: take part, so our own ballot is counted.
+        if (verdict === 'accept' && this.phase === 'idle' && input.ballots.some((b) => b.height === this.height)) this.startRound(this.round, input.now);
+        return;
+      }
     }
   }
 
@@ -341,12 +371,30 @@ export class BftEngine implements Engine, BlockRules {
   }
 
   private startRound(round: number, now: number): void {
+    const txSet = this.rules.txSet;
+    if (txSet && !this.ballotsSent) {
+      // The height's transaction-set vote: round 1 now, round 2 halfway through the proposer's wait.
+      this.ballotsSent = true;
+      this.out.publish.push(...txSet.ballot(this.chain, 1));
+      this.schedule('ballot2', round, now + txSet.windowMs / 2);
+    }
     this.round = round;
     this.phase = 'propose';
     this.timers = this.timers.filter((t) => t.kind !== 'start');
-    const proposer = this.rules.proposerOf(this.chain, this.validatorSet, round);
-    if (toHex(proposer) === this.selfKey && !this.proposals.has(round)) {
-      const block = this.validBlock ?? buildBlock(this.chain.params.chainId, this.chain.key, this.chain.buildContent(now, round));
+    if (txSet && round === 0 && this.isProposer(round)) this.schedule('ready', round, now + txSet.windowMs);
+    else this.propose(round, now);
+    this.schedule('propose', round, now + this.timeout(this.timeouts.proposeMs, round));
+    this.armResend(now);
+  }
+
+  private isProposer(round: number): boolean {
+    return toHex(this.rules.proposerOf(this.chain, this.validatorSet, round)) === this.selfKey;
+  }
+
+  private propose(round: number, now: number): void {
+    if (this.isProposer(round) && !this.proposals.has(round)) {
+      const block =
+        this.validBlock ?? buildBlock(this.chain.params.chainId, this.chain.key, this.chain.buildContent(now, round, this.rules.txSet?.select(this.chain)));
       // The proof of lock travels with the block (see onProposal): the prevotes that made it our valid block.
       const pol = this.validBlock ? (this.votes.get(this.validRound)?.prevotes.votesFor(toHex(blockHash(headerOf(block)))) ?? []) : [];
       const proposal = signProposal(this.chain.params.chainId, this.chain.key, { block, round, validRound: this.validRound, pol });
@@ -355,8 +403,6 @@ export class BftEngine implements Engine, BlockRules {
       this.out.wal = this.walRecord();
       this.out.publish.push({ kind: 'proposal', proposal });
     }
-    this.schedule('propose', round, now + this.timeout(this.timeouts.proposeMs, round));
-    this.armResend(now);
   }
 
   /** Restarts the no-progress clock; called whenever the round moves or a new message counts. */
@@ -490,7 +536,12 @@ export class BftEngine implements Engine, BlockRules {
    * Every block after the first carries the certificate of its parent: a quorum of the parent height's
    * validators precommitting exactly the parent hash.
    */
-  checkLastCommit(block: Block): void {
+  checkBlock(block: Block): void {
+    this.checkLastCommit(block);
+    this.rules.txSet?.check(this.chain, block);
+  }
+
+  private checkLastCommit(block: Block): void {
     const header = headerOf(block);
     const cert = block.lastCommit;
     if (header.height === 1) {
@@ -540,6 +591,10 @@ export class BftEngine implements Engine, BlockRules {
     for (const t of due) {
       if (t.kind === 'start') {
         if (this.phase === 'idle') this.startRound(this.round, now);
+      } else if (t.kind === 'ballot2') {
+        this.out.publish.push(...(this.rules.txSet?.ballot(this.chain, 2) ?? []));
+      } else if (t.kind === 'ready') {
+        if (t.round === this.round && this.phase === 'propose') this.propose(t.round, now);
       } else if (t.kind === 'resend') {
         if (t.round === this.round && this.phase !== 'idle') this.resend(now);
       } else if (t.round === this.round) {
@@ -607,6 +662,7 @@ export class BftEngine implements Engine, BlockRules {
     this.timers = [];
     this.ownProposals = [];
     this.ownVotes = [];
+    this.ballotsSent = false;
   }
 
   // ------------------------------------------------------------------ persistence

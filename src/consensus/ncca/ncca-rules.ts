@@ -4,7 +4,6 @@ import type { BlockFacts, HeadRecord } from '../../core/chain-state.js';
 import { offenderOf } from '../../core/evidence.js';
 import { type Account, ElectedRole, type StateOverlay, type StateReader } from '../../core/ledger.js';
 import type { Area } from '../../geo/grid.js';
-import { cellOf } from '../../geo/grid.js';
 import type { BftRules } from '../bft/bft-engine.js';
 import type { Role } from '../engine.js';
 import { type Fraction, ValidatorSet, quorumOf } from '../validator-set.js';
@@ -12,16 +11,10 @@ import { nextCredit } from './credit.js';
 import { electRoles } from './elections.js';
 import type { NccaParams } from './params.js';
 import { roulettePick, rouletteSeed } from './roulette.js';
+import { NccaTxSet } from './tx-set.js';
+import { cellOfAccount, creditOf } from './account-view.js';
 
 const ROLE_NAMES: Record<ElectedRole, Role> = { [ElectedRole.validator]: 'validator', [ElectedRole.multiRegion]: 'multi-region' };
-
-export function creditOf(account: Account | undefined, p: NccaParams): number {
-  return account?.credit ?? p.credit.initial;
-}
-
-export function cellOfAccount(area: Area, account: Account): number | undefined {
-  return account.position === undefined ? undefined : cellOf(area, account.position);
-}
 
 /**
  * NCCA's place in the BFT round machine (DESIGN §5): who votes (the validators elected per cell for the epoch,
@@ -43,6 +36,7 @@ export function nccaRules(p: NccaParams, area: Area): BftRules {
       const role = chain.ledger.get(v.address)?.role;
       return role === undefined ? 'validator' : ROLE_NAMES[role];
     },
+    txSet: new NccaTxSet(p, area, p.vote.windowMs),
     describe: (chain, address) => {
       const a = chain.ledger.get(address);
       return { cell: a === undefined ? undefined : cellOfAccount(area, a), credit: creditOf(a, p) / 1_000_000 };

@@ -37,6 +37,8 @@ export interface NccaParams {
     no: number;
     v1: number;
     v2: number;
+    /** How long the round-0 proposer collects ballots before it proposes; round-2 ballots go out halfway. */
+    windowMs: number;
   };
 
   /** Commit threshold β2 on validator weight; must exceed 2/3. */
@@ -50,7 +52,7 @@ export const DEFAULT_NCCA_PARAMS: NccaParams = {
   credit: { initial: 500_000, up: 0.05, down: 0.1, failedProposal: 0.2, evidence: 0.5 },
   rouletteCutoff: 0.5,
   trust: { delta0: 10, omega: 0.9, threshold: 0.25, refillFraction: 1 / 3 },
-  vote: { roleWeight: { validator: 1, multiRegion: 1.2, normal: 0.5 }, yes: 0.8, no: 0.2, v1: 0.8, v2: 0.5 },
+  vote: { roleWeight: { validator: 1, multiRegion: 1.2, normal: 0.5 }, yes: 0.8, no: 0.2, v1: 0.8, v2: 0.5, windowMs: 400 },
   beta2: 0.7,
 };
 
@@ -65,6 +67,8 @@ export function checkNccaParams(p: NccaParams): void {
   if (!(p.beta2 > 2 / 3 && p.beta2 <= 1)) fail('beta2 must be above 2/3 and at most 1');
   if (Math.abs(p.vote.yes + p.vote.no - 1) > 1e-9) fail('vote.yes + vote.no must be 1');
   if (!(p.vote.v1 > p.vote.v2 && p.vote.v2 > 0 && p.vote.v1 <= 1)) fail('vote thresholds need 1 >= v1 > v2 > 0');
+  if (!(p.vote.yes >= p.vote.no)) fail('vote.yes must be at least vote.no (an abstention may not outweigh a yes)');
+  if (!(p.vote.windowMs >= 0)) fail('vote.windowMs must be >= 0');
   for (const [k, v] of Object.entries(p.credit)) {
     if (k === 'initial' ? !(Number.isInteger(v) && v > 0 && v <= 1_000_000) : !(v >= 0 && v <= 1)) fail(`credit.${k} out of range`);
   }

@@ -16,6 +16,7 @@ const arbHeader: fc.Arbitrary<BlockHeader> = fc.record({
   evidenceRoot: bytes(32),
   stateRoot: bytes(32),
   lastCommitHash: bytes(32),
+  ballotsRoot: bytes(32),
 }, { noNullPrototype: true });
 
 const arbEvidence: fc.Arbitrary<Evidence> = fc.record({
@@ -30,6 +31,7 @@ const arbBlock: fc.Arbitrary<Block> = fc.record({
   header: arbHeader,
   txs: fc.array(arbTx, { maxLength: 4 }),
   evidence: fc.array(arbEvidence, { maxLength: 2 }),
+  ballots: fc.constant([]),
   signature: bytes(64),
 }, { noNullPrototype: true });
 

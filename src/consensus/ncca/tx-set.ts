@@ -1,0 +1,145 @@
+import { addressOf } from '../../core/address.js';
+import { ballotKey, signBallot, verifyBallot } from '../../core/ballots.js';
+import { headerOf } from '../../core/block.js';
+import { BoundedMap } from '../../core/bounded-map.js';
+import { type Hex, toHex } from '../../core/bytes.js';
+import type { ChainState } from '../../core/chain-state.js';
+import { InvalidMessage } from '../../core/errors.js';
+import { ElectedRole } from '../../core/ledger.js';
+import { txId } from '../../core/tx.js';
+import type { Block, TxSetBallot } from '../../core/wire/posplus.js';
+import type { Area } from '../../geo/grid.js';
+import type { TxSetRules } from '../bft/bft-engine.js';
+import type { Outbound, Verdict } from '../engine.js';
+import { cellOfAccount } from './account-view.js';
+import type { NccaParams } from './params.js';
+import { type Ballot, type Voter, decideTxSet } from './tx-set-vote.js';
+
+/** Ballots are kept for the height being decided and the next one (they can arrive before our commit). */
+const HEIGHTS_KEPT = 2;
+
+interface VoterInfo extends Voter {
+  publicKey: Hex;
+}
+
+/**
+ * NCCA transaction-set voting (paper §2.2) as a pre-proposal phase. At the start of a height every registered
+ * node signs a ballot naming the pending transactions it holds and accepts (round 1), and a second one halfway
+ * through the proposer's wait (round 2, which decides the transactions round 1 carried). A normal node's ballot
+ * goes to its cell's vote topic, where the cell's multi-region validator relays it to the multi-region topic;
+ * validators, who all listen there, send their own ballots there directly. The proposer puts only confirmed
+ * transactions in its block, with the ballots that confirm them, and every replica recomputes the tally from
+ * those ballots — so the vote is checked, not trusted, and leaving ballots out cannot raise a transaction's vote.
+ */
+export class NccaTxSet implements TxSetRules {
+  readonly windowMs: number;
+  private readonly ballots = new Map<number, Map<string, TxSetBallot>>();
+  private readonly verified = new BoundedMap<string, true>(20_000);
+  private votersAt?: { head: Hex; voters: Map<Hex, VoterInfo> };
+
+  constructor(
+    private readonly p: NccaParams,
+    private readonly area: Area,
+    windowMs: number,
+  ) {
+    this.windowMs = windowMs;
+  }
+
+  /** Registered (staked) nodes with their elected role and cell; before the first election all validate. */
+  voters(chain: ChainState): Map<Hex, VoterInfo> {
+    const head = toHex(chain.head.hash);
+    if (this.votersAt?.head === head) return this.votersAt.voters;
+    const accounts = [...chain.ledger.entries()].filter(([, a]) => a.stake > 0 && a.publicKey !== undefined);
+    const elected = accounts.some(([, a]) => a.role !== undefined);
+    const voters = new Map<Hex, VoterInfo>();
+    for (const [address, a] of accounts) {
+      const role = a.role === ElectedRole.multiRegion ? 'multi-region' : a.role === ElectedRole.validator || !elected ? 'validator' : 'normal';
+      voters.set(toHex(a.publicKey!), { address, publicKey: toHex(a.publicKey!), role, cell: cellOfAccount(this.area, a) ?? -1 });
+    }
+    this.votersAt = { head, voters };
+    return voters;
+  }
+
+  ballot(chain: ChainState, round: 1 | 2): Outbound[] {
+    const me = this.voters(chain).get(toHex(chain.key.publicKey));
+    if (me === undefined) return [];
+    const held = chain.mempool.ids(chain.params.maxBlockTxs);
+    const ballot = signBallot(chain.params.chainId, chain.key, chain.head.height + 1, round, held);
+    this.store(ballot);
+    return [me.role === 'normal' ? { kind: 'ballot', ballot } : { kind: 'bundle', cell: me.cell, ballots: [ballot] }];
+  }
+
+  receive(chain: ChainState, ballots: TxSetBallot[], relayed: boolean): { verdict: Verdict; publish: Outbound[] } {
+    const height = chain.head.height + 1;
+    const voters = this.voters(chain);
+    const me = voters.get(toHex(chain.key.publicKey));
+    let fresh = 0;
+    const relay: TxSetBallot[] = [];
+    for (const b of ballots) {
+      if (b.height < height || b.height >= height + HEIGHTS_KEPT) continue;
+      if (this.ballots.get(b.height)?.has(ballotKey(b))) continue;
+      this.verify(chain, b);
+      this.store(b);
+      fresh++;
+      const voter = voters.get(toHex(b.voter));
+      // A multi-region validator carries its own cell's normal ballots to the validators of every cell.
+      if (!relayed && me?.role === 'multi-region' && voter?.role === 'normal' && voter.cell === me.cell) relay.push(b);
+    }
+    this.prune(height);
+    return {
+      verdict: fresh > 0 ? 'accept' : 'ignore',
+      publish: relay.length > 0 && me ? [{ kind: 'bundle', cell: me.cell, ballots: relay }] : [],
+    };
+  }
+
+  select(chain: ChainState): { allowed: ReadonlySet<Hex>; ballots: TxSetBallot[] } {
+    const height = chain.head.height + 1;
+    const voters = this.voters(chain);
+    const ballots = [...(this.ballots.get(height)?.values() ?? [])].filter((b) => voters.has(toHex(b.voter)));
+    return { allowed: new Set(this.decide(voters, ballots).confirmed), ballots };
+  }
+
+  check(chain: ChainState, block: Block): void {
+    const height = headerOf(block).height;
+    const voters = this.voters(chain);
+    for (const b of block.ballots) {
+      if (b.height !== height) throw new InvalidMessage(`block ${height} carries a ballot for height ${b.height}`);
+      if (!voters.has(toHex(b.voter))) throw new InvalidMessage(`block ${height} carries a ballot from ${addressOf(b.voter)}, who is not a voter`);
+      this.verify(chain, b);
+    }
+    if (block.txs.length === 0) return;
+    const confirmed = new Set(this.decide(voters, block.ballots).confirmed);
+    for (const tx of block.txs) {
+      const id = txId(tx);
+      if (!confirmed.has(id)) throw new InvalidMessage(`block ${height}: transaction ${id} was not confirmed by its transaction-set vote`);
+    }
+  }
+
+  private decide(voters: Map<Hex, VoterInfo>, ballots: readonly TxSetBallot[]) {
+    const asBallot = (b: TxSetBallot): Ballot => ({ voter: voters.get(toHex(b.voter))!.address, round: b.round as 1 | 2, yes: b.yes.map(toHex) });
+    const counted = ballots.filter((b) => voters.has(toHex(b.voter))).map(asBallot);
+    return decideTxSet(
+      [...voters.values()],
+      counted.filter((b) => b.round === 1),
+      counted.filter((b) => b.round === 2),
+      this.p,
+    );
+  }
+
+  private verify(chain: ChainState, b: TxSetBallot): void {
+    const key = `${ballotKey(b)}/${toHex(b.signature)}`;
+    if (this.verified.has(key)) return;
+    verifyBallot(chain.params.chainId, b);
+    this.verified.set(key, true);
+  }
+
+  private store(b: TxSetBallot): void {
+    let at = this.ballots.get(b.height);
+    if (at === undefined) this.ballots.set(b.height, (at = new Map()));
+    if (!at.has(ballotKey(b))) at.set(ballotKey(b), b);
+  }
+
+  private prune(height: number): void {
+    for (const h of this.ballots.keys()) if (h < height) this.ballots.delete(h);
+  }
+}
