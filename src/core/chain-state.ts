@@ -70,6 +70,8 @@ export type TxStatus =
 
 export interface AdmitResult {
   result: TxStatus;
+  /** A pending transaction this one replaced in its (sender, nonce) slot. */
+  displaced?: TxStatus;
   /** A double-spend alert this transaction caused, already signed by this node. */
   alert?: { evidence: Evidence; summary: EvidenceSummary };
 }
@@ -129,8 +131,9 @@ export class ChainState {
     return this.ledger.get(address) ?? EMPTY_ACCOUNT;
   }
 
+  /** Something a block could carry now: evidence, or a transaction whose nonce is the sender's next. */
   hasWork(): boolean {
-    return this.mempool.size > 0 || this.pendingEvidence.size > 0;
+    return this.pendingEvidence.size > 0 || this.mempool.hasReady(this.ledger);
   }
 
   /** Checks a transaction against everything this replica knows and queues it, or says why not. */
@@ -149,12 +152,20 @@ export class ChainState {
         this.verified.set(id, true);
       }
       const sender = this.account(addressOf(tx.sender));
-      const rival = tx.nonce < sender.nonce ? this.committedSlots.get(slotOf(tx)) : this.mempool.occupant(addressOf(tx.sender), tx.nonce)?.tx;
-      if (rival !== undefined) {
-        const where = tx.nonce < sender.nonce ? 'committed' : 'pending';
+      const committedRival = tx.nonce < sender.nonce ? this.committedSlots.get(slotOf(tx)) : undefined;
+      if (committedRival !== undefined) {
         return reject(
-          new TxRejected('nonce-conflict', `double spend: nonce ${tx.nonce} is already used by ${where} transaction ${txId(rival)}`),
-          this.raiseAlert(rival, tx),
+          new TxRejected('nonce-conflict', `double spend: nonce ${tx.nonce} is already used by committed transaction ${txId(committedRival)}`),
+          this.raiseAlert(committedRival, tx),
+        );
+      }
+      // Of two pending transactions for one slot every replica keeps the one with the smaller id, whatever order
+      // they arrived in: replicas then hold, and vote for, the same one, and exactly one of them can commit.
+      const pendingRival = this.mempool.occupant(addressOf(tx.sender), tx.nonce);
+      if (pendingRival !== undefined && pendingRival.id < id) {
+        return reject(
+          new TxRejected('nonce-conflict', `double spend: nonce ${tx.nonce} is already used by pending transaction ${pendingRival.id}`),
+          this.raiseAlert(pendingRival.tx, tx),
         );
       }
       if (tx.nonce < sender.nonce) throw new TxRejected('nonce-too-low', `nonce ${tx.nonce} already used (next is ${sender.nonce})`);
@@ -162,8 +173,18 @@ export class ChainState {
         throw new TxRejected('nonce-too-high', `nonce ${tx.nonce} is more than ${this.params.maxNonceAhead} ahead of the next nonce ${sender.nonce}`);
       }
       if (tx.nonce === sender.nonce) applyTx(new StateOverlay(this.ledger), tx);
+      if (pendingRival === undefined) {
+        this.mempool.add(id, tx, now);
+        return { result: { id, status: 'pending' } };
+      }
+      this.mempool.remove(pendingRival.id);
       this.mempool.add(id, tx, now);
-      return { result: { id, status: 'pending' } };
+      const reason = `double spend: nonce ${tx.nonce} went to transaction ${id}, which has the smaller id`;
+      return {
+        result: { id, status: 'pending' },
+        displaced: { id: pendingRival.id, status: 'rejected', code: 'nonce-conflict', reason },
+        alert: this.raiseAlert(pendingRival.tx, tx),
+      };
     } catch (err) {
       if (err instanceof TxRejected) return reject(err);
       throw err;

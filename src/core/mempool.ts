@@ -53,6 +53,12 @@ export class Mempool {
     this.bySlot.delete(slot(e.sender, e.tx.nonce));
   }
 
+  /** Whether some pending transaction can apply right now (its nonce is its sender's next). */
+  hasReady(state: StateReader): boolean {
+    for (const e of this.byId.values()) if (e.tx.nonce === (state.get(e.sender) ?? EMPTY_ACCOUNT).nonce) return true;
+    return false;
+  }
+
   /** Pending ids in arrival order, at most `max`: what a voter holds and accepts. */
   ids(max: number): Hex[] {
     const out: Hex[] = [];

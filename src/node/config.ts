@@ -268,7 +268,7 @@ const SPECS = {
     description: 'stake to register at start (0 = do not register)',
     schema: int(0, Number.MAX_SAFE_INTEGER, 'a non-negative integer'),
   }),
-  ENGINE: spec({ flag: '--engine', arg: '<name>', default: 'pos', description: `consensus engine: ${ENGINE_NAMES.join('|')}`, schema: oneOf(ENGINE_NAMES) }),
+  ENGINE: spec({ flag: '--engine', arg: '<name>', default: 'ncca', description: `consensus engine: ${ENGINE_NAMES.join('|')}`, schema: oneOf(ENGINE_NAMES) }),
   BEHAVIOR: spec({
     flag: '--behavior',
     arg: '<list>',

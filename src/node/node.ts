@@ -469,6 +469,7 @@ export class PosplusNode {
       }
     } finally {
       this.syncing = false;
+      this.maybeLocate();
       if (this.syncWanted && !this.stopping) {
         this.syncWanted = false;
         setTimeout(() => void this.syncOnce(), 200);

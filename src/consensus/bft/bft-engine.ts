@@ -195,8 +195,9 @@ export class BftEngine implements Engine, BlockRules {
     const accepted: Tx[] = [];
     let malformed = 0;
     for (const tx of txs) {
-      const { result, alert } = this.chain.admitTx(tx, now);
+      const { result, alert, displaced } = this.chain.admitTx(tx, now);
       this.out.txStatuses.push(result);
+      if (displaced) this.out.txStatuses.push(displaced);
       if (result.status === 'pending') accepted.push(tx);
       else if (result.code === 'malformed' || result.code === 'bad-signature') malformed++;
       if (alert) {

@@ -86,10 +86,12 @@ describe('core/chain-state: admission and double spends', () => {
   });
 
   describe('double spend, kind 2: two different transactions with one sender and nonce', () => {
-    it('the second pending one is a nonce-conflict with a signed alert that verifies', () => {
+    /** The conflicting pair, smaller id first: every replica keeps the smaller one, whatever the order. */
+    const pair = (): [Tx, Tx] => [pay(10, 0), pay(20, 0)].sort((a, b) => (txId(a) < txId(b) ? -1 : 1)) as [Tx, Tx];
+
+    it('a second pending one with the larger id is a nonce-conflict with a signed alert that verifies', () => {
       const chain = fresh();
-      const first = pay(10, 0);
-      const second = pay(20, 0);
+      const [first, second] = pair();
       chain.admitTx(first, NOW);
       const res = chain.admitTx(second, NOW);
       assert.equal(res.result.status, 'rejected');
@@ -106,6 +108,19 @@ describe('core/chain-state: admission and double spends', () => {
       assert.ok(chain.hasWork());
       // The same conflict seen again is already known: no second alert.
       assert.equal(chain.admitTx(second, NOW).alert, undefined);
+    });
+
+    it('a second one with the smaller id displaces the pending one: replicas converge on the same transaction', () => {
+      const chain = fresh();
+      const [small, large] = pair();
+      chain.admitTx(large, NOW);
+      const res = chain.admitTx(small, NOW);
+      assert.deepEqual(res.result, { id: txId(small), status: 'pending' });
+      assert.equal(res.displaced?.id, txId(large));
+      assert.equal(res.displaced?.status, 'rejected');
+      assert.ok(res.alert, 'the conflict is still a double spend');
+      assert.ok(chain.mempool.has(txId(small)) && !chain.mempool.has(txId(large)));
+      assert.deepEqual(commitNext(chain).txIds, [txId(small)]);
     });
 
     it('a conflict with an already committed transaction also raises an alert', () => {

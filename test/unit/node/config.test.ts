@@ -65,7 +65,7 @@ describe('node config', () => {
         genesisQuietMs: 20000,
         stake: 0,
         mobilitySpeed: 0,
-        engine: 'pos',
+        engine: 'ncca',
         behaviors: [],
       });
       assert.equal('position' in config, false);

@@ -110,10 +110,9 @@ describe('ChainStore', function () {
     let s = await reopen();
     await s.putGenesis(chain.genesis.members, chain.genesis.hash, genesisState(chain.genesis));
 
-    // A transfer plus a conflicting transfer with the same nonce: the second raises a double-spend alert,
-    // which goes into the same block as evidence.
-    const tx = chain.transfer(10, 0);
-    const rival = chain.transfer(11, 0);
+    // A transfer plus a conflicting transfer with the same nonce: the conflict raises a double-spend alert,
+    // which goes into the same block as evidence; the one with the smaller id is the one that stays.
+    const [tx, rival] = [chain.transfer(10, 0), chain.transfer(11, 0)].sort((a, b) => (txId(a) < txId(b) ? -1 : 1)) as [Tx, Tx];
     const c = chain.next(0, [tx, rival]);
     assert.equal(c.block.txs.length, 1);
     assert.equal(c.evidence.length, 1);
@@ -164,7 +163,7 @@ describe('ChainStore', function () {
     const sender = addressOf(chain.key.publicKey);
     assert.deepEqual(await s.getAccount(sender), chain.state.ledger.get(sender));
     const recipient = addressOf(chain.recipient.publicKey);
-    assert.deepEqual(await s.getAccount(recipient), { balance: 10, nonce: 0, stake: 0, capacity: 0 });
+    assert.deepEqual(await s.getAccount(recipient), { balance: tx.amount, nonce: 0, stake: 0, capacity: 0 });
     assert.equal(await s.getAccount('0x' + '11'.repeat(20)), undefined);
 
     assert.deepEqual(await s.listEvidence(), c.evidence);
