@@ -7,6 +7,12 @@ export class NodeMetrics {
   readonly peers = new Gauge({ name: 'posplus_peers', help: 'Connected libp2p peers', registers: [this.registry] });
   readonly mempool = new Gauge({ name: 'posplus_mempool_size', help: 'Pending transactions', registers: [this.registry] });
   readonly round = new Gauge({ name: 'posplus_consensus_round', help: 'Consensus round at the current height', registers: [this.registry] });
+  readonly rounds = new Counter({ name: 'posplus_consensus_rounds_total', help: 'Consensus rounds it took to commit each block', registers: [this.registry] });
+  readonly roundTimeouts = new Counter({
+    name: 'posplus_consensus_failed_rounds_total',
+    help: 'Rounds that ended without a commit (proposer timeout or no quorum) before a block committed',
+    registers: [this.registry],
+  });
   readonly txCommitted = new Counter({ name: 'posplus_txs_committed_total', help: 'Transactions committed', registers: [this.registry] });
   readonly txRejected = new Counter({
     name: 'posplus_txs_rejected_total',

@@ -63,6 +63,8 @@ export class PosplusNode {
   private syncWanted = false;
   private stopping = false;
   private stakeRequested = false;
+  /** Useful messages received per peer: the δ of NCCA's trusted-list score. */
+  private readonly exchanges = new Map<string, number>();
   private locating = false;
   private locatingId?: Hex;
 
@@ -299,6 +301,10 @@ export class PosplusNode {
       result = TopicValidatorResult.Reject;
     }
     this.metrics.received.inc({ topic: ref?.kind ?? 'unknown', verdict: result });
+    if (result === TopicValidatorResult.Accept) {
+      const id = peer.toString();
+      this.exchanges.set(id, (this.exchanges.get(id) ?? 0) + 1);
+    }
     return result;
   }
 
@@ -375,6 +381,8 @@ export class PosplusNode {
       }
       this.metrics.txCommitted.inc(c.txIds.length);
       this.metrics.blockTxs.observe(c.txIds.length);
+      this.metrics.rounds.inc(c.certificate.round + 1);
+      this.metrics.roundTimeouts.inc(c.certificate.round);
       this.metrics.height.set(c.block.header?.height ?? 0);
       this.log.info({ height: c.block.header?.height, round: c.certificate.round, txs: c.txIds.length, hash: c.hash.slice(0, 16) }, 'committed');
     }
@@ -500,6 +508,10 @@ export class PosplusNode {
     const s = this.statuses.get(id);
     if (s?.status === 'rejected') return { id, status: 'rejected', reason: s.reason };
     return undefined;
+  }
+
+  exchangesWith(peerId: string): number {
+    return this.exchanges.get(peerId) ?? 0;
   }
 
   evidence(): EvidenceSummary[] {

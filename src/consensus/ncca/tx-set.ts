@@ -7,7 +7,8 @@ import type { ChainState } from '../../core/chain-state.js';
 import { InvalidMessage } from '../../core/errors.js';
 import { ElectedRole } from '../../core/ledger.js';
 import { txId } from '../../core/tx.js';
-import type { Block, TxSetBallot } from '../../core/wire/posplus.js';
+import { type Block, TxSetBallot } from '../../core/wire/posplus.js';
+import { sha256 } from '../../core/hash.js';
 import type { Area } from '../../geo/grid.js';
 import type { TxSetRules } from '../bft/bft-engine.js';
 import type { Outbound, Verdict } from '../engine.js';
@@ -127,7 +128,8 @@ export class NccaTxSet implements TxSetRules {
   }
 
   private verify(chain: ChainState, b: TxSetBallot): void {
-    const key = `${ballotKey(b)}/${toHex(b.signature)}`;
+    // Keyed by the whole ballot: the same signature over other contents must be checked again (and fail).
+    const key = toHex(sha256(TxSetBallot.encode(b)));
     if (this.verified.has(key)) return;
     verifyBallot(chain.params.chainId, b);
     this.verified.set(key, true);

@@ -10,6 +10,8 @@ import { type Block, type Certificate, Tx } from '../../core/wire/posplus.js';
 import { cellCount, cellOf } from '../../geo/grid.js';
 import type { PosplusNode } from '../node.js';
 import { NotReadyError } from '../node.js';
+import { DEFAULT_NCCA_PARAMS } from '../../consensus/ncca/params.js';
+import { trustedListView } from '../trust-view.js';
 import { FORBIDDEN, NOT_FOUND, RpcError, TX_REJECTED, UNAVAILABLE } from './errors.js';
 import { type RpcServer, defineMethod } from './server.js';
 
@@ -191,8 +193,13 @@ export function registerMethods(rpc: RpcServer, node: PosplusNode): void {
 
   rpc.register('consensus_trustedList', defineMethod({
     params: noParams,
-    // Trusted lists belong to NCCA; the pos engine trusts its whole stake-weighted validator set.
-    handler: () => ({ engine: node.config.engine, trusted: [], backup: [] }),
+    handler: () => {
+      const { chain, engine } = ready(node);
+      // Trusted lists belong to NCCA; the pos engine trusts its whole stake-weighted validator set.
+      if (node.config.engine !== 'ncca') return { engine: node.config.engine, trusted: [], backup: [], failed: [] };
+      const exchangesOf = (publicKey: string) => node.exchangesWith(peerIdOf(fromHex(publicKey)));
+      return { engine: 'ncca', ...trustedListView(engine, DEFAULT_NCCA_PARAMS, node.area, node.cell, exchangesOf, chain.lastCertificate) };
+    },
   }));
 
   rpc.register('detection_status', defineMethod({
