@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { Devnet, type DevnetMember, describeExit, describeGenesisProgress, freePorts, progressReporter } from './devnet.js';
 import type { LoadgenProgress, LoadgenResult } from './loadgen.js';
+import { RpcClient } from './rpc-client.js';
 
 const LOADGEN_JS = fileURLToPath(new URL('./loadgen.js', import.meta.url));
 const PROGRESS_EVERY_MS = 3000;
@@ -97,6 +98,16 @@ async function bench(o: BenchOptions): Promise<number> {
     ]).finally(() => progress.done());
     err(`bench: genesis ${genesis.hash.slice(0, 16)}… with ${genesis.members.length} members, engine ${genesis.engine}`);
 
+    // The senders are the members' own keys, and each node declares its position with its key once it is in
+    // sync: wait until those LOCATE transactions are on chain, or the load's nonces would collide with them.
+    const members = net.members;
+    await Promise.race([
+      waitUntil(async () => {
+        const cells = await new RpcClient(members[0]!.rpcUrl).call<{ nodes: unknown[] }[]>('regions_list');
+        return cells.reduce((n, c) => n + c.nodes.length, 0) >= members.length;
+      }, 60_000, 'every node to declare its position on chain'),
+      abortion,
+    ]);
     const publishedBefore = await totalPublished(net.members);
     const keys = net.members.map((m) => join(m.dataDir, 'node.key'));
     const args = [
@@ -191,3 +202,12 @@ async function main(): Promise<void> {
 }
 
 void main();
+
+async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`bench: timed out waiting for ${what}`);
+}

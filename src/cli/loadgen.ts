@@ -98,9 +98,9 @@ export async function runLoad(o: LoadgenOptions, report: (p: LoadgenProgress) =>
     keys.map(async (key, i) => {
       const node = i % clients.length;
       const address = '0x' + toHex(addressBytesOf(key.publicKey));
-      const account = await clients[node]!.call<{ nonce: number; balance: number }>('account_get', { address });
+      const account = await clients[node]!.call<{ pendingNonce: number; balance: number }>('account_get', { address });
       if (account.balance <= 0) throw new Error(`key ${o.keyFiles[i]} (${address}) has no funds on this chain`);
-      return { key, node, to: addressBytesOf(keys[(i + 1) % keys.length]!.publicKey), nextNonce: account.nonce, inflight: 0 };
+      return { key, node, to: addressBytesOf(keys[(i + 1) % keys.length]!.publicKey), nextNonce: account.pendingNonce, inflight: 0 };
     }),
   );
 

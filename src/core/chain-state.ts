@@ -174,11 +174,11 @@ export class ChainState {
       }
       if (tx.nonce === sender.nonce) applyTx(new StateOverlay(this.ledger), tx);
       if (pendingRival === undefined) {
-        this.mempool.add(id, tx, now);
+        this.mempool.add(id, tx, now, this.head.height);
         return { result: { id, status: 'pending' } };
       }
       this.mempool.remove(pendingRival.id);
-      this.mempool.add(id, tx, now);
+      this.mempool.add(id, tx, now, this.head.height);
       const reason = `double spend: nonce ${tx.nonce} went to transaction ${id}, which has the smaller id`;
       return {
         result: { id, status: 'pending' },

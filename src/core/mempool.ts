@@ -9,6 +9,8 @@ interface Entry {
   tx: Tx;
   sender: Address;
   arrivedAt: number;
+  /** Chain height when it arrived, and when this replica last sent it again. */
+  sinceHeight: number;
 }
 
 const slot = (sender: Address, nonce: number): string => `${sender}:${nonce}`;
@@ -39,9 +41,9 @@ export class Mempool {
     return this.bySlot.get(slot(sender, nonce));
   }
 
-  add(id: Hex, tx: Tx, now: number): void {
+  add(id: Hex, tx: Tx, now: number, height = 0): void {
     if (this.byId.size >= this.capacity) throw new TxRejected('mempool-full', `mempool holds ${this.capacity} transactions`);
-    const entry: Entry = { id, tx, sender: addressOf(tx.sender), arrivedAt: now };
+    const entry: Entry = { id, tx, sender: addressOf(tx.sender), arrivedAt: now, sinceHeight: height };
     this.byId.set(id, entry);
     this.bySlot.set(slot(entry.sender, tx.nonce), entry);
   }
@@ -51,6 +53,21 @@ export class Mempool {
     if (e === undefined) return;
     this.byId.delete(id);
     this.bySlot.delete(slot(e.sender, e.tx.nonce));
+  }
+
+  /**
+   * Transactions pending for at least `age` heights since they arrived or were last sent again: their first
+   * gossip may have missed peers (a node that connected later), so they are due to be sent again.
+   */
+  lingering(height: number, age: number, max: number): Tx[] {
+    const out: Tx[] = [];
+    for (const e of this.byId.values()) {
+      if (out.length >= max) break;
+      if (height - e.sinceHeight < age) continue;
+      e.sinceHeight = height;
+      out.push(e.tx);
+    }
+    return out;
   }
 
   /** Whether some pending transaction can apply right now (its nonce is its sender's next). */

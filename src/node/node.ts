@@ -55,6 +55,7 @@ export class PosplusNode {
   private wakeTimer?: NodeJS.Timeout;
   private outbox: Promise<void> = Promise.resolve();
   private txOutbox: Tx[] = [];
+  private txBatchSeq = 0;
   private txFlushTimer?: NodeJS.Timeout;
   private readonly statuses = new BoundedMap<Hex, TxStatus>(100_000);
   private readonly submittedAt = new BoundedMap<Hex, number>(100_000);
@@ -421,7 +422,7 @@ export class PosplusNode {
     const txs = this.txOutbox;
     this.txOutbox = [];
     for (let i = 0; i < txs.length; i += TX_BATCH) {
-      this.publish({ kind: 'tx', cell: this.cell }, TxBatch.encode({ txs: txs.slice(i, i + TX_BATCH) }), 'txs');
+      this.publish({ kind: 'tx', cell: this.cell }, TxBatch.encode({ txs: txs.slice(i, i + TX_BATCH), seq: this.txBatchSeq++ }), 'txs');
     }
   }
 

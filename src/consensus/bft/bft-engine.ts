@@ -92,6 +92,8 @@ interface WalRecord {
 const MAX_ROUND_AHEAD = 64;
 const MAX_BUFFERED = 10_000;
 const RECENT_PROPOSERS = 16;
+/** Heights a transaction may stay pending before this replica gossips it again (see Mempool.lingering). */
+const RESEND_TXS_AFTER = 2;
 
 /**
  * Tendermint's round-based BFT ("The latest gossip on BFT consensus", Buchman, Kwon, Milosevic 2018,
@@ -628,6 +630,8 @@ export class BftEngine implements Engine, BlockRules {
       this.out.evidence.push(alert.summary);
       this.out.publish.push({ kind: 'evidence', evidence: alert.evidence });
     }
+    const lingering = this.chain.mempool.lingering(header.height, RESEND_TXS_AFTER, this.chain.params.maxBlockTxs);
+    if (lingering.length > 0) this.out.publish.push({ kind: 'txs', txs: lingering });
     this.recentProposers.unshift({ height: header.height, proposer: addressOf(header.proposer) });
     this.recentProposers.length = Math.min(this.recentProposers.length, RECENT_PROPOSERS);
     this.enterHeight();
