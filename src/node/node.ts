@@ -49,7 +49,9 @@ export class PosplusNode {
   engine?: Engine;
   chain?: ChainState;
   genesis?: Genesis;
+  /** True while a peer has shown a head beyond ours and we are fetching it (what node_status and /health say). */
   syncing = false;
+  private syncRunning = false;
   private ceremony?: GenesisCeremony;
   private readonly timers: NodeJS.Timeout[] = [];
   private wakeTimer?: NodeJS.Timeout;
@@ -161,11 +163,12 @@ export class PosplusNode {
     const prng = Prng.from(randomBytes(32));
     const speed = this.config.mobilitySpeed;
     const now = Date.now();
+    // Pausing at the current position for one more millisecond: the first advance draws the first leg.
     const walker = RandomWaypoint.fromState(this.area, [speed / 2, speed], MOBILITY_PAUSE_MS, {
       position: this.position,
       target: this.position,
       speed: 0,
-      pauseUntil: now,
+      pauseUntil: now + 1,
       time: now,
     });
     this.every(MOBILITY_TICK_MS, () => {
@@ -445,11 +448,11 @@ export class PosplusNode {
   /** Catches up from connected peers, one block range at a time, through the same engine input path. */
   async syncOnce(): Promise<void> {
     if (this.genesis === undefined || this.chain === undefined) return;
-    if (this.syncing) {
+    if (this.syncRunning) {
       this.syncWanted = true;
       return;
     }
-    this.syncing = true;
+    this.syncRunning = true;
     try {
       for (const peer of this.host.getPeers()) {
         if (this.stopping) return;
@@ -464,6 +467,8 @@ export class PosplusNode {
             this.log.debug({ peer: peer.toString(), err: (err as Error).message }, 'sync request failed');
             break;
           }
+          // Asking is routine; being behind is what counts as syncing.
+          if (response.headHeight > this.chain.head.height) this.syncing = true;
           for (const block of response.blocks) {
             const ready = this.feed({ type: 'certified', block, now: Date.now() });
             if (ready?.verdict === 'reject') {
@@ -477,6 +482,7 @@ export class PosplusNode {
         }
       }
     } finally {
+      this.syncRunning = false;
       this.syncing = false;
       this.maybeLocate();
       if (this.syncWanted && !this.stopping) {

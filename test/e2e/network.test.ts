@@ -6,7 +6,7 @@ import { toHex } from '../../src/core/bytes.js';
 import { encodeTx, signTx, transferBody } from '../../src/core/tx.js';
 import { RpcCallError } from '../../src/cli/rpc-client.js';
 import { readKeyFile } from '../../src/node/identity.js';
-import { LocalCluster, runCli, waitFor } from './support/local-cluster.js';
+import { runCli, useCluster, waitFor } from './support/local-cluster.js';
 
 const SINK = '0x00000000000000000000000000000000000000aa';
 
@@ -14,27 +14,6 @@ interface TxState {
   status: 'pending' | 'committed' | 'rejected';
   height?: number;
   reason?: string;
-}
-
-/** A cluster for the enclosing describe block, with the nodes' logs printed when a test fails. */
-function useCluster(n: number): LocalCluster {
-  const handle = {} as { cluster?: LocalCluster };
-  before(async () => {
-    handle.cluster = await LocalCluster.start(n);
-  });
-  after(async () => {
-    await handle.cluster?.stop();
-  });
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed' && handle.cluster) console.error(handle.cluster.describeFailure());
-  });
-  return new Proxy({} as LocalCluster, {
-    get: (_, prop) => {
-      const c = handle.cluster!;
-      const v = Reflect.get(c, prop, c) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(c) : v;
-    },
-  });
 }
 
 describe('e2e: real nodes on 127.0.0.1', function () {

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { type Server, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,20 @@ export async function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/** `count` distinct free ports: all held open together, so no two of them can be the same port. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise<Server>((resolve, reject) => {
+      const srv = createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => resolve(srv));
+    })),
+  );
+  const ports = servers.map((srv) => (srv.address() as { port: number }).port);
+  await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))));
+  return ports;
 }
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
@@ -102,27 +116,47 @@ export class LocalCluster {
   private constructor(
     readonly dir: string,
     readonly nodes: LocalNode[],
+    private readonly extraEnv: Record<string, string>,
   ) {}
 
-  static async start(n: number, extraEnv: Record<string, string> = {}): Promise<LocalCluster> {
+  /**
+   * `extraEnv` goes to every node (also to nodes added later); `nodeEnv(i)` only to node i, on top of it
+   * (e.g. each node's own POSITION).
+   */
+  static async start(
+    n: number,
+    extraEnv: Record<string, string> = {},
+    nodeEnv: (i: number) => Record<string, string> = () => ({}),
+  ): Promise<LocalCluster> {
     const dir = await mkdtemp(join(tmpdir(), 'posplus-e2e-'));
-    const ports = await Promise.all(Array.from({ length: n }, async () => ({ p2p: await freePort(), rpc: await freePort() })));
+    const free = await freePorts(2 * n);
+    const ports = Array.from({ length: n }, (_, i) => ({ p2p: free[2 * i]!, rpc: free[2 * i + 1]! }));
     const nodes = ports.map((p, i) => {
       const known = ports.filter((_, j) => j !== i).map((o) => `localhost:${o.p2p}`).join(',');
-      return new LocalNode(join(dir, `node-${i}`), p.p2p, p.rpc, { GENESIS_NODES: String(n), KNOWN_NODES: known, ...extraEnv });
+      return new LocalNode(join(dir, `node-${i}`), p.p2p, p.rpc, { GENESIS_NODES: String(n), KNOWN_NODES: known, ...extraEnv, ...nodeEnv(i) });
     });
     nodes.forEach((node) => node.start());
-    const cluster = new LocalCluster(dir, nodes);
-    await cluster.waitForChain();
+    const cluster = new LocalCluster(dir, nodes, extraEnv);
+    try {
+      await cluster.waitForChain();
+    } catch (err) {
+      // No caller holds the cluster yet: stop its nodes here, and hand their logs over in the error.
+      const logs = cluster.describeFailure();
+      await cluster.stop();
+      throw new Error(`${(err as Error).message}\n${logs}`);
+    }
     return cluster;
   }
 
   /** A node that joins later, bootstrapped to the existing ones. */
-  async addNode(): Promise<LocalNode> {
+  async addNode(env: Record<string, string> = {}): Promise<LocalNode> {
     const known = this.nodes.map((n) => `localhost:${n.p2pPort}`).join(',');
-    const node = new LocalNode(join(this.dir, `node-${this.nodes.length}`), await freePort(), await freePort(), {
+    const [p2p, rpc] = await freePorts(2);
+    const node = new LocalNode(join(this.dir, `node-${this.nodes.length}`), p2p!, rpc!, {
       GENESIS_NODES: String(this.nodes.length),
       KNOWN_NODES: known,
+      ...this.extraEnv,
+      ...env,
     });
     this.nodes.push(node);
     node.start();
@@ -156,4 +190,28 @@ export class LocalCluster {
   describeFailure(): string {
     return this.nodes.map((n, i) => `--- node ${i} stderr (tail) ---\n${n.stderr.slice(-3000)}`).join('\n');
   }
+}
+
+/**
+ * A cluster for the enclosing mocha describe block (arguments as LocalCluster.start), stopped after it, with
+ * the nodes' logs printed when a test fails.
+ */
+export function useCluster(n: number, extraEnv?: Record<string, string>, nodeEnv?: (i: number) => Record<string, string>): LocalCluster {
+  const handle = {} as { cluster?: LocalCluster };
+  before(async () => {
+    handle.cluster = await LocalCluster.start(n, extraEnv, nodeEnv);
+  });
+  after(async () => {
+    await handle.cluster?.stop();
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed' && handle.cluster) console.error(handle.cluster.describeFailure());
+  });
+  return new Proxy({} as LocalCluster, {
+    get: (_, prop) => {
+      const c = handle.cluster!;
+      const v = Reflect.get(c, prop, c) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(c) : v;
+    },
+  });
 }
