@@ -179,8 +179,12 @@ export function registerMethods(rpc: RpcServer, node: PosplusNode): void {
 
   rpc.register('consensus_validators', defineMethod({
     params: noParams,
-    handler: () =>
-      ready(node).engine.validators().map((v) => ({
+    handler: () => {
+      const { engine } = ready(node);
+      // Who proposed the recent blocks: the heights each validator proposed among the last ones.
+      const proposed = new Map<string, number[]>();
+      for (const r of engine.status().recentProposers) proposed.set(r.proposer, [...(proposed.get(r.proposer) ?? []), r.height]);
+      return engine.validators().map((v) => ({
         address: v.address,
         peerId: peerIdOf(fromHex(v.publicKey)),
         role: v.role,
@@ -188,7 +192,9 @@ export function registerMethods(rpc: RpcServer, node: PosplusNode): void {
         credit: v.credit ?? null,
         stake: v.stake,
         suspendedUntil: v.suspendedUntil,
-      })),
+        proposedRecently: proposed.get(v.address) ?? [],
+      }));
+    },
   }));
 
   rpc.register('consensus_trustedList', defineMethod({
