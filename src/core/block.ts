@@ -5,7 +5,7 @@ import { sha256 } from './hash.js';
 import type { KeyPair } from './keys.js';
 import { txRoot } from './ledger.js';
 import { signAs, verifyAs } from './signing.js';
-import { txIdBytes } from './tx.js';
+import { encodeTx } from './tx.js';
 import { ballotsRoot } from './ballots.js';
 import { Block, BlockHeader, Certificate, CertifiedBlock, type Evidence, type Tx, type TxSetBallot } from './wire/posplus.js';
 
@@ -16,6 +16,13 @@ export function blockHash(header: BlockHeader): Uint8Array {
 }
 
 export const blockHashHex = (block: Block): Hex => toHex(blockHash(headerOf(block)));
+
+/**
+ * The tx root commits to each transaction as signed, not to its id (which leaves the signature out): the block
+ * hash, and so a certificate, then pins the exact bytes, and no one can serve a certified block with other
+ * signatures in it.
+ */
+const signedTxHash = (tx: Tx): Uint8Array => sha256(encodeTx(tx));
 
 export function evidenceRoot(evidence: readonly Evidence[]): Uint8Array {
   return sha256(utf8('posplus/evidence/v1'), ...evidence.map((e) => utf8(evidenceId(e))));
@@ -44,7 +51,7 @@ export function buildBlock(chainId: string, key: KeyPair, c: BlockContent): Bloc
     prevHash: c.prevHash,
     timestamp: c.timestamp,
     proposer: key.publicKey,
-    txRoot: txRoot(c.txs.map(txIdBytes)),
+    txRoot: txRoot(c.txs.map(signedTxHash)),
     evidenceRoot: evidenceRoot(c.evidence),
     stateRoot: c.stateRoot,
     lastCommitHash: lastCommitHash(c.lastCommit),
@@ -66,7 +73,7 @@ export function verifyBlockIntegrity(chainId: string, block: Block): void {
   if (!verifyAs(h.proposer, chainId, 'block', blockHash(h), block.signature)) {
     throw new InvalidMessage('block signature does not match its proposer');
   }
-  if (!bytesEqual(h.txRoot, txRoot(block.txs.map(txIdBytes)))) throw new InvalidMessage('block tx root does not match its transactions');
+  if (!bytesEqual(h.txRoot, txRoot(block.txs.map(signedTxHash)))) throw new InvalidMessage('block tx root does not match its transactions');
   if (!bytesEqual(h.evidenceRoot, evidenceRoot(block.evidence))) throw new InvalidMessage('block evidence root does not match its evidence');
   if (!bytesEqual(h.lastCommitHash, lastCommitHash(block.lastCommit))) throw new InvalidMessage('block last-commit hash does not match its certificate');
   if (!bytesEqual(h.ballotsRoot, ballotsRoot(block.ballots))) throw new InvalidMessage('block ballots root does not match its ballots');
