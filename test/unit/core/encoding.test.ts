@@ -75,7 +75,7 @@ function roundTrips<T>(codec: { encode(m: T): Uint8Array; decode(b: Uint8Array):
 
 describe('core/encoding: protobuf round-trips (property)', () => {
   it('Tx', () => roundTrips(Tx, arbTx));
-  it('TxBatch', () => roundTrips(TxBatch, fc.record({ txs: fc.array(arbTx, { maxLength: 5 }) }, { noNullPrototype: true })));
+  it('TxBatch', () => roundTrips(TxBatch, fc.record({ txs: fc.array(arbTx, { maxLength: 5 }), seq: u64 }, { noNullPrototype: true })));
   it('Block', () => roundTrips(Block, arbBlock));
   it('Vote', () => roundTrips(Vote, arbVote));
   it('Certificate', () => roundTrips(Certificate, arbCertificate));
