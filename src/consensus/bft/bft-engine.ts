@@ -29,8 +29,12 @@ export interface BftRules {
 
 /** A pre-proposal agreement on which transactions a block may hold (NCCA's transaction-set voting). */
 export interface TxSetRules {
-  /** How long the round-0 proposer waits for ballots before it proposes; the second ballot goes out halfway. */
+  /** The second ballot goes out this long after the first; the round-0 proposer waits at least this long. */
   windowMs: number;
+  /** The longest the round-0 proposer waits for ballots before it proposes with what it has. */
+  maxWaitMs: number;
+  /** Whether enough ballots are in for the proposer to go ahead before `maxWaitMs`. */
+  haveBallots(chain: ChainState): boolean;
   /** This replica's ballot for a voting round at the current height, as messages to send (none if not a voter). */
   ballot(chain: ChainState, round: 1 | 2): Outbound[];
   /** Ballots from the network; `relayed` when they came in a bundle. Returns the verdict and what to relay. */
@@ -94,6 +98,7 @@ const MAX_BUFFERED = 10_000;
 const RECENT_PROPOSERS = 16;
 /** Heights a transaction may stay pending before this replica gossips it again (see Mempool.lingering). */
 const RESEND_TXS_AFTER = 2;
+const READY_POLL_MS = 50;
 
 /**
  * Tendermint's round-based BFT ("The latest gossip on BFT consensus", Buchman, Kwon, Milosevic 2018,
@@ -120,6 +125,7 @@ export class BftEngine implements Engine, BlockRules {
   private ownVotes: Vote[] = [];
   private resends = 0;
   private ballotsSent = false;
+  private roundStartedAt = 0;
   private out!: Ready;
 
   constructor(
@@ -384,8 +390,12 @@ export class BftEngine implements Engine, BlockRules {
     this.round = round;
     this.phase = 'propose';
     this.timers = this.timers.filter((t) => t.kind !== 'start');
-    if (txSet && round === 0 && this.isProposer(round)) this.schedule('ready', round, now + txSet.windowMs);
-    else this.propose(round, now);
+    if (txSet && round === 0 && this.isProposer(round)) {
+      this.roundStartedAt = now;
+      this.schedule('ready', round, now + txSet.windowMs);
+    } else {
+      this.propose(round, now);
+    }
     this.schedule('propose', round, now + this.timeout(this.timeouts.proposeMs, round));
     this.armResend(now);
   }
@@ -597,7 +607,11 @@ export class BftEngine implements Engine, BlockRules {
       } else if (t.kind === 'ballot2') {
         this.out.publish.push(...(this.rules.txSet?.ballot(this.chain, 2) ?? []));
       } else if (t.kind === 'ready') {
-        if (t.round === this.round && this.phase === 'propose') this.propose(t.round, now);
+        const txSet = this.rules.txSet!;
+        if (t.round !== this.round || this.phase !== 'propose') continue;
+        // Propose once the ballots are in, or with what there is when the wait is over.
+        if (txSet.haveBallots(this.chain) || now - this.roundStartedAt >= txSet.maxWaitMs) this.propose(t.round, now);
+        else this.schedule('ready', t.round, now + READY_POLL_MS);
       } else if (t.kind === 'resend') {
         if (t.round === this.round && this.phase !== 'idle') this.resend(now);
       } else if (t.round === this.round) {

@@ -36,7 +36,7 @@ export function nccaRules(p: NccaParams, area: Area): BftRules {
       const role = chain.ledger.get(v.address)?.role;
       return role === undefined ? 'validator' : ROLE_NAMES[role];
     },
-    txSet: new NccaTxSet(p, area, p.vote.windowMs),
+    txSet: new NccaTxSet(p, area, p.vote.windowMs, p.vote.maxWaitMs),
     describe: (chain, address) => {
       const a = chain.ledger.get(address);
       return { cell: a === undefined ? undefined : cellOfAccount(area, a), credit: creditOf(a, p) / 1_000_000 };

@@ -37,8 +37,10 @@ export interface NccaParams {
     no: number;
     v1: number;
     v2: number;
-    /** How long the round-0 proposer collects ballots before it proposes; round-2 ballots go out halfway. */
+    /** Round-2 ballots go out this long after round 1; the round-0 proposer waits at least this long. */
     windowMs: number;
+    /** The longest the round-0 proposer waits for ballots (it goes ahead earlier once 90 % of the weight voted). */
+    maxWaitMs: number;
   };
 
   /** Commit threshold β2 on validator weight; must exceed 2/3. */
@@ -52,7 +54,7 @@ export const DEFAULT_NCCA_PARAMS: NccaParams = {
   credit: { initial: 500_000, up: 0.05, down: 0.1, failedProposal: 0.2, evidence: 0.5 },
   rouletteCutoff: 0.5,
   trust: { delta0: 10, omega: 0.9, threshold: 0.25, refillFraction: 1 / 3 },
-  vote: { roleWeight: { validator: 1, multiRegion: 1.2, normal: 0.5 }, yes: 0.8, no: 0.2, v1: 0.8, v2: 0.5, windowMs: 400 },
+  vote: { roleWeight: { validator: 1, multiRegion: 1.2, normal: 0.5 }, yes: 0.8, no: 0.2, v1: 0.8, v2: 0.5, windowMs: 200, maxWaitMs: 1200 },
   beta2: 0.7,
 };
 

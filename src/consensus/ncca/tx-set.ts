@@ -14,10 +14,11 @@ import type { TxSetRules } from '../bft/bft-engine.js';
 import type { Outbound, Verdict } from '../engine.js';
 import { cellOfAccount } from './account-view.js';
 import type { NccaParams } from './params.js';
-import { type Ballot, type Voter, decideTxSet } from './tx-set-vote.js';
+import { type Ballot, type Voter, decideTxSet, voterWeight } from './tx-set-vote.js';
 
 /** Ballots are kept for the height being decided and the next one (they can arrive before our commit). */
 const HEIGHTS_KEPT = 2;
+const READY_SHARE = 0.9;
 
 interface VoterInfo extends Voter {
   publicKey: Hex;
@@ -34,6 +35,7 @@ interface VoterInfo extends Voter {
  */
 export class NccaTxSet implements TxSetRules {
   readonly windowMs: number;
+  readonly maxWaitMs: number;
   private readonly ballots = new Map<number, Map<string, TxSetBallot>>();
   private readonly verified = new BoundedMap<string, true>(20_000);
   private votersAt?: { head: Hex; voters: Map<Hex, VoterInfo> };
@@ -42,8 +44,28 @@ export class NccaTxSet implements TxSetRules {
     private readonly p: NccaParams,
     private readonly area: Area,
     windowMs: number,
+    maxWaitMs: number,
   ) {
     this.windowMs = windowMs;
+    this.maxWaitMs = maxWaitMs;
+  }
+
+  /**
+   * Enough ballots to propose: both rounds' ballots from voters holding at least `READY_SHARE` of the voting
+   * weight. Waiting for the last few would let one slow or silent voter set everyone's latency.
+   */
+  haveBallots(chain: ChainState): boolean {
+    const voters = this.voters(chain);
+    const at = this.ballots.get(chain.head.height + 1);
+    if (at === undefined) return false;
+    let total = 0;
+    const covered = [0, 0];
+    for (const v of voters.values()) {
+      const w = voterWeight(v.role, this.p);
+      total += w;
+      for (const round of [1, 2] as const) if (at.has(`${v.publicKey}/${chain.head.height + 1}/${round}`)) covered[round - 1]! += w;
+    }
+    return covered.every((c) => c >= READY_SHARE * total);
   }
 
   /** Registered (staked) nodes with their elected role and cell; before the first election all validate. */

@@ -16,7 +16,7 @@ const outsider = key('ts-outsider');
 
 function setup() {
   const chain = chainOf(genesis, keys[0]!);
-  const rules = new NccaTxSet(DEFAULT_NCCA_PARAMS, DEFAULT_AREA, 400);
+  const rules = new NccaTxSet(DEFAULT_NCCA_PARAMS, DEFAULT_AREA, 200, 1200);
   const a = signTx(CHAIN, keys[1]!, transferBody(recipient(keys[2]!), 5, 0));
   const b = signTx(CHAIN, keys[2]!, transferBody(recipient(keys[3]!), 7, 0));
   chain.admitTx(a, NOW);
