@@ -1,13 +1,12 @@
 import { type Hex, bytesEqual, toHex, utf8 } from './bytes.js';
 import { InvalidMessage } from './errors.js';
-import { evidenceId } from './evidence.js';
 import { sha256 } from './hash.js';
 import type { KeyPair } from './keys.js';
 import { txRoot } from './ledger.js';
 import { signAs, verifyAs } from './signing.js';
 import { encodeTx } from './tx.js';
 import { ballotsRoot } from './ballots.js';
-import { Block, BlockHeader, Certificate, CertifiedBlock, type Evidence, type Tx, type TxSetBallot } from './wire/posplus.js';
+import { Block, BlockHeader, Certificate, CertifiedBlock, Evidence, type Tx, type TxSetBallot } from './wire/posplus.js';
 
 export { Block, BlockHeader, CertifiedBlock };
 
@@ -24,8 +23,9 @@ export const blockHashHex = (block: Block): Hex => toHex(blockHash(headerOf(bloc
  */
 const signedTxHash = (tx: Tx): Uint8Array => sha256(encodeTx(tx));
 
+/** Like the tx root, over the full signed bytes: the block hash pins each item's reporter and signature too. */
 export function evidenceRoot(evidence: readonly Evidence[]): Uint8Array {
-  return sha256(utf8('posplus/evidence/v1'), ...evidence.map((e) => utf8(evidenceId(e))));
+  return sha256(utf8('posplus/evidence/v1'), ...evidence.map((e) => sha256(Evidence.encode(e))));
 }
 
 export interface BlockContent {
