@@ -511,9 +511,10 @@ export class PosplusNode {
   async txStatus(id: Hex): Promise<{ id: Hex; status: 'pending' | 'committed' | 'rejected'; height?: number; reason?: string } | undefined> {
     const location = await this.store.getTxLocation(id);
     if (location !== undefined) return { id, status: 'committed', height: location.height };
-    if (this.chain?.mempool.has(id)) return { id, status: 'pending' };
     const s = this.statuses.get(id);
     if (s?.status === 'rejected') return { id, status: 'rejected', reason: s.reason };
+    // Pending in the mempool, or committed in memory and still on its way to disk.
+    if (this.chain?.mempool.has(id) || s?.status === 'pending') return { id, status: 'pending' };
     return undefined;
   }
 

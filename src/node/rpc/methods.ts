@@ -114,9 +114,11 @@ export function registerMethods(rpc: RpcServer, node: PosplusNode): void {
 
   rpc.register('chain_head', defineMethod({
     params: noParams,
-    handler: () => {
+    // The head on disk: every block up to it can be read with chain_block (memory may be a block ahead).
+    handler: async () => {
       const { chain } = ready(node);
-      return { height: chain.head.height, hash: toHex(chain.head.hash) };
+      const head = (await node.store.getHead()) ?? { height: 0, hash: chain.genesis.hash };
+      return { height: head.height, hash: toHex(head.hash) };
     },
   }));
 
