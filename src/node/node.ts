@@ -255,13 +255,14 @@ export class PosplusNode {
    */
   private engineTopics(): TopicRef[] {
     const role = this.engine?.status().role ?? 'normal';
-    const everyCell = this.config.engine === 'pos' || role === 'validator' || role === 'multi-region';
+    const elected = role === 'validator' || role === 'multi-region';
+    const everyCell = this.config.engine === 'pos' || elected;
     const txCells = everyCell ? Array.from({ length: cellCount(this.area) }, (_, c) => c) : [this.cell];
     return [
       { kind: 'genesis' },
       ...txCells.map((cell): TopicRef => ({ kind: 'tx', cell })),
       { kind: 'cell-vote', cell: this.cell },
-      ...(everyCell ? [{ kind: 'multi-vote' } as TopicRef] : []),
+      ...(this.config.engine === 'ncca' && elected ? [{ kind: 'multi-vote' } as TopicRef] : []),
       { kind: 'block' },
       { kind: 'approval' },
       { kind: 'evidence' },
