@@ -11,7 +11,7 @@ import { GenesisCeremony, announceGenesis, shouldAdopt, verifyAnnounce } from '.
 import type { EvidenceSummary } from '../core/evidence.js';
 import { type Genesis, type GenesisSpec, areaOf, genesisState, makeGenesis, parseGenesisSpec } from '../core/genesis.js';
 import { BallotBundle, ConsensusEnvelope, Evidence, GenesisMessage, type Tx, TxBatch, TxSetBallot } from '../core/wire/posplus.js';
-import { locateBody, registerBody, signTx, txId } from '../core/tx.js';
+import { locateBody, registerBody, signTx, type TxBody, txId } from '../core/tx.js';
 import { DEFAULT_TIMEOUTS } from '../consensus/bft/bft-engine.js';
 import type { Engine, EngineInput, Outbound, Ready } from '../consensus/engine.js';
 import { AVAILABLE_ENGINES, createEngine } from '../consensus/create-engine.js';
@@ -69,6 +69,7 @@ export class PosplusNode {
   /** Useful messages received per peer: the δ of NCCA's trusted-list score. */
   private readonly exchanges = new Map<string, number>();
   private locating = false;
+  private ownSubmissions: Promise<void> = Promise.resolve();
   private locatingId?: Hex;
 
   private constructor(
@@ -509,6 +510,26 @@ export class PosplusNode {
     return status;
   }
 
+  /**
+   * Signs and submits a transaction of this node's own account. Picks run one after another: the nonce is
+   * read from the mempool only once the previous own transaction is in it, so two callers (the operator's
+   * tx_send and the node's own LOCATE, say) never pick the same nonce and double-spend themselves.
+   */
+  submitOwn(body: (nonce: number) => TxBody): Promise<TxStatus> {
+    const next = this.ownSubmissions.then(() => {
+      const chain = this.chain;
+      if (chain === undefined) throw new NotReadyError('the node has no chain yet (start-up ceremony or sync in progress)');
+      const me = addressOf(this.identity.keyPair.publicKey);
+      const nonce = chain.mempool.nextFreeNonce(me, chain.account(me).nonce);
+      return this.submit(signTx(this.chainId, this.identity.keyPair, body(nonce)));
+    });
+    this.ownSubmissions = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  }
+
   async txStatus(id: Hex): Promise<{ id: Hex; status: 'pending' | 'committed' | 'rejected'; height?: number; reason?: string } | undefined> {
     const location = await this.store.getTxLocation(id);
     if (location !== undefined) return { id, status: 'committed', height: location.height };
@@ -538,8 +559,8 @@ export class PosplusNode {
     const onChain = chain.account(me).position;
     if (onChain !== undefined && cellOf(this.area, onChain) === this.cell) return;
     this.locating = true;
-    const nonce = chain.mempool.nextFreeNonce(me, chain.account(me).nonce);
-    void this.submit(signTx(this.chainId, this.identity.keyPair, locateBody(this.position.x, this.position.y, nonce)))
+    const { x, y } = this.position;
+    void this.submitOwn((nonce) => locateBody(x, y, nonce))
       .then((s) => {
         this.log.info({ cell: this.cell, position: this.position, status: s.status }, 'declared position on chain');
         this.locatingId = s.status === 'pending' ? s.id : undefined;
@@ -560,9 +581,12 @@ export class PosplusNode {
     }
     if (me.balance < missing) return;
     this.stakeRequested = true;
-    const nonce = chain.mempool.nextFreeNonce(addressOf(this.identity.keyPair.publicKey), me.nonce);
-    void this.submit(signTx(this.chainId, this.identity.keyPair, registerBody(missing, me.capacity, nonce))).then((s) =>
-      this.log.info({ stake: missing, status: s.status }, 'registered stake'),
+    void this.submitOwn((nonce) => registerBody(missing, me.capacity, nonce)).then(
+      (s) => this.log.info({ stake: missing, status: s.status }, 'registered stake'),
+      (err) => {
+        this.stakeRequested = false;
+        this.log.warn({ err: (err as Error).message }, 'stake registration not submitted; will retry');
+      },
     );
   }
 

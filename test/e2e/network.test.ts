@@ -42,6 +42,16 @@ describe('e2e: real nodes on 127.0.0.1', function () {
       assert.equal(account.balance, 15);
     });
 
+    it('gives concurrent tx_send calls on one node distinct nonces: all of them commit', async () => {
+      const node = cluster.nodes[1]!;
+      const sent = await Promise.all([1, 2, 3, 4].map(() => node.rpc.call<{ id: string; status: string }>('tx_send', { to: SINK, amount: 1 })));
+      assert.equal(new Set(sent.map((s) => s.id)).size, 4);
+      await waitFor('the four concurrent transfers to commit', async () => {
+        const states = await Promise.all(sent.map(({ id }) => node.rpc.call<TxState>('tx_get', { id })));
+        return states.every((s) => s.status === 'committed');
+      });
+    });
+
     it('lets exactly one of two conflicting transactions commit, and every node shows the alert', async () => {
       const key = (await readKeyFile(join(cluster.nodes[0]!.dataDir, 'node.key'))).keyPair;
       const chainId = 'posplus-dev';

@@ -5,7 +5,7 @@ import { addressOf, addressToString, isAddress, parseAddress } from '../../core/
 import { blockHash, headerOf } from '../../core/block.js';
 import { fromHex, toHex } from '../../core/bytes.js';
 import type { TxStatus } from '../../core/chain-state.js';
-import { decodeTx, signTx, transferBody, txId } from '../../core/tx.js';
+import { decodeTx, transferBody, txId } from '../../core/tx.js';
 import { type Block, type Certificate, Tx } from '../../core/wire/posplus.js';
 import { cellCount, cellOf } from '../../geo/grid.js';
 import type { PosplusNode } from '../node.js';
@@ -68,9 +68,9 @@ function rejectOnFailure(status: TxStatus): { id: string; status: 'pending' } {
   return { id: status.id, status: 'pending' };
 }
 
-async function submit(node: PosplusNode, tx: Tx) {
+async function submitted(submission: Promise<TxStatus>) {
   try {
-    return rejectOnFailure(await node.submit(tx));
+    return rejectOnFailure(await submission);
   } catch (err) {
     if (err instanceof NotReadyError) throw new RpcError(UNAVAILABLE, err.message);
     throw err;
@@ -141,7 +141,7 @@ export function registerMethods(rpc: RpcServer, node: PosplusNode): void {
       } catch (err) {
         throw new RpcError(-32602, `invalid params: tx: ${(err as Error).message}`, { field: 'tx' });
       }
-      return submit(node, tx);
+      return submitted(node.submit(tx));
     },
   }));
 
@@ -149,10 +149,9 @@ export function registerMethods(rpc: RpcServer, node: PosplusNode): void {
     params: z.object({ to: address, amount, bpm: z.number().int().min(0).max(400).optional() }).strict(),
     handler: async (p, ctx) => {
       if (!ctx.isLoopback) throw new RpcError(FORBIDDEN, 'tx_send signs with the node key and is only served to loopback callers');
-      const { chain } = ready(node);
-      const me = addressOf(selfKey);
-      const nonce = chain.mempool.nextFreeNonce(me, chain.account(me).nonce);
-      return submit(node, signTx(node.chainId, node.identity.keyPair, transferBody(parseAddress(p.to), p.amount, nonce, p.bpm)));
+      ready(node);
+      const to = parseAddress(p.to);
+      return submitted(node.submitOwn((nonce) => transferBody(to, p.amount, nonce, p.bpm)));
     },
   }));
 
