@@ -44,8 +44,13 @@ export interface BlockRules {
 /** What engine bookkeeping may read of a block: the same whether it is being built or checked. */
 export interface BlockFacts {
   height: number;
+  /** Block time (ms): suspensions are measured in it, so every replica ends them at the same height. */
+  timestamp: number;
+  proposer: Uint8Array;
   lastCommit?: Certificate;
   evidence: readonly Evidence[];
+  txs: readonly Tx[];
+  ballots: readonly TxSetBallot[];
 }
 
 /**
@@ -240,7 +245,7 @@ export class ChainState {
       lastCommit: this.lastCertificate,
       ballots: txSet?.ballots,
     };
-    this.blockRules.afterTxs(overlay, content);
+    this.blockRules.afterTxs(overlay, { ...content, proposer: this.key.publicKey, ballots: content.ballots ?? [] });
     return { ...content, stateRoot: this.ledger.root(overlay.changes) };
   }
 
@@ -309,7 +314,15 @@ export class ChainState {
       seen.add(summary.id);
       evidence.push(summary);
     }
-    this.blockRules.afterTxs(overlay, { height: h.height, lastCommit: block.lastCommit, evidence: block.evidence });
+    this.blockRules.afterTxs(overlay, {
+      height: h.height,
+      timestamp: h.timestamp,
+      proposer: h.proposer,
+      lastCommit: block.lastCommit,
+      evidence: block.evidence,
+      txs: block.txs,
+      ballots: block.ballots,
+    });
     if (!bytesEqual(h.stateRoot, this.ledger.root(overlay.changes))) bad('state root does not match the executed transactions');
     for (const tx of block.txs) this.verified.set(verifiedKey(tx, txId(tx)), true);
     return { changes: overlay.changes, evidence };

@@ -1,12 +1,14 @@
 import { addressOf } from './address.js';
-import { bytesEqual, compareBytes, type Hex, toHex, u64be } from './bytes.js';
+import { blockHash, headerOf, signedTxHash, verifyBlockIntegrity } from './block.js';
+import { bytesEqual, compareBytes, concatBytes, type Hex, toHex, u64be } from './bytes.js';
+import { txRoot } from './ledger.js';
 import { InvalidMessage, TxRejected } from './errors.js';
 import { sha256 } from './hash.js';
 import type { KeyPair } from './keys.js';
-import { signMessage, verifyMessage } from './signing.js';
+import { signMessage, verifyAs, verifyMessage } from './signing.js';
 import { decodeTx, encodeTx, txId, verifyTx } from './tx.js';
 import { decodeVote, verifyVote } from './votes.js';
-import { Evidence, type Tx } from './wire/posplus.js';
+import { type Block, BlockHeader, Evidence, type Tx } from './wire/posplus.js';
 
 export { Evidence };
 
@@ -17,7 +19,7 @@ export function evidenceId(ev: Evidence): Hex {
 }
 
 function kindNumber(kind: Evidence.Kind): number {
-  return kind === Evidence.Kind.DOUBLE_SPEND ? 0 : 1;
+  return kind === Evidence.Kind.DOUBLE_SPEND ? 0 : kind === Evidence.Kind.EQUIVOCATION ? 1 : 2;
 }
 
 function signEvidence(chainId: string, key: KeyPair, body: Omit<Evidence, 'signature' | 'reporter'>): Evidence {
@@ -33,16 +35,52 @@ export function makeEquivocationEvidence(chainId: string, key: KeyPair, a: Uint8
   return signEvidence(chainId, key, { kind: Evidence.Kind.EQUIVOCATION, items: [a, b], height });
 }
 
-/** Who a (verified) piece of evidence accuses: the double spender, or the equivocating voter. */
+/**
+ * Evidence that `block`'s creator signed a block no one should accept, when that can be shown without any chain
+ * state: the block is intact (its signature and roots hold) yet one of its transactions fails verification.
+ * Invalidity that needs state (a wrong state root, an overspend) cannot be proven to a node that has moved on,
+ * so it is left to credit and detection. Undefined when the block's fault is not of the provable kind.
+ */
+export function proveInvalidBlock(chainId: string, key: KeyPair, block: Block, height: number): Evidence | undefined {
+  try {
+    verifyBlockIntegrity(chainId, block);
+  } catch {
+    return undefined;
+  }
+  const bad = block.txs.find((tx) => {
+    try {
+      verifyTx(chainId, tx);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (bad === undefined) return undefined;
+  const header = headerOf(block);
+  return signEvidence(chainId, key, {
+    kind: Evidence.Kind.INVALID_PROPOSAL,
+    items: [BlockHeader.encode(header), block.signature, concatBytes(...block.txs.map(signedTxHash)), encodeTx(bad)],
+    height,
+  });
+}
+
+/** Who a (verified) piece of evidence accuses: the double spender, the equivocating voter, or the block's creator. */
 export function offenderOf(ev: Evidence): string {
   const first = ev.items[0];
   if (first === undefined) throw new InvalidMessage('evidence without items');
-  return addressOf(ev.kind === Evidence.Kind.DOUBLE_SPEND ? decodeTx(first).sender : decodeVote(first).voter);
+  switch (ev.kind) {
+    case Evidence.Kind.DOUBLE_SPEND:
+      return addressOf(decodeTx(first).sender);
+    case Evidence.Kind.EQUIVOCATION:
+      return addressOf(decodeVote(first).voter);
+    default:
+      return addressOf(BlockHeader.decode(first).proposer);
+  }
 }
 
 export interface EvidenceSummary {
   id: Hex;
-  kind: 'double-spend' | 'equivocation';
+  kind: 'double-spend' | 'equivocation' | 'invalid-proposal';
   /** Address of the node or account the evidence accuses. */
   offender: string;
   reporter: string;
@@ -52,11 +90,13 @@ export interface EvidenceSummary {
 
 /** Verifies the reporter's signature and the proof itself; returns what it shows. */
 export function verifyEvidence(chainId: string, ev: Evidence): EvidenceSummary {
-  if (ev.items.length !== 2) throw new InvalidMessage('evidence needs exactly two items');
+  const items = ev.kind === Evidence.Kind.INVALID_PROPOSAL ? 4 : 2;
+  if (ev.items.length !== items) throw new InvalidMessage(`evidence of this kind needs exactly ${items} items`);
   if (!verifyMessage(Evidence, ev.reporter, chainId, 'evidence', ev)) {
     throw new InvalidMessage('evidence signature does not match its reporter');
   }
   const base = { id: evidenceId(ev), reporter: addressOf(ev.reporter), height: ev.height };
+  if (ev.kind === Evidence.Kind.INVALID_PROPOSAL) return { ...base, ...verifyInvalidProposal(chainId, ev.items as [Uint8Array, Uint8Array, Uint8Array, Uint8Array]) };
   if (ev.kind === Evidence.Kind.DOUBLE_SPEND) {
     const [a, b] = ev.items.map((item) => {
       try {
@@ -79,6 +119,7 @@ export function verifyEvidence(chainId: string, ev: Evidence): EvidenceSummary {
     verifyVote(chainId, vote);
     return vote;
   });
+  if (ev.kind !== Evidence.Kind.EQUIVOCATION) throw new InvalidMessage(`unknown evidence kind ${ev.kind}`);
   if (!bytesEqual(a.voter, b.voter) || a.height !== b.height || a.round !== b.round || a.type !== b.type) {
     throw new InvalidMessage('equivocation proof: votes differ in voter, height, round or type');
   }
@@ -89,4 +130,34 @@ export function verifyEvidence(chainId: string, ev: Evidence): EvidenceSummary {
     offender: addressOf(a.voter),
     detail: { height: a.height, round: a.round, type: a.type, blocks: [toHex(a.blockHash), toHex(b.blockHash)] },
   };
+}
+
+function verifyInvalidProposal(chainId: string, [headerBytes, signature, hashes, txBytes]: [Uint8Array, Uint8Array, Uint8Array, Uint8Array]) {
+  const bad = (why: string): never => {
+    throw new InvalidMessage(`invalid-proposal proof: ${why}`);
+  };
+  let header: BlockHeader;
+  let tx: Tx;
+  try {
+    header = BlockHeader.decode(headerBytes);
+    tx = decodeTx(txBytes);
+  } catch {
+    return bad('undecodable header or transaction');
+  }
+  if (!verifyAs(header.proposer, chainId, 'block', blockHash(header), signature)) bad('the block signature does not match its creator');
+  if (hashes.byteLength % 32 !== 0) bad('transaction hashes are not 32 bytes each');
+  const list = Array.from({ length: hashes.byteLength / 32 }, (_, i) => hashes.subarray(i * 32, i * 32 + 32));
+  if (!bytesEqual(txRoot(list), header.txRoot)) bad("the transaction hashes do not make the block's tx root");
+  const own = signedTxHash(tx);
+  if (!list.some((h) => bytesEqual(h, own))) bad('the transaction is not in the block');
+  try {
+    verifyTx(chainId, tx);
+  } catch {
+    return {
+      kind: 'invalid-proposal' as const,
+      offender: addressOf(header.proposer),
+      detail: { height: header.height, round: header.round, block: toHex(blockHash(header)), tx: txId(tx) },
+    };
+  }
+  return bad('the transaction verifies');
 }

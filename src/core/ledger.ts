@@ -2,7 +2,7 @@ import { type Address, addressToString, addressOf } from './address.js';
 import { concatBytes, utf8, u64be } from './bytes.js';
 import { TxRejected } from './errors.js';
 import { sha256 } from './hash.js';
-import { Tx } from './wire/posplus.js';
+import { DetectionRecord, Tx } from './wire/posplus.js';
 
 export interface Account {
   readonly publicKey?: Uint8Array; // known once the account has signed something or is a genesis member
@@ -16,6 +16,8 @@ export interface Account {
   readonly credit?: number;
   /** NCCA role elected for the current epoch; undefined = normal node (or no election yet). */
   readonly role?: ElectedRole;
+  /** NCCA malicious-node detection: factors, round-2 watch, suspension and eviction (protocols/README.md §9). */
+  readonly detection?: DetectionRecord;
 }
 
 /** Stored as numbers so the state root does not depend on spelling. */
@@ -79,6 +81,7 @@ function accountLeaf(address: Address, a: Account): Uint8Array {
     ...optional(a.position?.y),
     ...optional(a.credit),
     ...optional(a.role),
+    ...(a.detection === undefined ? [u64be(0)] : [u64be(1), sha256(DetectionRecord.encode(a.detection))]),
     a.publicKey ?? new Uint8Array(0),
   );
 }

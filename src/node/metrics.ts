@@ -32,6 +32,12 @@ export class NodeMetrics {
     labelNames: ['topic', 'verdict'] as const,
     registers: [this.registry],
   });
+  readonly detection = new Gauge({
+    name: 'posplus_detection_nodes',
+    help: 'Registered nodes by detection state on chain: suspect (round-2 watch), suspended, evicted',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
   readonly evidence = new Counter({ name: 'posplus_evidence_total', help: 'Evidence items seen (alerts, equivocation)', labelNames: ['kind'] as const, registers: [this.registry] });
   readonly commitLatency = new Histogram({
     name: 'posplus_tx_commit_latency_seconds',

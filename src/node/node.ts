@@ -26,6 +26,8 @@ import { type Identity, loadOrCreateKey } from './identity.js';
 import type { Logger } from './logger.js';
 import { NodeMetrics } from './metrics.js';
 import { type P2pHost, createP2pHost } from './p2p-host.js';
+import { PeerStanding } from './peer-standing.js';
+import { isEvicted, isSuspended } from '../consensus/ncca/account-view.js';
 import { PeerKeeper } from './peer-keeper.js';
 import { ChainStore } from './store.js';
 import { requestBlocks, serveSync } from './sync.js';
@@ -103,16 +105,19 @@ export class PosplusNode {
       }
       const position = config.position ?? (await store.getPosition()) ?? randomPosition(area);
       await store.putPosition(position);
+      let chain: () => ChainState | undefined = () => undefined;
+      const standing = new PeerStanding(() => chain());
       const host = await createP2pHost({
         privateKey: identity.privateKey,
         host: config.p2pHost,
         port: config.p2pPort,
         mdns: config.mdns,
         chainId: config.chainId,
-        appScore: () => 0,
+        appScore: (peerId) => standing.score(peerId),
       });
       const keeper = new PeerKeeper(host, config.bootstrap, log);
       const node = new PosplusNode(config, log, identity, store, host, position, spec, keeper, onFatal);
+      chain = () => node.chain;
       await node.boot();
       return node;
     } catch (err) {
@@ -393,6 +398,7 @@ export class PosplusNode {
       this.log.info({ height: c.block.header?.height, round: c.certificate.round, txs: c.txIds.length, hash: c.hash.slice(0, 16) }, 'committed');
     }
     if (ready.commits.length) {
+      this.countDetection();
       this.maybeRegisterStake();
       this.maybeLocate();
       this.refreshTopics();
@@ -567,6 +573,18 @@ export class PosplusNode {
         if (s.status !== 'pending') this.locating = false;
       })
       .catch(() => (this.locating = false));
+  }
+
+  private countDetection(): void {
+    const chain = this.chain;
+    if (chain === undefined) return;
+    const counts = { suspect: 0, suspended: 0, evicted: 0 };
+    for (const [, a] of chain.ledger.entries()) {
+      if (a.detection?.watch) counts.suspect++;
+      if (isSuspended(a, chain.head.timestamp)) counts.suspended++;
+      if (isEvicted(a)) counts.evicted++;
+    }
+    for (const [state, n] of Object.entries(counts)) this.metrics.detection.set({ state }, n);
   }
 
   /** STAKE: once the node's account can afford it, register the missing stake. */

@@ -126,6 +126,7 @@ export function encodeAccount(a: Account): Uint8Array {
     y: a.position?.y,
     credit: a.credit,
     role: a.role,
+    detection: a.detection,
   });
 }
 
@@ -140,6 +141,7 @@ export function decodeAccount(bytes: Uint8Array): Account {
     ...(r.x !== undefined && r.y !== undefined ? { position: { x: r.x, y: r.y } } : {}),
     ...(r.credit !== undefined ? { credit: r.credit } : {}),
     ...(r.role === 1 || r.role === 2 ? { role: r.role as ElectedRole } : {}),
+    ...(r.detection !== undefined ? { detection: r.detection } : {}),
   };
 }
 

@@ -19,7 +19,7 @@ export function trustedListView(
   exchangesOf: (publicKeyHex: string) => number,
   lastCertificate: Certificate | undefined,
 ): TrustedListView {
-  const validators = engine.validators();
+  const validators = engine.validators().filter((v) => v.role === 'validator' || v.role === 'multi-region');
   const list = new TrustedList(
     validators.map((v) => ({
       address: v.address,

@@ -4,9 +4,9 @@ import { type Hex, fromHex, toHex } from '../../core/bytes.js';
 import type { BlockFacts, BlockRules, ChainState, HeadRecord } from '../../core/chain-state.js';
 import type { StateOverlay } from '../../core/ledger.js';
 import { InvalidMessage } from '../../core/errors.js';
-import { makeEquivocationEvidence } from '../../core/evidence.js';
+import { makeEquivocationEvidence, proveInvalidBlock } from '../../core/evidence.js';
 import { precommitOf, signProposal, signVote, verifyProposalSignature, verifyVote } from '../../core/votes.js';
-import { Block, type Certificate, type CertifiedBlock, Proposal, type Tx, type TxSetBallot, Vote } from '../../core/wire/posplus.js';
+import { Block, type Certificate, type CertifiedBlock, type Evidence, Proposal, type Tx, type TxSetBallot, Vote } from '../../core/wire/posplus.js';
 import type { Engine, EngineInput, EngineName, EngineStatus, Outbound, Ready, Role, ValidatorView, Verdict } from '../engine.js';
 import { ValidatorSet } from '../validator-set.js';
 import { NIL, VoteTally } from './vote-tally.js';
@@ -22,9 +22,35 @@ export interface BftRules {
   /** Agreement on the transaction set before each block (NCCA); without it any valid transaction may go in. */
   txSet?: TxSetRules;
   /** What the engine knows of a node beyond its stake, for operators (NCCA: cell and credit). */
-  describe?(chain: ChainState, address: Address): { cell?: number; credit?: number };
+  describe?(chain: ChainState, address: Address): { cell?: number; credit?: number; suspendedUntil?: number };
   /** Engine bookkeeping in every block after its transactions (NCCA's credit); part of the state root. */
   afterTxs?(state: StateOverlay, block: BlockFacts, head: HeadRecord | undefined): void;
+  /** Sees every consensus message of the current height with its verdict (NCCA's round-2 detection). */
+  observer?: ConsensusObserver;
+}
+
+/** What the engine tells an observer of the messages it handles; signers are public keys in hex. */
+export interface ConsensusObserver {
+  note(signer: Hex, height: number, now: number, verdict: Verdict, votedFor?: Hex): void;
+  proposed(height: number, hash: Hex, now: number): void;
+  /** The height committed: nothing more is noted for it. */
+  close(height: number): void;
+}
+
+/** Who signed an input and for which height, as the observer counts it. */
+function signersOf(input: EngineInput): { signer: Hex; height: number; votedFor?: Hex }[] {
+  switch (input.type) {
+    case 'proposal':
+      return [{ signer: toHex(input.proposal.proposer), height: headerOf(input.proposal.block).height }];
+    case 'vote': {
+      const target = toHex(input.vote.blockHash);
+      return [{ signer: toHex(input.vote.voter), height: input.vote.height, votedFor: target === NIL ? undefined : target }];
+    }
+    case 'ballots':
+      return input.ballots.map((b) => ({ signer: toHex(b.voter), height: b.height }));
+    default:
+      return [];
+  }
 }
 
 /** A pre-proposal agreement on which transactions a block may hold (NCCA's transaction-set voting). */
@@ -165,7 +191,23 @@ export class BftEngine implements Engine, BlockRules {
     return this.out;
   }
 
+  /** Routes an input, and lets the observer see who sent what at this height and how it was judged. */
   private dispatch(input: EngineInput): void {
+    const observer = this.rules.observer;
+    // Ballots for the next height are taken at once; votes and proposals for it are buffered and seen on replay.
+    const seen = observer ? signersOf(input).filter((x) => x.height === this.height || (input.type === 'ballots' && x.height === this.height + 1)) : [];
+    if (seen.length === 0) return this.route(input);
+    this.out.verdict = 'accept';
+    let outcome: Verdict = 'reject';
+    try {
+      this.route(input);
+      outcome = this.out.verdict;
+    } finally {
+      for (const x of seen) observer!.note(x.signer, x.height, input.now, outcome, x.votedFor);
+    }
+  }
+
+  private route(input: EngineInput): void {
     switch (input.type) {
       case 'txs':
         return this.onTxs(input.txs, input.now, input.local);
@@ -259,6 +301,7 @@ export class BftEngine implements Engine, BlockRules {
       throw new InvalidMessage(`proposal for round ${p.round} is not from its rightful proposer ${addressOf(rightful)}`);
     }
     verifyProposalSignature(this.chain.params.chainId, p);
+    this.rules.observer?.proposed(header.height, toHex(blockHash(header)), now);
     this.recordProofOfLock(p, toHex(blockHash(header)), now);
     if (this.proposals.has(p.round)) {
       this.out.verdict = 'ignore';
@@ -275,6 +318,7 @@ export class BftEngine implements Engine, BlockRules {
       valid = false;
       this.out.verdict = 'reject';
       this.out.reason = err.reason;
+      this.report(proveInvalidBlock(this.chain.params.chainId, this.chain.key, block!, this.chain.head.height));
     }
     this.proposals.set(p.round, { proposal: p, block: block!, hash, valid });
     if (this.phase === 'idle') this.startRound(Math.max(this.round, 0), now);
@@ -319,18 +363,23 @@ export class BftEngine implements Engine, BlockRules {
     const tally = this.tallies(vote.round)[vote.type === Vote.Type.PREVOTE ? 'prevotes' : 'precommits'];
     const { added, conflict } = proof ? tally.addToProof(vote, weight) : tally.add(vote, weight);
     if (conflict) {
-      const evidence = makeEquivocationEvidence(this.chain.params.chainId, this.chain.key, Vote.encode(conflict), Vote.encode(vote), this.chain.head.height);
-      const summary = this.chain.admitEvidence(evidence);
-      if (summary) {
-        this.out.evidence.push(summary);
-        this.out.publish.push({ kind: 'evidence', evidence });
-      }
+      this.report(makeEquivocationEvidence(this.chain.params.chainId, this.chain.key, Vote.encode(conflict), Vote.encode(vote), this.chain.head.height));
       this.out.verdict = 'reject';
       this.out.reason = 'equivocating vote';
     } else if (!added) {
       this.out.verdict = 'ignore';
     } else if (vote.round === this.round) {
       this.armResend(now);
+    }
+  }
+
+  /** Evidence this replica raised: kept for a block and gossiped, unless it is already known. */
+  private report(evidence: Evidence | undefined): void {
+    if (evidence === undefined) return;
+    const summary = this.chain.admitEvidence(evidence);
+    if (summary) {
+      this.out.evidence.push(summary);
+      this.out.publish.push({ kind: 'evidence', evidence });
     }
   }
 
@@ -412,6 +461,7 @@ export class BftEngine implements Engine, BlockRules {
       const pol = this.validBlock ? (this.votes.get(this.validRound)?.prevotes.votesFor(toHex(blockHash(headerOf(block)))) ?? []) : [];
       const proposal = signProposal(this.chain.params.chainId, this.chain.key, { block, round, validRound: this.validRound, pol });
       this.proposals.set(round, { proposal, block, hash: toHex(blockHash(headerOf(block))), valid: true });
+      this.rules.observer?.proposed(this.height, toHex(blockHash(headerOf(block))), now);
       this.ownProposals.push(proposal);
       this.out.wal = this.walRecord();
       this.out.publish.push({ kind: 'proposal', proposal });
@@ -638,6 +688,7 @@ export class BftEngine implements Engine, BlockRules {
       failedProposers: Array.from({ length: header.round }, (_, r) => addressOf(this.rules.proposerOf(this.chain, this.validatorSet, r))),
     };
     const committed = this.chain.commit(block, executed, certificate, record);
+    this.rules.observer?.close(header.height);
     this.out.commits.push({ ...committed, certificate, headRecord: record });
     this.out.txStatuses.push(...committed.dropped);
     for (const alert of committed.alerts) {
@@ -743,13 +794,22 @@ export class BftEngine implements Engine, BlockRules {
     };
   }
 
+  /** Every registered node: the validator set's members with their roles, then the others (normal, suspended, evicted). */
   validators(): ValidatorView[] {
-    return this.validatorSet.members.map((v) => ({
+    const members: ValidatorView[] = this.validatorSet.members.map((v) => ({
       address: v.address,
       publicKey: v.key,
       role: this.rules.roleOf?.(this.chain, this.validatorSet, v.key) ?? 'validator',
       stake: this.chain.account(v.address).stake,
       ...this.rules.describe?.(this.chain, v.address),
     }));
+    const inSet = new Set(members.map((v) => v.address));
+    const others: ValidatorView[] = [];
+    for (const [address, a] of this.chain.ledger.entries()) {
+      if (inSet.has(address) || a.stake === 0 || a.publicKey === undefined) continue;
+      const publicKey = toHex(a.publicKey);
+      others.push({ address, publicKey, role: this.rules.roleOf?.(this.chain, this.validatorSet, publicKey) ?? 'normal', stake: a.stake, ...this.rules.describe?.(this.chain, address) });
+    }
+    return [...members, ...others.sort((a, b) => (a.address < b.address ? -1 : 1))];
   }
 }

@@ -47,6 +47,12 @@ export function clampCredit(value: number, fallback: number): number {
   return Math.min(CREDIT_MAX, Math.max(0, v));
 }
 
+/** CR after a penalty of `rate` (a confirmation of malice): CR −= ceil(rate · CR), as for evidence. */
+export function lowerCredit(credit: number, rate: number): number {
+  const c = clampCredit(credit, 0);
+  return c - movePpm(c, ratePpm(rate));
+}
+
 /**
  * The credit after one height. Applied in this fixed order, each step to the result of the one before:
  *   1. every signer:                       CR += ceil(up · (1e6 − CR))
@@ -81,8 +87,7 @@ export function nextCredit(current: ReadonlyMap<string, number>, record: HeightR
     cr.set(a, c + movePpm(CREDIT_MAX - c, up));
   }
   const lower = (a: string, rate: number): void => {
-    const c = get(a);
-    cr.set(a, c - movePpm(c, rate));
+    cr.set(a, lowerCredit(get(a), rate / CREDIT_MAX));
   };
   for (const a of absent) lower(a, down);
   for (const a of failedProposers) lower(a, failed);

@@ -1,5 +1,5 @@
 import { addressOf, type Address } from '../../core/address.js';
-import { toHex } from '../../core/bytes.js';
+import { fromHex, toHex } from '../../core/bytes.js';
 import type { BlockFacts, HeadRecord } from '../../core/chain-state.js';
 import { offenderOf } from '../../core/evidence.js';
 import { type Account, ElectedRole, type StateOverlay, type StateReader } from '../../core/ledger.js';
@@ -12,7 +12,9 @@ import { electRoles } from './elections.js';
 import type { NccaParams } from './params.js';
 import { roulettePick, rouletteSeed } from './roulette.js';
 import { NccaTxSet } from './tx-set.js';
-import { cellOfAccount, creditOf } from './account-view.js';
+import { cellOfAccount, creditOf, hasRights, isEvicted, isSuspended } from './account-view.js';
+import { applyDetection, recordConduct } from '../detection/chain-detection.js';
+import { ObservationBook } from '../detection/observation-book.js';
 
 const ROLE_NAMES: Record<ElectedRole, Role> = { [ElectedRole.validator]: 'validator', [ElectedRole.multiRegion]: 'multi-region' };
 
@@ -24,26 +26,37 @@ const ROLE_NAMES: Record<ElectedRole, Role> = { [ElectedRole.validator]: 'valida
  * state root and survive restarts.
  */
 export function nccaRules(p: NccaParams, area: Area): BftRules {
+  const book = new ObservationBook();
   return {
-    validatorsFor: (chain) => electedValidators(chain.ledger, quorumOf(p.beta2)),
+    validatorsFor: (chain) => electedValidators(chain.ledger, chain.head.timestamp, quorumOf(p.beta2)),
     proposerOf: (chain, validators, round) => {
       const members = validators.members.map((v) => ({ address: v.address, publicKey: v.publicKey, credit: creditOf(chain.ledger.get(v.address), p) }));
       return roulettePick(members, rouletteSeed(chain.head.hash, chain.head.height + 1, round), p.rouletteCutoff).publicKey;
     },
     roleOf: (chain, validators, key) => {
-      const v = validators.get(key);
-      if (v === undefined) return 'normal';
-      const role = chain.ledger.get(v.address)?.role;
-      return role === undefined ? 'validator' : ROLE_NAMES[role];
+      const address = addressOf(fromHex(key));
+      const account = chain.ledger.get(address);
+      if (isEvicted(account)) return 'evicted';
+      if (isSuspended(account, chain.head.timestamp)) return 'suspended';
+      if (validators.get(key) === undefined) return 'normal';
+      return account?.role === undefined ? 'validator' : ROLE_NAMES[account.role];
     },
-    txSet: new NccaTxSet(p, area, p.vote.windowMs, p.vote.maxWaitMs),
+    txSet: new NccaTxSet(p, area, p.vote.windowMs, p.vote.maxWaitMs, book),
+    observer: book,
     describe: (chain, address) => {
       const a = chain.ledger.get(address);
-      return { cell: a === undefined ? undefined : cellOfAccount(area, a), credit: creditOf(a, p) / 1_000_000 };
+      const until = a?.detection?.suspendedUntil ?? 0;
+      return {
+        cell: a === undefined ? undefined : cellOfAccount(area, a),
+        credit: creditOf(a, p) / 1_000_000,
+        ...(until > chain.head.timestamp ? { suspendedUntil: until } : {}),
+      };
     },
     afterTxs: (state, block, head) => {
       updateCredit(state, block, head, p);
-      if (block.height % p.epochLength === 0) holdElection(state, p, area, block.height === p.epochLength);
+      recordConduct(state, block, head);
+      applyDetection(state, block, head, p, area);
+      if (block.height % p.epochLength === 0) holdElection(state, p, area, block.height === p.epochLength, block.timestamp);
     },
   };
 }
@@ -51,15 +64,15 @@ export function nccaRules(p: NccaParams, area: Area): BftRules {
 /**
  * The elected validators and multi-region validators, weighted by stake. Before the first election (the
  * first epoch) no account has a role yet, and every registered node validates, as in the paper's start where
- * the initial validators are still to be chosen.
+ * the initial validators are still to be chosen. Suspended and evicted nodes are out (`now` is the head's time).
  */
-function electedValidators(state: StateReader, quorum: Fraction): ValidatorSet {
+function electedValidators(state: StateReader, now: number, quorum: Fraction): ValidatorSet {
   const staked: [Address, Account][] = [];
-  let anyRole = false;
   for (const [address, account] of state.entries()) {
-    if (account.stake > 0 && account.publicKey !== undefined) staked.push([address, account]);
-    if (account.role !== undefined) anyRole = true;
+    if (account.stake > 0 && account.publicKey !== undefined && hasRights(account, now)) staked.push([address, account]);
   }
+  // Should every elected validator be out at once, every registered node with rights validates until the next election.
+  const anyRole = staked.some(([, a]) => a.role !== undefined);
   const members = staked
     .filter(([, a]) => !anyRole || a.role !== undefined)
     .map(([address, a]) => ({ publicKey: a.publicKey!, key: toHex(a.publicKey!), address, weight: a.stake }));
@@ -83,10 +96,10 @@ function updateCredit(state: StateOverlay, block: BlockFacts, head: HeadRecord |
   }
 }
 
-function holdElection(state: StateOverlay, p: NccaParams, area: Area, firstEpoch: boolean): void {
+function holdElection(state: StateOverlay, p: NccaParams, area: Area, firstEpoch: boolean, now: number): void {
   const candidates = [];
   for (const [address, a] of state.entries()) {
-    if (a.stake > 0 && a.publicKey !== undefined) {
+    if (a.stake > 0 && a.publicKey !== undefined && hasRights(a, now)) {
       candidates.push({ address, publicKey: a.publicKey, stake: a.stake, capacity: a.capacity, credit: creditOf(a, p), cell: cellOfAccount(area, a) });
     }
   }

@@ -1,3 +1,24 @@
+import { DEFAULT_PENALTY_PARAMS, type PenaltyParams } from '../detection/penalty.js';
+import type { RoundOneParams } from '../detection/round-one.js';
+import type { RoundTwoParams } from '../detection/round-two.js';
+
+/** Malicious-node detection (paper §2.3, protocols/README.md §9). */
+export interface DetectionParams {
+  /** Round 1 runs at every height that is a multiple of this. */
+  interval: number;
+  /** Weight of the newest height in the running factor averages. */
+  averaging: number;
+  /** A node is left out of round 1 for this many heights after it first held stake. */
+  graceHeights: number;
+  /** Round-2 reporters are voters at most this many cell hops from the suspect... */
+  neighbourHops: number;
+  /** ...unless fewer than this many are: then every voter reports. */
+  minReporters: number;
+  roundOne: RoundOneParams;
+  roundTwo: RoundTwoParams;
+  penalty: PenaltyParams;
+}
+
 /**
  * Every NCCA parameter in one place (as rippled's ConsensusParms). The paper (Yang et al., NCCA) names most
  * of them but its formulas 1, 3, 5 and Table 2 did not survive, so each value here is our choice; the reason
@@ -45,6 +66,8 @@ export interface NccaParams {
 
   /** Commit threshold β2 on validator weight; must exceed 2/3. */
   beta2: number;
+
+  detection: DetectionParams;
 }
 
 export const DEFAULT_NCCA_PARAMS: NccaParams = {
@@ -56,6 +79,16 @@ export const DEFAULT_NCCA_PARAMS: NccaParams = {
   trust: { delta0: 10, omega: 0.9, threshold: 0.25, refillFraction: 1 / 3 },
   vote: { roleWeight: { validator: 1, multiRegion: 1.2, normal: 0.5 }, yes: 0.8, no: 0.2, v1: 0.8, v2: 0.5, windowMs: 200, maxWaitMs: 1200 },
   beta2: 0.7,
+  detection: {
+    interval: 10,
+    averaging: 0.1,
+    graceHeights: 20,
+    neighbourHops: 1,
+    minReporters: 3,
+    roundOne: { iota: { trusted: 0.2, efficiency: 0.4, invalid: 0.25, latency: 0.15 }, minGap: 0.2, minMembership: 0.5, minSpread: 0.1 },
+    roundTwo: { rounds: 6, beta3: 0.5, maxZeroRun: 3, beta4Milli: 2500, zeroMilli: 100 },
+    penalty: DEFAULT_PENALTY_PARAMS,
+  },
 };
 
 /** Throws with the name of the first parameter that breaks a rule the protocol depends on. */
@@ -75,5 +108,12 @@ export function checkNccaParams(p: NccaParams): void {
     if (k === 'initial' ? !(Number.isInteger(v) && v > 0 && v <= 1_000_000) : !(v >= 0 && v <= 1)) fail(`credit.${k} out of range`);
   }
   if (!(p.rouletteCutoff >= 0 && p.rouletteCutoff <= 1)) fail('rouletteCutoff must be in [0, 1]');
+  const d = p.detection;
+  if (!Number.isInteger(d.interval) || d.interval < 1) fail('detection.interval must be an integer >= 1');
+  if (!(d.averaging > 0 && d.averaging <= 1)) fail('detection.averaging must be in (0, 1]');
+  if (!Number.isInteger(d.graceHeights) || d.graceHeights < 0) fail('detection.graceHeights must be an integer >= 0');
+  if (!Number.isInteger(d.roundTwo.rounds) || d.roundTwo.rounds < 1) fail('detection.roundTwo.rounds must be an integer >= 1');
+  if (!(d.roundTwo.beta3 > 0 && d.roundTwo.beta3 <= 1)) fail('detection.roundTwo.beta3 must be in (0, 1]');
+  if (!(d.penalty.suspendedShareCap > 0 && d.penalty.suspendedShareCap < 1 / 3)) fail('detection.penalty.suspendedShareCap must be in (0, 1/3)');
   if (!(p.trust.omega > 0 && p.trust.omega <= 1 && p.trust.delta0 > 0)) fail('trust.omega must be in (0, 1] and trust.delta0 > 0');
 }

@@ -1,5 +1,5 @@
-import { addressOf } from '../../core/address.js';
-import { ballotKey, signBallot, verifyBallot } from '../../core/ballots.js';
+import { addressOf, parseAddress } from '../../core/address.js';
+import { type BallotReports, ballotKey, signBallot, verifyBallot } from '../../core/ballots.js';
 import { headerOf } from '../../core/block.js';
 import { BoundedMap } from '../../core/bounded-map.js';
 import { type Hex, toHex } from '../../core/bytes.js';
@@ -9,10 +9,12 @@ import { ElectedRole } from '../../core/ledger.js';
 import { txId } from '../../core/tx.js';
 import { type Block, TxSetBallot } from '../../core/wire/posplus.js';
 import { sha256 } from '../../core/hash.js';
-import type { Area } from '../../geo/grid.js';
+import { type Area, cellHops } from '../../geo/grid.js';
 import type { TxSetRules } from '../bft/bft-engine.js';
 import type { Outbound, Verdict } from '../engine.js';
-import { cellOfAccount } from './account-view.js';
+import { cellOfAccount, creditOf, hasRights } from './account-view.js';
+import { TrustedList } from './trusted-list.js';
+import type { ObservationBook } from '../detection/observation-book.js';
 import type { NccaParams } from './params.js';
 import { type Ballot, type Voter, decideTxSet, voterWeight } from './tx-set-vote.js';
 
@@ -45,6 +47,7 @@ export class NccaTxSet implements TxSetRules {
     private readonly area: Area,
     windowMs: number,
     maxWaitMs: number,
+    private readonly book: ObservationBook,
   ) {
     this.windowMs = windowMs;
     this.maxWaitMs = maxWaitMs;
@@ -68,11 +71,14 @@ export class NccaTxSet implements TxSetRules {
     return covered.every((c) => c >= READY_SHARE * total);
   }
 
-  /** Registered (staked) nodes with their elected role and cell; before the first election all validate. */
+  /**
+   * Registered (staked) nodes with their elected role and cell; before the first election all validate.
+   * Suspended and evicted nodes have no vote (the paper's Table 1).
+   */
   voters(chain: ChainState): Map<Hex, VoterInfo> {
     const head = toHex(chain.head.hash);
     if (this.votersAt?.head === head) return this.votersAt.voters;
-    const accounts = [...chain.ledger.entries()].filter(([, a]) => a.stake > 0 && a.publicKey !== undefined);
+    const accounts = [...chain.ledger.entries()].filter(([, a]) => a.stake > 0 && a.publicKey !== undefined && hasRights(a, chain.head.timestamp));
     const elected = accounts.some(([, a]) => a.role !== undefined);
     const voters = new Map<Hex, VoterInfo>();
     for (const [address, a] of accounts) {
@@ -87,9 +93,36 @@ export class NccaTxSet implements TxSetRules {
     const me = this.voters(chain).get(toHex(chain.key.publicKey));
     if (me === undefined) return [];
     const held = chain.mempool.ids(chain.params.maxBlockTxs);
-    const ballot = signBallot(chain.params.chainId, chain.key, chain.head.height + 1, round, held);
+    const reports = round === 1 ? this.reports(chain, me) : {};
+    const ballot = signBallot(chain.params.chainId, chain.key, chain.head.height + 1, round, held, reports);
     this.store(ballot);
     return [me.role === 'normal' ? { kind: 'ballot', ballot } : { kind: 'bundle', cell: me.cell, ballots: [ballot] }];
+  }
+
+  /**
+   * What a round-1 ballot reports for detection: the ns of every suspect under watch as this node saw the last
+   * height, and at each detection height its trusted list (scored with the exchanges counted by the book).
+   */
+  private reports(chain: ChainState, me: VoterInfo): BallotReports {
+    const observations = [];
+    for (const [address, a] of chain.ledger.entries()) {
+      if (a.detection?.watch === undefined || a.publicKey === undefined || toHex(a.publicKey) === me.publicKey) continue;
+      const ns = this.book.nsOf(chain.head.height, toHex(a.publicKey));
+      if (ns !== undefined) observations.push({ suspect: parseAddress(address), ns });
+    }
+    if ((chain.head.height + 1) % this.p.detection.interval !== 0) return { observations };
+    const validators = [...this.voters(chain).values()].filter((v) => v.role !== 'normal');
+    const list = new TrustedList(
+      validators.map((v) => ({
+        address: v.address,
+        credit: creditOf(chain.ledger.get(v.address), this.p),
+        exchanges: this.book.exchangesWith(v.publicKey),
+        hops: v.cell < 0 || me.cell < 0 ? 0 : cellHops(this.area, me.cell, v.cell),
+        isValidator: true,
+      })),
+      this.p.trust,
+    );
+    return { observations, trusted: list.view().trusted.map((e) => parseAddress(e.address)) };
   }
 
   receive(chain: ChainState, ballots: TxSetBallot[], relayed: boolean): { verdict: Verdict; publish: Outbound[] } {
@@ -101,6 +134,9 @@ export class NccaTxSet implements TxSetRules {
     for (const b of ballots) {
       if (b.height < height || b.height >= height + HEIGHTS_KEPT) continue;
       if (this.ballots.get(b.height)?.has(ballotKey(b))) continue;
+      if (!hasRights(chain.ledger.get(addressOf(b.voter)), chain.head.timestamp)) {
+        throw new InvalidMessage(`ballot from ${addressOf(b.voter)}, which is suspended or evicted`);
+      }
       this.verify(chain, b);
       this.store(b);
       fresh++;

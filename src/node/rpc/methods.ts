@@ -12,6 +12,7 @@ import type { PosplusNode } from '../node.js';
 import { NotReadyError } from '../node.js';
 import { DEFAULT_NCCA_PARAMS } from '../../consensus/ncca/params.js';
 import { trustedListView } from '../trust-view.js';
+import { detectionView } from '../../consensus/detection/detection-view.js';
 import { FORBIDDEN, NOT_FOUND, RpcError, TX_REJECTED, UNAVAILABLE } from './errors.js';
 import { type RpcServer, defineMethod } from './server.js';
 
@@ -216,15 +217,9 @@ export function registerMethods(rpc: RpcServer, node: PosplusNode): void {
       const known = new Set(committed.map((e) => e.id));
       const pending = node.evidence().filter((e) => !known.has(e.id)).map((e) => ({ ...e, committed: false }));
       const evidence = [...committed, ...pending];
-      return {
-        suspects: [],
-        confirmed: [],
-        suspensions: [],
-        evictions: [],
-        evidence,
-        alerts: evidence.filter((e) => e.kind === 'double-spend'),
-        attackProbability: {},
-      };
+      const { chain } = ready(node);
+      const view = detectionView(chain.ledger, chain.head.timestamp);
+      return { height: chain.head.height, ...view, evidence, alerts: evidence.filter((e) => e.kind === 'double-spend') };
     },
   }));
 
@@ -233,7 +228,7 @@ export function registerMethods(rpc: RpcServer, node: PosplusNode): void {
     // From the positions accounts declared on chain (LOCATE), which is what NCCA elects from.
     handler: () => {
       const { chain, engine } = ready(node);
-      const validators = new Set(engine.validators().map((v) => v.address));
+      const validators = new Set(engine.validators().filter((v) => v.role === 'validator' || v.role === 'multi-region').map((v) => v.address));
       const byCell = Array.from({ length: cellCount(node.area) }, (_, cell) => ({
         cell,
         nodes: [] as { address: string; position: { x: number; y: number } }[],

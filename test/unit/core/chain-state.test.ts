@@ -3,8 +3,9 @@ import { addressOf } from '../../../src/core/address.js';
 import { buildBlock } from '../../../src/core/block.js';
 import type { ChainState } from '../../../src/core/chain-state.js';
 import { InvalidMessage } from '../../../src/core/errors.js';
-import { Evidence, evidenceId, makeDoubleSpendAlert, makeEquivocationEvidence, verifyEvidence } from '../../../src/core/evidence.js';
-import { signTx, transferBody, txId } from '../../../src/core/tx.js';
+import { Evidence, evidenceId, makeDoubleSpendAlert, makeEquivocationEvidence, offenderOf, proveInvalidBlock, verifyEvidence } from '../../../src/core/evidence.js';
+import { signMessage } from '../../../src/core/signing.js';
+import { encodeTx, signTx, transferBody, txId } from '../../../src/core/tx.js';
 import { signVote } from '../../../src/core/votes.js';
 import { Vote } from '../../../src/core/wire/posplus.js';
 import type { Tx } from '../../../src/core/wire/posplus.js';
@@ -186,7 +187,7 @@ describe('core/chain-state: admission and double spends', () => {
     it('an item that is not a validly signed transaction, or the wrong number of items', () => {
       assert.throws(() => verifyEvidence(CHAIN, makeDoubleSpendAlert(CHAIN, node, a, { ...b, amount: 21 }, 3)), /invalid transaction/);
       const ev = makeDoubleSpendAlert(CHAIN, node, a, b, 3);
-      assert.throws(() => verifyEvidence(CHAIN, { ...ev, items: [ev.items[0]!] }), /exactly two/);
+      assert.throws(() => verifyEvidence(CHAIN, { ...ev, items: [ev.items[0]!] }), /exactly 2 items/);
     });
 
     it('the evidence id is independent of the reporter and of the order of the items', () => {
@@ -218,5 +219,54 @@ describe('core/chain-state: admission and double spends', () => {
       const ev = makeEquivocationEvidence(CHAIN, node, vote(x), vote(y), 5);
       assert.equal(ev.kind, Evidence.Kind.EQUIVOCATION);
     });
+  });
+
+  describe('invalid-proposal evidence', () => {
+    /** A block by `node` at height 1 whose one transfer carries a broken signature, signed as intact. */
+    function brokenBlock() {
+      const good = pay(10, 0);
+      const broken = { ...good, signature: Uint8Array.from(good.signature, (b, i) => (i === 0 ? b ^ 1 : b)) };
+      const chain = fresh();
+      return { good, broken, block: buildBlock(CHAIN, node, { ...chain.buildContent(NOW, 0), txs: [pay(5, 0, bob, alice), broken] }) };
+    }
+
+    it('a creator-signed block holding a transaction that fails verification proves itself: anyone can check it, it names the creator', () => {
+      const { block, broken } = brokenBlock();
+      const ev = proveInvalidBlock(CHAIN, bob, block, 7);
+      assert.ok(ev);
+      const summary = verifyEvidence(CHAIN, ev);
+      assert.equal(summary.kind, 'invalid-proposal');
+      assert.equal(summary.offender, addressOf(node.publicKey));
+      assert.equal(summary.detail.tx, txId(broken));
+      assert.equal(offenderOf(ev), addressOf(node.publicKey));
+      assert.equal(evidenceId(ev), evidenceId(proveInvalidBlock(CHAIN, alice, block, 9)!), 'the same offence has one id whoever reports it');
+      const chain = fresh();
+      assert.ok(chain.admitEvidence(ev), 'a replica takes it for its next block');
+    });
+
+    it('no proof for a block whose fault needs state, or whose content does not match what its creator signed', () => {
+      const chain = fresh();
+      const intact = buildBlock(CHAIN, node, { ...chain.buildContent(NOW, 0), txs: [pay(5_000_000, 0)] });
+      assert.equal(proveInvalidBlock(CHAIN, bob, intact, 1), undefined, 'an overspend is no stateless proof');
+      const { block } = brokenBlock();
+      assert.equal(proveInvalidBlock(CHAIN, bob, { ...block, txs: block.txs.slice(1) }, 1), undefined, 'content swapped under the signed header');
+    });
+
+    it('forged proofs are refused: a transaction that verifies, one not in the block, a header the creator did not sign, wrong hashes', () => {
+      const { block, good } = brokenBlock();
+      const ev = proveInvalidBlock(CHAIN, bob, block, 7)!;
+      const [header, signature, hashes] = ev.items as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+      const forge = (items: Uint8Array[]) => makeInvalidProposalForTest(items);
+      assert.throws(() => verifyEvidence(CHAIN, forge([header, signature, hashes, encodeTx(good)])), /not in the block|verifies/);
+      assert.throws(() => verifyEvidence(CHAIN, forge([header, signature, hashes, encodeTx(pay(99, 3))])), /not in the block/);
+      assert.throws(() => verifyEvidence(CHAIN, forge([header, new Uint8Array(64), hashes, ev.items[3]!])), /signature does not match its creator/);
+      assert.throws(() => verifyEvidence(CHAIN, forge([header, signature, hashes.subarray(32), ev.items[3]!])), /tx root/);
+      assert.throws(() => verifyEvidence(CHAIN, { ...ev, items: ev.items.slice(0, 2) }), /exactly 4 items/);
+    });
+
+    /** Evidence with chosen items, properly signed by a reporter: only the proof itself can be wrong. */
+    function makeInvalidProposalForTest(items: Uint8Array[]): Evidence {
+      return signMessage(Evidence, bob, CHAIN, 'evidence', { kind: Evidence.Kind.INVALID_PROPOSAL, reporter: bob.publicKey, items, height: 7, signature: new Uint8Array(0) });
+    }
   });
 });

@@ -5,6 +5,7 @@ import { InvalidMessage } from '../../../../src/core/errors.js';
 import { txId } from '../../../../src/core/tx.js';
 import { DEFAULT_NCCA_PARAMS } from '../../../../src/consensus/ncca/params.js';
 import { NccaTxSet } from '../../../../src/consensus/ncca/tx-set.js';
+import { ObservationBook } from '../../../../src/consensus/detection/observation-book.js';
 import { DEFAULT_AREA } from '../../../../src/core/genesis.js';
 import { CHAIN, chainOf, genesisOf, key, recipient } from '../../core/fixtures.js';
 import { signTx, transferBody } from '../../../../src/core/tx.js';
@@ -16,7 +17,7 @@ const outsider = key('ts-outsider');
 
 function setup() {
   const chain = chainOf(genesis, keys[0]!);
-  const rules = new NccaTxSet(DEFAULT_NCCA_PARAMS, DEFAULT_AREA, 200, 1200);
+  const rules = new NccaTxSet(DEFAULT_NCCA_PARAMS, DEFAULT_AREA, 200, 1200, new ObservationBook());
   const a = signTx(CHAIN, keys[1]!, transferBody(recipient(keys[2]!), 5, 0));
   const b = signTx(CHAIN, keys[2]!, transferBody(recipient(keys[3]!), 7, 0));
   chain.admitTx(a, NOW);

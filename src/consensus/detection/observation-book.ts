@@ -1,0 +1,97 @@
+import type { Hex } from '../../core/bytes.js';
+import type { Verdict } from '../engine.js';
+
+/** Heights kept: the one being decided and the one before it, whose reports go into the next round-1 ballot. */
+const HEIGHTS_KEPT = 3;
+/** ns is reported in milli-units and capped so it always fits the wire's uint32. */
+const NS_CAP_MILLI = 1_000_000;
+/** A message judged invalid weighs this many valid ones in η's quality term. */
+const INVALID_WEIGHT = 2;
+
+interface Seen {
+  /** Distinct messages from the signer that this replica accepted at the height. */
+  count: number;
+  /** Messages from the signer it rejected: bad signatures, conflicting votes, invalid proposals. */
+  invalid: number;
+  /** Arrival of the signer's first message, ms. */
+  firstAt: number;
+  /** Block hashes the signer voted for (non-nil), to find votes for blocks nobody proposed. */
+  targets: Set<Hex>;
+}
+
+interface HeightBook {
+  startedAt: number;
+  signers: Map<Hex, Seen>;
+  /** Hashes of every block proposed at the height, in any round. */
+  proposed: Set<Hex>;
+  /** ns per signer once the height closed; null when this replica heard nobody at that height. */
+  ns?: Map<Hex, number> | null;
+}
+
+/**
+ * What this replica sees of every other node, height by height: the raw material of the paper's round-2 state
+ * value η_lk = C_times + C_delays + C_quality (formula 4). The paper's η is cumulative, so its difference between
+ * rounds is this height's share: ns = messages accepted + 2 · messages rejected + delay of the first one (s),
+ * where a vote for a block nobody proposed counts as rejected (a false vote). A node that sent nothing has ns = 0.
+ * Values are divided by the median over the nodes heard from at that height, so ns ≈ 1 for a typical node
+ * whatever the round count, the role mix or the network speed, and the thresholds β4 and "zero" mean the same at
+ * 9 nodes and at 250. Local and unsigned; what goes on chain is the ns this replica signs into its ballot.
+ */
+export class ObservationBook {
+  private readonly heights = new Map<number, HeightBook>();
+  /** Messages accepted from each signer, ever: the δ (exchanges) of its trusted-list score. */
+  private readonly exchanges = new Map<Hex, number>();
+
+  note(signer: Hex, height: number, now: number, verdict: Verdict, votedFor?: Hex): void {
+    if (verdict === 'ignore') return;
+    const book = this.book(height, now);
+    if (book.ns !== undefined) return;
+    let seen = book.signers.get(signer);
+    if (seen === undefined) book.signers.set(signer, (seen = { count: 0, invalid: 0, firstAt: now, targets: new Set() }));
+    if (verdict === 'reject') {
+      seen.invalid++;
+      return;
+    }
+    seen.count++;
+    this.exchanges.set(signer, (this.exchanges.get(signer) ?? 0) + 1);
+    if (votedFor !== undefined) seen.targets.add(votedFor);
+  }
+
+  proposed(height: number, hash: Hex, now: number): void {
+    this.book(height, now).proposed.add(hash);
+  }
+
+  exchangesWith(signer: Hex): number {
+    return this.exchanges.get(signer) ?? 0;
+  }
+
+  /** The height is over: fix every signer's ns for the reports that go out with the next height's ballot. */
+  close(height: number): void {
+    const book = this.heights.get(height);
+    if (book === undefined || book.ns !== undefined) return;
+    const raw = new Map<Hex, number>();
+    for (const [signer, s] of book.signers) {
+      const falseVotes = [...s.targets].filter((h) => !book.proposed.has(h)).length;
+      const delaySec = s.count > 0 ? (s.firstAt - book.startedAt) / 1000 : 0;
+      raw.set(signer, s.count + INVALID_WEIGHT * (s.invalid + falseVotes) + delaySec);
+    }
+    const heard = [...raw.values()].filter((v) => v > 0).sort((a, b) => a - b);
+    const median = heard.length === 0 ? 0 : heard[(heard.length - 1) >> 1]!;
+    // Having heard nobody (this replica was cut off, or caught up by sync) is no observation of anyone.
+    book.ns = median > 0 ? new Map([...raw].map(([signer, v]) => [signer, Math.min(NS_CAP_MILLI, Math.round((v / median) * 1000))])) : null;
+    for (const h of this.heights.keys()) if (h <= height - HEIGHTS_KEPT) this.heights.delete(h);
+  }
+
+  /** ns (milli) of `signer` at a closed height: 0 when it sent nothing; undefined when this replica has no view of the height. */
+  nsOf(height: number, signer: Hex): number | undefined {
+    const ns = this.heights.get(height)?.ns;
+    if (ns === undefined || ns === null) return undefined;
+    return ns.get(signer) ?? 0;
+  }
+
+  private book(height: number, now: number): HeightBook {
+    let book = this.heights.get(height);
+    if (book === undefined) this.heights.set(height, (book = { startedAt: now, signers: new Map(), proposed: new Set() }));
+    return book;
+  }
+}
