@@ -182,8 +182,10 @@ describe('e2e: NCCA, 9 real nodes on 127.0.0.1 over several cells', function () 
     // That election ran on those positions: per cell, validators and one multi-region validator.
     const validators = await cluster.nodes[3]!.rpc.call<ValidatorRow[]>('consensus_validators');
     const byAddress = new Map(validators.map((v) => [v.address, v]));
+    assert.equal(validators.length, addresses.length, 'consensus_validators lists every registered node');
+    assert.ok(validators.some((v) => v.role === 'validator' || v.role === 'multi-region'));
     for (const v of validators) {
-      assert.ok(v.role === 'validator' || v.role === 'multi-region', `role ${v.role}`);
+      assert.ok(['validator', 'multi-region', 'normal'].includes(v.role), `role ${v.role}`);
       assert.equal(typeof v.credit, 'number');
       assert.ok(v.credit! > 0 && v.credit! <= 1, `credit ${v.credit} in (0, 1]`);
       assert.ok(v.stake > 0);
@@ -204,9 +206,13 @@ describe('e2e: NCCA, 9 real nodes on 127.0.0.1 over several cells', function () 
     // Cells 0 and 2 hold three static nodes each and elect ceil(0.6 * 3) = 2 (3 of 4 if the mover was there
     // too): each leaves a normal node outside the validator set, one of its own or the mover.
     for (const cell of [0, 2]) {
-      const normal = addresses.filter((a, i) => (PLACED[i] === cell || i === MOVER) && !byAddress.has(a));
+      const normal = addresses.filter((a, i) => (PLACED[i] === cell || i === MOVER) && byAddress.get(a)?.role === 'normal');
       assert.ok(normal.length >= 1, `cell ${cell} has a normal node this epoch`);
     }
+
+    // An honest network gives detection nothing to act on.
+    const detection = await cluster.nodes[1]!.rpc.call<{ confirmed: unknown[]; suspensions: unknown[]; evictions: unknown[] }>('detection_status');
+    assert.deepEqual([detection.confirmed, detection.suspensions, detection.evictions], [[], [], []], 'no honest node confirmed, suspended or evicted');
 
     // Each role carries its topics: a normal node only its own cell's namespace, a validator also every
     // cell's transactions, a multi-region validator also /multi/vote.
