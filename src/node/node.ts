@@ -17,7 +17,7 @@ import type { Engine, EngineInput, Outbound, Ready } from '../consensus/engine.j
 import { AVAILABLE_ENGINES, createEngine } from '../consensus/create-engine.js';
 import { DEFAULT_NCCA_PARAMS } from '../consensus/ncca/params.js';
 import { RandomWaypoint } from '../geo/mobility.js';
-import { Prng } from '../sim/prng.js';
+import { Prng } from '../core/prng.js';
 import { type Area, type Position, cellCount, cellOf, positionFrom } from '../geo/grid.js';
 import type { NodeConfig } from './config.js';
 import { ConfigError } from './config.js';

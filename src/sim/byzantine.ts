@@ -7,7 +7,7 @@ import { signProposal, signVote } from '../core/votes.js';
 import type { Proposal, Vote } from '../core/wire/posplus.js';
 import { NIL } from '../consensus/bft/vote-tally.js';
 import type { Outbound } from '../consensus/engine.js';
-import type { Prng } from './prng.js';
+import type { Prng } from '../core/prng.js';
 import type { Behaviour, BehaviourContext, Envelope } from './replica-network.js';
 
 /**

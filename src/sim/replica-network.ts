@@ -13,7 +13,7 @@ import { type BftTimeouts, DEFAULT_TIMEOUTS } from '../consensus/bft/bft-engine.
 import type { Commit, Engine, EngineInput, Outbound, Ready } from '../consensus/engine.js';
 import { createPosEngine } from '../consensus/pos/pos-engine.js';
 import { EventQueue } from './event-queue.js';
-import { Prng, type PrngSeed } from './prng.js';
+import { Prng, type PrngSeed } from '../core/prng.js';
 
 /**
  * A deterministic in-memory network of engine replicas, in the manner of etcd raft's test `network`: every

@@ -11,7 +11,7 @@ import { createNccaEngine } from '../../../src/consensus/ncca/ncca-engine.js';
 import { DEFAULT_NCCA_PARAMS, type NccaParams } from '../../../src/consensus/ncca/params.js';
 import { type Area, type Position, cellOf } from '../../../src/geo/grid.js';
 import { equivocator, falseVoter, invalidProposer, silentProposer } from '../../../src/sim/byzantine.js';
-import { Prng, derivedSeed } from '../../../src/sim/prng.js';
+import { Prng, derivedSeed } from '../../../src/core/prng.js';
 import { type Behaviour, type EngineFactory, ReplicaNetwork } from '../../../src/sim/replica-network.js';
 
 /** The NCCA engine as the harness builds it: DEFAULT_NCCA_PARAMS with a short epoch, so elections happen within a run. */
