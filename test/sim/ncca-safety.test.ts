@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Hex } from '../../src/core/bytes.js';
-import { equivocator } from '../../src/sim/byzantine.js';
+import { equivocator } from '../../src/consensus/misbehavior/equivocate.js';
 import { Prng } from '../../src/core/prng.js';
 import { type Behaviour, ReplicaNetwork } from '../../src/sim/replica-network.js';
 import {
