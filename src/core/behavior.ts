@@ -11,16 +11,17 @@ export function isEngineName(s: string): s is EngineName {
 }
 
 /**
- * A scripted behaviour for test networks. An empty list means honest.
+ * A scripted behaviour for test networks (DESIGN §6). An empty list means honest. The code of each is in
+ * src/consensus/misbehavior/ (misbehaviorOf), run alike by the simulator and by a node started with --behavior.
  * - delay:       hold every outgoing consensus message for `ms` milliseconds
- * - drop:        silently drop incoming consensus messages (do not relay or answer)
+ * - drop:        silently drop incoming consensus messages (do not relay or answer) and do not vote
  * - equivocate:  sign two different blocks / votes for the same height
- * - falsevote:   vote for blocks regardless of validity
+ * - falsevote:   vote yes for invalid, abstain for valid (blocks and NCCA ballots)
  * - invalidblock: propose blocks that fail validation
  * - offline:     cycle `onSec` seconds online, then `offSec` seconds offline
  * - doublespend: submit conflicting transactions spending the same funds
  * - dormant:     behave honestly until block height `height`; the other listed
- *                behaviours take effect from that height on
+ *                behaviours (alone: drop) take effect from that height on
  */
 export type Behavior =
   | { kind: 'delay'; ms: number }

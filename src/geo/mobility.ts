@@ -16,7 +16,7 @@
  * allowed but is the classic random-waypoint pitfall (Yoon, Liu & Noble 2003): legs with near-zero speed last
  * almost forever and the average speed decays over time; configure a positive minimum.
  */
-import type { Prng } from '../sim/prng.js';
+import type { Prng } from '../core/prng.js';
 import { cellOf, positionFrom, type Area, type Position } from './grid.js';
 
 export type SpeedRange = readonly [min: number, max: number];

@@ -17,7 +17,7 @@ import type { Engine, EngineInput, Outbound, Ready } from '../consensus/engine.j
 import { AVAILABLE_ENGINES, createEngine } from '../consensus/create-engine.js';
 import { DEFAULT_NCCA_PARAMS } from '../consensus/ncca/params.js';
 import { RandomWaypoint } from '../geo/mobility.js';
-import { Prng } from '../sim/prng.js';
+import { Prng } from '../core/prng.js';
 import { type Area, type Position, cellCount, cellOf, positionFrom } from '../geo/grid.js';
 import type { NodeConfig } from './config.js';
 import { ConfigError } from './config.js';
@@ -25,6 +25,7 @@ import { toTopicValidatorResult } from './gossip-verdict.js';
 import { type Identity, loadOrCreateKey } from './identity.js';
 import type { Logger } from './logger.js';
 import { NodeMetrics } from './metrics.js';
+import { MisbehavingOutbox } from './misbehaving-outbox.js';
 import { type P2pHost, createP2pHost } from './p2p-host.js';
 import { PeerStanding } from './peer-standing.js';
 import { isEvicted, isSuspended } from '../consensus/ncca/account-view.js';
@@ -73,6 +74,8 @@ export class PosplusNode {
   private locating = false;
   private ownSubmissions: Promise<void> = Promise.resolve();
   private locatingId?: Hex;
+  /** Only with --behavior (test networks): rewrites what this node sends and filters what it takes in. */
+  private misbehaving?: MisbehavingOutbox;
 
   private constructor(
     readonly config: NodeConfig,
@@ -89,9 +92,6 @@ export class PosplusNode {
   static async start(config: NodeConfig, log: Logger, onFatal: (err: Error) => void): Promise<PosplusNode> {
     if (!AVAILABLE_ENGINES.includes(config.engine)) {
       throw new ConfigError(`ENGINE: "${config.engine}" is not available in this version yet; use ${AVAILABLE_ENGINES.join(' or ')}`, 'ENGINE');
-    }
-    if (config.behaviors.length > 0) {
-      throw new ConfigError('BEHAVIOR: malicious behaviours are not available in this version yet', 'BEHAVIOR');
     }
     const spec = await readGenesisSpec(config.genesisPath);
     await mkdir(config.dataDir, { recursive: true });
@@ -139,6 +139,9 @@ export class PosplusNode {
   }
 
   private async boot(): Promise<void> {
+    const me = addressOf(this.identity.keyPair.publicKey);
+    this.misbehaving = MisbehavingOutbox.create(this.config.behaviors, me, this.log, () => this.chain, (out) => this.transmit(out));
+    if (this.misbehaving) this.every(MisbehavingOutbox.TICK_MS, () => this.misbehaving?.tick());
     await serveSync(this.host, this.chainId, this.store, () => this.genesis?.hash);
     this.subscribe([{ kind: 'genesis' }]);
     this.keeper.start();
@@ -346,6 +349,7 @@ export class PosplusNode {
       default:
         return TopicValidatorResult.Ignore;
     }
+    if (this.misbehaving?.admits(input) === false) return TopicValidatorResult.Ignore;
     const ready = this.feed(input);
     return ready ? toTopicValidatorResult(ready.verdict) : TopicValidatorResult.Ignore;
   }
@@ -409,6 +413,11 @@ export class PosplusNode {
   }
 
   private send(out: Outbound): void {
+    if (this.misbehaving) this.misbehaving.send(out);
+    else this.transmit(out);
+  }
+
+  private transmit(out: Outbound): void {
     switch (out.kind) {
       case 'txs':
         this.txOutbox.push(...out.txs);

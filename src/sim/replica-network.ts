@@ -2,6 +2,7 @@ import { type Address, addressBytesOf, addressOf } from '../core/address.js';
 import { blockHash, headerOf } from '../core/block.js';
 import { BoundedMap } from '../core/bounded-map.js';
 import { type Hex, toHex, utf8 } from '../core/bytes.js';
+import type { Behavior } from '../core/behavior.js';
 import { ChainState, type ChainParams, DEFAULT_CHAIN_PARAMS, type TxStatus } from '../core/chain-state.js';
 import type { EvidenceSummary } from '../core/evidence.js';
 import { type Genesis, type GenesisSpec, genesisState, makeGenesis } from '../core/genesis.js';
@@ -11,9 +12,11 @@ import { locateBody, signTx, transferBody } from '../core/tx.js';
 import { BallotBundle, type CertifiedBlock, Evidence, Proposal, type Tx, TxBatch, TxSetBallot, Vote } from '../core/wire/posplus.js';
 import { type BftTimeouts, DEFAULT_TIMEOUTS } from '../consensus/bft/bft-engine.js';
 import type { Commit, Engine, EngineInput, Outbound, Ready } from '../consensus/engine.js';
+import { misbehaviorOf } from '../consensus/misbehavior/compose.js';
+import type { Envelope, Misbehavior, MisbehaviorContext } from '../consensus/misbehavior/misbehavior.js';
 import { createPosEngine } from '../consensus/pos/pos-engine.js';
 import { EventQueue } from './event-queue.js';
-import { Prng, type PrngSeed } from './prng.js';
+import { Prng, type PrngSeed } from '../core/prng.js';
 
 /**
  * A deterministic in-memory network of engine replicas, in the manner of etcd raft's test `network`: every
@@ -51,25 +54,24 @@ export interface ReplicaNetworkOptions {
   engine?: EngineFactory;
 }
 
-export interface Envelope {
-  to: readonly number[];
-  msg: Outbound;
-}
+export type { Envelope };
 
-export interface BehaviourContext {
+/**
+ * What a behaviour sees in the simulator: `peers` are the replicas this one could send to now (all others; cuts
+ * are applied afterwards), `now` is virtual time, and an inbound message also names the replica it came `from`.
+ */
+export interface BehaviourContext extends MisbehaviorContext {
   readonly net: ReplicaNetwork;
   readonly replica: Replica;
-  /** The replicas this one could send to now (all others; cuts are applied afterwards). */
-  readonly peers: readonly number[];
-  readonly now: number;
+  readonly from?: number;
 }
 
-/** Scripted (mis)behaviour of one replica: rewrite what it sends, filter what it receives. */
-export interface Behaviour {
-  outbound?(msg: Outbound, ctx: BehaviourContext): Envelope[];
-  /** Return false to drop the message before the engine sees it. */
-  inbound?(msg: Outbound, from: number, ctx: BehaviourContext): boolean;
-}
+/**
+ * Scripted (mis)behaviour of one replica: rewrite what it sends, filter what it receives (see
+ * src/consensus/misbehavior/, where the behaviours of `--behavior` live). An envelope's delayMs holds the
+ * message before it leaves; `tick` runs at the replica's engine ticks and sync polls.
+ */
+export type Behaviour = Misbehavior<BehaviourContext>;
 
 export class Replica {
   engine!: Engine;
@@ -158,7 +160,8 @@ export function messageId(msg: Outbound): string {
   return id;
 }
 
-function inputOf(msg: Outbound, now: number): EngineInput {
+/** What a replica feeds its engine for a message from the network. */
+export function inputOf(msg: Outbound, now: number): EngineInput {
   switch (msg.kind) {
     case 'txs':
       return { type: 'txs', txs: msg.txs, now, local: false };
@@ -343,6 +346,11 @@ export class ReplicaNetwork {
     this.replicas[index]!.behaviour = behaviour;
   }
 
+  /** Gives a replica the behaviours of a `--behavior` list (misbehaviorOf), drawing from `seed`; [] makes it honest. */
+  setBehaviors(index: number, behaviors: readonly Behavior[], seed: PrngSeed): void {
+    this.setBehaviour(index, misbehaviorOf(behaviors, Prng.from(seed)));
+  }
+
   // ------------------------------------------------------------------ replicas
 
   replica(index: number): Replica {
@@ -418,14 +426,20 @@ export class ReplicaNetwork {
         return e.fn();
       case 'poll': {
         const r = this.replicas[e.to]!;
-        if (r.up) this.requestSync(r);
+        if (r.up) {
+          this.requestSync(r);
+          this.behaviourTick(r);
+        }
         this.queue.push(this.clock + this.syncPollMs, e);
         return;
       }
       case 'tick': {
         const r = this.replicas[e.to]!;
         r.ticks.delete(this.clock);
-        if (r.up && r.epoch === e.epoch) this.step(r, { type: 'tick', now: this.clock });
+        if (r.up && r.epoch === e.epoch) {
+          this.step(r, { type: 'tick', now: this.clock });
+          this.behaviourTick(r);
+        }
         return;
       }
       case 'input': {
@@ -463,10 +477,11 @@ export class ReplicaNetwork {
       return;
     }
     r.seen.set(id, true);
-    if (r.behaviour?.inbound && !r.behaviour.inbound(msg, from, this.context(r))) return;
+    const input = inputOf(msg, this.clock);
+    if (r.behaviour?.inbound && !r.behaviour.inbound(input, { ...this.context(r), from })) return;
     this.stats.delivered++;
     r.received++;
-    const ready = this.step(r, inputOf(msg, this.clock));
+    const ready = this.step(r, input);
     if (this.relay && ready.verdict === 'accept') {
       for (const peer of this.replicas) if (peer.index !== from && peer.index !== to) this.transmit(to, peer.index, msg, id);
     }
@@ -508,7 +523,7 @@ export class ReplicaNetwork {
 
   private context(r: Replica): BehaviourContext {
     const peers = this.replicas.filter((p) => p.index !== r.index).map((p) => p.index);
-    return { net: this, replica: r, peers, now: this.clock };
+    return { net: this, replica: r, chain: r.chain, peers, now: this.clock };
   }
 
   private send(r: Replica, msg: Outbound): void {
@@ -516,10 +531,19 @@ export class ReplicaNetwork {
     const envelopes = r.behaviour?.outbound
       ? r.behaviour.outbound(msg, this.context(r))
       : [{ to: this.replicas.filter((p) => p.index !== r.index).map((p) => p.index), msg }];
-    for (const { to, msg: m } of envelopes) {
-      const id = messageId(m);
+    this.dispatch(r, envelopes);
+  }
+
+  /** What a replica's behaviour makes up on its own, now and then (a double spend, say). */
+  private behaviourTick(r: Replica): void {
+    if (r.behaviour?.tick) this.dispatch(r, r.behaviour.tick(this.context(r)));
+  }
+
+  private dispatch(r: Replica, envelopes: readonly Envelope[]): void {
+    for (const { to, msg, delayMs } of envelopes) {
+      const id = messageId(msg);
       r.seen.set(id, true); // a node never takes its own message back from the network
-      for (const peer of to) this.transmit(r.index, peer, m, id);
+      for (const peer of to) this.transmit(r.index, peer, msg, id, delayMs ?? 0);
     }
   }
 
@@ -545,14 +569,15 @@ export class ReplicaNetwork {
     return this.baseDelayMs + this.rng.int(this.jitterMs + 1) + (this.linkDelay.get(linkKey(from, to)) ?? 0);
   }
 
-  private transmit(from: number, to: number, msg: Outbound, id: string): void {
+  /** `heldMs`: the sender holds the message this long before it leaves (an envelope's delayMs). */
+  private transmit(from: number, to: number, msg: Outbound, id: string, heldMs = 0): void {
     this.stats.sent++;
     this.replicas[from]!.sent++;
     if (!this.canTalk(from, to) || this.rng.chance(this.linkDrop.get(linkKey(from, to)) ?? this.dropRate)) {
       this.stats.dropped++;
       return;
     }
-    this.enqueue(this.clock + this.delay(from, to), { kind: 'deliver', from, to, msg, id });
+    this.enqueue(this.clock + heldMs + this.delay(from, to), { kind: 'deliver', from, to, msg, id });
   }
 
   private enqueue(time: number, e: Event): void {

@@ -4,7 +4,7 @@ import { signVote } from '../../src/core/votes.js';
 import type { Engine } from '../../src/consensus/engine.js';
 import { createPosEngine } from '../../src/consensus/pos/pos-engine.js';
 import { EventQueue } from '../../src/sim/event-queue.js';
-import { Prng } from '../../src/sim/prng.js';
+import { Prng } from '../../src/core/prng.js';
 import { ReplicaNetwork } from '../../src/sim/replica-network.js';
 import { txId } from '../../src/core/tx.js';
 

@@ -7,7 +7,7 @@ import { type Account, ElectedRole, LedgerState } from '../../src/core/ledger.js
 import type { Role } from '../../src/consensus/engine.js';
 import { CREDIT_MAX } from '../../src/consensus/ncca/credit.js';
 import type { Area } from '../../src/geo/grid.js';
-import { Prng } from '../../src/sim/prng.js';
+import { Prng } from '../../src/core/prng.js';
 import { ReplicaNetwork } from '../../src/sim/replica-network.js';
 import {
   allCommitted,

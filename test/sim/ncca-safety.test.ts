@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Hex } from '../../src/core/bytes.js';
-import { equivocator } from '../../src/sim/byzantine.js';
-import { Prng } from '../../src/sim/prng.js';
+import { equivocator } from '../../src/consensus/misbehavior/equivocate.js';
+import { Prng } from '../../src/core/prng.js';
 import { type Behaviour, ReplicaNetwork } from '../../src/sim/replica-network.js';
 import {
   BYZANTINE_KINDS,

@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import type { Hex } from '../../src/core/bytes.js';
 import { txId } from '../../src/core/tx.js';
 import type { Tx } from '../../src/core/wire/posplus.js';
-import { equivocator } from '../../src/sim/byzantine.js';
-import { Prng } from '../../src/sim/prng.js';
+import { equivocator } from '../../src/consensus/misbehavior/equivocate.js';
+import { Prng } from '../../src/core/prng.js';
 import { type Replica, ReplicaNetwork, type ReplicaNetworkOptions } from '../../src/sim/replica-network.js';
 
 /** Every tx id a replica has committed, with how often. */

@@ -2,6 +2,7 @@ import { peerIdFromPublicKey } from '@libp2p/peer-id';
 import { publicKeyFromRaw } from '@libp2p/crypto/keys';
 import { z } from 'zod';
 import { addressOf, addressToString, isAddress, parseAddress } from '../../core/address.js';
+import { formatBehaviors } from '../../core/behavior.js';
 import { blockHash, headerOf } from '../../core/block.js';
 import { fromHex, toHex } from '../../core/bytes.js';
 import type { TxStatus } from '../../core/chain-state.js';
@@ -103,6 +104,8 @@ export function registerMethods(rpc: RpcServer, node: PosplusNode): void {
         step: status?.step,
         listen: node.host.getMultiaddrs().map(String),
         topics: node.topics,
+        // Only on a test network's misbehaving node (--behavior); an honest node's status has no such field.
+        ...(node.config.behaviors.length > 0 && { behaviors: formatBehaviors(node.config.behaviors) }),
       };
     },
   }));

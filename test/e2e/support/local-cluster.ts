@@ -72,6 +72,8 @@ export class LocalNode {
     readonly p2pPort: number,
     readonly rpcPort: number,
     readonly env: Record<string, string>,
+    /** Extra command-line flags after `node --data-dir DIR` (e.g. `--behavior equivocate`). */
+    readonly args: readonly string[] = [],
   ) {
     this.rpc = new RpcClient(`http://127.0.0.1:${rpcPort}`, 10_000);
   }
@@ -82,7 +84,7 @@ export class LocalNode {
 
   start(): void {
     this.stderr = '';
-    this.proc = spawn(process.execPath, [CLI, 'node', '--data-dir', this.dataDir], {
+    this.proc = spawn(process.execPath, [CLI, 'node', '--data-dir', this.dataDir, ...this.args], {
       env: {
         ...process.env,
         // Tests never let traffic leave loopback: no multicast discovery, loopback listeners only.
@@ -121,19 +123,21 @@ export class LocalCluster {
 
   /**
    * `extraEnv` goes to every node (also to nodes added later); `nodeEnv(i)` only to node i, on top of it
-   * (e.g. each node's own POSITION).
+   * (e.g. each node's own POSITION); `nodeArgs(i)` are command-line flags of node i.
    */
   static async start(
     n: number,
     extraEnv: Record<string, string> = {},
     nodeEnv: (i: number) => Record<string, string> = () => ({}),
+    nodeArgs: (i: number) => string[] = () => [],
   ): Promise<LocalCluster> {
     const dir = await mkdtemp(join(tmpdir(), 'posplus-e2e-'));
     const free = await freePorts(2 * n);
     const ports = Array.from({ length: n }, (_, i) => ({ p2p: free[2 * i]!, rpc: free[2 * i + 1]! }));
     const nodes = ports.map((p, i) => {
       const known = ports.filter((_, j) => j !== i).map((o) => `localhost:${o.p2p}`).join(',');
-      return new LocalNode(join(dir, `node-${i}`), p.p2p, p.rpc, { GENESIS_NODES: String(n), KNOWN_NODES: known, ...extraEnv, ...nodeEnv(i) });
+      const env = { GENESIS_NODES: String(n), KNOWN_NODES: known, ...extraEnv, ...nodeEnv(i) };
+      return new LocalNode(join(dir, `node-${i}`), p.p2p, p.rpc, env, nodeArgs(i));
     });
     nodes.forEach((node) => node.start());
     const cluster = new LocalCluster(dir, nodes, extraEnv);
@@ -196,10 +200,15 @@ export class LocalCluster {
  * A cluster for the enclosing mocha describe block (arguments as LocalCluster.start), stopped after it, with
  * the nodes' logs printed when a test fails.
  */
-export function useCluster(n: number, extraEnv?: Record<string, string>, nodeEnv?: (i: number) => Record<string, string>): LocalCluster {
+export function useCluster(
+  n: number,
+  extraEnv?: Record<string, string>,
+  nodeEnv?: (i: number) => Record<string, string>,
+  nodeArgs?: (i: number) => string[],
+): LocalCluster {
   const handle = {} as { cluster?: LocalCluster };
   before(async () => {
-    handle.cluster = await LocalCluster.start(n, extraEnv, nodeEnv);
+    handle.cluster = await LocalCluster.start(n, extraEnv, nodeEnv, nodeArgs);
   });
   after(async () => {
     await handle.cluster?.stop();

@@ -159,6 +159,21 @@ describe('posplus CLI (child process)', function () {
     });
   });
 
+  describe('node with a bad --behavior list: exit 2 with one line, before anything starts', () => {
+    const cases: [string, ...string[]][] = [
+      ['bogus', 'BEHAVIOR', '--behavior', 'unknown behaviour "bogus"', 'known: delay[:ms], drop, equivocate'],
+      ['equivocate,dormant', 'BEHAVIOR', 'dormant needs a block height'],
+      ['drop,drop', 'BEHAVIOR', 'drop listed twice'],
+    ];
+    for (const [list, ...fragments] of cases) {
+      it(`--behavior ${list}`, async () => {
+        const dataDir = join(dir, `bad-behavior-${cases.findIndex(([l]) => l === list)}`);
+        assertUsage(await runCli(['node', '--behavior', list, '--data-dir', dataDir]), ...fragments);
+        assert.throws(() => statSync(dataDir), /ENOENT/, 'the node did not start');
+      });
+    }
+  });
+
   describe('unreachable RPC: exit 1 with one line naming the URL', () => {
     // KEY stands for a key file made in before().
     const cases: string[][] = [

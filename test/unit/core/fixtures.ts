@@ -4,7 +4,7 @@ import { ChainState, type ChainParams, DEFAULT_CHAIN_PARAMS } from '../../../src
 import { type Genesis, type GenesisSpec, genesisState, makeGenesis } from '../../../src/core/genesis.js';
 import { type KeyPair, keyPairFromSeed } from '../../../src/core/keys.js';
 import { Tx } from '../../../src/core/wire/posplus.js';
-import { derivedSeed } from '../../../src/sim/prng.js';
+import { derivedSeed } from '../../../src/core/prng.js';
 
 export const CHAIN = 'posplus-test';
 

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { positionFrom, type Area, type Position } from '../../../src/geo/grid.js';
 import { cellChanges, RandomWaypoint } from '../../../src/geo/mobility.js';
-import { Prng } from '../../../src/sim/prng.js';
+import { Prng } from '../../../src/core/prng.js';
 
 const AREA: Area = { width: 9000, height: 9000, grid: 3 };
 const inside = (area: Area, p: Position) => p.x >= 0 && p.x <= area.width && p.y >= 0 && p.y <= area.height;

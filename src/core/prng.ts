@@ -1,5 +1,5 @@
-import { concatBytes, utf8 } from '../core/bytes.js';
-import { sha256 } from '../core/hash.js';
+import { concatBytes, utf8 } from './bytes.js';
+import { sha256 } from './hash.js';
 
 export type PrngSeed = string | number | Uint8Array;
 
@@ -12,9 +12,9 @@ function seedMaterial(seed: PrngSeed): Uint8Array {
 }
 
 /**
- * A seeded pseudo-random generator for the simulator and deterministic tests: sfc32 (Chris Doty-Humphrey's
- * Small Fast Counting generator, 128-bit state, passes PractRand) keyed by sha256 of the seed. The same seed
- * gives the same stream on every machine; nothing here reads a clock or Math.random.
+ * A seeded pseudo-random generator for the simulator, deterministic tests and scripted behaviours: sfc32
+ * (Chris Doty-Humphrey's Small Fast Counting generator, 128-bit state, passes PractRand) keyed by sha256 of the
+ * seed. The same seed gives the same stream on every machine; nothing here reads a clock or Math.random.
  */
 export class Prng {
   private a: number;
