@@ -77,7 +77,7 @@ export const DEFAULT_NCCA_PARAMS: NccaParams = {
   credit: { initial: 500_000, up: 0.05, down: 0.1, failedProposal: 0.2, evidence: 0.5 },
   rouletteCutoff: 0.5,
   trust: { delta0: 10, omega: 0.9, threshold: 0.25, refillFraction: 1 / 3 },
-  vote: { roleWeight: { validator: 1, multiRegion: 1.2, normal: 0.5 }, yes: 0.8, no: 0.2, v1: 0.8, v2: 0.5, windowMs: 200, maxWaitMs: 1200 },
+  vote: { roleWeight: { validator: 1, multiRegion: 1.2, normal: 0.5 }, yes: 0.8, no: 0.2, v1: 0.775, v2: 0.5, windowMs: 200, maxWaitMs: 1200 },
   beta2: 0.7,
   detection: {
     interval: 10,

@@ -15,13 +15,14 @@ import {
   type VoterRole,
 } from '../../../../src/consensus/ncca/tx-set-vote.js';
 
-const P = DEFAULT_NCCA_PARAMS;
+/** The defaults, with v1 at 0.8 so the hand-computed cases below sit on both sides of it. */
+const P: NccaParams = { ...DEFAULT_NCCA_PARAMS, vote: { ...DEFAULT_NCCA_PARAMS.vote, v1: 0.8 } };
 const IDS = ['t0', 't1', 't2', 't3', 't4'];
 const withVote = (v: Partial<NccaParams['vote']>): NccaParams => ({ ...P, vote: { ...P.vote, ...v } });
 const close = (actual: number | undefined, expected: number, eps = 1e-12) =>
   assert.ok(actual !== undefined && Math.abs(actual - expected) <= eps, `expected ${expected}, got ${actual}`);
 
-// Role weights 1 / 1.2 / 0.5, ζ_yes = 0.8, ζ_no = 0.2, v1 = 0.8, v2 = 0.5 (the defaults).
+// Role weights 1 / 1.2 / 0.5, ζ_yes = 0.8, ζ_no = 0.2, v2 = 0.5 (the defaults), v1 = 0.8.
 const VOTERS: Voter[] = [
   { address: 'A', role: 'validator', cell: 0 },
   { address: 'B', role: 'multi-region', cell: 0 },
