@@ -1,6 +1,11 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { drawByWeight, lotterySeed } from '../../../src/consensus/pos/lottery.js';
+import { posRules } from '../../../src/consensus/pos/pos-engine.js';
+import { addressOf } from '../../../src/core/address.js';
+import { bytesEqual } from '../../../src/core/bytes.js';
+import type { LedgerState } from '../../../src/core/ledger.js';
+import { chainOf, genesisOf, key } from '../core/fixtures.js';
 
 describe('consensus/pos/lottery: the stake lottery', () => {
   const members = [
@@ -53,5 +58,37 @@ describe('consensus/pos/lottery: the stake lottery', () => {
       ),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('consensus/pos: the advanced election (tickets lowered by the attack probability)', () => {
+  const keys = [0, 1, 2, 3].map((i) => key(`advanced-${i}`));
+  const genesis = genesisOf(keys);
+
+  function winsOver(rounds: number, offender?: number): number[] {
+    const chain = chainOf(genesis, keys[0]!);
+    if (offender !== undefined) {
+      const a = addressOf(keys[offender]!.publicKey);
+      const account = chain.ledger.get(a)!;
+      const record = { efficiency: 0, latency: 0, offline: 0, trusted: 0, invalid: 0, joinedAt: 0, confirmations: 0, confirmedAt: 0, suspendedUntil: 0, evictedAt: 0, offences: 3, proposals: 1 };
+      (chain.ledger as LedgerState).set(a, { ...account, detection: record });
+    }
+    const rules = posRules();
+    const validators = rules.validatorsFor(chain);
+    const wins = keys.map(() => 0);
+    for (let r = 0; r < rounds; r++) {
+      const winner = rules.proposerOf(chain, validators, r);
+      wins[keys.findIndex((k) => bytesEqual(k.publicKey, winner))]!++;
+    }
+    return wins;
+  }
+
+  it('a node with forks on record is drawn less often; the others share its tickets; the draw stays deterministic', () => {
+    const fair = winsOver(4000);
+    const lowered = winsOver(4000, 2);
+    // offences 3 of 4 chances: fork frequency 0.75, probability 0.4 · 0.75 = 0.3, so 70 of its 100 tickets (18.9 % of 370 instead of 25 %).
+    assert.ok(lowered[2]! < fair[2]! * 0.9, `offender won ${lowered[2]} of 4000, against ${fair[2]} with a clean record`);
+    for (const i of [0, 1, 3]) assert.ok(lowered[i]! > fair[i]! * 0.98, `node ${i} keeps its share`);
+    assert.deepEqual(winsOver(500, 2), winsOver(500, 2));
   });
 });
