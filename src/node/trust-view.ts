@@ -2,9 +2,9 @@ import { addressOf } from '../core/address.js';
 import { fromHex } from '../core/bytes.js';
 import type { Engine } from '../consensus/engine.js';
 import type { NccaParams } from '../consensus/ncca/params.js';
-import { TrustedList, type TrustedListView } from '../consensus/ncca/trusted-list.js';
+import { type TrustedListView, trustedListOf } from '../consensus/ncca/trusted-list.js';
 import type { Certificate } from '../core/wire/posplus.js';
-import { type Area, cellHops } from '../geo/grid.js';
+import type { Area } from '../geo/grid.js';
 
 /**
  * This node's trusted list (NCCA §2.1): every validator scored from its credit on chain, the messages this node
@@ -20,16 +20,13 @@ export function trustedListView(
   lastCertificate: Certificate | undefined,
 ): TrustedListView {
   const validators = engine.validators().filter((v) => v.role === 'validator' || v.role === 'multi-region');
-  const list = new TrustedList(
-    validators.map((v) => ({
-      address: v.address,
-      credit: Math.round((v.credit ?? params.credit.initial / 1_000_000) * 1_000_000),
-      exchanges: exchangesOf(v.publicKey),
-      hops: v.cell === undefined ? 0 : cellHops(area, ownCell, v.cell),
-      isValidator: true,
-    })),
-    params.trust,
-  );
+  const seen = validators.map((v) => ({
+    address: v.address,
+    publicKey: v.publicKey,
+    credit: Math.round((v.credit ?? params.credit.initial / 1_000_000) * 1_000_000),
+    cell: v.cell,
+  }));
+  const list = trustedListOf(seen, ownCell, area, exchangesOf, params.trust);
   if (lastCertificate) {
     const signed = new Set(lastCertificate.sigs.map((s) => addressOf(s.voter)));
     list.markFailed(validators.filter((v) => !signed.has(addressOf(fromHex(v.publicKey)))).map((v) => v.address));

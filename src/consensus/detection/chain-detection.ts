@@ -14,8 +14,6 @@ import { roundOneSuspects } from './round-one.js';
 import { EMPTY_TALLY, roundTwoVerdict, roundValue, updateTally } from './round-two.js';
 
 const PPM = 1_000_000;
-/** A deferred confirmation is kept as a watch whose verdict is already "malicious" (see confirm()). */
-export const DEFERRED_JUMP = 0xffffffff;
 
 /** The record of an account detection has not seen yet: neutral factors, so a newcomer starts unsuspected. */
 function freshRecord(height: number): DetectionRecord {
@@ -51,7 +49,7 @@ interface Participant {
 /** Committed evidence against each address in the block. */
 function offencesIn(block: BlockFacts): Map<Address, number> {
   const offences = new Map<Address, number>();
-  for (const ev of block.evidence) offences.set(offenderOf(ev), (offences.get(offenderOf(ev)) ?? 0) + 1);
+  for (const offender of block.evidence.map(offenderOf)) offences.set(offender, (offences.get(offender) ?? 0) + 1);
   return offences;
 }
 
@@ -62,11 +60,18 @@ function failedRoundsOf(head: HeadRecord | undefined): Map<Address, number> {
   return failed;
 }
 
+/** A block's offences per address (committed evidence) and failed rounds per rightful proposer. */
+export interface Conduct {
+  offences: ReadonlyMap<Address, number>;
+  failed: ReadonlyMap<Address, number>;
+}
+
 /**
  * What every engine counts of a registered node's conduct, for the seed's attack probability: evidence against
  * it, and the rounds it was the rightful proposer of (the block's creator, and each failed round's proposer).
+ * Returns what it counted, which detection reads too.
  */
-export function recordConduct(state: StateOverlay, block: BlockFacts, head: HeadRecord | undefined): void {
+export function recordConduct(state: StateOverlay, block: BlockFacts, head: HeadRecord | undefined): Conduct {
   const offences = offencesIn(block);
   const failed = failedRoundsOf(head);
   const proposer = addressOf(block.proposer);
@@ -77,6 +82,7 @@ export function recordConduct(state: StateOverlay, block: BlockFacts, head: Head
     const proposals = (failed.get(address) ?? 0) + (address === proposer ? 1 : 0);
     state.set(address, { ...account, detection: { ...r, offences: r.offences + (offences.get(address) ?? 0), proposals: r.proposals + proposals } });
   }
+  return { offences, failed };
 }
 
 /**
@@ -86,7 +92,7 @@ export function recordConduct(state: StateOverlay, block: BlockFacts, head: Head
  * chain records, so every node repeats it rather than trusting it; round 2 reads the neighbours' signed reports
  * that travel in round-1 ballots. Signed evidence is proof and confirms at once.
  */
-export function applyDetection(state: StateOverlay, block: BlockFacts, head: HeadRecord | undefined, p: NccaParams, area: Area): void {
+export function applyDetection(state: StateOverlay, block: BlockFacts, head: HeadRecord | undefined, conduct: Conduct, p: NccaParams, area: Area): void {
   const d = p.detection;
   const weightPpm = Math.round(d.averaging * PPM);
   const h = block.height;
@@ -110,8 +116,7 @@ export function applyDetection(state: StateOverlay, block: BlockFacts, head: Hea
   const expected = new Set((head?.validators ?? []).map((v) => addressOf(Buffer.from(v.publicKey, 'hex'))));
   const signers = new Set((block.lastCommit?.sigs ?? []).map((s) => addressOf(s.voter)));
   const txIds = block.txs.map(txId);
-  const offences = offencesIn(block);
-  const failed = failedRoundsOf(head);
+  const { offences, failed } = conduct;
   const trustedCounts = trustedListCounts(block.ballots);
 
   for (const x of participants.values()) {
@@ -146,6 +151,10 @@ export function applyDetection(state: StateOverlay, block: BlockFacts, head: Hea
   for (const x of participants.values()) {
     const before = x.record.watch;
     if (before === undefined || confirmed.includes(x)) continue;
+    if (before.deferred) {
+      confirmed.push(x);
+      continue;
+    }
     const ns = roundValue(reportsOn(x, participants, ballotsBy, p, area));
     const watch = ns === undefined ? before : { ...updateTally(before, ns, d.roundTwo), since: before.since };
     const verdict = roundTwoVerdict(watch, d.roundTwo);
@@ -220,7 +229,7 @@ function startRoundTwo(participants: Map<Address, Participant>, block: BlockFact
 /**
  * The i-th confirmation: a suspension of T_i, or eviction once a suspension has passed the 500 s mark. A
  * suspension that would take the suspended share of the stake past the cap waits (rippled's negative UNL cap):
- * it stays a watch with a malicious verdict and is tried again at the next height.
+ * it stays a watch marked deferred and is tried again at the next height.
  */
 function confirm(x: Participant, participants: Map<Address, Participant>, block: BlockFacts, p: NccaParams): void {
   const r = x.record;
@@ -238,7 +247,7 @@ function confirm(x: Participant, participants: Map<Address, Participant>, block:
     if (isSuspended({ ...other.account, detection: other.record }, block.timestamp)) suspended += other.account.stake;
   }
   if (!withinSuspensionCap(suspended, x.account.stake, total, p.detection.penalty)) {
-    x.record = { ...r, watch: { ...(r.watch ?? EMPTY_TALLY), since: r.watch?.since ?? block.height, maxJumpMilli: DEFERRED_JUMP } };
+    x.record = { ...r, watch: { ...(r.watch ?? EMPTY_TALLY), since: r.watch?.since ?? block.height, deferred: true } };
     return;
   }
   x.record = {

@@ -2,7 +2,6 @@ import type { Address } from '../../core/address.js';
 import type { StateReader } from '../../core/ledger.js';
 import type { AttackProbability } from './attack-probability.js';
 import { attackProbabilities } from './attack-view.js';
-import { DEFERRED_JUMP } from './chain-detection.js';
 
 const PPM = 1_000_000;
 
@@ -26,9 +25,8 @@ export function detectionView(state: StateReader, headTimestamp: number): Detect
   for (const [address, a] of accounts) {
     const d = a.detection!;
     if (d.watch) {
-      const deferred = d.watch.maxJumpMilli === DEFERRED_JUMP;
-      const { since, rounds, zeros, maxZeroRun, maxJumpMilli } = d.watch;
-      view.suspects.push({ address, since, rounds, zeros, maxZeroRun, maxJump: deferred ? 0 : maxJumpMilli / 1000, deferred });
+      const { since, rounds, zeros, maxZeroRun, maxJumpMilli, deferred } = d.watch;
+      view.suspects.push({ address, since, rounds, zeros, maxZeroRun, maxJump: maxJumpMilli / 1000, deferred: deferred === true });
     }
     if (d.confirmations > 0) view.confirmed.push({ address, confirmations: d.confirmations, lastAt: d.confirmedAt });
     if (d.suspendedUntil > 0) {

@@ -47,11 +47,14 @@ export function clampCredit(value: number, fallback: number): number {
   return Math.min(CREDIT_MAX, Math.max(0, v));
 }
 
+/** CR −= ceil(rate · CR), the rate already in ppm. */
+const lowerPpm = (credit: number, rate: number): number => credit - movePpm(credit, rate);
+
 /** CR after a penalty of `rate` (a confirmation of malice): CR −= ceil(rate · CR), as for evidence. */
 export function lowerCredit(credit: number, rate: number): number {
-  const c = clampCredit(credit, 0);
-  return c - movePpm(c, ratePpm(rate));
+  return lowerPpm(clampCredit(credit, 0), ratePpm(rate));
 }
+
 
 /**
  * The credit after one height. Applied in this fixed order, each step to the result of the one before:
@@ -87,7 +90,7 @@ export function nextCredit(current: ReadonlyMap<string, number>, record: HeightR
     cr.set(a, c + movePpm(CREDIT_MAX - c, up));
   }
   const lower = (a: string, rate: number): void => {
-    cr.set(a, lowerCredit(get(a), rate / CREDIT_MAX));
+    cr.set(a, lowerPpm(get(a), rate));
   };
   for (const a of absent) lower(a, down);
   for (const a of failedProposers) lower(a, failed);

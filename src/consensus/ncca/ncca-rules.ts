@@ -54,8 +54,7 @@ export function nccaRules(p: NccaParams, area: Area): BftRules {
     },
     afterTxs: (state, block, head) => {
       updateCredit(state, block, head, p);
-      recordConduct(state, block, head);
-      applyDetection(state, block, head, p, area);
+      applyDetection(state, block, head, recordConduct(state, block, head), p, area);
       if (block.height % p.epochLength === 0) holdElection(state, p, area, block.height === p.epochLength, block.timestamp);
     },
   };

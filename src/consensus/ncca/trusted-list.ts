@@ -1,3 +1,4 @@
+import { type Area, cellHops } from '../../geo/grid.js';
 import { CREDIT_MAX } from './credit.js';
 import type { NccaParams } from './params.js';
 
@@ -134,4 +135,35 @@ export class TrustedList {
     const row = (e: Entry): TrustedEntryView => ({ address: e.address, score: e.score, credit: e.credit / CREDIT_MAX, exchanges: e.exchanges, hops: e.hops });
     return { trusted: this.trusted.map(row), backup: this.backup.map(row), failed: [...this.failed].sort() };
   }
+}
+
+/** A validator as a trusted list scores it: credit in ppm, its cell if it declared one. */
+export interface ValidatorSeen {
+  address: string;
+  publicKey: string;
+  credit: number;
+  cell?: number;
+}
+
+/**
+ * The trusted list of a node in `ownCell` over `validators`: δ is what `exchangesOf` counted with each, hops the
+ * cell distance (0 when either has no cell). The node's `consensus_trustedList` and its round-1 ballots both use it.
+ */
+export function trustedListOf(
+  validators: readonly ValidatorSeen[],
+  ownCell: number | undefined,
+  area: Area,
+  exchangesOf: (publicKeyHex: string) => number,
+  p: NccaParams['trust'],
+): TrustedList {
+  return new TrustedList(
+    validators.map((v) => ({
+      address: v.address,
+      credit: v.credit,
+      exchanges: exchangesOf(v.publicKey),
+      hops: v.cell === undefined || ownCell === undefined ? 0 : cellHops(area, ownCell, v.cell),
+      isValidator: true,
+    })),
+    p,
+  );
 }

@@ -9,11 +9,11 @@ import { ElectedRole } from '../../core/ledger.js';
 import { txId } from '../../core/tx.js';
 import { type Block, TxSetBallot } from '../../core/wire/posplus.js';
 import { sha256 } from '../../core/hash.js';
-import { type Area, cellHops } from '../../geo/grid.js';
+import type { Area } from '../../geo/grid.js';
 import type { TxSetRules } from '../bft/bft-engine.js';
 import type { Outbound, Verdict } from '../engine.js';
 import { cellOfAccount, creditOf, hasRights } from './account-view.js';
-import { TrustedList } from './trusted-list.js';
+import { trustedListOf } from './trusted-list.js';
 import type { ObservationBook } from '../detection/observation-book.js';
 import type { NccaParams } from './params.js';
 import { type Ballot, type Voter, decideTxSet, voterWeight } from './tx-set-vote.js';
@@ -111,17 +111,11 @@ export class NccaTxSet implements TxSetRules {
       if (ns !== undefined) observations.push({ suspect: parseAddress(address), ns });
     }
     if ((chain.head.height + 1) % this.p.detection.interval !== 0) return { observations };
-    const validators = [...this.voters(chain).values()].filter((v) => v.role !== 'normal');
-    const list = new TrustedList(
-      validators.map((v) => ({
-        address: v.address,
-        credit: creditOf(chain.ledger.get(v.address), this.p),
-        exchanges: this.book.exchangesWith(v.publicKey),
-        hops: v.cell < 0 || me.cell < 0 ? 0 : cellHops(this.area, me.cell, v.cell),
-        isValidator: true,
-      })),
-      this.p.trust,
-    );
+    const cellOrNone = (cell: number) => (cell < 0 ? undefined : cell);
+    const validators = [...this.voters(chain).values()]
+      .filter((v) => v.role !== 'normal')
+      .map((v) => ({ address: v.address, publicKey: v.publicKey, credit: creditOf(chain.ledger.get(v.address), this.p), cell: cellOrNone(v.cell) }));
+    const list = trustedListOf(validators, cellOrNone(me.cell), this.area, (key) => this.book.exchangesWith(key), this.p.trust);
     return { observations, trusted: list.view().trusted.map((e) => parseAddress(e.address)) };
   }
 

@@ -24,7 +24,7 @@ export function posRules(): BftRules {
       }
       return drawByWeight(tickets.members, lotterySeed(chain.head.hash, chain.head.height + 1, round)).publicKey;
     },
-    afterTxs: (state, block, head) => recordConduct(state, block, head),
+    afterTxs: (state, block, head) => void recordConduct(state, block, head),
   };
 }
 

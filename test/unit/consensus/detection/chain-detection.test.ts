@@ -75,8 +75,7 @@ function runHeight(ledger: LedgerState, height: number, script: HeightScript): v
     ballots,
   };
   const state = new StateOverlay(ledger);
-  recordConduct(state, block, head);
-  applyDetection(state, block, head, P, DEFAULT_AREA);
+  applyDetection(state, block, head, recordConduct(state, block, head), P, DEFAULT_AREA);
   ledger.apply(state.changes);
 }
 
