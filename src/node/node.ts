@@ -32,7 +32,7 @@ import { isEvicted, isSuspended } from '../consensus/ncca/account-view.js';
 import { PeerKeeper } from './peer-keeper.js';
 import { ChainStore } from './store.js';
 import { requestBlocks, serveSync } from './sync.js';
-import { type TopicRef, parseTopic, stringifyTopic } from './topics.js';
+import { type TopicRef, parseTopic, stringifyTopic, topicOf, topicsFor } from './topics.js';
 
 const CEREMONY_TICK_MS = 1000;
 const ANNOUNCE_MS = 3000;
@@ -256,26 +256,8 @@ export class PosplusNode {
     void this.syncOnce();
   }
 
-  /**
-   * The topics this node needs now. Every node carries its own cell's namespace. Validators also listen to
-   * every cell's transactions (pos has one global validator set; NCCA's validators order every cell's
-   * transactions), and validators carry the multi-region topic, where NCCA's transaction-set ballots meet.
-   * A normal node's ballot goes to its cell's vote topic; its cell's multi-region validator relays it.
-   */
   private engineTopics(): TopicRef[] {
-    const role = this.engine?.status().role ?? 'normal';
-    const elected = role === 'validator' || role === 'multi-region';
-    const everyCell = this.config.engine === 'pos' || elected;
-    const txCells = everyCell ? Array.from({ length: cellCount(this.area) }, (_, c) => c) : [this.cell];
-    return [
-      { kind: 'genesis' },
-      ...txCells.map((cell): TopicRef => ({ kind: 'tx', cell })),
-      { kind: 'cell-vote', cell: this.cell },
-      ...(this.config.engine === 'ncca' && elected ? [{ kind: 'multi-vote' } as TopicRef] : []),
-      { kind: 'block' },
-      { kind: 'approval' },
-      { kind: 'evidence' },
-    ];
+    return topicsFor(this.engine?.status().role ?? 'normal', this.cell, cellCount(this.area));
   }
 
   /** Moves the subscriptions to what engineTopics says: after a cell change, or a new role at an epoch. */
@@ -424,15 +406,15 @@ export class PosplusNode {
         this.txFlushTimer ??= setTimeout(() => this.flushTxs(), TX_FLUSH_MS);
         return;
       case 'proposal':
-        return this.publish({ kind: 'block' }, ConsensusEnvelope.encode({ proposal: out.proposal, resend: out.resend ?? 0 }), 'proposal');
+        return this.publish(topicOf(out, this.cell), ConsensusEnvelope.encode({ proposal: out.proposal, resend: out.resend ?? 0 }), 'proposal');
       case 'vote':
-        return this.publish({ kind: 'approval' }, ConsensusEnvelope.encode({ vote: out.vote, resend: out.resend ?? 0 }), 'vote');
+        return this.publish(topicOf(out, this.cell), ConsensusEnvelope.encode({ vote: out.vote, resend: out.resend ?? 0 }), 'vote');
       case 'evidence':
-        return this.publish({ kind: 'evidence' }, Evidence.encode(out.evidence), 'evidence');
+        return this.publish(topicOf(out, this.cell), Evidence.encode(out.evidence), 'evidence');
       case 'ballot':
-        return this.publish({ kind: 'cell-vote', cell: this.cell }, TxSetBallot.encode(out.ballot), 'ballot');
+        return this.publish(topicOf(out, this.cell), TxSetBallot.encode(out.ballot), 'ballot');
       case 'bundle':
-        return this.publish({ kind: 'multi-vote' }, BallotBundle.encode({ cell: out.cell, ballots: out.ballots }), 'bundle');
+        return this.publish(topicOf(out, this.cell), BallotBundle.encode({ cell: out.cell, ballots: out.ballots }), 'bundle');
     }
   }
 

@@ -1,3 +1,5 @@
+import type { Outbound, Role } from '../consensus/engine.js';
+
 /**
  * Gossipsub topics, built and parsed in one place. Cell-scoped topics form one namespace per region cell;
  * a node subscribes to its own cell's namespace and moves when its position moves to another cell.
@@ -17,6 +19,44 @@ export type TopicRef =
   | { kind: 'approval' }
   | { kind: 'evidence' }
   | { kind: 'genesis' };
+
+/**
+ * The topics a node needs now. Every node carries its own cell's namespace. Validators also listen to every
+ * cell's transactions (they order every cell's transactions) and carry the multi-region topic, where NCCA's
+ * transaction-set ballots meet. A normal node's ballot goes to its cell's vote topic; its cell's multi-region
+ * validator relays it. The simulator routes by the same plan, so its packet counts are the node's.
+ */
+export function topicsFor(role: Role, cell: number, cells: number): TopicRef[] {
+  const elected = role === 'validator' || role === 'multi-region';
+  const txCells = elected ? Array.from({ length: cells }, (_, c) => c) : [cell];
+  return [
+    { kind: 'genesis' },
+    ...txCells.map((c): TopicRef => ({ kind: 'tx', cell: c })),
+    { kind: 'cell-vote', cell },
+    ...(elected ? [{ kind: 'multi-vote' } as TopicRef] : []),
+    { kind: 'block' },
+    { kind: 'approval' },
+    { kind: 'evidence' },
+  ];
+}
+
+/** The topic an engine message goes out on from a node in `cell`. */
+export function topicOf(out: Outbound, cell: number): TopicRef {
+  switch (out.kind) {
+    case 'txs':
+      return { kind: 'tx', cell };
+    case 'proposal':
+      return { kind: 'block' };
+    case 'vote':
+      return { kind: 'approval' };
+    case 'evidence':
+      return { kind: 'evidence' };
+    case 'ballot':
+      return { kind: 'cell-vote', cell };
+    case 'bundle':
+      return { kind: 'multi-vote' };
+  }
+}
 
 export function stringifyTopic(chainId: string, ref: TopicRef): string {
   const base = `/posplus/${chainId}`;

@@ -43,6 +43,8 @@ export interface ReplicaNetworkOptions {
   params?: Partial<Omit<ChainParams, 'chainId'>>;
   member?: GenesisSpec['member'];
   genesisTimestamp?: number;
+  /** The genesis map (NCCA's cells); default DEFAULT_AREA. */
+  area?: GenesisSpec['area'];
   /** At most this many certified blocks per sync answer. */
   syncBatch?: number;
   /**
@@ -52,6 +54,13 @@ export interface ReplicaNetworkOptions {
    */
   syncPollMs?: number;
   engine?: EngineFactory;
+  /**
+   * The network model of an experiment: who a message goes to (the subscribers of its topic, as the node's
+   * gossipsub would deliver it) and how long it takes from one replica to another. Without them every message
+   * goes to every other replica after baseDelayMs + a draw in [0, jitterMs].
+   */
+  route?: (from: Replica, msg: Outbound) => readonly number[];
+  delayMs?: (from: number, to: number, rng: Prng) => number;
 }
 
 export type { Envelope };
@@ -93,6 +102,7 @@ export class Replica {
   behaviour: Behaviour | undefined;
   /** The next nonce the harness uses when it makes a transaction from this replica's account. */
   nextNonce = 0;
+  /** Packets this replica put on the wire: one per recipient of each message, one per sync request and block served. */
   sent = 0;
   received = 0;
   /** Message ids already handed to the engine, forgotten oldest first like gossipsub's seen-cache. */
@@ -131,6 +141,8 @@ export interface NetworkStats {
   dropped: number;
   duplicates: number;
   syncBlocks: number;
+  /** Events the simulator processed: deliveries, inputs, timers, polls, sync and scripted calls. */
+  events: number;
 }
 
 const messageIds = new WeakMap<Outbound, string>();
@@ -192,7 +204,7 @@ export class ReplicaNetwork {
   readonly violations: string[] = [];
   /** height → the first block hash any replica committed there. */
   readonly decided = new Map<number, Hex>();
-  readonly stats: NetworkStats = { sent: 0, delivered: 0, dropped: 0, duplicates: 0, syncBlocks: 0 };
+  readonly stats: NetworkStats = { sent: 0, delivered: 0, dropped: 0, duplicates: 0, syncBlocks: 0, events: 0 };
 
   private clock: number;
   /** Messages, inputs and sync traffic scheduled but not yet processed. */
@@ -206,6 +218,8 @@ export class ReplicaNetwork {
   private readonly syncBatch: number;
   private readonly syncPollMs: number;
   private readonly makeEngine: EngineFactory;
+  private readonly route: ReplicaNetworkOptions['route'];
+  private readonly delayModel: ReplicaNetworkOptions['delayMs'];
   private readonly linkDrop = new Map<string, number>();
   private readonly linkDelay = new Map<string, number>();
   private readonly cuts = new Set<string>();
@@ -225,11 +239,14 @@ export class ReplicaNetwork {
     this.syncBatch = options.syncBatch ?? 64;
     this.syncPollMs = options.syncPollMs ?? 4_000;
     this.makeEngine = options.engine ?? ((chain, timeouts, wal) => createPosEngine(chain, timeouts, wal));
+    this.route = options.route;
+    this.delayModel = options.delayMs;
     const genesisTimestamp = options.genesisTimestamp ?? 1_700_000_000_000;
     const spec: GenesisSpec = {
       timestamp: genesisTimestamp,
       member: options.member ?? { balance: 1_000_000, stake: 1_000, capacity: 100 },
       accounts: [],
+      ...(options.area ? { area: options.area } : {}),
     };
     const keys = Array.from({ length: options.size }, () => keyPairFromSeed(keyStream.bytes(32)));
     this.genesis = makeGenesis(this.chainId, spec, keys.map((k) => k.publicKey));
@@ -275,6 +292,7 @@ export class ReplicaNetwork {
       this.queue.pop();
       this.clock = Math.max(this.clock, next.time);
       if (counts(next.item)) this.inFlight--;
+      this.stats.events++;
       this.process(next.item);
     }
   }
@@ -530,7 +548,7 @@ export class ReplicaNetwork {
     this.noteSigned(r, msg);
     const envelopes = r.behaviour?.outbound
       ? r.behaviour.outbound(msg, this.context(r))
-      : [{ to: this.replicas.filter((p) => p.index !== r.index).map((p) => p.index), msg }];
+      : [{ to: this.route?.(r, msg) ?? this.replicas.filter((p) => p.index !== r.index).map((p) => p.index), msg }];
     this.dispatch(r, envelopes);
   }
 
@@ -543,7 +561,9 @@ export class ReplicaNetwork {
     for (const { to, msg, delayMs } of envelopes) {
       const id = messageId(msg);
       r.seen.set(id, true); // a node never takes its own message back from the network
-      for (const peer of to) this.transmit(r.index, peer, msg, id, delayMs ?? 0);
+      // A behaviour picks among all peers; the topic still decides who can receive what it sends.
+      const reach = r.behaviour !== undefined && this.route !== undefined ? new Set(this.route(r, msg)) : undefined;
+      for (const peer of to) if (reach === undefined || reach.has(peer)) this.transmit(r.index, peer, msg, id, delayMs ?? 0);
     }
   }
 
@@ -566,7 +586,8 @@ export class ReplicaNetwork {
   }
 
   private delay(from: number, to: number): number {
-    return this.baseDelayMs + this.rng.int(this.jitterMs + 1) + (this.linkDelay.get(linkKey(from, to)) ?? 0);
+    const model = this.delayModel?.(from, to, this.rng) ?? this.baseDelayMs + this.rng.int(this.jitterMs + 1);
+    return model + (this.linkDelay.get(linkKey(from, to)) ?? 0);
   }
 
   /** `heldMs`: the sender holds the message this long before it leaves (an envelope's delayMs). */
@@ -605,6 +626,7 @@ export class ReplicaNetwork {
     }
     if (best === undefined) return;
     r.syncing = true;
+    r.sent++;
     this.enqueue(this.clock + this.delay(r.index, best.index), {
       kind: 'sync-request',
       from: r.index,
@@ -625,6 +647,7 @@ export class ReplicaNetwork {
         blocks.push({ block: c.block, certificate: c.certificate });
       }
     }
+    server.sent += blocks.length;
     // An empty answer (peer down, cut, or nothing new) still ends the request, as a timeout would.
     this.enqueue(this.clock + this.delay(to, from), { kind: 'sync-response', to: asker.index, epoch, blocks });
   }

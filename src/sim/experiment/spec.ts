@@ -1,0 +1,108 @@
+import type { EngineName } from '../../core/behavior.js';
+
+/**
+ * One experiment: the network, the load and the sweep. The paper preset is the paper's §3.1 setting (250 nodes
+ * in a 9 km × 9 km area cut into 9 cells of 3 km, validator ratio 0.6, 10…70 malicious nodes); the values the
+ * paper leaves open (delays, loss, load, behaviour mix) are ours, each with its reason below.
+ */
+export interface ExperimentSpec {
+  preset: string;
+  nodes: number;
+  /** Cells on the map: a square number (9 = a 3 × 3 grid). */
+  cells: number;
+  /** Side of the square map, metres. */
+  areaM: number;
+  malicious: number[];
+  engines: EngineName[];
+  seeds: number;
+  /** Simulated seconds of offered load; the run then drains for `drainS` with no new transactions. */
+  durationS: number;
+  drainS: number;
+  /**
+   * The malicious nodes' behaviours, dealt round-robin: entry k goes to the k-th malicious node. An entry may
+   * join several with `+` (dormant:30+drop).
+   */
+  behaviors: string;
+  /** Offered load, transactions per simulated second, from honest nodes, sent in batches every `batchMs`. */
+  txRate: number;
+  batchMs: number;
+  network: NetworkModel;
+}
+
+/** How long a packet takes between two vehicles, and how often it is lost (DESIGN §7). */
+export interface NetworkModel {
+  /** Radio hop from a vehicle to its cell's base station and back out (C-V2X/DSRC: a few ms). */
+  baseMs: number;
+  /** Each cell boundary crossed: one backhaul hop between base stations. */
+  hopMs: number;
+  /** Distance term: queueing and propagation grow with the path. */
+  perKmMs: number;
+  /** Uniform extra delay in [0, jitterMs]. */
+  jitterMs: number;
+  /** Probability that one packet to one recipient is lost. */
+  loss: number;
+}
+
+export const DEFAULT_NETWORK: NetworkModel = { baseMs: 2, hopMs: 8, perKmMs: 0.5, jitterMs: 6, loss: 0.01 };
+
+/**
+ * The paper names delayed verification, ignoring honest nodes' messages, forged (conflicting) messages, invalid
+ * blocks, going offline, and the latent attack that behaves until it has standing (its critique of DPoS and
+ * CDBFT). One behaviour of each, dealt in turn.
+ */
+const PAPER_BEHAVIORS = 'delay:2500,drop,equivocate,invalidblock,offline:20/10,dormant:30+drop';
+
+export const PRESETS: Readonly<Record<'paper' | 'small', ExperimentSpec>> = {
+  paper: {
+    preset: 'paper',
+    nodes: 250,
+    cells: 9,
+    areaM: 9000,
+    malicious: [10, 20, 30, 40, 50, 60, 70],
+    engines: ['ncca', 'rpca', 'cdbft', 'dpos'],
+    seeds: 3,
+    durationS: 60,
+    drainS: 15,
+    behaviors: PAPER_BEHAVIORS,
+    txRate: 100,
+    batchMs: 200,
+    network: DEFAULT_NETWORK,
+  },
+  small: {
+    preset: 'small',
+    nodes: 16,
+    cells: 4,
+    areaM: 6000,
+    malicious: [0, 2, 4],
+    engines: ['ncca', 'rpca', 'cdbft', 'dpos', 'pos'],
+    seeds: 2,
+    durationS: 20,
+    drainS: 10,
+    behaviors: PAPER_BEHAVIORS,
+    txRate: 40,
+    batchMs: 200,
+    network: DEFAULT_NETWORK,
+  },
+};
+
+export class SpecError extends Error {
+  override readonly name = 'SpecError';
+}
+
+/** Refuses a spec that cannot run, naming the value. */
+export function checkSpec(s: ExperimentSpec): void {
+  const fail = (what: string): never => {
+    throw new SpecError(what);
+  };
+  if (!Number.isInteger(s.nodes) || s.nodes < 4) fail(`--nodes must be a whole number >= 4 (got ${s.nodes})`);
+  const grid = Math.round(Math.sqrt(s.cells));
+  if (!Number.isInteger(s.cells) || s.cells < 1 || grid * grid !== s.cells) fail(`--cells must be a square number such as 1, 4, 9 (got ${s.cells})`);
+  if (s.malicious.length === 0) fail('--malicious needs at least one count');
+  for (const m of s.malicious) if (!Number.isInteger(m) || m < 0 || m >= s.nodes) fail(`--malicious counts must be whole numbers below --nodes (got ${m})`);
+  if (s.engines.length === 0) fail('--engines needs at least one engine');
+  if (!Number.isInteger(s.seeds) || s.seeds < 1) fail(`--seeds must be a whole number >= 1 (got ${s.seeds})`);
+  if (!(s.durationS > 0)) fail(`--duration must be positive seconds (got ${s.durationS})`);
+  if (!(s.txRate > 0)) fail(`the transaction rate must be positive (got ${s.txRate})`);
+}
+
+export const gridOf = (s: ExperimentSpec): number => Math.round(Math.sqrt(s.cells));

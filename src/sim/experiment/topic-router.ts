@@ -1,0 +1,50 @@
+import type { Outbound } from '../../consensus/engine.js';
+import { stringifyTopic, topicOf, topicsFor } from '../../node/topics.js';
+import type { Replica } from '../replica-network.js';
+
+/**
+ * Who receives a message in an experiment: the replicas subscribed to its topic, by the node's own plan
+ * (`topicsFor`, `topicOf` in src/node/topics.ts), so a normal node hears its cell's ballots and transactions but
+ * not the others'. A replica's subscriptions follow its role, which can change only when it commits, so they are
+ * recomputed when its height moves.
+ */
+export class TopicRouter {
+  private readonly topics: (Set<string> | undefined)[];
+  private readonly atHeight: number[];
+  private version = 0;
+  private readonly lists = new Map<string, { version: number; members: number[] }>();
+
+  constructor(
+    private readonly replicas: readonly Replica[],
+    private readonly chainId: string,
+    private readonly cellOf: (index: number) => number,
+    private readonly cells: number,
+  ) {
+    this.topics = replicas.map(() => undefined);
+    this.atHeight = replicas.map(() => -1);
+  }
+
+  recipients(from: Replica, msg: Outbound): number[] {
+    this.refresh();
+    const topic = stringifyTopic(this.chainId, topicOf(msg, this.cellOf(from.index)));
+    let list = this.lists.get(topic);
+    if (list?.version !== this.version) {
+      list = { version: this.version, members: this.replicas.filter((r) => this.topics[r.index]!.has(topic)).map((r) => r.index) };
+      this.lists.set(topic, list);
+    }
+    return list.members.filter((i) => i !== from.index);
+  }
+
+  private refresh(): void {
+    for (const r of this.replicas) {
+      if (this.atHeight[r.index] === r.height) continue;
+      this.atHeight[r.index] = r.height;
+      const next = new Set(topicsFor(r.engine.status().role, this.cellOf(r.index), this.cells).map((ref) => stringifyTopic(this.chainId, ref)));
+      const before = this.topics[r.index];
+      if (before === undefined || before.size !== next.size || [...next].some((t) => !before.has(t))) {
+        this.topics[r.index] = next;
+        this.version++;
+      }
+    }
+  }
+}
