@@ -91,7 +91,7 @@ export class PosplusNode {
 
   static async start(config: NodeConfig, log: Logger, onFatal: (err: Error) => void): Promise<PosplusNode> {
     if (!AVAILABLE_ENGINES.includes(config.engine)) {
-      throw new ConfigError(`ENGINE: "${config.engine}" is not available in this version yet; use ${AVAILABLE_ENGINES.join(' or ')}`, 'ENGINE');
+      throw new ConfigError(`ENGINE: "${config.engine}" is not available in this version; use one of ${AVAILABLE_ENGINES.join(', ')}`, 'ENGINE');
     }
     const spec = await readGenesisSpec(config.genesisPath);
     await mkdir(config.dataDir, { recursive: true });
@@ -259,7 +259,8 @@ export class PosplusNode {
   /**
    * The topics this node needs now. Every node carries its own cell's namespace. Validators also listen to
    * every cell's transactions (pos has one global validator set; NCCA's validators order every cell's
-   * transactions), and validators carry the multi-region topic, where NCCA's transaction-set ballots meet.
+   * transactions; the baselines' validators too), and validators carry the multi-region topic, where NCCA's and
+   * RPCA's transaction-set ballots meet (RPCA's UNL members send theirs there as a bundle).
    * A normal node's ballot goes to its cell's vote topic; its cell's multi-region validator relays it.
    */
   private engineTopics(): TopicRef[] {
@@ -271,7 +272,7 @@ export class PosplusNode {
       { kind: 'genesis' },
       ...txCells.map((cell): TopicRef => ({ kind: 'tx', cell })),
       { kind: 'cell-vote', cell: this.cell },
-      ...(this.config.engine === 'ncca' && elected ? [{ kind: 'multi-vote' } as TopicRef] : []),
+      ...((this.config.engine === 'ncca' || this.config.engine === 'rpca') && elected ? [{ kind: 'multi-vote' } as TopicRef] : []),
       { kind: 'block' },
       { kind: 'approval' },
       { kind: 'evidence' },
