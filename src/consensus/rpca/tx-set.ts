@@ -1,14 +1,13 @@
 import { addressOf } from '../../core/address.js';
-import { ballotKey, signBallot, verifyBallot } from '../../core/ballots.js';
+import { ballotKey, signBallot } from '../../core/ballots.js';
 import { headerOf } from '../../core/block.js';
-import { BoundedMap } from '../../core/bounded-map.js';
 import { type Hex, toHex } from '../../core/bytes.js';
 import type { ChainState } from '../../core/chain-state.js';
 import { InvalidMessage } from '../../core/errors.js';
-import { sha256 } from '../../core/hash.js';
 import { txId } from '../../core/tx.js';
-import { type Block, TxSetBallot } from '../../core/wire/posplus.js';
+import type { Block, TxSetBallot } from '../../core/wire/posplus.js';
 import type { TxSetRules } from '../bft/bft-engine.js';
+import { BallotStore } from '../ballot-store.js';
 import type { Outbound, Verdict } from '../engine.js';
 import type { ValidatorSet } from '../validator-set.js';
 import { type RpcaParams, atLeast, finalThreshold } from './params.js';
@@ -51,8 +50,7 @@ export function supportOf(ballots: Iterable<TxSetBallot>): Map<Hex, number> {
 export class RpcaTxSet implements TxSetRules {
   readonly windowMs: number;
   readonly maxWaitMs: number;
-  private readonly ballots = new Map<number, Map<string, TxSetBallot>>();
-  private readonly verified = new BoundedMap<string, true>(20_000);
+  private readonly ballots = new BallotStore();
   private unl?: ValidatorSet;
 
   constructor(private readonly p: RpcaParams) {
@@ -66,7 +64,7 @@ export class RpcaTxSet implements TxSetRules {
 
   /** The ballots of one round at one height, one per voter. */
   private roundBallots(height: number, round: 1 | 2): TxSetBallot[] {
-    return [...(this.ballots.get(height)?.values() ?? [])].filter((b) => b.round === round);
+    return [...(this.ballots.at(height)?.values() ?? [])].filter((b) => b.round === round);
   }
 
   /**
@@ -100,7 +98,7 @@ export class RpcaTxSet implements TxSetRules {
       yes = yes.filter((id) => intermediate.every((t) => atLeast(support.get(id) ?? 0, unl.members.length, t)));
     }
     const ballot = signBallot(chain.params.chainId, chain.key, height, round, yes);
-    this.store(ballot);
+    this.ballots.store(ballot);
     return [{ kind: 'bundle', cell: 0, ballots: [ballot] }];
   }
 
@@ -110,13 +108,13 @@ export class RpcaTxSet implements TxSetRules {
     let fresh = 0;
     for (const b of ballots) {
       if (b.height < height || b.height >= height + HEIGHTS_KEPT) continue;
-      if (this.ballots.get(b.height)?.has(ballotKey(b))) continue;
+      if (this.ballots.has(b)) continue;
       if (unl.get(toHex(b.voter)) === undefined) throw new InvalidMessage(`ballot from ${addressOf(b.voter)}, who is not on the UNL`);
-      this.verify(chain, b);
-      this.store(b);
+      this.ballots.verify(chain.params.chainId, b);
+      this.ballots.store(b);
       fresh++;
     }
-    for (const h of this.ballots.keys()) if (h < height) this.ballots.delete(h);
+    this.ballots.prune(height);
     return { verdict: fresh > 0 ? 'accept' : 'ignore', publish: [] };
   }
 
@@ -138,7 +136,7 @@ export class RpcaTxSet implements TxSetRules {
       if (unl.get(toHex(b.voter)) === undefined) throw new InvalidMessage(`block ${height} carries a ballot from ${addressOf(b.voter)}, who is not on the UNL`);
       if (seen.has(ballotKey(b))) throw new InvalidMessage(`block ${height} carries two round-${b.round} ballots from ${addressOf(b.voter)}`);
       seen.add(ballotKey(b));
-      this.verify(chain, b);
+      this.ballots.verify(chain.params.chainId, b);
     }
     const support = supportOf(block.ballots.filter((b) => b.round === 2));
     const final = finalThreshold(this.p);
@@ -149,19 +147,5 @@ export class RpcaTxSet implements TxSetRules {
         throw new InvalidMessage(`block ${height}: transaction ${id} has ${yes} of ${unl.members.length} UNL votes in the final round, short of ${final * 100} %`);
       }
     }
-  }
-
-  private verify(chain: ChainState, b: TxSetBallot): void {
-    // Keyed by the whole ballot: the same signature over other contents must be checked again (and fail).
-    const key = toHex(sha256(TxSetBallot.encode(b)));
-    if (this.verified.has(key)) return;
-    verifyBallot(chain.params.chainId, b);
-    this.verified.set(key, true);
-  }
-
-  private store(b: TxSetBallot): void {
-    let at = this.ballots.get(b.height);
-    if (at === undefined) this.ballots.set(b.height, (at = new Map()));
-    if (!at.has(ballotKey(b))) at.set(ballotKey(b), b);
   }
 }
