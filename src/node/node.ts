@@ -91,7 +91,7 @@ export class PosplusNode {
 
   static async start(config: NodeConfig, log: Logger, onFatal: (err: Error) => void): Promise<PosplusNode> {
     if (!AVAILABLE_ENGINES.includes(config.engine)) {
-      throw new ConfigError(`ENGINE: "${config.engine}" is not available in this version yet; use ${AVAILABLE_ENGINES.join(' or ')}`, 'ENGINE');
+      throw new ConfigError(`ENGINE: "${config.engine}" is not available in this version; use one of ${AVAILABLE_ENGINES.join(', ')}`, 'ENGINE');
     }
     const spec = await readGenesisSpec(config.genesisPath);
     await mkdir(config.dataDir, { recursive: true });

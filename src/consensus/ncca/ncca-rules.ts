@@ -1,7 +1,6 @@
 import { addressOf, type Address } from '../../core/address.js';
 import { fromHex, toHex } from '../../core/bytes.js';
 import type { BlockFacts, HeadRecord } from '../../core/chain-state.js';
-import { offenderOf } from '../../core/evidence.js';
 import { type Account, ElectedRole, type StateOverlay, type StateReader } from '../../core/ledger.js';
 import type { Area } from '../../geo/grid.js';
 import type { BftRules } from '../bft/bft-engine.js';
@@ -15,6 +14,7 @@ import { NccaTxSet } from './tx-set.js';
 import { cellOfAccount, creditOf, hasRights, isEvicted, isSuspended } from './account-view.js';
 import { applyDetection, recordConduct } from '../detection/chain-detection.js';
 import { ObservationBook } from '../detection/observation-book.js';
+import { heightRecordOf, rescore } from '../height-record.js';
 
 const ROLE_NAMES: Record<ElectedRole, Role> = { [ElectedRole.validator]: 'validator', [ElectedRole.multiRegion]: 'multi-region' };
 
@@ -79,20 +79,8 @@ function electedValidators(state: StateReader, now: number, quorum: Fraction): V
 }
 
 function updateCredit(state: StateOverlay, block: BlockFacts, head: HeadRecord | undefined, p: NccaParams): void {
-  if (head === undefined || block.lastCommit === undefined) return;
-  const record = {
-    validators: head.validators.map((v) => addressOf(Buffer.from(v.publicKey, 'hex'))),
-    signers: block.lastCommit.sigs.map((s) => addressOf(s.voter)),
-    failedProposers: head.failedProposers,
-    offenders: block.evidence.map(offenderOf),
-  };
-  const involved = new Set([...record.validators, ...record.signers, ...record.failedProposers, ...record.offenders]);
-  const current = new Map([...involved].map((a) => [a, creditOf(state.get(a), p)]));
-  for (const [address, credit] of nextCredit(current, record, p.credit)) {
-    const account = state.get(address);
-    // Only accounts that exist are scored: evidence can name an address that never held anything.
-    if (account !== undefined && account.credit !== credit) state.set(address, { ...account, credit });
-  }
+  const record = heightRecordOf(block, head);
+  if (record !== undefined) rescore(state, record, (a) => creditOf(a, p), (current, r) => nextCredit(current, r, p.credit));
 }
 
 function holdElection(state: StateOverlay, p: NccaParams, area: Area, firstEpoch: boolean, now: number): void {

@@ -1,16 +1,15 @@
 import { addressOf, parseAddress } from '../../core/address.js';
-import { type BallotReports, ballotKey, signBallot, verifyBallot } from '../../core/ballots.js';
+import { type BallotReports, signBallot } from '../../core/ballots.js';
 import { headerOf } from '../../core/block.js';
-import { BoundedMap } from '../../core/bounded-map.js';
 import { type Hex, toHex } from '../../core/bytes.js';
 import type { ChainState } from '../../core/chain-state.js';
 import { InvalidMessage } from '../../core/errors.js';
 import { ElectedRole } from '../../core/ledger.js';
 import { txId } from '../../core/tx.js';
-import { type Block, TxSetBallot } from '../../core/wire/posplus.js';
-import { sha256 } from '../../core/hash.js';
+import type { Block, TxSetBallot } from '../../core/wire/posplus.js';
 import type { Area } from '../../geo/grid.js';
 import type { TxSetRules } from '../bft/bft-engine.js';
+import { BallotStore } from '../ballot-store.js';
 import type { Outbound, Verdict } from '../engine.js';
 import { cellOfAccount, creditOf, hasRights } from './account-view.js';
 import { trustedListOf } from './trusted-list.js';
@@ -38,8 +37,7 @@ interface VoterInfo extends Voter {
 export class NccaTxSet implements TxSetRules {
   readonly windowMs: number;
   readonly maxWaitMs: number;
-  private readonly ballots = new Map<number, Map<string, TxSetBallot>>();
-  private readonly verified = new BoundedMap<string, true>(20_000);
+  private readonly ballots = new BallotStore();
   private votersAt?: { head: Hex; voters: Map<Hex, VoterInfo> };
 
   constructor(
@@ -59,7 +57,7 @@ export class NccaTxSet implements TxSetRules {
    */
   haveBallots(chain: ChainState): boolean {
     const voters = this.voters(chain);
-    const at = this.ballots.get(chain.head.height + 1);
+    const at = this.ballots.at(chain.head.height + 1);
     if (at === undefined) return false;
     let total = 0;
     const covered = [0, 0];
@@ -95,7 +93,7 @@ export class NccaTxSet implements TxSetRules {
     const held = chain.mempool.ids(chain.params.maxBlockTxs);
     const reports = round === 1 ? this.reports(chain, me) : {};
     const ballot = signBallot(chain.params.chainId, chain.key, chain.head.height + 1, round, held, reports);
-    this.store(ballot);
+    this.ballots.store(ballot);
     return [me.role === 'normal' ? { kind: 'ballot', ballot } : { kind: 'bundle', cell: me.cell, ballots: [ballot] }];
   }
 
@@ -127,18 +125,18 @@ export class NccaTxSet implements TxSetRules {
     const relay: TxSetBallot[] = [];
     for (const b of ballots) {
       if (b.height < height || b.height >= height + HEIGHTS_KEPT) continue;
-      if (this.ballots.get(b.height)?.has(ballotKey(b))) continue;
+      if (this.ballots.has(b)) continue;
       if (!hasRights(chain.ledger.get(addressOf(b.voter)), chain.head.timestamp)) {
         throw new InvalidMessage(`ballot from ${addressOf(b.voter)}, which is suspended or evicted`);
       }
-      this.verify(chain, b);
-      this.store(b);
+      this.ballots.verify(chain.params.chainId, b);
+      this.ballots.store(b);
       fresh++;
       const voter = voters.get(toHex(b.voter));
       // A multi-region validator carries its own cell's normal ballots to the validators of every cell.
       if (!relayed && me?.role === 'multi-region' && voter?.role === 'normal' && voter.cell === me.cell) relay.push(b);
     }
-    this.prune(height);
+    this.ballots.prune(height);
     return {
       verdict: fresh > 0 ? 'accept' : 'ignore',
       publish: relay.length > 0 && me ? [{ kind: 'bundle', cell: me.cell, ballots: relay }] : [],
@@ -148,7 +146,7 @@ export class NccaTxSet implements TxSetRules {
   select(chain: ChainState): { allowed: ReadonlySet<Hex>; ballots: TxSetBallot[] } {
     const height = chain.head.height + 1;
     const voters = this.voters(chain);
-    const ballots = [...(this.ballots.get(height)?.values() ?? [])].filter((b) => voters.has(toHex(b.voter)));
+    const ballots = [...(this.ballots.at(height)?.values() ?? [])].filter((b) => voters.has(toHex(b.voter)));
     return { allowed: new Set(this.decide(voters, ballots).confirmed), ballots };
   }
 
@@ -158,7 +156,7 @@ export class NccaTxSet implements TxSetRules {
     for (const b of block.ballots) {
       if (b.height !== height) throw new InvalidMessage(`block ${height} carries a ballot for height ${b.height}`);
       if (!voters.has(toHex(b.voter))) throw new InvalidMessage(`block ${height} carries a ballot from ${addressOf(b.voter)}, who is not a voter`);
-      this.verify(chain, b);
+      this.ballots.verify(chain.params.chainId, b);
     }
     if (block.txs.length === 0) return;
     const confirmed = new Set(this.decide(voters, block.ballots).confirmed);
@@ -177,23 +175,5 @@ export class NccaTxSet implements TxSetRules {
       counted.filter((b) => b.round === 2),
       this.p,
     );
-  }
-
-  private verify(chain: ChainState, b: TxSetBallot): void {
-    // Keyed by the whole ballot: the same signature over other contents must be checked again (and fail).
-    const key = toHex(sha256(TxSetBallot.encode(b)));
-    if (this.verified.has(key)) return;
-    verifyBallot(chain.params.chainId, b);
-    this.verified.set(key, true);
-  }
-
-  private store(b: TxSetBallot): void {
-    let at = this.ballots.get(b.height);
-    if (at === undefined) this.ballots.set(b.height, (at = new Map()));
-    if (!at.has(ballotKey(b))) at.set(ballotKey(b), b);
-  }
-
-  private prune(height: number): void {
-    for (const h of this.ballots.keys()) if (h < height) this.ballots.delete(h);
   }
 }

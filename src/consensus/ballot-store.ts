@@ -1,0 +1,43 @@
+import { ballotKey, verifyBallot } from '../core/ballots.js';
+import { BoundedMap } from '../core/bounded-map.js';
+import { toHex } from '../core/bytes.js';
+import { sha256 } from '../core/hash.js';
+import { TxSetBallot } from '../core/wire/posplus.js';
+
+/**
+ * The transaction-set ballots a replica holds, by height, the first of each (voter, height, round) kept; and a
+ * cache of the ballots whose signature it has checked. Shared by NCCA's and RPCA's transaction-set votes.
+ */
+export class BallotStore {
+  private readonly byHeight = new Map<number, Map<string, TxSetBallot>>();
+  private readonly verified = new BoundedMap<string, true>(20_000);
+
+  has(b: TxSetBallot): boolean {
+    return this.byHeight.get(b.height)?.has(ballotKey(b)) ?? false;
+  }
+
+  /** Every ballot kept for `height`, keyed by ballotKey. */
+  at(height: number): ReadonlyMap<string, TxSetBallot> | undefined {
+    return this.byHeight.get(height);
+  }
+
+  /** Throws InvalidMessage unless the ballot is well formed and signed by its voter. */
+  verify(chainId: string, b: TxSetBallot): void {
+    // Keyed by the whole ballot: the same signature over other contents must be checked again (and fail).
+    const key = toHex(sha256(TxSetBallot.encode(b)));
+    if (this.verified.has(key)) return;
+    verifyBallot(chainId, b);
+    this.verified.set(key, true);
+  }
+
+  store(b: TxSetBallot): void {
+    let at = this.byHeight.get(b.height);
+    if (at === undefined) this.byHeight.set(b.height, (at = new Map()));
+    if (!at.has(ballotKey(b))) at.set(ballotKey(b), b);
+  }
+
+  /** Forgets every height below `height`. */
+  prune(height: number): void {
+    for (const h of this.byHeight.keys()) if (h < height) this.byHeight.delete(h);
+  }
+}
