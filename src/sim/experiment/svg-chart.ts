@@ -53,6 +53,16 @@ const DODGE = 5;
 
 const px = (v: number): string => fixed(v, 2);
 
+function line(x1: number, y1: number, x2: number, y2: number, attrs = ''): string {
+  return `<line x1="${px(x1)}" y1="${px(y1)}" x2="${px(x2)}" y2="${px(y2)}"${attrs ? ' ' + attrs : ''}/>`;
+}
+
+/** A path through `points` ([x, y] pairs); `closed` ends it with Z. */
+function path(points: readonly (readonly [number, number])[], attrs: string, closed = true): string {
+  const d = points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${px(x)},${px(y)}`).join(' ');
+  return `<path d="${d}${closed ? ' Z' : ''}" ${attrs}/>`;
+}
+
 function marker(shape: MarkerShape, x: number, y: number, color: string, open: boolean): string {
   const paint = `fill="${open ? '#ffffff' : color}" stroke="${color}" stroke-width="1.5"`;
   const r = 4.5;
@@ -62,11 +72,12 @@ function marker(shape: MarkerShape, x: number, y: number, color: string, open: b
     case 'square':
       return `<rect x="${px(x - r)}" y="${px(y - r)}" width="${2 * r}" height="${2 * r}" ${paint}/>`;
     case 'triangle':
-      return `<path d="M${px(x)},${px(y - r - 1)} L${px(x + r + 1)},${px(y + r)} L${px(x - r - 1)},${px(y + r)} Z" ${paint}/>`;
+      return path([[x, y - r - 1], [x + r + 1, y + r], [x - r - 1, y + r]], paint);
     case 'diamond':
-      return `<path d="M${px(x)},${px(y - r - 1)} L${px(x + r + 1)},${px(y)} L${px(x)},${px(y + r + 1)} L${px(x - r - 1)},${px(y)} Z" ${paint}/>`;
+      return path([[x, y - r - 1], [x + r + 1, y], [x, y + r + 1], [x - r - 1, y]], paint);
     case 'cross':
-      return `<path d="M${px(x - r)},${px(y - r)} L${px(x + r)},${px(y + r)} M${px(x - r)},${px(y + r)} L${px(x + r)},${px(y - r)}" fill="none" stroke="${color}" stroke-width="2"/>`;
+      const stroke = `stroke="${color}" stroke-width="2"`;
+      return `<g class="marker">${line(x - r, y - r, x + r, y + r, stroke)}${line(x - r, y + r, x + r, y - r, stroke)}</g>`;
   }
 }
 
@@ -78,17 +89,15 @@ function axes(xAxis: Axis, yAxis: Axis, chart: LineChart, sx: (v: number) => num
   const out: string[] = ['<g class="axes" stroke="#000000" stroke-width="1">'];
   for (const t of yAxis.ticks) {
     const y = sy(t);
-    out.push(`<line x1="${PLOT.left}" y1="${px(y)}" x2="${PLOT.right}" y2="${px(y)}" stroke="#e0e0e0"/>`);
-    out.push(`<line x1="${PLOT.left - 5}" y1="${px(y)}" x2="${PLOT.left}" y2="${px(y)}"/>`);
+    out.push(line(PLOT.left, y, PLOT.right, y, 'stroke="#e0e0e0"'), line(PLOT.left - 5, y, PLOT.left, y));
     out.push(text(PLOT.left - 8, y + 4, fixed(t, yAxis.decimals), 'font-size="12" text-anchor="end" stroke="none"'));
   }
   for (const t of xAxis.ticks) {
     const x = sx(t);
-    out.push(`<line x1="${px(x)}" y1="${PLOT.bottom}" x2="${px(x)}" y2="${PLOT.bottom + 5}"/>`);
+    out.push(line(x, PLOT.bottom, x, PLOT.bottom + 5));
     out.push(text(x, PLOT.bottom + 20, fixed(t, xAxis.decimals), 'font-size="12" text-anchor="middle" stroke="none"'));
   }
-  out.push(`<line x1="${PLOT.left}" y1="${PLOT.bottom}" x2="${PLOT.right}" y2="${PLOT.bottom}"/>`);
-  out.push(`<line x1="${PLOT.left}" y1="${PLOT.top}" x2="${PLOT.left}" y2="${PLOT.bottom}"/>`);
+  out.push(line(PLOT.left, PLOT.bottom, PLOT.right, PLOT.bottom), line(PLOT.left, PLOT.top, PLOT.left, PLOT.bottom));
   out.push('</g>');
   out.push(text((PLOT.left + PLOT.right) / 2, HEIGHT - 18, chart.xTitle, 'font-size="13" text-anchor="middle"'));
   const yMid = (PLOT.top + PLOT.bottom) / 2;
@@ -102,17 +111,19 @@ function seriesSvg(s: ChartSeries, dodge: number, sx: (v: number) => number, sy:
   const label = escapeXml(s.label);
   const out = [`<g class="series" data-engine="${escapeXml(s.engine)}" data-series="${label}">`];
   if (points.length > 1) {
-    const d = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${px(sx(p.x) + dodge)},${px(sy(p.mean))}`).join(' ');
     const dash = open ? ' stroke-dasharray="6 4"' : '';
-    out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${dash}/>`);
+    const xy = points.map((p) => [sx(p.x) + dodge, sy(p.mean)] as const);
+    out.push(path(xy, `fill="none" stroke="${s.color}" stroke-width="2"${dash}`, false));
   }
+  const bar = `stroke="${s.color}" stroke-width="1.2"`;
   for (const p of points) {
     const x = sx(p.x) + dodge;
+    const data = `data-x="${p.x}" data-mean="${p.mean}" data-lo="${p.lo}" data-hi="${p.hi}"`;
     out.push(
-      `<g class="point" data-engine="${escapeXml(s.engine)}" data-series="${label}" data-x="${p.x}" data-mean="${p.mean}" data-lo="${p.lo}" data-hi="${p.hi}">`,
-      `<line x1="${px(x)}" y1="${px(sy(p.lo))}" x2="${px(x)}" y2="${px(sy(p.hi))}" stroke="${s.color}" stroke-width="1.2"/>`,
-      `<line x1="${px(x - 4)}" y1="${px(sy(p.lo))}" x2="${px(x + 4)}" y2="${px(sy(p.lo))}" stroke="${s.color}" stroke-width="1.2"/>`,
-      `<line x1="${px(x - 4)}" y1="${px(sy(p.hi))}" x2="${px(x + 4)}" y2="${px(sy(p.hi))}" stroke="${s.color}" stroke-width="1.2"/>`,
+      `<g class="point" data-engine="${escapeXml(s.engine)}" data-series="${label}" ${data}>`,
+      line(x, sy(p.lo), x, sy(p.hi), bar),
+      line(x - 4, sy(p.lo), x + 4, sy(p.lo), bar),
+      line(x - 4, sy(p.hi), x + 4, sy(p.hi), bar),
       marker(s.marker, x, sy(p.mean), s.color, open),
       '</g>',
     );
@@ -127,7 +138,7 @@ function legend(series: readonly ChartSeries[]): string[] {
   series.forEach((s, i) => {
     const y = PLOT.top + 10 + i * 22;
     const dash = s.secondary ? ' stroke-dasharray="6 4"' : '';
-    out.push(`<line x1="${x}" y1="${y}" x2="${x + 30}" y2="${y}" stroke="${s.color}" stroke-width="2"${dash}/>`);
+    out.push(line(x, y, x + 30, y, `stroke="${s.color}" stroke-width="2"${dash}`));
     out.push(marker(s.marker, x + 15, y, s.color, s.secondary === true));
     out.push(text(x + 38, y + 4, s.label, 'font-size="12"'));
   });
@@ -147,8 +158,10 @@ export function lineChartSvg(chart: LineChart): string {
   const drawn = chart.series.filter((s) => s.points.length > 0);
   const all = drawn.flatMap((s) => s.points);
   if (all.length === 0) {
-    out.push(`<rect x="${PLOT.left}" y="${PLOT.top}" width="${PLOT.right - PLOT.left}" height="${PLOT.bottom - PLOT.top}" fill="none" stroke="#999999"/>`);
-    out.push(text((PLOT.left + PLOT.right) / 2, (PLOT.top + PLOT.bottom) / 2, chart.emptyMessage, 'font-size="14" text-anchor="middle" class="empty"'));
+    const [w, h] = [PLOT.right - PLOT.left, PLOT.bottom - PLOT.top];
+    out.push(`<rect x="${PLOT.left}" y="${PLOT.top}" width="${w}" height="${h}" fill="none" stroke="#999999"/>`);
+    const middle = 'font-size="14" text-anchor="middle" class="empty"';
+    out.push(text(PLOT.left + w / 2, PLOT.top + h / 2, chart.emptyMessage, middle));
     return out.join('\n') + '\n</svg>\n';
   }
   const xAxis = niceAxis(Math.min(...all.map((p) => p.x)), Math.max(...all.map((p) => p.x)), 6, true);
