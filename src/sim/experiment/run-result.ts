@@ -1,17 +1,46 @@
+/**
+ * What one simulator run of `posplus experiment` reports, and the parameters of the whole experiment. These two
+ * types are the only contract between the experiment runner and the writers in this folder (runs.csv,
+ * summary.json, report.md, the figures): the writers never see the simulator, so they stay pure and testable.
+ */
 import type { EngineName } from '../../core/behavior.js';
+
 export interface RunResult {
-  engine: EngineName;            // 'ncca' | 'pos' | 'rpca' | 'cdbft' | 'dpos'
-  malicious: number;             // malicious nodes in the run
+  engine: EngineName; // 'ncca' | 'pos' | 'rpca' | 'cdbft' | 'dpos'
+  malicious: number; // malicious nodes in the run
   seed: number;
   nodes: number;
-  simulatedMs: number;           // virtual time the run covered
-  heights: number;               // committed heights
+  simulatedMs: number; // virtual time the run covered
+  heights: number; // committed heights
   submittedTxs: number;
   committedTxs: number;
-  throughput_tps: number;        // committed tx / simulated seconds
-  latency_ms: number;            // mean submission→commit over committed txs
-  packets_per_node: number;      // mean packets sent per node
-  recall?: number;               // detection, 0..1; undefined for engines that do not detect
-  precision?: number;            // undefined when nothing was detected or the engine does not detect
-  events: number;                // simulator events processed
+  throughput_tps: number; // committed tx / simulated seconds
+  latency_ms: number; // mean submission→commit over committed txs
+  packets_per_node: number; // mean packets sent per node
+  recall?: number; // detection, 0..1; undefined for engines that do not detect
+  precision?: number; // undefined when nothing was detected or the engine does not detect
+  events: number; // simulator events processed
+}
+
+/**
+ * The parameters of an experiment, written into summary.json and report.md so that the files say how to make
+ * them again. Deliberately no wall-clock time or date: two runs of the same command must give byte-identical
+ * files.
+ */
+export interface ExperimentMeta {
+  /** The exact command line that produced the results, e.g. `posplus experiment --preset paper`. */
+  command: string;
+  preset: string;
+  nodes: number;
+  /** Cells of the experiment grid: engines × malicious counts. */
+  cells: number;
+  /** Engines in the order given on the command line; tables, rows and legends follow this order. */
+  engines: readonly EngineName[];
+  malicious: readonly number[];
+  /** Seeds (runs) per cell. */
+  seeds: number;
+  /** Simulated duration of each run, seconds. */
+  durationS: number;
+  /** The behaviour of the malicious nodes, as given (e.g. `falsevote,equivocate`). */
+  behaviors: string;
 }

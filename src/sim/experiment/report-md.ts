@@ -1,0 +1,84 @@
+/**
+ * report.md: the human-readable result of an experiment. It names the command that made it (so it can be made
+ * again), the parameters, the metrics as the paper defines them, one table per metric (malicious count by engine,
+ * mean ± sample sd over the seeds) and the four figures. Like the other files it has no date in it: the same runs
+ * give the same bytes.
+ */
+import { detects, PAPER_METRICS } from './metrics.js';
+import { fixed } from './number-format.js';
+import { enginesOf, maliciousCountsOf } from './run-order.js';
+import type { ExperimentMeta, RunResult } from './run-result.js';
+import { cellOf, type Stats, summarize } from './summary.js';
+import { FIGURE_FILES } from './figures.js';
+
+/** `|` would end a table cell; nothing we write should contain one, but a command line might. */
+const cell = (s: string): string => s.replace(/\|/g, '\\|');
+
+/** "mean ± sd" at the metric's decimals; the mean alone when sd is undefined (one seed). */
+function meanSd(s: Stats, decimals: number): string {
+  return s.sd === null ? fixed(s.mean, decimals) : `${fixed(s.mean, decimals)} ± ${fixed(s.sd, decimals)}`;
+}
+
+/** A code span that holds `s` whatever backticks it contains. */
+function code(s: string): string {
+  const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  return longest > 0 ? `${fence} ${s} ${fence}` : `${fence}${s}${fence}`;
+}
+
+export function reportMarkdown(runs: readonly RunResult[], meta: ExperimentMeta): string {
+  const cells = summarize(runs, meta.engines);
+  const engines = enginesOf(runs, meta.engines);
+  const malicious = maliciousCountsOf(runs);
+  const out: string[] = [
+    '# posplus experiment report',
+    '',
+    'Made by:',
+    '',
+    '```sh',
+    meta.command,
+    '```',
+    '',
+    '## Parameters',
+    '',
+    '| parameter | value |',
+    '| --- | --- |',
+    `| preset | ${cell(meta.preset)} |`,
+    `| nodes | ${meta.nodes} |`,
+    `| engines | ${cell(meta.engines.join(', '))} |`,
+    `| malicious nodes | ${meta.malicious.join(', ')} |`,
+    `| seeds per cell | ${meta.seeds} |`,
+    `| cells (engines × malicious counts) | ${meta.cells} |`,
+    `| simulated duration per run | ${meta.durationS} s |`,
+    `| malicious behaviour | ${meta.behaviors === '' ? 'none' : code(cell(meta.behaviors))} |`,
+    `| runs reported | ${runs.length} |`,
+    '',
+    '## Metrics',
+    '',
+    'As the paper defines them, per run:',
+    '',
+    ...PAPER_METRICS.map((m) => `- **${m.label}**${m.unit ? ` (${m.unit})` : ''} = ${m.definition}.`),
+    '',
+    'Each table cell is the mean ± the sample standard deviation (n − 1) over the seeds of that cell; ' +
+      'a single value is a cell with one seed, "n/a" an engine that does not detect, "–" no value ' +
+      '(no runs in the cell, or no precision because nothing was detected).',
+  ];
+  for (const m of PAPER_METRICS) {
+    const detection = m.key === 'recall' || m.key === 'precision';
+    out.push('', `## ${m.label}${m.unit ? ` (${m.unit})` : ''}`, '');
+    out.push(`| malicious | ${engines.join(' | ')} |`, `| ---: | ${engines.map(() => '---:').join(' | ')} |`);
+    for (const x of malicious) {
+      const row = engines.map((e) => {
+        const c = cellOf(cells, e, x);
+        if (c === undefined) return '–';
+        const s = c.metrics[m.key];
+        if (s) return meanSd(s, m.decimals);
+        return detection && !detects(runs, e) ? 'n/a' : '–';
+      });
+      out.push(`| ${x} | ${row.join(' | ')} |`);
+    }
+  }
+  out.push('', '## Figures', '', 'Points are the mean over the seeds; error bars span min–max over the seeds.', '');
+  for (const f of FIGURE_FILES) out.push(`![Fig ${f.fig}: ${f.caption}](${f.file})`, '');
+  return out.join('\n');
+}

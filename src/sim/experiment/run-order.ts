@@ -1,0 +1,37 @@
+/**
+ * The one order of runs and cells used by every writer: engines in the order given (the command line's), then
+ * malicious count, then seed. Sorting here, rather than trusting the order runs finished in, is what makes the
+ * files independent of scheduling.
+ */
+import { ENGINE_NAMES, type EngineName } from '../../core/behavior.js';
+import type { RunResult } from './run-result.js';
+
+/**
+ * Compares engines by their place in `order`; engines not in it come after, in ENGINE_NAMES order, then by name
+ * (so that no input is ever ordered by chance).
+ */
+export function engineComparator(order: readonly EngineName[] = ENGINE_NAMES): (a: string, b: string) => number {
+  const rank = (e: string): number => {
+    const i = order.indexOf(e as EngineName);
+    if (i >= 0) return i;
+    const j = (ENGINE_NAMES as readonly string[]).indexOf(e);
+    return order.length + (j >= 0 ? j : ENGINE_NAMES.length);
+  };
+  return (a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** Engine, then malicious count, then seed. */
+export function runComparator(order: readonly EngineName[] = ENGINE_NAMES): (a: RunResult, b: RunResult) => number {
+  const byEngine = engineComparator(order);
+  return (a, b) => byEngine(a.engine, b.engine) || a.malicious - b.malicious || a.seed - b.seed;
+}
+
+/** The engines that occur in `runs`, in order. */
+export function enginesOf(runs: readonly RunResult[], order: readonly EngineName[] = ENGINE_NAMES): EngineName[] {
+  return [...new Set(runs.map((r) => r.engine))].sort(engineComparator(order));
+}
+
+/** The malicious counts that occur in `runs`, ascending. */
+export function maliciousCountsOf(runs: readonly RunResult[]): number[] {
+  return [...new Set(runs.map((r) => r.malicious))].sort((a, b) => a - b);
+}

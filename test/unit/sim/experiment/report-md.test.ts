@@ -1,0 +1,41 @@
+import { strict as assert } from 'node:assert';
+import { FIGURE_FILES } from '../../../../src/sim/experiment/figures.js';
+import { reportMarkdown } from '../../../../src/sim/experiment/report-md.js';
+import { META, grid, shuffled } from './fixtures.js';
+
+describe('sim/experiment/report-md', () => {
+  const md = reportMarkdown(grid(), META);
+
+  it('names the command that made it and the parameters', () => {
+    assert.ok(md.startsWith('# '));
+    assert.ok(md.includes('\n' + META.command + '\n'));
+    for (const s of ['| preset | paper |', '| nodes | 100 |', '| seeds per cell | 3 |', '`falsevote`']) assert.ok(md.includes(s), s);
+  });
+
+  it('defines the metrics as the paper does', () => {
+    const definitions = [
+      'committed transactions / total',
+      'submission-to-commit time / committed transactions',
+      'packets sent by all nodes / nodes',
+      'detected true malicious nodes / all true malicious nodes',
+      'detected true malicious nodes / all nodes detected',
+    ];
+    for (const s of definitions) assert.ok(md.includes(s), s);
+  });
+
+  it('one table per metric with a column per engine and a row per malicious count, cells mean ± sd', () => {
+    const headers = md.split('\n').filter((l) => l.startsWith('| malicious |'));
+    assert.equal(headers.length, 5);
+    for (const h of headers) assert.equal(h, '| malicious | ncca | pos |');
+    assert.ok(md.includes('| 10 | 0.9000 ± 0.1000 | n/a |'), 'recall row of m=10: ncca detects, pos does not');
+    assert.match(md, /\| 0 \| \d+\.\d{3} ± \d+\.\d{3} \| \d+\.\d{3} ± \d+\.\d{3} \|/);
+  });
+
+  it('links the four figures', () => {
+    for (const f of FIGURE_FILES) assert.match(md, new RegExp(`!\\[Fig ${f.fig}[^\\]]*\\]\\(${f.file.replace('.', '\\.')}\\)`));
+  });
+
+  it('is byte-identical for the same runs in any order', () => {
+    assert.equal(reportMarkdown(shuffled(grid()), META), md);
+  });
+});
