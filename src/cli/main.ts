@@ -5,6 +5,7 @@ import { ConfigError } from '../node/config.js';
 import { UsageError } from './errors.js';
 import { registerDevnetCommand } from './devnet.js';
 import { registerAddressCommand } from './address-command.js';
+import { registerExperimentCommand } from './experiment-command.js';
 import { registerDoubleSpendCommand } from './double-spend-command.js';
 import { registerKeygenCommand } from './keygen-command.js';
 import { registerNodeCommand } from './node-command.js';
@@ -31,6 +32,7 @@ registerQueryCommand(program);
 registerStatusCommand(program);
 registerDoubleSpendCommand(program);
 registerDevnetCommand(program);
+registerExperimentCommand(program);
 
 /** Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration; one line on stderr. */
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 import { addressOf } from '../../core/address.js';
-import { type Behavior, type EngineName, parseBehaviors } from '../../core/behavior.js';
+import type { EngineName } from '../../core/behavior.js';
 import { type Hex } from '../../core/bytes.js';
 import { Prng, derivedSeed } from '../../core/prng.js';
 import { txId } from '../../core/tx.js';
@@ -12,7 +12,7 @@ import { ReplicaNetwork } from '../replica-network.js';
 import { packetDelayMs } from './network-delay.js';
 import { detectionScore, measureTraffic, referenceReplica } from './run-metrics.js';
 import type { RunResult } from './run-result.js';
-import { type ExperimentSpec, gridOf } from './spec.js';
+import { type ExperimentSpec, behaviorMix, gridOf } from './spec.js';
 import { TopicRouter } from './topic-router.js';
 
 export interface RunJob {
@@ -91,9 +91,4 @@ export function runOne(spec: ExperimentSpec, job: RunJob): RunResult {
     // Only NCCA detects; the others would score an empty set.
     ...(job.engine === 'ncca' ? detectionScore(referenceReplica(net, honest).chain.ledger, badAddresses) : {}),
   };
-}
-
-function behaviorMix(list: string): Behavior[][] {
-  const entries = list.split(',').map((e) => e.trim()).filter((e) => e !== '');
-  return entries.length === 0 ? [[]] : entries.map((e) => parseBehaviors(e.replaceAll('+', ',')));
 }

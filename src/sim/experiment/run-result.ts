@@ -4,6 +4,7 @@
  * summary.json, report.md, the figures): the writers never see the simulator, so they stay pure and testable.
  */
 import type { EngineName } from '../../core/behavior.js';
+import type { ExperimentSpec } from './spec.js';
 
 export interface RunResult {
   engine: EngineName; // 'ncca' | 'pos' | 'rpca' | 'cdbft' | 'dpos'
@@ -23,24 +24,11 @@ export interface RunResult {
 }
 
 /**
- * The parameters of an experiment, written into summary.json and report.md so that the files say how to make
- * them again. Deliberately no wall-clock time or date: two runs of the same command must give byte-identical
- * files.
+ * The parameters of an experiment with the command that made it, written into summary.json and report.md so that
+ * the files say how to make them again. Deliberately no wall-clock time or date: two runs of the same command
+ * must give byte-identical files.
  */
-export interface ExperimentMeta {
+export interface ExperimentMeta extends ExperimentSpec {
   /** The exact command line that produced the results, e.g. `posplus experiment --preset paper`. */
   command: string;
-  preset: string;
-  nodes: number;
-  /** Cells of the experiment grid: engines × malicious counts. */
-  cells: number;
-  /** Engines in the order given on the command line; tables, rows and legends follow this order. */
-  engines: readonly EngineName[];
-  malicious: readonly number[];
-  /** Seeds (runs) per cell. */
-  seeds: number;
-  /** Simulated duration of each run, seconds. */
-  durationS: number;
-  /** The behaviour of the malicious nodes, as given (e.g. `falsevote,equivocate`). */
-  behaviors: string;
 }

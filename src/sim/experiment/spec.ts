@@ -1,4 +1,4 @@
-import type { EngineName } from '../../core/behavior.js';
+import { type Behavior, BehaviorError, type EngineName, parseBehaviors } from '../../core/behavior.js';
 
 /**
  * One experiment: the network, the load and the sweep. The paper preset is the paper's §3.1 setting (250 nodes
@@ -39,11 +39,15 @@ export interface NetworkModel {
   perKmMs: number;
   /** Uniform extra delay in [0, jitterMs]. */
   jitterMs: number;
-  /** Probability that one packet to one recipient is lost. */
+  /**
+   * Probability that a message never reaches one recipient. The simulator sends each message straight to every
+   * subscriber; gossipsub would carry it over several mesh paths, so this is the residual loss when all of them
+   * fail, not the loss of one radio packet.
+   */
   loss: number;
 }
 
-export const DEFAULT_NETWORK: NetworkModel = { baseMs: 2, hopMs: 8, perKmMs: 0.5, jitterMs: 6, loss: 0.01 };
+export const DEFAULT_NETWORK: NetworkModel = { baseMs: 2, hopMs: 8, perKmMs: 0.5, jitterMs: 6, loss: 0.002 };
 
 /**
  * The paper names delayed verification, ignoring honest nodes' messages, forged (conflicting) messages, invalid
@@ -62,7 +66,7 @@ export const PRESETS: Readonly<Record<'paper' | 'small', ExperimentSpec>> = {
     engines: ['ncca', 'rpca', 'cdbft', 'dpos'],
     seeds: 3,
     durationS: 60,
-    drainS: 15,
+    drainS: 20,
     behaviors: PAPER_BEHAVIORS,
     txRate: 100,
     batchMs: 200,
@@ -103,6 +107,18 @@ export function checkSpec(s: ExperimentSpec): void {
   if (!Number.isInteger(s.seeds) || s.seeds < 1) fail(`--seeds must be a whole number >= 1 (got ${s.seeds})`);
   if (!(s.durationS > 0)) fail(`--duration must be positive seconds (got ${s.durationS})`);
   if (!(s.txRate > 0)) fail(`the transaction rate must be positive (got ${s.txRate})`);
+  try {
+    behaviorMix(s.behaviors);
+  } catch (err) {
+    if (err instanceof BehaviorError) fail(`--behaviors: ${err.message}`);
+    throw err;
+  }
+}
+
+/** The behaviour list of each malicious node in turn: `delay:2500,dormant:30+drop` → [[delay], [dormant, drop]]. */
+export function behaviorMix(list: string): Behavior[][] {
+  const entries = list.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  return entries.length === 0 ? [[]] : entries.map((e) => parseBehaviors(e.replaceAll('+', ',')));
 }
 
 export const gridOf = (s: ExperimentSpec): number => Math.round(Math.sqrt(s.cells));

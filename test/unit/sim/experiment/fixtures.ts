@@ -1,4 +1,5 @@
 import type { ExperimentMeta, RunResult } from '../../../../src/sim/experiment/run-result.js';
+import { DEFAULT_NETWORK } from '../../../../src/sim/experiment/spec.js';
 
 /** A plausible run; `over` replaces any field. */
 export function run(over: Partial<RunResult> = {}): RunResult {
@@ -48,12 +49,17 @@ export const META: ExperimentMeta = {
   command: 'posplus experiment --preset paper --engines ncca,pos --seeds 3',
   preset: 'paper',
   nodes: 100,
-  cells: 6,
+  cells: 9,
+  areaM: 9000,
   engines: ['ncca', 'pos'],
   malicious: [0, 10, 20],
   seeds: 3,
   durationS: 60,
+  drainS: 10,
   behaviors: 'falsevote',
+  txRate: 50,
+  batchMs: 200,
+  network: DEFAULT_NETWORK,
 };
 
 /** A deterministic shuffle (reversal and interleave), so "input order does not matter" tests need no randomness. */

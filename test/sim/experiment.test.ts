@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runOne } from '../../src/sim/experiment/run-one.js';
+import { type ExperimentSpec, PRESETS } from '../../src/sim/experiment/spec.js';
+import { elements, parseXml } from '../unit/sim/experiment/xml-check.js';
+
+const MAIN_JS = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+/** Small enough for the suite: 10 nodes in 4 cells, 6 simulated seconds of load. */
+const TINY: ExperimentSpec = { ...PRESETS.small, nodes: 10, durationS: 6, drainS: 6, txRate: 20 };
+
+describe('experiment runs in the simulator', () => {
+  it('gives the same result for the same seed and a different one for another seed', () => {
+    const job = { engine: 'ncca' as const, malicious: 2, seed: 1 };
+    const a = runOne(TINY, job);
+    const b = runOne(TINY, job);
+    assert.equal(JSON.stringify(a), JSON.stringify(b));
+    assert.ok(a.committedTxs > 0, 'the run should commit transactions');
+    const c = runOne(TINY, { ...job, seed: 2 });
+    assert.notEqual(JSON.stringify(c), JSON.stringify(a));
+  });
+
+  it('meets every engine with the same workload: the offered transactions do not depend on the engine', () => {
+    const runs = (['ncca', 'rpca', 'cdbft', 'dpos', 'pos'] as const).map((engine) => runOne(TINY, { engine, malicious: 0, seed: 3 }));
+    assert.equal(new Set(runs.map((r) => r.submittedTxs)).size, 1);
+    for (const r of runs) assert.equal(r.committedTxs, r.submittedTxs, `${r.engine} should commit every transaction with no malicious node`);
+    assert.ok(runs[0]!.recall === undefined && runs[0]!.precision === undefined, 'no malicious node: nothing to recall, nothing flagged');
+    for (const r of runs.slice(1)) assert.ok(!('recall' in r), `${r.engine} does not detect`);
+  });
+
+  it('posplus experiment --preset small writes every file, byte-identical on a second run, with the data in the charts', function () {
+    this.timeout(240_000);
+    const args = ['experiment', '--preset', 'small', '--nodes', '8', '--engines', 'ncca,dpos', '--malicious', '0,2', '--seeds', '1', '--duration', '4', '--workers', '2'];
+    const run = (out: string): void => {
+      const r = spawnSync(process.execPath, [MAIN_JS, ...args, '--out', out], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /4\/4/, 'the progress bar should reach 4/4');
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'posplus-experiment-'));
+    try {
+      run(join(dir, 'a'));
+      const files = readdirSync(join(dir, 'a')).sort();
+      assert.deepEqual(files, ['fig4-throughput.svg', 'fig5-latency.svg', 'fig6-packets.svg', 'fig7-detection.svg', 'report.md', 'runs.csv', 'summary.json']);
+      const first = files.map((f) => readFileSync(join(dir, 'a', f), 'utf8'));
+      run(join(dir, 'a'));
+      files.forEach((f, i) => assert.equal(readFileSync(join(dir, 'a', f), 'utf8'), first[i], `${f} differs between two runs`));
+
+      const csv = readFileSync(join(dir, 'a', 'runs.csv'), 'utf8').trim().split('\n');
+      assert.match(csv[0]!, /^engine,malicious,seed,throughput_tps,latency_ms,packets_per_node,recall,precision/);
+      assert.equal(csv.length, 1 + 4);
+      for (const fig of files.filter((f) => f.endsWith('.svg'))) {
+        const svg = parseXml(readFileSync(join(dir, 'a', fig), 'utf8'));
+        const points = elements(svg).filter((e) => e.attrs['class'] === 'point');
+        const engines = new Set(points.map((p) => p.attrs['data-engine']));
+        if (fig === 'fig7-detection.svg') assert.deepEqual([...engines], ['ncca'], 'only ncca detects');
+        else assert.deepEqual([...engines].sort(), ['dpos', 'ncca'], `${fig} should plot both engines`);
+        assert.ok(points.every((p) => ['0', '2'].includes(p.attrs['data-x']!)), `${fig} x values are the malicious counts`);
+      }
+      assert.match(readFileSync(join(dir, 'a', 'report.md'), 'utf8'), /posplus experiment --preset small --nodes 8/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a bad flag with one line and exit code 2', () => {
+    const r = spawnSync(process.execPath, [MAIN_JS, 'experiment', '--cells', '5'], { encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--cells must be a square number/);
+  });
+});
