@@ -60,6 +60,10 @@ interface Entry extends TrustObservation {
 /** Higher score first; equal scores by address. (The paper picks randomly among equals; a fixed rule is reproducible.) */
 const byScore = (a: Entry, b: Entry): number => (a.score !== b.score ? b.score - a.score : a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
 
+/** Of two observations of one address: the higher score, then on a tie whichever is more, so order never matters. */
+const betterObservation = (a: Entry, b: Entry): boolean =>
+  (a.score - b.score || Number(a.isValidator) - Number(b.isValidator) || a.credit - b.credit || a.exchanges - b.exchanges || b.hops - a.hops) > 0;
+
 export class TrustedList {
   private trusted: Entry[];
   private backup: Entry[];
@@ -78,7 +82,7 @@ export class TrustedList {
     for (const o of observations) {
       const e: Entry = { ...o, score: score(o.credit / CREDIT_MAX, o.exchanges, o.hops, p) };
       const prev = best.get(o.address);
-      if (prev === undefined || byScore(e, prev) < 0) best.set(o.address, e);
+      if (prev === undefined || betterObservation(e, prev)) best.set(o.address, e);
     }
     const all = [...best.values()].sort(byScore);
     this.trusted = all.filter((e) => e.score >= p.threshold);

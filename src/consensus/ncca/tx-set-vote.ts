@@ -161,20 +161,26 @@ function tallyOver(
   accepted: ReadonlyMap<string, ReadonlySet<string>>,
   ids: readonly string[],
   p: NccaParams,
+  txCells?: ReadonlyMap<string, number>,
 ): { weight: number; votes: Map<string, number> } {
   let weight = 0;
-  const num = new Map<string, number>(ids.map((id) => [id, 0]));
-  for (const v of voters) {
-    const zq = roleWeight(v.role, p);
-    weight += zq * p.vote.yes;
-    const yes = accepted.get(v.address);
-    if (yes === undefined) continue; // no ballot: contributes nothing, but still counts in the denominator
-    const y = zq * p.vote.yes;
-    const a = zq * p.vote.no;
-    for (const id of ids) num.set(id, num.get(id)! + (yes.has(id) ? y : a));
-  }
+  for (const v of voters) weight += roleWeight(v.role, p) * p.vote.yes;
   const votes = new Map<string, number>();
-  for (const id of ids) votes.set(id, weight > 0 ? num.get(id)! / weight : 0);
+  for (const id of ids) {
+    const cell = txCells?.get(id);
+    let eligible = 0;
+    let num = 0;
+    for (const v of voters) {
+      // A normal node hears only its own cell's transactions: it votes on those and nothing else.
+      if (cell !== undefined && v.role === 'normal' && v.cell !== cell) continue;
+      const zq = roleWeight(v.role, p);
+      eligible += zq * p.vote.yes;
+      const yes = accepted.get(v.address);
+      if (yes === undefined) continue; // no ballot: contributes nothing, but still counts in the denominator
+      num += yes.has(id) ? zq * p.vote.yes : zq * p.vote.no;
+    }
+    votes.set(id, eligible > 0 ? num / eligible : 0);
+  }
   return { weight, votes };
 }
 
@@ -186,6 +192,11 @@ function tallyOver(
  * proposer carries the ballots in its block as proof of the vote, and must not be able to raise a transaction's
  * vote by leaving some ballots out. Removing a ballot only removes non-negative terms from the numerator, so it
  * can never raise a vote (and adding one can never lower it). With no eligible weight every vote is 0.
+ *
+ * `txCells` names the region cell of a transaction's sender where it is known. Normal nodes subscribe only to
+ * their own cell's transactions (src/node/topics.ts), so for such a transaction the normal voters of other cells
+ * are not eligible: they are left out of numerator and denominator alike, instead of weighing in as abstentions
+ * on transactions they never received (the paper votes in each cell first). Validators vote on every cell's.
  */
 export function tallyRound(
   voters: readonly Voter[],
@@ -193,12 +204,13 @@ export function tallyRound(
   p: NccaParams,
   round: VoteRound,
   underVote?: Iterable<string>,
+  txCells?: ReadonlyMap<string, number>,
 ): Map<string, number> {
   checkVoteWeights(p);
   const sorted = sortedVoters(voters);
   const { accepted } = admitBallots(sorted, ballots, round);
   const ids = underVote === undefined ? defaultUnderVote(accepted) : [...new Set(underVote)].sort(byCodeUnit);
-  return tallyOver(sorted, accepted, ids, p).votes;
+  return tallyOver(sorted, accepted, ids, p, txCells).votes;
 }
 
 /**
@@ -281,11 +293,12 @@ export function decideTxSet(
   round1Ballots: readonly Ballot[],
   round2Ballots: readonly Ballot[],
   p: NccaParams,
+  txCells?: ReadonlyMap<string, number>,
 ): TxSetDecision {
-  const round1Votes = tallyRound(voters, round1Ballots, p, 1);
+  const round1Votes = tallyRound(voters, round1Ballots, p, 1, undefined, txCells);
   const fates1 = classify(round1Votes, p, 1);
   const carried = [...fates1].filter(([, f]) => f === 'carried').map(([id]) => id);
-  const round2Votes = tallyRound(voters, round2Ballots, p, 2, carried);
+  const round2Votes = tallyRound(voters, round2Ballots, p, 2, carried, txCells);
   const fates2 = classify(round2Votes, p, 2);
 
   const votes = new Map<string, number>();

@@ -6,7 +6,7 @@ import type { ChainState } from '../../core/chain-state.js';
 import { InvalidMessage } from '../../core/errors.js';
 import { ElectedRole } from '../../core/ledger.js';
 import { txId } from '../../core/tx.js';
-import type { Block, TxSetBallot } from '../../core/wire/posplus.js';
+import type { Block, Tx, TxSetBallot } from '../../core/wire/posplus.js';
 import type { Area } from '../../geo/grid.js';
 import type { TxSetRules } from '../bft/bft-engine.js';
 import { BallotStore } from '../ballot-store.js';
@@ -147,7 +147,9 @@ export class NccaTxSet implements TxSetRules {
     const height = chain.head.height + 1;
     const voters = this.voters(chain);
     const ballots = [...(this.ballots.at(height)?.values() ?? [])].filter((b) => voters.has(toHex(b.voter)));
-    return { allowed: new Set(this.decide(voters, ballots).confirmed), ballots };
+    const held = new Set(ballots.flatMap((b) => b.yes.map(toHex)));
+    const txs = [...held].map((id) => chain.mempool.get(id)).filter((tx) => tx !== undefined);
+    return { allowed: new Set(this.decide(voters, ballots, this.txCells(chain, txs)).confirmed), ballots };
   }
 
   check(chain: ChainState, block: Block): void {
@@ -159,14 +161,28 @@ export class NccaTxSet implements TxSetRules {
       this.ballots.verify(chain.params.chainId, b);
     }
     if (block.txs.length === 0) return;
-    const confirmed = new Set(this.decide(voters, block.ballots).confirmed);
+    const confirmed = new Set(this.decide(voters, block.ballots, this.txCells(chain, block.txs)).confirmed);
     for (const tx of block.txs) {
       const id = txId(tx);
       if (!confirmed.has(id)) throw new InvalidMessage(`block ${height}: transaction ${id} was not confirmed by its transaction-set vote`);
     }
   }
 
-  private decide(voters: Map<Hex, VoterInfo>, ballots: readonly TxSetBallot[]) {
+  /**
+   * The cell of each transaction's sender, from its last LOCATE at the head. Only the transaction's content and
+   * the head decide it, so the proposer (from its mempool) and every checker (from the block) agree.
+   */
+  private txCells(chain: ChainState, txs: Iterable<Tx>): Map<Hex, number> {
+    const cells = new Map<Hex, number>();
+    for (const tx of txs) {
+      const sender = chain.ledger.get(addressOf(tx.sender));
+      const cell = sender === undefined ? undefined : cellOfAccount(this.area, sender);
+      if (cell !== undefined) cells.set(txId(tx), cell);
+    }
+    return cells;
+  }
+
+  private decide(voters: Map<Hex, VoterInfo>, ballots: readonly TxSetBallot[], txCells: ReadonlyMap<Hex, number>) {
     const asBallot = (b: TxSetBallot): Ballot => ({ voter: voters.get(toHex(b.voter))!.address, round: b.round as 1 | 2, yes: b.yes.map(toHex) });
     const counted = ballots.filter((b) => voters.has(toHex(b.voter))).map(asBallot);
     return decideTxSet(
@@ -174,6 +190,7 @@ export class NccaTxSet implements TxSetRules {
       counted.filter((b) => b.round === 1),
       counted.filter((b) => b.round === 2),
       this.p,
+      txCells,
     );
   }
 }

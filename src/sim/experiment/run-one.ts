@@ -8,12 +8,21 @@ import { DEFAULT_TIMEOUTS } from '../../consensus/bft/bft-engine.js';
 import { createEngine } from '../../consensus/create-engine.js';
 import { DEFAULT_NCCA_PARAMS } from '../../consensus/ncca/params.js';
 import { type Area, type Position, cellOf, positionFrom } from '../../geo/grid.js';
-import { ReplicaNetwork } from '../replica-network.js';
+import { type Replica, ReplicaNetwork } from '../replica-network.js';
 import { packetDelayMs } from './network-delay.js';
 import { detectionScore, measureTraffic, referenceReplica } from './run-metrics.js';
 import type { RunResult } from './run-result.js';
 import { type ExperimentSpec, behaviorMix, gridOf } from './spec.js';
 import { TopicRouter } from './topic-router.js';
+
+/**
+ * A vehicle with `maxNonceAhead` transactions still unconfirmed waits before it sends more, as a wallet would:
+ * its node refuses nonces further ahead, and one refused nonce would block every later one for good.
+ */
+function mayOffer(sender: Replica): boolean {
+  const confirmed = sender.chain.ledger.get(sender.address)?.nonce ?? 0;
+  return sender.nextNonce - confirmed < sender.chain.params.maxNonceAhead;
+}
 
 export interface RunJob {
   engine: EngineName;
@@ -69,6 +78,7 @@ export function runOne(spec: ExperimentSpec, job: RunJob): RunResult {
       const from = honest[load.int(honest.length)]!;
       let to = load.int(spec.nodes - 1);
       if (to >= from) to++;
+      if (!mayOffer(net.replica(from))) continue;
       const tx = net.transfer(from, to, 1);
       submitted.set(txId(tx), net.now);
       bySender.set(from, [...(bySender.get(from) ?? []), tx]);

@@ -246,6 +246,31 @@ describe('consensus/ncca/tx-set-vote', () => {
     });
   });
 
+  describe("a transaction's cell", () => {
+    // Two validators and two normal nodes in each of cells 0 and 1; t0 comes from cell 0.
+    const voters: Voter[] = [
+      { address: 'V0', role: 'validator', cell: 0 },
+      { address: 'V1', role: 'validator', cell: 1 },
+      { address: 'N0a', role: 'normal', cell: 0 },
+      { address: 'N0b', role: 'normal', cell: 0 },
+      { address: 'N1a', role: 'normal', cell: 1 },
+      { address: 'N1b', role: 'normal', cell: 1 },
+    ];
+    const heard = [b('V0', ['t0']), b('V1', ['t0']), b('N0a', ['t0']), b('N0b', ['t0']), b('N1a', []), b('N1b', [])];
+
+    it("leaves other cells' normal nodes out of the vote on it, instead of counting them as abstentions", () => {
+      // Without the cell: (2·0.8 + 2·0.5·0.8 + 2·0.5·0.2) / (2·0.8 + 4·0.5·0.8) = 2.6 / 3.2.
+      close(tallyRound(voters, heard, P, 1).get('t0'), 2.6 / 3.2);
+      close(tallyRound(voters, heard, P, 1, undefined, new Map([['t0', 0]])).get('t0'), 1);
+    });
+
+    it('still counts a missing ballot of an eligible voter in the denominator', () => {
+      const withoutN0b = heard.filter((x) => x.voter !== 'N0b');
+      // (2·0.8 + 0.5·0.8) / (2·0.8 + 2·0.5·0.8)
+      close(tallyRound(voters, withoutN0b, P, 1, undefined, new Map([['t0', 0]])).get('t0'), 2.0 / 2.4);
+    });
+  });
+
   describe('per-cell tallies', () => {
     it('each cell votes from its own voters only', () => {
       const cells = tallyByCell(VOTERS, ROUND1, P, 1);
