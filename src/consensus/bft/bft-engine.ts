@@ -4,6 +4,7 @@ import { type Hex, fromHex, toHex } from '../../core/bytes.js';
 import type { BlockFacts, BlockRules, ChainState, HeadRecord } from '../../core/chain-state.js';
 import type { StateOverlay } from '../../core/ledger.js';
 import { InvalidMessage } from '../../core/errors.js';
+import { hexEncoding } from '../../core/object-memo.js';
 import { makeEquivocationEvidence, proveInvalidBlock } from '../../core/evidence.js';
 import { precommitOf, signProposal, signVote, verifyProposalSignature, verifyVote } from '../../core/votes.js';
 import { Block, type Certificate, type CertifiedBlock, type Evidence, Proposal, type Tx, type TxSetBallot, Vote } from '../../core/wire/posplus.js';
@@ -743,11 +744,11 @@ export class BftEngine implements Engine, BlockRules {
       round: this.round,
       step: this.phase,
       lockedRound: this.lockedRound,
-      lockedBlock: this.lockedBlock ? toHex(Block.encode(this.lockedBlock)) : undefined,
+      lockedBlock: this.lockedBlock ? hexEncoding(Block, this.lockedBlock) : undefined,
       validRound: this.validRound,
-      validBlock: this.validBlock ? toHex(Block.encode(this.validBlock)) : undefined,
-      proposals: this.ownProposals.map((p) => toHex(Proposal.encode(p))),
-      votes: this.ownVotes.map((v) => toHex(Vote.encode(v))),
+      validBlock: this.validBlock ? hexEncoding(Block, this.validBlock) : undefined,
+      proposals: this.ownProposals.map((p) => hexEncoding(Proposal, p)),
+      votes: this.ownVotes.map((v) => hexEncoding(Vote, v)),
     };
     return new TextEncoder().encode(JSON.stringify(rec));
   }
