@@ -2,6 +2,7 @@ import { compareBytes, fromHex, type Hex, toHex, utf8 } from './bytes.js';
 import { InvalidMessage } from './errors.js';
 import { sha256 } from './hash.js';
 import type { KeyPair } from './keys.js';
+import { memoByObject } from './object-memo.js';
 import { signMessage, verifyMessage } from './signing.js';
 import { type Observation, TxSetBallot } from './wire/posplus.js';
 
@@ -35,6 +36,9 @@ export function verifyBallot(chainId: string, b: TxSetBallot): void {
   if (!strictlySorted(b.observations.map((o) => o.suspect)) || !strictlySorted(b.trusted)) throw new InvalidMessage('ballot reports must be sorted, each address once');
   if (!verifyMessage(TxSetBallot, b.voter, chainId, 'ballot', b)) throw new InvalidMessage('ballot signature does not match its voter');
 }
+
+/** A ballot's yes-ids in hex; every replica tallies (and scores detection from) the same ballot objects of a block. */
+export const yesIds: (b: TxSetBallot) => readonly Hex[] = memoByObject((b) => b.yes.map(toHex));
 
 export const ballotKey = (b: TxSetBallot): string => `${toHex(b.voter)}/${b.height}/${b.round}`;
 

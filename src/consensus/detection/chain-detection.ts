@@ -1,5 +1,5 @@
 import { type Address, addressOf, addressToString } from '../../core/address.js';
-import { toHex } from '../../core/bytes.js';
+import { yesIds } from '../../core/ballots.js';
 import type { BlockFacts, HeadRecord } from '../../core/chain-state.js';
 import { offenderOf } from '../../core/evidence.js';
 import type { Account, StateOverlay } from '../../core/ledger.js';
@@ -134,7 +134,7 @@ export function applyDetection(state: StateOverlay, block: BlockFacts, head: Hea
       r.offline = average(r.offline, samples.every((s) => s === 0) ? PPM : 0, weightPpm);
     }
     if (balloted && txIds.length > 0) {
-      const held = new Set(ballots.flatMap((b) => b.yes.map(toHex)));
+      const held = new Set(ballots.flatMap(yesIds));
       r.latency = average(r.latency, share(txIds.filter((id) => !held.has(id)).length, txIds.length), weightPpm);
     }
     const wrong = (offences.get(x.address) ?? 0) + (failed.get(x.address) ?? 0);

@@ -1,5 +1,5 @@
 import { addressOf, parseAddress } from '../../core/address.js';
-import { type BallotReports, signBallot } from '../../core/ballots.js';
+import { type BallotReports, signBallot, yesIds } from '../../core/ballots.js';
 import { headerOf } from '../../core/block.js';
 import { type Hex, toHex } from '../../core/bytes.js';
 import type { ChainState } from '../../core/chain-state.js';
@@ -167,7 +167,7 @@ export class NccaTxSet implements TxSetRules {
   }
 
   private decide(voters: Map<Hex, VoterInfo>, ballots: readonly TxSetBallot[]) {
-    const asBallot = (b: TxSetBallot): Ballot => ({ voter: voters.get(toHex(b.voter))!.address, round: b.round as 1 | 2, yes: b.yes.map(toHex) });
+    const asBallot = (b: TxSetBallot): Ballot => ({ voter: voters.get(toHex(b.voter))!.address, round: b.round as 1 | 2, yes: yesIds(b) });
     const counted = ballots.filter((b) => voters.has(toHex(b.voter))).map(asBallot);
     return decideTxSet(
       [...voters.values()],
