@@ -40,6 +40,3 @@ export function perCodec<V>(compute: (codec: Codec<object>, message: object) => 
 
 /** Hex SHA-256 of a message's encoding under `codec`: an id for "this exact message, byte for byte". */
 export const contentId = perCodec((codec, message): Hex => toHex(sha256(codec.encode(message))));
-
-/** A message's encoding under `codec`, in hex. */
-export const hexEncoding = perCodec((codec, message): Hex => toHex(codec.encode(message)));

@@ -4,13 +4,13 @@ import { type Hex, fromHex, toHex } from '../../core/bytes.js';
 import type { BlockFacts, BlockRules, ChainState, HeadRecord } from '../../core/chain-state.js';
 import type { StateOverlay } from '../../core/ledger.js';
 import { InvalidMessage } from '../../core/errors.js';
-import { hexEncoding } from '../../core/object-memo.js';
 import { makeEquivocationEvidence, proveInvalidBlock } from '../../core/evidence.js';
 import { precommitOf, signProposal, signVote, verifyProposalSignature, verifyVote } from '../../core/votes.js';
 import { Block, type Certificate, type CertifiedBlock, type Evidence, Proposal, type Tx, type TxSetBallot, Vote } from '../../core/wire/posplus.js';
 import type { Engine, EngineInput, EngineName, EngineStatus, Outbound, Ready, Role, ValidatorView, Verdict } from '../engine.js';
 import { ValidatorSet } from '../validator-set.js';
 import { NIL, VoteTally } from './vote-tally.js';
+import { type Step, type WalRecord, encodeWal } from './wal-record.js';
 
 /**
  * What distinguishes one BFT engine from another: who votes with what weight, and who proposes in each round.
@@ -89,7 +89,6 @@ export interface BftTimeouts {
 
 export const DEFAULT_TIMEOUTS: BftTimeouts = { proposeMs: 2000, prevoteMs: 1000, precommitMs: 1000, roundDeltaMs: 500, commitMs: 100, resendMs: 2500 };
 
-type Step = 'idle' | 'propose' | 'prevote' | 'precommit';
 type TimerKind = 'start' | 'propose' | 'prevote' | 'precommit' | 'resend' | 'ballot2' | 'ready';
 
 interface ProposalRecord {
@@ -102,22 +101,6 @@ interface ProposalRecord {
 interface RoundVotes {
   prevotes: VoteTally;
   precommits: VoteTally;
-}
-
-/**
- * Persisted before any proposal or vote leaves the node, so a restart can neither forget a lock nor sign a
- * second, different message for a (height, round, type) it already signed; it resends the ones it has.
- */
-interface WalRecord {
-  height: number;
-  round: number;
-  step: Step;
-  lockedRound: number;
-  lockedBlock?: string;
-  validRound: number;
-  validBlock?: string;
-  proposals: string[];
-  votes: string[];
 }
 
 const MAX_ROUND_AHEAD = 64;
@@ -739,18 +722,17 @@ export class BftEngine implements Engine, BlockRules {
   // ------------------------------------------------------------------ persistence
 
   private walRecord(): Uint8Array {
-    const rec: WalRecord = {
+    return encodeWal({
       height: this.height,
       round: this.round,
       step: this.phase,
       lockedRound: this.lockedRound,
-      lockedBlock: this.lockedBlock ? hexEncoding(Block, this.lockedBlock) : undefined,
+      lockedBlock: this.lockedBlock,
       validRound: this.validRound,
-      validBlock: this.validBlock ? hexEncoding(Block, this.validBlock) : undefined,
-      proposals: this.ownProposals.map((p) => hexEncoding(Proposal, p)),
-      votes: this.ownVotes.map((v) => hexEncoding(Vote, v)),
-    };
-    return new TextEncoder().encode(JSON.stringify(rec));
+      validBlock: this.validBlock,
+      proposals: this.ownProposals,
+      votes: this.ownVotes,
+    });
   }
 
   /**
