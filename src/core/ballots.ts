@@ -40,6 +40,9 @@ export function verifyBallot(chainId: string, b: TxSetBallot): void {
 /** A ballot's yes-ids in hex; every replica tallies (and scores detection from) the same ballot objects of a block. */
 export const yesIds: (b: TxSetBallot) => readonly Hex[] = memoByObject((b) => b.yes.map(toHex));
 
+/** yesIds as a set. */
+export const yesIdSet: (b: TxSetBallot) => ReadonlySet<Hex> = memoByObject((b) => new Set(yesIds(b)));
+
 export const ballotKey = (b: TxSetBallot): string => `${toHex(b.voter)}/${b.height}/${b.round}`;
 
 export function ballotsRoot(ballots: readonly TxSetBallot[]): Uint8Array {

@@ -17,6 +17,9 @@ import type { ObservationBook } from '../detection/observation-book.js';
 import type { NccaParams } from './params.js';
 import { type Ballot, type Voter, decideTxSet, voterWeight } from './tx-set-vote.js';
 
+/** Transaction-set decisions by a block's ballot list, then by voters and parameters; see NccaTxSet.confirmedBy. */
+const confirmedSets = new WeakMap<readonly TxSetBallot[], WeakMap<NccaParams, Map<string, ReadonlySet<Hex>>>>();
+
 /** Ballots are kept for the height being decided and the next one (they can arrive before our commit). */
 const HEIGHTS_KEPT = 2;
 const READY_SHARE = 0.9;
@@ -38,7 +41,7 @@ export class NccaTxSet implements TxSetRules {
   readonly windowMs: number;
   readonly maxWaitMs: number;
   private readonly ballots = new BallotStore();
-  private votersAt?: { head: Hex; voters: Map<Hex, VoterInfo> };
+  private votersAt?: { head: Hex; voters: Map<Hex, VoterInfo>; fingerprint: string };
 
   constructor(
     private readonly p: NccaParams,
@@ -83,7 +86,7 @@ export class NccaTxSet implements TxSetRules {
       const role = a.role === ElectedRole.multiRegion ? 'multi-region' : a.role === ElectedRole.validator || !elected ? 'validator' : 'normal';
       voters.set(toHex(a.publicKey!), { address, publicKey: toHex(a.publicKey!), role, cell: cellOfAccount(this.area, a) ?? -1 });
     }
-    this.votersAt = { head, voters };
+    this.votersAt = { head, voters, fingerprint: JSON.stringify([...voters.values()]) };
     return voters;
   }
 
@@ -159,11 +162,31 @@ export class NccaTxSet implements TxSetRules {
       this.ballots.verify(chain.params.chainId, b);
     }
     if (block.txs.length === 0) return;
-    const confirmed = new Set(this.decide(voters, block.ballots).confirmed);
+    const confirmed = this.confirmedBy(chain, block.ballots);
     for (const tx of block.txs) {
       const id = txId(tx);
       if (!confirmed.has(id)) throw new InvalidMessage(`block ${height}: transaction ${id} was not confirmed by its transaction-set vote`);
     }
+  }
+
+  /**
+   * The ids a block's ballots confirm. Every replica tallies the same ballots of the same block object, almost
+   * always with the same voters and parameters; the tally is a pure function of those three, so it is computed
+   * once per block and kept by the block's ballot list, under the voters (in order) and the parameters object.
+   */
+  private confirmedBy(chain: ChainState, ballots: readonly TxSetBallot[]): ReadonlySet<Hex> {
+    const voters = this.voters(chain);
+    let byParams = confirmedSets.get(ballots);
+    if (byParams === undefined) confirmedSets.set(ballots, (byParams = new WeakMap()));
+    let known = byParams.get(this.p);
+    if (known === undefined) byParams.set(this.p, (known = new Map()));
+    const key = this.votersAt!.fingerprint;
+    let confirmed = known.get(key);
+    if (confirmed === undefined) {
+      confirmed = new Set(this.decide(voters, ballots).confirmed);
+      known.set(key, confirmed);
+    }
+    return confirmed;
   }
 
   private decide(voters: Map<Hex, VoterInfo>, ballots: readonly TxSetBallot[]) {
