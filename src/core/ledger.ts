@@ -70,7 +70,21 @@ export class LedgerState implements StateReader {
 // Optional fields hash as a presence flag and a value, so "absent" and "zero" never collide.
 const optional = (v: number | undefined): Uint8Array[] => (v === undefined ? [u64be(0)] : [u64be(1), u64be(v)]);
 
+/**
+ * Leaves by account object: accounts are immutable (every change makes a new object), and the state root hashes
+ * every account of the ledger for each block, while a block changes only a few of them.
+ */
+const leaves = new WeakMap<Account, { address: Address; leaf: Uint8Array }>();
+
 function accountLeaf(address: Address, a: Account): Uint8Array {
+  const known = leaves.get(a);
+  if (known?.address === address) return known.leaf;
+  const leaf = hashAccount(address, a);
+  leaves.set(a, { address, leaf });
+  return leaf;
+}
+
+function hashAccount(address: Address, a: Account): Uint8Array {
   return sha256(
     utf8(address),
     u64be(a.balance),
