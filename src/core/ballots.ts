@@ -43,7 +43,8 @@ export const yesIds: (b: TxSetBallot) => readonly Hex[] = memoByObject((b) => b.
 /** yesIds as a set. */
 export const yesIdSet: (b: TxSetBallot) => ReadonlySet<Hex> = memoByObject((b) => new Set(yesIds(b)));
 
-export const ballotKey = (b: TxSetBallot): string => `${toHex(b.voter)}/${b.height}/${b.round}`;
+/** Which slot a ballot fills: one per voter, height and round. Asked of each ballot object by every replica. */
+export const ballotKey: (b: TxSetBallot) => string = memoByObject((b) => `${toHex(b.voter)}/${b.height}/${b.round}`);
 
 export function ballotsRoot(ballots: readonly TxSetBallot[]): Uint8Array {
   const encoded = ballots.map((b) => TxSetBallot.encode(b)).sort(compareBytes);
