@@ -1,7 +1,6 @@
 import { ballotKey, verifyBallot } from '../core/ballots.js';
 import { BoundedMap } from '../core/bounded-map.js';
-import { toHex } from '../core/bytes.js';
-import { sha256 } from '../core/hash.js';
+import { contentId } from '../core/object-memo.js';
 import { TxSetBallot } from '../core/wire/posplus.js';
 
 /**
@@ -24,7 +23,7 @@ export class BallotStore {
   /** Throws InvalidMessage unless the ballot is well formed and signed by its voter. */
   verify(chainId: string, b: TxSetBallot): void {
     // Keyed by the whole ballot: the same signature over other contents must be checked again (and fail).
-    const key = toHex(sha256(TxSetBallot.encode(b)));
+    const key = contentId(TxSetBallot, b);
     if (this.verified.has(key)) return;
     verifyBallot(chainId, b);
     this.verified.set(key, true);

@@ -1,3 +1,4 @@
+import { BoundedMap } from './bounded-map.js';
 import { fromHex, toHex } from './bytes.js';
 import { sha256 } from './hash.js';
 
@@ -10,8 +11,17 @@ export function addressBytesOf(publicKey: Uint8Array): Uint8Array {
   return sha256(publicKey).subarray(0, ADDRESS_BYTES);
 }
 
+// Addresses of the same few thousand keys are asked for on every message and block; a key's bytes are its memo key.
+const addresses = new BoundedMap<string, Address>(65_536);
+
 export function addressOf(publicKey: Uint8Array): Address {
-  return '0x' + toHex(addressBytesOf(publicKey));
+  const key = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('latin1');
+  let address = addresses.get(key);
+  if (address === undefined) {
+    address = '0x' + toHex(addressBytesOf(publicKey));
+    addresses.set(key, address);
+  }
+  return address;
 }
 
 export function addressToString(bytes: Uint8Array): Address {

@@ -2,6 +2,7 @@ import { compareBytes, fromHex, type Hex, toHex, utf8 } from './bytes.js';
 import { InvalidMessage } from './errors.js';
 import { sha256 } from './hash.js';
 import type { KeyPair } from './keys.js';
+import { memoByObject } from './object-memo.js';
 import { signMessage, verifyMessage } from './signing.js';
 import { type Observation, TxSetBallot } from './wire/posplus.js';
 
@@ -36,7 +37,14 @@ export function verifyBallot(chainId: string, b: TxSetBallot): void {
   if (!verifyMessage(TxSetBallot, b.voter, chainId, 'ballot', b)) throw new InvalidMessage('ballot signature does not match its voter');
 }
 
-export const ballotKey = (b: TxSetBallot): string => `${toHex(b.voter)}/${b.height}/${b.round}`;
+/** A ballot's yes-ids in hex; every replica tallies (and scores detection from) the same ballot objects of a block. */
+export const yesIds: (b: TxSetBallot) => readonly Hex[] = memoByObject((b) => b.yes.map(toHex));
+
+/** yesIds as a set. */
+export const yesIdSet: (b: TxSetBallot) => ReadonlySet<Hex> = memoByObject((b) => new Set(yesIds(b)));
+
+/** Which slot a ballot fills: one per voter, height and round. Asked of each ballot object by every replica. */
+export const ballotKey: (b: TxSetBallot) => string = memoByObject((b) => `${toHex(b.voter)}/${b.height}/${b.round}`);
 
 export function ballotsRoot(ballots: readonly TxSetBallot[]): Uint8Array {
   const encoded = ballots.map((b) => TxSetBallot.encode(b)).sort(compareBytes);

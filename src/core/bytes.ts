@@ -32,6 +32,13 @@ export function utf8(text: string): Uint8Array {
 /** Big-endian u64 of a safe integer, for hashing heights and rounds into seeds. */
 export function u64be(value: number): Uint8Array {
   const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(value));
+  const view = new DataView(out.buffer);
+  // Without a BigInt for the common case (the state root writes a dozen per account per block); the same bytes.
+  if (Number.isSafeInteger(value) && value >= 0) {
+    view.setUint32(0, Math.floor(value / 2 ** 32));
+    view.setUint32(4, value % 2 ** 32);
+  } else {
+    view.setBigUint64(0, BigInt(value));
+  }
   return out;
 }

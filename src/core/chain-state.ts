@@ -4,11 +4,11 @@ import { BoundedMap } from './bounded-map.js';
 import { bytesEqual, type Hex, toHex } from './bytes.js';
 import { InvalidMessage, TxRejected } from './errors.js';
 import { type EvidenceSummary, evidenceId, makeDoubleSpendAlert, verifyEvidence } from './evidence.js';
-import { sha256 } from './hash.js';
 import type { Genesis } from './genesis.js';
 import type { KeyPair } from './keys.js';
 import { type Account, EMPTY_ACCOUNT, LedgerState, StateOverlay, applyTx } from './ledger.js';
 import { Mempool } from './mempool.js';
+import { contentId } from './object-memo.js';
 import { txId, verifyTx } from './tx.js';
 import { Block, type Certificate, type Evidence, type Tx, type TxSetBallot } from './wire/posplus.js';
 
@@ -256,7 +256,7 @@ export class ChainState {
     // until it hashed signed transactions), so two bodies can share one hash, and a verdict on one must not stand
     // for the other — in either direction (a cached rejection of a forged copy would make the replica refuse the
     // valid, certified block forever).
-    const key = toHex(sha256(Block.encode(block)));
+    const key = contentId(Block, block);
     const cached = this.executed.get(key);
     if (cached instanceof InvalidMessage) throw cached;
     if (cached !== undefined) return cached;

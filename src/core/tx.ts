@@ -3,6 +3,7 @@ import { TxRejected } from './errors.js';
 import { sha256 } from './hash.js';
 import type { KeyPair } from './keys.js';
 import { checkTxShape } from './ledger.js';
+import { memoByObject } from './object-memo.js';
 import { signMessage, unsignedEncoding, verifyMessage } from './signing.js';
 import { Tx } from './wire/posplus.js';
 
@@ -15,9 +16,8 @@ export function txIdBytes(tx: Tx): Uint8Array {
   return sha256(unsignedEncoding(Tx, tx));
 }
 
-export function txId(tx: Tx): Hex {
-  return toHex(txIdBytes(tx));
-}
+/** Every replica asks for the ids of the same transaction objects, several times each. */
+export const txId: (tx: Tx) => Hex = memoByObject((tx) => toHex(txIdBytes(tx)));
 
 export function signTx(chainId: string, key: KeyPair, body: TxBody): Tx {
   return signMessage(Tx, key, chainId, 'tx', { ...body, sender: key.publicKey, signature: new Uint8Array(0) });

@@ -27,7 +27,11 @@ export function decodeVote(bytes: Uint8Array): Vote {
 
 /** A certificate's signatures are precommits; rebuilding the vote lets one verifier serve both. */
 export function precommitOf(cert: Certificate, sig: CommitSig): Vote {
-  return {
+  // The same vote object for the same certificate: every replica checks the certificate a block carries, and
+  // verifyMessage remembers verified signatures by message object.
+  const known = precommits.get(sig);
+  if (known?.cert === cert) return known.vote;
+  const vote: Vote = {
     type: Vote.Type.PRECOMMIT,
     height: cert.height,
     round: cert.round,
@@ -35,7 +39,11 @@ export function precommitOf(cert: Certificate, sig: CommitSig): Vote {
     voter: sig.voter,
     signature: sig.signature,
   };
+  precommits.set(sig, { cert, vote });
+  return vote;
 }
+
+const precommits = new WeakMap<CommitSig, { cert: Certificate; vote: Vote }>();
 
 export function signProposal(chainId: string, key: KeyPair, body: Omit<Proposal, 'signature' | 'proposer'>): Proposal {
   return signMessage(Proposal, key, chainId, 'proposal', { ...body, proposer: key.publicKey, signature: new Uint8Array(0) });

@@ -10,6 +10,7 @@ import { Block, type Certificate, type CertifiedBlock, type Evidence, Proposal, 
 import type { Engine, EngineInput, EngineName, EngineStatus, Outbound, Ready, Role, ValidatorView, Verdict } from '../engine.js';
 import { ValidatorSet } from '../validator-set.js';
 import { NIL, VoteTally } from './vote-tally.js';
+import { type Step, type WalRecord, encodeWal } from './wal-record.js';
 
 /**
  * What distinguishes one BFT engine from another: who votes with what weight, and who proposes in each round.
@@ -88,7 +89,6 @@ export interface BftTimeouts {
 
 export const DEFAULT_TIMEOUTS: BftTimeouts = { proposeMs: 2000, prevoteMs: 1000, precommitMs: 1000, roundDeltaMs: 500, commitMs: 100, resendMs: 2500 };
 
-type Step = 'idle' | 'propose' | 'prevote' | 'precommit';
 type TimerKind = 'start' | 'propose' | 'prevote' | 'precommit' | 'resend' | 'ballot2' | 'ready';
 
 interface ProposalRecord {
@@ -101,22 +101,6 @@ interface ProposalRecord {
 interface RoundVotes {
   prevotes: VoteTally;
   precommits: VoteTally;
-}
-
-/**
- * Persisted before any proposal or vote leaves the node, so a restart can neither forget a lock nor sign a
- * second, different message for a (height, round, type) it already signed; it resends the ones it has.
- */
-interface WalRecord {
-  height: number;
-  round: number;
-  step: Step;
-  lockedRound: number;
-  lockedBlock?: string;
-  validRound: number;
-  validBlock?: string;
-  proposals: string[];
-  votes: string[];
 }
 
 const MAX_ROUND_AHEAD = 64;
@@ -738,18 +722,17 @@ export class BftEngine implements Engine, BlockRules {
   // ------------------------------------------------------------------ persistence
 
   private walRecord(): Uint8Array {
-    const rec: WalRecord = {
+    return encodeWal({
       height: this.height,
       round: this.round,
       step: this.phase,
       lockedRound: this.lockedRound,
-      lockedBlock: this.lockedBlock ? toHex(Block.encode(this.lockedBlock)) : undefined,
+      lockedBlock: this.lockedBlock,
       validRound: this.validRound,
-      validBlock: this.validBlock ? toHex(Block.encode(this.validBlock)) : undefined,
-      proposals: this.ownProposals.map((p) => toHex(Proposal.encode(p))),
-      votes: this.ownVotes.map((v) => toHex(Vote.encode(v))),
-    };
-    return new TextEncoder().encode(JSON.stringify(rec));
+      validBlock: this.validBlock,
+      proposals: this.ownProposals,
+      votes: this.ownVotes,
+    });
   }
 
   /**

@@ -1,3 +1,5 @@
+import { memoByObject } from '../../core/object-memo.js';
+
 /**
  * The POS+ seed's composite attack probability: compute-power deviation (算力偏差监控), fork frequency
  * (分叉频率统计) and stake concentration (投票权集中度), each in [0, 1], weighted into one probability
@@ -59,6 +61,18 @@ function median(values: readonly number[]): number {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+function checkedMedian(capacities: readonly number[]): number {
+  capacities.forEach((c) => nonNegative('every capacity', c));
+  return median(capacities);
+}
+
+/**
+ * attackProbabilities asks for every node's deviation against one list of all capacities: checking and sorting
+ * that list for each node made the lottery O(n² log n) per height. A frozen list cannot change, so its median is
+ * remembered.
+ */
+const frozenMedian = memoByObject(checkedMedian);
+
 /**
  * min(1, |capacity − median| / median): the median is what a typical node declares, and a few liars cannot move
  * it. A node that declares anything while the typical node declares nothing deviates fully.
@@ -66,8 +80,7 @@ function median(values: readonly number[]): number {
 export function powerDeviation(capacity: number, capacities: readonly number[]): number {
   nonNegative('capacity', capacity);
   if (capacities.length === 0) throw new RangeError('attack probability: capacities must include the node');
-  capacities.forEach((c) => nonNegative('every capacity', c));
-  const med = median(capacities);
+  const med = Object.isFrozen(capacities) ? frozenMedian(capacities) : checkedMedian(capacities);
   if (med === 0) return capacity === 0 ? 0 : 1;
   return Math.min(1, Math.abs(capacity - med) / med);
 }

@@ -8,7 +8,7 @@ import { type AttackProbability, attackProbability } from './attack-probability.
  */
 export function attackProbabilities(state: StateReader): Map<Address, AttackProbability> {
   const registered = [...state.entries()].filter(([, a]) => a.stake > 0);
-  const capacities = registered.map(([, a]) => a.capacity);
+  const capacities = Object.freeze(registered.map(([, a]) => a.capacity)); // frozen: its median is computed once
   const totalStake = registered.reduce((sum, [, a]) => sum + a.stake, 0);
   const out = new Map<Address, AttackProbability>();
   for (const [address, a] of registered) {

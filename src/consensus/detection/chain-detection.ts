@@ -1,5 +1,5 @@
 import { type Address, addressOf, addressToString } from '../../core/address.js';
-import { toHex } from '../../core/bytes.js';
+import { yesIdSet } from '../../core/ballots.js';
 import type { BlockFacts, HeadRecord } from '../../core/chain-state.js';
 import { offenderOf } from '../../core/evidence.js';
 import type { Account, StateOverlay } from '../../core/ledger.js';
@@ -134,8 +134,8 @@ export function applyDetection(state: StateOverlay, block: BlockFacts, head: Hea
       r.offline = average(r.offline, samples.every((s) => s === 0) ? PPM : 0, weightPpm);
     }
     if (balloted && txIds.length > 0) {
-      const held = new Set(ballots.flatMap((b) => b.yes.map(toHex)));
-      r.latency = average(r.latency, share(txIds.filter((id) => !held.has(id)).length, txIds.length), weightPpm);
+      const missed = txIds.filter((id) => !ballots.some((b) => yesIdSet(b).has(id))).length;
+      r.latency = average(r.latency, share(missed, txIds.length), weightPpm);
     }
     const wrong = (offences.get(x.address) ?? 0) + (failed.get(x.address) ?? 0);
     r.invalid = average(r.invalid, wrong > 0 ? PPM : 0, weightPpm);

@@ -1,5 +1,5 @@
 import { addressOf, parseAddress } from '../../core/address.js';
-import { type BallotReports, signBallot } from '../../core/ballots.js';
+import { type BallotReports, signBallot, yesIds } from '../../core/ballots.js';
 import { headerOf } from '../../core/block.js';
 import { type Hex, toHex } from '../../core/bytes.js';
 import type { ChainState } from '../../core/chain-state.js';
@@ -16,6 +16,9 @@ import { trustedListOf } from './trusted-list.js';
 import type { ObservationBook } from '../detection/observation-book.js';
 import type { NccaParams } from './params.js';
 import { type Ballot, type Voter, decideTxSet, voterWeight } from './tx-set-vote.js';
+
+/** Transaction-set decisions by a block's ballot list, then by voters and parameters; see NccaTxSet.confirmedBy. */
+const confirmedSets = new WeakMap<readonly TxSetBallot[], WeakMap<NccaParams, Map<string, ReadonlySet<Hex>>>>();
 
 /** Ballots are kept for the height being decided and the next one (they can arrive before our commit). */
 const HEIGHTS_KEPT = 2;
@@ -38,7 +41,7 @@ export class NccaTxSet implements TxSetRules {
   readonly windowMs: number;
   readonly maxWaitMs: number;
   private readonly ballots = new BallotStore();
-  private votersAt?: { head: Hex; voters: Map<Hex, VoterInfo> };
+  private votersAt?: { head: Hex; voters: Map<Hex, VoterInfo>; fingerprint: string };
 
   constructor(
     private readonly p: NccaParams,
@@ -83,7 +86,7 @@ export class NccaTxSet implements TxSetRules {
       const role = a.role === ElectedRole.multiRegion ? 'multi-region' : a.role === ElectedRole.validator || !elected ? 'validator' : 'normal';
       voters.set(toHex(a.publicKey!), { address, publicKey: toHex(a.publicKey!), role, cell: cellOfAccount(this.area, a) ?? -1 });
     }
-    this.votersAt = { head, voters };
+    this.votersAt = { head, voters, fingerprint: JSON.stringify([...voters.values()]) };
     return voters;
   }
 
@@ -161,7 +164,7 @@ export class NccaTxSet implements TxSetRules {
       this.ballots.verify(chain.params.chainId, b);
     }
     if (block.txs.length === 0) return;
-    const confirmed = new Set(this.decide(voters, block.ballots, this.txCells(chain, block.txs)).confirmed);
+    const confirmed = this.confirmedBy(chain, block);
     for (const tx of block.txs) {
       const id = txId(tx);
       if (!confirmed.has(id)) throw new InvalidMessage(`block ${height}: transaction ${id} was not confirmed by its transaction-set vote`);
@@ -182,8 +185,30 @@ export class NccaTxSet implements TxSetRules {
     return cells;
   }
 
+  /**
+   * The ids a block's ballots confirm. Every replica tallies the same ballots of the same block object, almost
+   * always with the same voters, parameters and senders' cells; the tally is a pure function of those, so it is
+   * computed once per block and kept by the block's ballot list, under the parameters object, the voters (in
+   * order) and the cells.
+   */
+  private confirmedBy(chain: ChainState, block: Block): ReadonlySet<Hex> {
+    const voters = this.voters(chain);
+    const txCells = this.txCells(chain, block.txs);
+    let byParams = confirmedSets.get(block.ballots);
+    if (byParams === undefined) confirmedSets.set(block.ballots, (byParams = new WeakMap()));
+    let known = byParams.get(this.p);
+    if (known === undefined) byParams.set(this.p, (known = new Map()));
+    const key = `${this.votersAt!.fingerprint}|${[...txCells].map(([id, cell]) => `${id}:${cell}`).join(',')}`;
+    let confirmed = known.get(key);
+    if (confirmed === undefined) {
+      confirmed = new Set(this.decide(voters, block.ballots, txCells).confirmed);
+      known.set(key, confirmed);
+    }
+    return confirmed;
+  }
+
   private decide(voters: Map<Hex, VoterInfo>, ballots: readonly TxSetBallot[], txCells: ReadonlyMap<Hex, number>) {
-    const asBallot = (b: TxSetBallot): Ballot => ({ voter: voters.get(toHex(b.voter))!.address, round: b.round as 1 | 2, yes: b.yes.map(toHex) });
+    const asBallot = (b: TxSetBallot): Ballot => ({ voter: voters.get(toHex(b.voter))!.address, round: b.round as 1 | 2, yes: yesIds(b) });
     const counted = ballots.filter((b) => voters.has(toHex(b.voter))).map(asBallot);
     return decideTxSet(
       [...voters.values()],

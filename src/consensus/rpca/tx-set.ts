@@ -1,5 +1,5 @@
 import { addressOf } from '../../core/address.js';
-import { ballotKey, signBallot } from '../../core/ballots.js';
+import { ballotKey, signBallot, yesIds } from '../../core/ballots.js';
 import { headerOf } from '../../core/block.js';
 import { type Hex, toHex } from '../../core/bytes.js';
 import type { ChainState } from '../../core/chain-state.js';
@@ -21,7 +21,7 @@ export function supportOf(ballots: Iterable<TxSetBallot>): Map<Hex, number> {
   const voters = new Map<Hex, Set<Hex>>();
   for (const b of ballots) {
     const voter = toHex(b.voter);
-    for (const id of b.yes.map(toHex)) {
+    for (const id of yesIds(b)) {
       let set = voters.get(id);
       if (set === undefined) voters.set(id, (set = new Set()));
       set.add(voter);
