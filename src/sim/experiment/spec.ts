@@ -65,7 +65,7 @@ export const PRESETS: Readonly<Record<'paper' | 'small', ExperimentSpec>> = {
     malicious: [10, 20, 30, 40, 50, 60, 70],
     engines: ['ncca', 'rpca', 'cdbft', 'dpos'],
     seeds: 3,
-    durationS: 60,
+    durationS: 80,
     drainS: 20,
     behaviors: PAPER_BEHAVIORS,
     txRate: 100,
