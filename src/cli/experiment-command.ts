@@ -25,6 +25,7 @@ interface ExperimentFlags {
   behaviors?: string;
   out?: string;
   workers?: string;
+  speed?: string;
 }
 
 export function registerExperimentCommand(program: Command): void {
@@ -39,6 +40,7 @@ export function registerExperimentCommand(program: Command): void {
     .option('--seeds <k>', 'seeds per (engine, malicious count)')
     .option('--duration <seconds>', 'simulated seconds of offered load per run')
     .option('--behaviors <list>', "malicious behaviours dealt in turn, comma-separated; join several with + (dormant:30+drop)")
+    .option('--speed <min-max>', 'vehicle speeds in m/s for random-waypoint mobility (default 0-0: static)')
     .option('--out <dir>', 'output directory (default results/<preset>)')
     .option('--workers <n>', 'runs in parallel (default: the number of cores)')
     .action(async (flags: ExperimentFlags, cmd: Command) => {
@@ -72,6 +74,7 @@ function specOf(flags: ExperimentFlags): ExperimentSpec {
     ...(flags.seeds !== undefined ? { seeds: wholeNumber(flags.seeds, '--seeds', 1) } : {}),
     ...(flags.duration !== undefined ? { durationS: wholeNumber(flags.duration, '--duration', 1) } : {}),
     ...(flags.behaviors !== undefined ? { behaviors: flags.behaviors } : {}),
+    ...(flags.speed !== undefined ? { speed: speedOf(flags.speed) } : {}),
   };
   try {
     checkSpec(spec);
@@ -80,6 +83,12 @@ function specOf(flags: ExperimentFlags): ExperimentSpec {
     throw err;
   }
   return spec;
+}
+
+function speedOf(s: string): [number, number] {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*$/.exec(s);
+  if (m === null) throw new UsageError(`--speed must be MIN-MAX in m/s, such as 5-20 (got "${s}")`);
+  return [Number(m[1]), Number(m[2])];
 }
 
 const listOf = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');

@@ -32,6 +32,15 @@ describe('experiment runs in the simulator', () => {
     for (const r of runs.slice(1)) assert.ok(!('recall' in r), `${r.engine} does not detect`);
   });
 
+  it('moves vehicles when given a speed: deterministic, different from the static run, and every transfer commits', () => {
+    const mobile: ExperimentSpec = { ...TINY, speed: [25, 35] };
+    const job = { engine: 'ncca' as const, malicious: 0, seed: 4 };
+    const a = runOne(mobile, job);
+    assert.equal(JSON.stringify(runOne(mobile, job)), JSON.stringify(a));
+    assert.notEqual(JSON.stringify(runOne(TINY, job)), JSON.stringify(a));
+    assert.equal(a.committedTxs, a.submittedTxs);
+  });
+
   it('posplus experiment --preset small writes every file, byte-identical on a second run, with the data in the charts', function () {
     this.timeout(240_000);
     const args = ['experiment', '--preset', 'small', '--nodes', '8', '--engines', 'ncca,dpos', '--malicious', '0,2', '--seeds', '1', '--duration', '4', '--workers', '2'];

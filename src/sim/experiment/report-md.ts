@@ -50,6 +50,7 @@ export function reportMarkdown(runs: readonly RunResult[], meta: ExperimentMeta)
     `| seeds per cell | ${meta.seeds} |`,
     `| map | ${meta.areaM / 1000} km × ${meta.areaM / 1000} km in ${meta.cells} cells |`,
     `| offered load | ${meta.txRate} tx/s from honest nodes, in batches every ${meta.batchMs} ms |`,
+    `| mobility | ${meta.speed[1] > 0 ? `random waypoint at ${meta.speed[0]}–${meta.speed[1]} m/s` : 'none: vehicles stay where they start'} |`,
     `| simulated duration per run | ${meta.durationS} s of load, then ${meta.drainS} s to drain |`,
     `| network | ${meta.network.baseMs} ms radio hop + ${meta.network.hopMs} ms per cell hop + ${meta.network.perKmMs} ms/km + jitter 0–${meta.network.jitterMs} ms; loss ${meta.network.loss * 100} % per packet |`,
     `| malicious behaviour | ${meta.behaviors === '' ? 'none' : code(cell(meta.behaviors))} |`,

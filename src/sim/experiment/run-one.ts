@@ -8,12 +8,34 @@ import { DEFAULT_TIMEOUTS } from '../../consensus/bft/bft-engine.js';
 import { createEngine } from '../../consensus/create-engine.js';
 import { DEFAULT_NCCA_PARAMS } from '../../consensus/ncca/params.js';
 import { type Area, type Position, cellOf, positionFrom } from '../../geo/grid.js';
+import { RandomWaypoint } from '../../geo/mobility.js';
 import { type Replica, ReplicaNetwork } from '../replica-network.js';
 import { packetDelayMs } from './network-delay.js';
 import { detectionScore, measureTraffic, referenceReplica } from './run-metrics.js';
 import type { RunResult } from './run-result.js';
 import { type ExperimentSpec, behaviorMix, gridOf } from './spec.js';
 import { TopicRouter } from './topic-router.js';
+
+const MOVE_EVERY_MS = 1_000;
+const PAUSE_MS = 5_000;
+
+/**
+ * Random-waypoint mobility: every second each vehicle moves on (the delays follow its new position), and one that
+ * crossed into another cell sends a LOCATE, as the node does; its subscriptions follow its new cell.
+ */
+function drive(net: ReplicaNetwork, area: Area, positions: Position[], speed: readonly [number, number], prng: Prng): void {
+  const streams = positions.map((_, i) => prng.fork(i));
+  const walkers = positions.map((p, i) => RandomWaypoint.fromState(area, speed, PAUSE_MS, { position: p, target: p, speed: 0, pauseUntil: net.now, time: net.now }));
+  const step = (): void => {
+    walkers.forEach((w, i) => {
+      const before = cellOf(area, positions[i]!);
+      positions[i] = w.advance(net.now, streams[i]!);
+      if (cellOf(area, positions[i]!) !== before) net.submit(i, [net.locate(i, positions[i]!.x, positions[i]!.y)]);
+    });
+    net.schedule(MOVE_EVERY_MS, step);
+  };
+  net.schedule(MOVE_EVERY_MS, step);
+}
 
 /**
  * A vehicle with `maxNonceAhead` transactions still unconfirmed waits before it sends more, as a wallet would:
@@ -87,6 +109,7 @@ export function runOne(spec: ExperimentSpec, job: RunJob): RunResult {
     if (net.now + spec.batchMs < end) net.schedule(spec.batchMs, offer);
   };
   net.schedule(spec.batchMs, offer);
+  if (spec.speed[1] > 0) drive(net, area, positions, spec.speed, world.fork('mobility'));
   net.run(spec.durationS * 1000 + spec.drainS * 1000);
 
   const badAddresses = new Set([...malicious].map((i) => addressOf(net.replica(i).key.publicKey)));

@@ -27,6 +27,11 @@ export interface ExperimentSpec {
   txRate: number;
   batchMs: number;
   network: NetworkModel;
+  /**
+   * Random-waypoint speeds of the vehicles, m/s (src/geo/mobility.ts); [0, 0] keeps them where they start. A
+   * vehicle that drives into another cell sends a LOCATE, as the node does.
+   */
+  speed: readonly [number, number];
 }
 
 /** How long a packet takes between two vehicles, and how often it is lost (DESIGN §7). */
@@ -71,6 +76,7 @@ export const PRESETS: Readonly<Record<'paper' | 'small', ExperimentSpec>> = {
     txRate: 100,
     batchMs: 200,
     network: DEFAULT_NETWORK,
+    speed: [0, 0],
   },
   small: {
     preset: 'small',
@@ -86,6 +92,7 @@ export const PRESETS: Readonly<Record<'paper' | 'small', ExperimentSpec>> = {
     txRate: 40,
     batchMs: 200,
     network: DEFAULT_NETWORK,
+    speed: [0, 0],
   },
 };
 
@@ -107,6 +114,7 @@ export function checkSpec(s: ExperimentSpec): void {
   if (!Number.isInteger(s.seeds) || s.seeds < 1) fail(`--seeds must be a whole number >= 1 (got ${s.seeds})`);
   if (!(s.durationS > 0)) fail(`--duration must be positive seconds (got ${s.durationS})`);
   if (!(s.txRate > 0)) fail(`the transaction rate must be positive (got ${s.txRate})`);
+  if (!(s.speed[0] >= 0 && s.speed[1] >= s.speed[0] && Number.isFinite(s.speed[1]))) fail(`--speed must be MIN-MAX m/s with 0 <= MIN <= MAX (got ${s.speed.join('-')})`);
   try {
     behaviorMix(s.behaviors);
   } catch (err) {

@@ -97,6 +97,7 @@ export function summaryJson(runs: readonly RunResult[], meta: ExperimentMeta): s
       txRate: meta.txRate,
       batchMs: meta.batchMs,
       network: { ...meta.network },
+      speed: [...meta.speed],
     },
     statistics: 'per cell over its seeds: n, mean, sample standard deviation (n-1; null when n<2), min, max',
     units: Object.fromEntries(METRICS.map((m) => [m.key, m.unit])),

@@ -11,6 +11,7 @@ import type { Replica } from '../replica-network.js';
 export class TopicRouter {
   private readonly topics: (Set<string> | undefined)[];
   private readonly atHeight: number[];
+  private readonly atCell: number[];
   private version = 0;
   private readonly lists = new Map<string, { version: number; members: number[] }>();
 
@@ -22,6 +23,7 @@ export class TopicRouter {
   ) {
     this.topics = replicas.map(() => undefined);
     this.atHeight = replicas.map(() => -1);
+    this.atCell = replicas.map(() => -1);
   }
 
   recipients(from: Replica, msg: Outbound): number[] {
@@ -37,9 +39,11 @@ export class TopicRouter {
 
   private refresh(): void {
     for (const r of this.replicas) {
-      if (this.atHeight[r.index] === r.height) continue;
+      const cell = this.cellOf(r.index);
+      if (this.atHeight[r.index] === r.height && this.atCell[r.index] === cell) continue;
       this.atHeight[r.index] = r.height;
-      const next = new Set(topicsFor(r.engine.status().role, this.cellOf(r.index), this.cells).map((ref) => stringifyTopic(this.chainId, ref)));
+      this.atCell[r.index] = cell;
+      const next = new Set(topicsFor(r.engine.status().role, cell, this.cells).map((ref) => stringifyTopic(this.chainId, ref)));
       const before = this.topics[r.index];
       if (before === undefined || before.size !== next.size || [...next].some((t) => !before.has(t))) {
         this.topics[r.index] = next;

@@ -60,6 +60,7 @@ export const META: ExperimentMeta = {
   txRate: 50,
   batchMs: 200,
   network: DEFAULT_NETWORK,
+  speed: [0, 0],
 };
 
 /** A deterministic shuffle (reversal and interleave), so "input order does not matter" tests need no randomness. */

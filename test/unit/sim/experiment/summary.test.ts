@@ -50,7 +50,7 @@ describe('sim/experiment/summary', () => {
     assert.ok(json.startsWith('{\n  "meta": {\n    "command": '));
     const doc = JSON.parse(json);
     assert.deepEqual(Object.keys(doc), ['meta', 'statistics', 'units', 'cells']);
-    assert.deepEqual(Object.keys(doc.meta), ['command', 'preset', 'nodes', 'cells', 'areaM', 'engines', 'malicious', 'seeds', 'durationS', 'drainS', 'behaviors', 'txRate', 'batchMs', 'network']);
+    assert.deepEqual(Object.keys(doc.meta), ['command', 'preset', 'nodes', 'cells', 'areaM', 'engines', 'malicious', 'seeds', 'durationS', 'drainS', 'behaviors', 'txRate', 'batchMs', 'network', 'speed']);
     assert.equal(doc.meta.command, META.command);
     assert.equal(doc.cells.length, 6);
     const c = doc.cells[0];
