@@ -87,8 +87,24 @@ export class Replica {
   up = true;
   /** Bumped by crash and restart, so timers of an earlier life never fire into a later one. */
   epoch = 0;
+  /** Reads the last Ready.wal this replica produced; see keepWal. */
+  private readWal: (() => Uint8Array | undefined) | undefined;
+
   /** The last Ready.wal this replica produced: what a real node would have on disk. */
-  wal: Uint8Array | undefined;
+  get wal(): Uint8Array | undefined {
+    return this.readWal?.();
+  }
+
+  /**
+   * Keeps `ready.wal` without reading it, when there is one: BftEngine hands it as a property that encodes the
+   * record when read (see setWal), and the simulator needs it only when the replica restarts. Such a property
+   * always yields bytes; a plain one left undefined keeps the earlier record, as a node's disk would.
+   */
+  keepWal(ready: Ready): void {
+    const wal = Object.getOwnPropertyDescriptor(ready, 'wal');
+    if (wal === undefined || (wal.get === undefined && wal.value === undefined)) return;
+    this.readWal = wal.get !== undefined ? wal.get.bind(ready) : () => wal.value as Uint8Array;
+  }
   /** height → block hash (hex), every commit this replica made. */
   readonly commits = new Map<number, Hex>();
   /** height → virtual time of the commit. */
@@ -512,7 +528,7 @@ export class ReplicaNetwork {
   }
 
   private handle(r: Replica, ready: Ready): void {
-    if (ready.wal !== undefined) r.wal = ready.wal;
+    r.keepWal(ready);
     for (const c of ready.commits) this.recordCommit(r, c);
     r.txStatuses.push(...ready.txStatuses);
     r.evidence.push(...ready.evidence);

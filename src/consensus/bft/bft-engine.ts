@@ -10,7 +10,7 @@ import { Block, type Certificate, type CertifiedBlock, type Evidence, Proposal, 
 import type { Engine, EngineInput, EngineName, EngineStatus, Outbound, Ready, Role, ValidatorView, Verdict } from '../engine.js';
 import { ValidatorSet } from '../validator-set.js';
 import { NIL, VoteTally } from './vote-tally.js';
-import { type Step, type WalRecord, encodeWal } from './wal-record.js';
+import { type Step, type WalRecord, setWal } from './wal-record.js';
 
 /**
  * What distinguishes one BFT engine from another: who votes with what weight, and who proposes in each round.
@@ -447,7 +447,7 @@ export class BftEngine implements Engine, BlockRules {
       this.proposals.set(round, { proposal, block, hash: toHex(blockHash(headerOf(block))), valid: true });
       this.rules.observer?.proposed(this.height, toHex(blockHash(headerOf(block))), now);
       this.ownProposals.push(proposal);
-      this.out.wal = this.walRecord();
+      this.recordWal();
       this.out.publish.push({ kind: 'proposal', proposal });
     }
   }
@@ -478,7 +478,7 @@ export class BftEngine implements Engine, BlockRules {
     });
     tally.add(vote, this.validatorSet.weightOf(this.selfKey));
     this.ownVotes.push(vote);
-    this.out.wal = this.walRecord();
+    this.recordWal();
     this.out.publish.push({ kind: 'vote', vote });
   }
 
@@ -721,8 +721,8 @@ export class BftEngine implements Engine, BlockRules {
 
   // ------------------------------------------------------------------ persistence
 
-  private walRecord(): Uint8Array {
-    return encodeWal({
+  private recordWal(): void {
+    setWal(this.out, {
       height: this.height,
       round: this.round,
       step: this.phase,
@@ -730,8 +730,8 @@ export class BftEngine implements Engine, BlockRules {
       lockedBlock: this.lockedBlock,
       validRound: this.validRound,
       validBlock: this.validBlock,
-      proposals: this.ownProposals,
-      votes: this.ownVotes,
+      proposals: [...this.ownProposals],
+      votes: [...this.ownVotes],
     });
   }
 

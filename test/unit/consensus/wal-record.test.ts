@@ -3,7 +3,8 @@ import { buildBlock } from '../../../src/core/block.js';
 import { toHex } from '../../../src/core/bytes.js';
 import { signProposal, signVote } from '../../../src/core/votes.js';
 import { Block, Proposal, Vote } from '../../../src/core/wire/posplus.js';
-import { type WalRecord, type WalState, encodeWal } from '../../../src/consensus/bft/wal-record.js';
+import { type WalRecord, type WalState, encodeWal, setWal } from '../../../src/consensus/bft/wal-record.js';
+import type { Ready } from '../../../src/consensus/engine.js';
 import { CHAIN, key } from '../core/fixtures.js';
 
 /** The format a WAL has always had: the UTF-8 JSON of the record with each message as hex of its encoding. */
@@ -34,5 +35,16 @@ describe('consensus/bft/wal-record', () => {
       assert.deepEqual(encodeWal(w), plainJson(w));
       assert.deepEqual(encodeWal(w), plainJson(w)); // again, from the remembered pieces
     }
+  });
+
+  it('setWal gives the same bytes when read, as an ordinary enumerable property of the Ready', () => {
+    const w: WalState = { height: 3, round: 1, step: 'prevote', lockedRound: -1, validRound: -1, proposals: [proposal], votes: [vote(1)] };
+    const ready: Ready = { publish: [], commits: [], txStatuses: [], evidence: [], verdict: 'accept' };
+    setWal(ready, w);
+    assert.deepEqual(ready.wal, plainJson(w));
+    assert.equal(ready.wal, ready.wal, 'encoded once');
+    assert.deepEqual({ ...ready }.wal, plainJson(w));
+    setWal(ready, { ...w, votes: [] });
+    assert.deepEqual(ready.wal, plainJson({ ...w, votes: [] }), 'a later record replaces the earlier');
   });
 });
