@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { Behavior, EngineName } from '../../src/core/behavior.js';
-import type { Hex } from '../../src/core/bytes.js';
+import { type Hex, toHex } from '../../src/core/bytes.js';
 import { DEFAULT_TIMEOUTS } from '../../src/consensus/bft/bft-engine.js';
 import { type EngineSettings, createEngine } from '../../src/consensus/create-engine.js';
 import { DEFAULT_NCCA_PARAMS } from '../../src/consensus/ncca/params.js';
@@ -35,12 +35,17 @@ function firstByAddress(net: ReplicaNetwork): number {
   return [...net.replicas].sort((a, b) => (a.address < b.address ? -1 : 1))[0]!.index;
 }
 
+/** A replica on RPCA's UNL: the genesis members' first key (the UNL takes them in key order). */
+function firstUnlMember(net: ReplicaNetwork): number {
+  return net.replicas.find((r) => toHex(r.key.publicKey) === toHex(net.genesis.members[0]!))!.index;
+}
+
 /**
- * Each baseline's tolerated fault: RPCA under 20 % of the UNL (1 of 7), CDBFT and DPoS under 1/3 of the
+ * Each baseline's tolerated fault: RPCA under 20 % of the UNL (1 of the 7 UNL members of 11 nodes), CDBFT and DPoS under 1/3 of the
  * consensus nodes or delegates (CDBFT: 1 of the 5 consensus nodes of 7 registered; DPoS: 2 of 7 delegates).
  */
 const CASES: { engine: Baseline; size: number; faulty: (net: ReplicaNetwork) => number[] }[] = [
-  { engine: 'rpca', size: 7, faulty: () => [3] },
+  { engine: 'rpca', size: 11, faulty: (net) => [firstUnlMember(net)] },
   { engine: 'cdbft', size: 7, faulty: (net) => [firstByAddress(net)] },
   { engine: 'dpos', size: 7, faulty: () => [2, 5] },
 ];

@@ -6,6 +6,11 @@ export interface RpcaParams {
   thresholds: readonly number[];
   /** A ledger is validated by more than this fraction of the UNL: 80 %, the paper's final threshold (§3.3). */
   quorum: Fraction;
+  /**
+   * Share of the genesis members on the UNL: the paper's validator ratio 0.6, the same share of validators
+   * every engine of the comparison gets (Ripple's UNL is a chosen subset of the servers, not all of them).
+   */
+  unlRatio: number;
   /** Same ballot timing as NCCA's transaction-set vote, so neither engine is slowed against the other. */
   windowMs: number;
   /** Same longest wait as NCCA's: a silent UNL member cannot hold the round up for longer. */
@@ -15,6 +20,7 @@ export interface RpcaParams {
 export const DEFAULT_RPCA_PARAMS: RpcaParams = {
   thresholds: [0.5, 0.6, 0.7, 0.8],
   quorum: { num: 4, den: 5 },
+  unlRatio: 0.6,
   windowMs: 200,
   maxWaitMs: 1200,
 };
@@ -27,6 +33,7 @@ export function checkRpcaParams(p: RpcaParams): void {
   if (!(Number.isInteger(p.quorum.num) && Number.isInteger(p.quorum.den) && p.quorum.den > 0 && p.quorum.num * 3 >= p.quorum.den * 2)) {
     throw new RangeError('RPCA quorum must be a fraction of at least 2/3');
   }
+  if (!(p.unlRatio > 0 && p.unlRatio <= 1)) throw new RangeError('RPCA unlRatio must be in (0, 1]');
   if (!(p.windowMs >= 0 && p.maxWaitMs >= p.windowMs)) throw new RangeError('RPCA windowMs must be >= 0 and maxWaitMs >= windowMs');
 }
 

@@ -6,7 +6,10 @@ import { toHex } from '../../../../src/core/bytes.js';
 import { InvalidMessage } from '../../../../src/core/errors.js';
 import { signTx, transferBody, txId } from '../../../../src/core/tx.js';
 import type { TxSetBallot } from '../../../../src/core/wire/posplus.js';
-import { DEFAULT_RPCA_PARAMS, atLeast } from '../../../../src/consensus/rpca/params.js';
+import { DEFAULT_RPCA_PARAMS, type RpcaParams, atLeast } from '../../../../src/consensus/rpca/params.js';
+
+/** Every genesis member on the UNL, so the five-member cases below count all five. */
+const P: RpcaParams = { ...DEFAULT_RPCA_PARAMS, unlRatio: 1 };
 import { rpcaRules } from '../../../../src/consensus/rpca/rpca-engine.js';
 import { RpcaTxSet } from '../../../../src/consensus/rpca/tx-set.js';
 import { unlOf } from '../../../../src/consensus/rpca/unl.js';
@@ -19,7 +22,7 @@ const outsider = key('rpca-outsider');
 
 function setup() {
   const chain = chainOf(genesis, keys[0]!);
-  const txSet = new RpcaTxSet(DEFAULT_RPCA_PARAMS);
+  const txSet = new RpcaTxSet(P);
   const a = signTx(CHAIN, keys[1]!, transferBody(recipient(keys[2]!), 5, 0));
   const b = signTx(CHAIN, keys[2]!, transferBody(recipient(keys[3]!), 7, 0));
   chain.admitTx(a, NOW);
@@ -42,7 +45,7 @@ describe('RPCA: UNL, proposer rotation and the transaction-set rounds', () => {
   it('the UNL is the genesis members, one vote each, final above 80 %; a later registrant does not join it', () => {
     const chain = chainOf(genesis, keys[0]!);
     chain.ledger.set(addressOf(outsider.publicKey), { publicKey: outsider.publicKey, balance: 0, nonce: 0, stake: 10_000, capacity: 1 });
-    const unl = unlOf(chain, DEFAULT_RPCA_PARAMS);
+    const unl = unlOf(chain, P);
     assert.deepEqual(unl.members.map((m) => m.key).sort(), keys.map((k) => toHex(k.publicKey)).sort());
     assert.ok(unl.members.every((m) => m.weight === 1));
     assert.equal(unl.isQuorum(4), false, '4 of 5 is exactly 80 %, not more');
@@ -50,9 +53,17 @@ describe('RPCA: UNL, proposer rotation and the transaction-set rounds', () => {
     assert.equal(unl.get(toHex(outsider.publicKey)), undefined);
   });
 
+  it('by default the UNL is the first 60 % of the genesis members in key order (the validator ratio), at least 4', () => {
+    const ten = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => key(`rpca-ten-${i}`));
+    const big = genesisOf(ten);
+    const unl = unlOf(chainOf(big, ten[0]!), DEFAULT_RPCA_PARAMS);
+    assert.deepEqual(unl.members.map((m) => m.key), big.members.slice(0, 6).map(toHex));
+    assert.equal(unlOf(chainOf(genesis, keys[0]!), DEFAULT_RPCA_PARAMS).members.length, 4, '0.6 of 5 is 3, raised to 4');
+  });
+
   it('the proposer rotates over the UNL by height and round', () => {
     const chain = chainOf(genesis, keys[0]!);
-    const rules = rpcaRules(DEFAULT_RPCA_PARAMS);
+    const rules = rpcaRules(P);
     const unl = rules.validatorsFor(chain);
     const proposers = [0, 1, 2, 3, 4, 5].map((r) => toHex(rules.proposerOf(chain, unl, r)));
     assert.deepEqual(proposers, [1, 2, 3, 4, 0, 1].map((i) => unl.members[i]!.key), 'height 1, round r: member (1 + r) mod 5');
@@ -105,7 +116,7 @@ describe('RPCA: UNL, proposer rotation and the transaction-set rounds', () => {
     const duplicate = buildBlock(CHAIN, keys[0]!, chain.buildContent(NOW, 0, { allowed: new Set([txId(a)]), ballots: [...twice, signBallot(CHAIN, keys[1]!, 1, 2, [])] }));
     invalid(() => txSet.check(chain, duplicate), /two round-2 ballots/);
     const outsiderChain = chainOf(genesis, outsider);
-    assert.deepEqual(new RpcaTxSet(DEFAULT_RPCA_PARAMS).ballot(outsiderChain, 1), []);
+    assert.deepEqual(new RpcaTxSet(P).ballot(outsiderChain, 1), []);
   });
 
   it('the proposer goes ahead once every transaction under vote is settled, not before', () => {
