@@ -23,8 +23,9 @@ export type TopicRef =
 /**
  * The topics a node needs now. Every node carries its own cell's namespace. Validators also listen to every
  * cell's transactions (they order every cell's transactions) and carry the multi-region topic, where NCCA's
- * transaction-set ballots meet (and RPCA's UNL members send theirs as a bundle). A normal node's ballot goes to its cell's vote topic; its cell's multi-region
- * validator relays it. The simulator routes by the same plan, so its packet counts are the node's.
+ * transaction-set ballots meet (and RPCA's UNL members send theirs as a bundle). A normal node's ballot goes to
+ * its cell's vote topic; its cell's multi-region validator relays it. The simulator routes by the same plan, so
+ * its packet counts are the node's.
  */
 export function topicsFor(role: Role, cell: number, cells: number): TopicRef[] {
   const elected = role === 'validator' || role === 'multi-region';
