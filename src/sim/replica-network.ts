@@ -87,24 +87,22 @@ export class Replica {
   up = true;
   /** Bumped by crash and restart, so timers of an earlier life never fire into a later one. */
   epoch = 0;
-  /** Reads the last Ready.wal this replica produced; see keepWal. */
-  private readWal: (() => Uint8Array | undefined) | undefined;
-
-  /** The last Ready.wal this replica produced: what a real node would have on disk. */
-  get wal(): Uint8Array | undefined {
-    return this.readWal?.();
-  }
+  /** The last Ready that carried a WAL record. */
+  private walFrom: Ready | undefined;
 
   /**
-   * Keeps `ready.wal` without reading it, when there is one: BftEngine hands it as a property that encodes the
-   * record when read (see setWal), and the simulator needs it only when the replica restarts. Such a property
-   * always yields bytes; a plain one left undefined keeps the earlier record, as a node's disk would.
+   * The last Ready.wal this replica produced: what a real node would have on disk. Read only on a restart, so a
+   * BftEngine record (encoded when first read, see setWal) is never encoded for nothing.
    */
-  keepWal(ready: Ready): void {
-    const wal = Object.getOwnPropertyDescriptor(ready, 'wal');
-    if (wal === undefined || (wal.get === undefined && wal.value === undefined)) return;
-    this.readWal = wal.get !== undefined ? wal.get.bind(ready) : () => wal.value as Uint8Array;
+  get wal(): Uint8Array | undefined {
+    return this.walFrom?.wal;
   }
+
+  /** An engine sets `wal` only when it has a record; a Ready without one keeps the earlier, as a node's disk would. */
+  keepWal(ready: Ready): void {
+    if ('wal' in ready) this.walFrom = ready;
+  }
+
   /** height → block hash (hex), every commit this replica made. */
   readonly commits = new Map<number, Hex>();
   /** height → virtual time of the commit. */
