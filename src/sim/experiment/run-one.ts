@@ -1,50 +1,16 @@
-import { addressOf } from '../../core/address.js';
 import type { EngineName } from '../../core/behavior.js';
-import { type Hex } from '../../core/bytes.js';
 import { Prng, derivedSeed } from '../../core/prng.js';
-import { txId } from '../../core/tx.js';
-import type { Tx } from '../../core/wire/posplus.js';
-import { DEFAULT_TIMEOUTS } from '../../consensus/bft/bft-engine.js';
 import { createEngine } from '../../consensus/create-engine.js';
 import { DEFAULT_NCCA_PARAMS } from '../../consensus/ncca/params.js';
 import { type Area, type Position, cellOf, positionFrom } from '../../geo/grid.js';
-import { RandomWaypoint } from '../../geo/mobility.js';
-import { type Replica, ReplicaNetwork } from '../replica-network.js';
+import { ReplicaNetwork } from '../replica-network.js';
 import { packetDelayMs } from './network-delay.js';
 import { detectionScore, measureTraffic, referenceReplica } from './run-metrics.js';
 import type { RunResult } from './run-result.js';
 import { type ExperimentSpec, behaviorMix, gridOf } from './spec.js';
 import { TopicRouter } from './topic-router.js';
-
-const MOVE_EVERY_MS = 1_000;
-const PAUSE_MS = 5_000;
-
-/**
- * Random-waypoint mobility: every second each vehicle moves on (the delays follow its new position), and one that
- * crossed into another cell sends a LOCATE, as the node does; its subscriptions follow its new cell.
- */
-function drive(net: ReplicaNetwork, area: Area, positions: Position[], speed: readonly [number, number], prng: Prng): void {
-  const streams = positions.map((_, i) => prng.fork(i));
-  const walkers = positions.map((p, i) => RandomWaypoint.fromState(area, speed, PAUSE_MS, { position: p, target: p, speed: 0, pauseUntil: net.now, time: net.now }));
-  const step = (): void => {
-    walkers.forEach((w, i) => {
-      const before = cellOf(area, positions[i]!);
-      positions[i] = w.advance(net.now, streams[i]!);
-      if (cellOf(area, positions[i]!) !== before) net.submit(i, [net.locate(i, positions[i]!.x, positions[i]!.y)]);
-    });
-    net.schedule(MOVE_EVERY_MS, step);
-  };
-  net.schedule(MOVE_EVERY_MS, step);
-}
-
-/**
- * A vehicle with `maxNonceAhead` transactions still unconfirmed waits before it sends more, as a wallet would:
- * its node refuses nonces further ahead, and one refused nonce would block every later one for good.
- */
-function mayOffer(sender: Replica): boolean {
-  const confirmed = sender.chain.ledger.get(sender.address)?.nonce ?? 0;
-  return sender.nextNonce - confirmed < sender.chain.params.maxNonceAhead;
-}
+import { driveVehicles } from './vehicle-mobility.js';
+import { offerLoad } from './workload.js';
 
 export interface RunJob {
   engine: EngineName;
@@ -67,7 +33,6 @@ export function runOne(spec: ExperimentSpec, job: RunJob): RunResult {
   const positions: Position[] = Array.from({ length: spec.nodes }, () => positionFrom(area, placement.next(), placement.next()));
   const malicious = new Set(world.fork('malicious').shuffle(Array.from({ length: spec.nodes }, (_, i) => i)).slice(0, job.malicious));
   const mix = behaviorMix(spec.behaviors);
-  const settings = { timeouts: DEFAULT_TIMEOUTS, ncca: DEFAULT_NCCA_PARAMS };
 
   let router: TopicRouter | undefined;
   const net = new ReplicaNetwork({
@@ -76,7 +41,7 @@ export function runOne(spec: ExperimentSpec, job: RunJob): RunResult {
     chainId: 'posplus-experiment',
     area,
     dropRate: spec.network.loss,
-    engine: (chain, timeouts, wal) => createEngine(job.engine, chain, { ...settings, timeouts }, wal),
+    engine: (chain, timeouts, wal) => createEngine(job.engine, chain, { timeouts, ncca: DEFAULT_NCCA_PARAMS }, wal),
     route: (from, msg) => router!.recipients(from, msg),
     delayMs: (from, to, rng) => packetDelayMs(spec.network, area, positions[from]!, positions[to]!, rng),
   });
@@ -87,32 +52,12 @@ export function runOne(spec: ExperimentSpec, job: RunJob): RunResult {
   for (const r of net.replicas) net.submit(r.index, [net.locate(r.index, positions[r.index]!.x, positions[r.index]!.y)]);
 
   const honest = net.replicas.map((r) => r.index).filter((i) => !malicious.has(i));
-  const submitted = new Map<Hex, number>();
-  const load = world.fork('load');
-  const perBatch = (spec.txRate * spec.batchMs) / 1000;
   const start = net.now;
-  const end = start + spec.durationS * 1000;
-  let owed = 0;
-  const offer = (): void => {
-    owed += perBatch;
-    const bySender = new Map<number, Tx[]>();
-    for (; owed >= 1; owed--) {
-      const from = honest[load.int(honest.length)]!;
-      let to = load.int(spec.nodes - 1);
-      if (to >= from) to++;
-      if (!mayOffer(net.replica(from))) continue;
-      const tx = net.transfer(from, to, 1);
-      submitted.set(txId(tx), net.now);
-      bySender.set(from, [...(bySender.get(from) ?? []), tx]);
-    }
-    for (const [from, txs] of bySender) net.submit(from, txs);
-    if (net.now + spec.batchMs < end) net.schedule(spec.batchMs, offer);
-  };
-  net.schedule(spec.batchMs, offer);
-  if (spec.speed[1] > 0) drive(net, area, positions, spec.speed, world.fork('mobility'));
+  const submitted = offerLoad(net, honest, { txRate: spec.txRate, batchMs: spec.batchMs, untilMs: start + spec.durationS * 1000 }, world.fork('load'));
+  if (spec.speed[1] > 0) driveVehicles(net, area, positions, spec.speed, world.fork('mobility'));
   net.run(spec.durationS * 1000 + spec.drainS * 1000);
 
-  const badAddresses = new Set([...malicious].map((i) => addressOf(net.replica(i).key.publicKey)));
+  const badAddresses = new Set([...malicious].map((i) => net.replica(i).address));
   return {
     engine: job.engine,
     malicious: job.malicious,
