@@ -1,6 +1,6 @@
 import type { Address } from '../core/address.js';
 import { toHex } from '../core/bytes.js';
-import type { Account, StateReader } from '../core/ledger.js';
+import { type Account, type StateReader, isRegistered } from '../core/ledger.js';
 import { type Fraction, TWO_THIRDS, type Validator, ValidatorSet } from './validator-set.js';
 
 /** A registered node: an account with stake and a known key (the seed's REGISTER, or a genesis member). */
@@ -14,7 +14,7 @@ export interface RegisteredNode {
 export function registeredNodes(state: StateReader): RegisteredNode[] {
   const out: RegisteredNode[] = [];
   for (const [address, account] of state.entries()) {
-    if (account.stake > 0 && account.publicKey !== undefined) out.push({ address, publicKey: account.publicKey, account });
+    if (isRegistered(account)) out.push({ address, publicKey: account.publicKey, account });
   }
   return out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 }

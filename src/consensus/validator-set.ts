@@ -1,6 +1,6 @@
 import type { Address } from '../core/address.js';
 import { compareBytes, type Hex, toHex } from '../core/bytes.js';
-import type { LedgerState } from '../core/ledger.js';
+import { type LedgerState, isRegistered } from '../core/ledger.js';
 
 export interface Validator {
   publicKey: Uint8Array;
@@ -43,7 +43,7 @@ export class ValidatorSet {
   static fromStake(ledger: LedgerState): ValidatorSet {
     const members: Validator[] = [];
     for (const [address, account] of ledger.entries()) {
-      if (account.stake > 0 && account.publicKey !== undefined) {
+      if (isRegistered(account)) {
         members.push({ publicKey: account.publicKey, key: toHex(account.publicKey), address, weight: account.stake });
       }
     }

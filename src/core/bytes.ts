@@ -32,13 +32,18 @@ export function utf8(text: string): Uint8Array {
 /** Big-endian u64 of a safe integer, for hashing heights and rounds into seeds. */
 export function u64be(value: number): Uint8Array {
   const out = new Uint8Array(8);
-  const view = new DataView(out.buffer);
+  writeU64be(out, 0, value);
+  return out;
+}
+
+/** u64be written into `out` at `at`, for callers that assemble one buffer (the state root's account leaves). */
+export function writeU64be(out: Uint8Array, at: number, value: number): void {
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   // Without a BigInt for the common case (the state root writes a dozen per account per block); the same bytes.
   if (Number.isSafeInteger(value) && value >= 0) {
-    view.setUint32(0, Math.floor(value / 2 ** 32));
-    view.setUint32(4, value % 2 ** 32);
+    view.setUint32(at, Math.floor(value / 2 ** 32));
+    view.setUint32(at + 4, value % 2 ** 32);
   } else {
-    view.setBigUint64(0, BigInt(value));
+    view.setBigUint64(at, BigInt(value));
   }
-  return out;
 }

@@ -1,5 +1,5 @@
 import { type Address, addressToString, addressOf } from './address.js';
-import { concatBytes, utf8, u64be } from './bytes.js';
+import { concatBytes, utf8, writeU64be } from './bytes.js';
 import { TxRejected } from './errors.js';
 import { sha256 } from './hash.js';
 import { DetectionRecord, Tx } from './wire/posplus.js';
@@ -27,6 +27,9 @@ export enum ElectedRole {
 }
 
 export const EMPTY_ACCOUNT: Account = { balance: 0, nonce: 0, stake: 0, capacity: 0 };
+
+/** A registered node: stake and a known key (the seed's REGISTER, or a genesis member). Every engine's candidates. */
+export const isRegistered = (a: Account): a is Account & { readonly publicKey: Uint8Array } => a.stake > 0 && a.publicKey !== undefined;
 
 export interface StateReader {
   get(address: Address): Account | undefined;
@@ -94,12 +97,7 @@ function hashAccount(address: Address, a: Account): Uint8Array {
   const out = Buffer.alloc(Buffer.byteLength(address) + 8 * 13 + 32 + key.byteLength);
   let at = out.write(address, 0, 'utf8');
   const u64 = (v: number): void => {
-    if (Number.isSafeInteger(v) && v >= 0) {
-      out.writeUInt32BE(Math.floor(v / 2 ** 32), at);
-      out.writeUInt32BE(v % 2 ** 32, at + 4);
-    } else {
-      out.set(u64be(v), at);
-    }
+    writeU64be(out, at, v);
     at += 8;
   };
   const optional = (v: number | undefined): void => {

@@ -1,5 +1,3 @@
-import { memoByObject } from '../../core/object-memo.js';
-
 /**
  * The POS+ seed's composite attack probability: compute-power deviation (算力偏差监控), fork frequency
  * (分叉频率统计) and stake concentration (投票权集中度), each in [0, 1], weighted into one probability
@@ -11,6 +9,8 @@ export interface AttackInputs {
   capacity: number;
   /** Every registered node's capacity, the node's included. */
   capacities: readonly number[];
+  /** medianCapacity(capacities), when the caller scores many nodes against one list and has it already. */
+  medianCapacity?: number;
   /** Committed evidence naming the node: equivocations and invalid proposals. */
   forks: number;
   /** Blocks or rounds the node was the proposer of, in the same window, >= 0. */
@@ -61,26 +61,19 @@ function median(values: readonly number[]): number {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-function checkedMedian(capacities: readonly number[]): number {
+/** The typical declared capacity, which every node's deviation is measured against. */
+export function medianCapacity(capacities: readonly number[]): number {
   capacities.forEach((c) => nonNegative('every capacity', c));
   return median(capacities);
 }
 
 /**
- * attackProbabilities asks for every node's deviation against one list of all capacities: checking and sorting
- * that list for each node made the lottery O(n² log n) per height. A frozen list cannot change, so its median is
- * remembered.
- */
-const frozenMedian = memoByObject(checkedMedian);
-
-/**
  * min(1, |capacity − median| / median): the median is what a typical node declares, and a few liars cannot move
  * it. A node that declares anything while the typical node declares nothing deviates fully.
  */
-export function powerDeviation(capacity: number, capacities: readonly number[]): number {
+export function powerDeviation(capacity: number, capacities: readonly number[], med = medianCapacity(capacities)): number {
   nonNegative('capacity', capacity);
   if (capacities.length === 0) throw new RangeError('attack probability: capacities must include the node');
-  const med = Object.isFrozen(capacities) ? frozenMedian(capacities) : checkedMedian(capacities);
   if (med === 0) return capacity === 0 ? 0 : 1;
   return Math.min(1, Math.abs(capacity - med) / med);
 }
@@ -108,7 +101,7 @@ export function stakeConcentration(stake: number, totalStake: number, nodes: num
 export function attackProbability(x: AttackInputs, w: AttackWeights = DEFAULT_ATTACK_WEIGHTS): AttackProbability {
   for (const [k, v] of Object.entries(w)) nonNegative(`weight ${k}`, v);
   if (Math.abs(w.power + w.fork + w.stake - 1) > 1e-9) throw new RangeError(`attack probability: weights must sum to 1, got ${w.power + w.fork + w.stake}`);
-  const pd = powerDeviation(x.capacity, x.capacities);
+  const pd = powerDeviation(x.capacity, x.capacities, x.medianCapacity);
   const ff = forkFrequency(x.forks, x.proposals);
   const sc = stakeConcentration(x.stake, x.totalStake, x.nodes);
   // The clamp only absorbs weights that sum to 1 + 1e-9.

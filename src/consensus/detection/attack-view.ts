@@ -1,6 +1,6 @@
 import type { Address } from '../../core/address.js';
 import type { StateReader } from '../../core/ledger.js';
-import { type AttackProbability, attackProbability } from './attack-probability.js';
+import { type AttackProbability, attackProbability, medianCapacity } from './attack-probability.js';
 
 /**
  * The seed's composite attack probability of every registered node, from what the chain records (declared
@@ -8,7 +8,9 @@ import { type AttackProbability, attackProbability } from './attack-probability.
  */
 export function attackProbabilities(state: StateReader): Map<Address, AttackProbability> {
   const registered = [...state.entries()].filter(([, a]) => a.stake > 0);
-  const capacities = Object.freeze(registered.map(([, a]) => a.capacity)); // frozen: its median is computed once
+  const capacities = registered.map(([, a]) => a.capacity);
+  // One median for all: sorting the list again for every node made this O(n² log n) per height.
+  const median = medianCapacity(capacities);
   const totalStake = registered.reduce((sum, [, a]) => sum + a.stake, 0);
   const out = new Map<Address, AttackProbability>();
   for (const [address, a] of registered) {
@@ -17,6 +19,7 @@ export function attackProbabilities(state: StateReader): Map<Address, AttackProb
       attackProbability({
         capacity: a.capacity,
         capacities,
+        medianCapacity: median,
         forks: a.detection?.offences ?? 0,
         proposals: a.detection?.proposals ?? 0,
         stake: a.stake,

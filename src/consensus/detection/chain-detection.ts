@@ -2,7 +2,7 @@ import { type Address, addressOf, addressToString } from '../../core/address.js'
 import { yesIdSet } from '../../core/ballots.js';
 import type { BlockFacts, HeadRecord } from '../../core/chain-state.js';
 import { offenderOf } from '../../core/evidence.js';
-import type { Account, StateOverlay } from '../../core/ledger.js';
+import { type Account, type StateOverlay, isRegistered } from '../../core/ledger.js';
 import { txId } from '../../core/tx.js';
 import type { DetectionRecord, TxSetBallot } from '../../core/wire/posplus.js';
 import { type Area, cellHops } from '../../geo/grid.js';
@@ -98,7 +98,7 @@ export function applyDetection(state: StateOverlay, block: BlockFacts, head: Hea
   const h = block.height;
   const participants = new Map<Address, Participant>();
   for (const [address, account] of state.entries()) {
-    if (account.stake > 0 && account.publicKey !== undefined && !isEvicted(account)) {
+    if (isRegistered(account) && !isEvicted(account)) {
       participants.set(address, { address, account, record: { ...(account.detection ?? freshRecord(h)) } });
     }
   }

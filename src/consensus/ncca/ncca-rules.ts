@@ -1,7 +1,7 @@
 import { addressOf, type Address } from '../../core/address.js';
 import { fromHex, toHex } from '../../core/bytes.js';
 import type { BlockFacts, HeadRecord } from '../../core/chain-state.js';
-import { type Account, ElectedRole, type StateOverlay, type StateReader } from '../../core/ledger.js';
+import { type Account, ElectedRole, type StateOverlay, type StateReader, isRegistered } from '../../core/ledger.js';
 import type { Area } from '../../geo/grid.js';
 import type { BftRules } from '../bft/bft-engine.js';
 import type { Role } from '../engine.js';
@@ -68,7 +68,7 @@ export function nccaRules(p: NccaParams, area: Area): BftRules {
 function electedValidators(state: StateReader, now: number, quorum: Fraction): ValidatorSet {
   const staked: [Address, Account][] = [];
   for (const [address, account] of state.entries()) {
-    if (account.stake > 0 && account.publicKey !== undefined && hasRights(account, now)) staked.push([address, account]);
+    if (isRegistered(account) && hasRights(account, now)) staked.push([address, account]);
   }
   // Should every elected validator be out at once, every registered node with rights validates until the next election.
   const anyRole = staked.some(([, a]) => a.role !== undefined);
@@ -86,7 +86,7 @@ function updateCredit(state: StateOverlay, block: BlockFacts, head: HeadRecord |
 function holdElection(state: StateOverlay, p: NccaParams, area: Area, firstEpoch: boolean, now: number): void {
   const candidates = [];
   for (const [address, a] of state.entries()) {
-    if (a.stake > 0 && a.publicKey !== undefined && hasRights(a, now)) {
+    if (isRegistered(a) && hasRights(a, now)) {
       candidates.push({ address, publicKey: a.publicKey, stake: a.stake, capacity: a.capacity, credit: creditOf(a, p), cell: cellOfAccount(area, a) });
     }
   }

@@ -4,7 +4,7 @@ import { headerOf } from '../../core/block.js';
 import { type Hex, toHex } from '../../core/bytes.js';
 import type { ChainState } from '../../core/chain-state.js';
 import { InvalidMessage } from '../../core/errors.js';
-import { ElectedRole } from '../../core/ledger.js';
+import { ElectedRole, isRegistered } from '../../core/ledger.js';
 import { txId } from '../../core/tx.js';
 import type { Block, Tx, TxSetBallot } from '../../core/wire/posplus.js';
 import type { Area } from '../../geo/grid.js';
@@ -79,7 +79,7 @@ export class NccaTxSet implements TxSetRules {
   voters(chain: ChainState): Map<Hex, VoterInfo> {
     const head = toHex(chain.head.hash);
     if (this.votersAt?.head === head) return this.votersAt.voters;
-    const accounts = [...chain.ledger.entries()].filter(([, a]) => a.stake > 0 && a.publicKey !== undefined && hasRights(a, chain.head.timestamp));
+    const accounts = [...chain.ledger.entries()].filter(([, a]) => isRegistered(a) && hasRights(a, chain.head.timestamp));
     const elected = accounts.some(([, a]) => a.role !== undefined);
     const voters = new Map<Hex, VoterInfo>();
     for (const [address, a] of accounts) {
