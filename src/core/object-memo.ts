@@ -40,3 +40,10 @@ export function perCodec<V>(compute: (codec: Codec<object>, message: object) => 
 
 /** Hex SHA-256 of a message's encoding under `codec`: an id for "this exact message, byte for byte". */
 export const contentId = perCodec((codec, message): Hex => toHex(sha256(codec.encode(message))));
+
+/**
+ * Hex of bytes carried by a wire message (a voter's key, a voted block hash). Each replica keys its maps by
+ * these; one string object per byte array means each is encoded once and its hash computed once, not on every
+ * delivery to every replica.
+ */
+export const hexOf = memoByObject((bytes: Uint8Array): Hex => toHex(bytes));

@@ -3,7 +3,7 @@ import { blockHash, headerOf } from '../core/block.js';
 import { BoundedMap } from '../core/bounded-map.js';
 import { type Hex, toHex, utf8 } from '../core/bytes.js';
 import type { Behavior } from '../core/behavior.js';
-import { ChainState, type ChainParams, DEFAULT_CHAIN_PARAMS, type TxStatus } from '../core/chain-state.js';
+import { ChainState, type ChainParams, DEFAULT_CHAIN_PARAMS, type TxStatus, executionCache } from '../core/chain-state.js';
 import type { EvidenceSummary } from '../core/evidence.js';
 import { type Genesis, type GenesisSpec, genesisState, makeGenesis } from '../core/genesis.js';
 import { sha256 } from '../core/hash.js';
@@ -61,6 +61,12 @@ export interface ReplicaNetworkOptions {
    */
   route?: (from: Replica, msg: Outbound) => readonly number[];
   delayMs?: (from: number, to: number, rng: Prng) => number;
+  /**
+   * Replicas share one cache of executed blocks. Execution is a pure function of the head and the block, so at
+   * scale (250 replicas executing every block) this computes each verdict once. Off by default: the tests keep
+   * every replica executing for itself, so a replica that strayed from the others would still show.
+   */
+  shareExecution?: boolean;
 }
 
 export type { Envelope };
@@ -265,12 +271,10 @@ export class ReplicaNetwork {
     const keys = Array.from({ length: options.size }, () => keyPairFromSeed(keyStream.bytes(32)));
     this.genesis = makeGenesis(this.chainId, spec, keys.map((k) => k.publicKey));
     const params: ChainParams = { ...DEFAULT_CHAIN_PARAMS, ...options.params, chainId: this.chainId };
+    const shared = options.shareExecution ? executionCache(1024) : undefined;
     this.replicas = keys.map((key, index) => {
-      const chain = new ChainState(params, this.genesis, key, genesisState(this.genesis), {
-        height: 0,
-        hash: this.genesis.hash,
-        timestamp: spec.timestamp,
-      });
+      const head = { height: 0, hash: this.genesis.hash, timestamp: spec.timestamp };
+      const chain = new ChainState(params, this.genesis, key, genesisState(this.genesis), head, shared);
       const replica = new Replica(index, key, chain);
       replica.engine = this.makeEngine(chain, this.timeouts);
       return replica;

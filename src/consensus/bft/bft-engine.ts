@@ -1,6 +1,7 @@
 import { type Address, addressOf } from '../../core/address.js';
 import { blockHash, buildBlock, headerOf } from '../../core/block.js';
 import { type Hex, fromHex, toHex } from '../../core/bytes.js';
+import { hexOf } from '../../core/object-memo.js';
 import type { BlockFacts, BlockRules, ChainState, HeadRecord } from '../../core/chain-state.js';
 import type { StateOverlay } from '../../core/ledger.js';
 import { InvalidMessage } from '../../core/errors.js';
@@ -42,13 +43,13 @@ export interface ConsensusObserver {
 function signersOf(input: EngineInput): { signer: Hex; height: number; votedFor?: Hex }[] {
   switch (input.type) {
     case 'proposal':
-      return [{ signer: toHex(input.proposal.proposer), height: headerOf(input.proposal.block).height }];
+      return [{ signer: hexOf(input.proposal.proposer), height: headerOf(input.proposal.block).height }];
     case 'vote': {
-      const target = toHex(input.vote.blockHash);
-      return [{ signer: toHex(input.vote.voter), height: input.vote.height, votedFor: target === NIL ? undefined : target }];
+      const target = hexOf(input.vote.blockHash);
+      return [{ signer: hexOf(input.vote.voter), height: input.vote.height, votedFor: target === NIL ? undefined : target }];
     }
     case 'ballots':
-      return input.ballots.map((b) => ({ signer: toHex(b.voter), height: b.height }));
+      return input.ballots.map((b) => ({ signer: hexOf(b.voter), height: b.height }));
     default:
       return [];
   }
@@ -322,7 +323,7 @@ export class BftEngine implements Engine, BlockRules {
       if (vote.type !== Vote.Type.PREVOTE || vote.height !== this.height || vote.round !== p.validRound || toHex(vote.blockHash) !== hash) {
         throw new InvalidMessage('proposal proof of lock holds a vote that is not a prevote for its block in its valid round');
       }
-      const weight = this.validatorSet.weightOf(toHex(vote.voter));
+      const weight = this.validatorSet.weightOf(hexOf(vote.voter));
       if (weight === 0) throw new InvalidMessage(`proposal proof of lock holds a vote from ${addressOf(vote.voter)}, which is not a validator`);
       verifyVote(this.chain.params.chainId, vote);
       this.record(vote, weight, now, true);
@@ -335,7 +336,7 @@ export class BftEngine implements Engine, BlockRules {
   private onVote(vote: Vote, input: EngineInput): void {
     if (!this.heightGate(vote.height, input)) return;
     if (vote.round > this.round + MAX_ROUND_AHEAD) throw new InvalidMessage(`vote round ${vote.round} is too far ahead`);
-    const voter = toHex(vote.voter);
+    const voter = hexOf(vote.voter);
     const weight = this.validatorSet.weightOf(voter);
     if (weight === 0) throw new InvalidMessage(`vote from ${addressOf(vote.voter)}, which is not a validator`);
     verifyVote(this.chain.params.chainId, vote);

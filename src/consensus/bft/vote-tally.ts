@@ -1,4 +1,5 @@
-import { type Hex, toHex } from '../../core/bytes.js';
+import type { Hex } from '../../core/bytes.js';
+import { hexOf } from '../../core/object-memo.js';
 import type { Vote } from '../../core/wire/posplus.js';
 
 export const NIL = '';
@@ -14,10 +15,10 @@ export class VoteTally {
 
   /** Adds a vote; returns the earlier, different vote of the same voter when it equivocates. */
   add(vote: Vote, weight: number): { added: boolean; conflict?: Vote } {
-    const voter = toHex(vote.voter);
+    const voter = hexOf(vote.voter);
     const earlier = this.byVoter.get(voter);
     if (earlier !== undefined) {
-      return toHex(earlier.blockHash) === toHex(vote.blockHash) ? { added: false } : { added: false, conflict: earlier };
+      return hexOf(earlier.blockHash) === hexOf(vote.blockHash) ? { added: false } : { added: false, conflict: earlier };
     }
     this.byVoter.set(voter, vote);
     this.total += weight;
@@ -35,15 +36,15 @@ export class VoteTally {
    * Each voter still counts at most once per block, and the conflict is returned for evidence.
    */
   addToProof(vote: Vote, weight: number): { added: boolean; conflict?: Vote } {
-    const voter = toHex(vote.voter);
-    if (this.byHash.get(toHex(vote.blockHash))?.has(voter)) return { added: false };
+    const voter = hexOf(vote.voter);
+    if (this.byHash.get(hexOf(vote.blockHash))?.has(voter)) return { added: false };
     const result = this.add(vote, weight);
     if (result.conflict !== undefined) this.count(vote, voter, weight);
     return { added: true, conflict: result.conflict };
   }
 
   private count(vote: Vote, voter: Hex, weight: number): void {
-    const hash = toHex(vote.blockHash);
+    const hash = hexOf(vote.blockHash);
     let votes = this.byHash.get(hash);
     if (votes === undefined) {
       votes = new Map();

@@ -2,6 +2,7 @@ import { addressOf, parseAddress } from '../../core/address.js';
 import { type BallotReports, signBallot, yesIds } from '../../core/ballots.js';
 import { headerOf } from '../../core/block.js';
 import { type Hex, toHex } from '../../core/bytes.js';
+import { hexOf } from '../../core/object-memo.js';
 import type { ChainState } from '../../core/chain-state.js';
 import { InvalidMessage } from '../../core/errors.js';
 import { ElectedRole, isRegistered } from '../../core/ledger.js';
@@ -135,7 +136,7 @@ export class NccaTxSet implements TxSetRules {
       this.ballots.verify(chain.params.chainId, b);
       this.ballots.store(b);
       fresh++;
-      const voter = voters.get(toHex(b.voter));
+      const voter = voters.get(hexOf(b.voter));
       // A multi-region validator carries its own cell's normal ballots to the validators of every cell.
       if (!relayed && me?.role === 'multi-region' && voter?.role === 'normal' && voter.cell === me.cell) relay.push(b);
     }
@@ -149,7 +150,7 @@ export class NccaTxSet implements TxSetRules {
   select(chain: ChainState): { allowed: ReadonlySet<Hex>; ballots: TxSetBallot[] } {
     const height = chain.head.height + 1;
     const voters = this.voters(chain);
-    const ballots = [...(this.ballots.at(height)?.values() ?? [])].filter((b) => voters.has(toHex(b.voter)));
+    const ballots = [...(this.ballots.at(height)?.values() ?? [])].filter((b) => voters.has(hexOf(b.voter)));
     const held = new Set(ballots.flatMap((b) => b.yes.map(toHex)));
     const txs = [...held].map((id) => chain.mempool.get(id)).filter((tx) => tx !== undefined);
     return { allowed: new Set(this.decide(voters, ballots, this.txCells(chain, txs)).confirmed), ballots };
@@ -160,7 +161,7 @@ export class NccaTxSet implements TxSetRules {
     const voters = this.voters(chain);
     for (const b of block.ballots) {
       if (b.height !== height) throw new InvalidMessage(`block ${height} carries a ballot for height ${b.height}`);
-      if (!voters.has(toHex(b.voter))) throw new InvalidMessage(`block ${height} carries a ballot from ${addressOf(b.voter)}, who is not a voter`);
+      if (!voters.has(hexOf(b.voter))) throw new InvalidMessage(`block ${height} carries a ballot from ${addressOf(b.voter)}, who is not a voter`);
       this.ballots.verify(chain.params.chainId, b);
     }
     if (block.txs.length === 0) return;
@@ -208,8 +209,8 @@ export class NccaTxSet implements TxSetRules {
   }
 
   private decide(voters: Map<Hex, VoterInfo>, ballots: readonly TxSetBallot[], txCells: ReadonlyMap<Hex, number>) {
-    const asBallot = (b: TxSetBallot): Ballot => ({ voter: voters.get(toHex(b.voter))!.address, round: b.round as 1 | 2, yes: yesIds(b) });
-    const counted = ballots.filter((b) => voters.has(toHex(b.voter))).map(asBallot);
+    const asBallot = (b: TxSetBallot): Ballot => ({ voter: voters.get(hexOf(b.voter))!.address, round: b.round as 1 | 2, yes: yesIds(b) });
+    const counted = ballots.filter((b) => voters.has(hexOf(b.voter))).map(asBallot);
     return decideTxSet(
       [...voters.values()],
       counted.filter((b) => b.round === 1),

@@ -2,6 +2,7 @@ import { addressOf } from '../../core/address.js';
 import { ballotKey, signBallot, yesIds } from '../../core/ballots.js';
 import { headerOf } from '../../core/block.js';
 import { type Hex, toHex } from '../../core/bytes.js';
+import { hexOf } from '../../core/object-memo.js';
 import type { ChainState } from '../../core/chain-state.js';
 import { InvalidMessage } from '../../core/errors.js';
 import { txId } from '../../core/tx.js';
@@ -20,7 +21,7 @@ const HEIGHTS_KEPT = 2;
 export function supportOf(ballots: Iterable<TxSetBallot>): Map<Hex, number> {
   const voters = new Map<Hex, Set<Hex>>();
   for (const b of ballots) {
-    const voter = toHex(b.voter);
+    const voter = hexOf(b.voter);
     for (const id of yesIds(b)) {
       let set = voters.get(id);
       if (set === undefined) voters.set(id, (set = new Set()));
@@ -109,7 +110,7 @@ export class RpcaTxSet implements TxSetRules {
     for (const b of ballots) {
       if (b.height < height || b.height >= height + HEIGHTS_KEPT) continue;
       if (this.ballots.has(b)) continue;
-      if (unl.get(toHex(b.voter)) === undefined) throw new InvalidMessage(`ballot from ${addressOf(b.voter)}, who is not on the UNL`);
+      if (unl.get(hexOf(b.voter)) === undefined) throw new InvalidMessage(`ballot from ${addressOf(b.voter)}, who is not on the UNL`);
       this.ballots.verify(chain.params.chainId, b);
       this.ballots.store(b);
       fresh++;
@@ -133,7 +134,7 @@ export class RpcaTxSet implements TxSetRules {
     const seen = new Set<string>();
     for (const b of block.ballots) {
       if (b.height !== height) throw new InvalidMessage(`block ${height} carries a ballot for height ${b.height}`);
-      if (unl.get(toHex(b.voter)) === undefined) throw new InvalidMessage(`block ${height} carries a ballot from ${addressOf(b.voter)}, who is not on the UNL`);
+      if (unl.get(hexOf(b.voter)) === undefined) throw new InvalidMessage(`block ${height} carries a ballot from ${addressOf(b.voter)}, who is not on the UNL`);
       if (seen.has(ballotKey(b))) throw new InvalidMessage(`block ${height} carries two round-${b.round} ballots from ${addressOf(b.voter)}`);
       seen.add(ballotKey(b));
       this.ballots.verify(chain.params.chainId, b);

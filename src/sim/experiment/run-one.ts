@@ -41,6 +41,7 @@ export function runOne(spec: ExperimentSpec, job: RunJob): RunResult {
     chainId: 'posplus-experiment',
     area,
     dropRate: spec.network.loss,
+    shareExecution: true,
     engine: (chain, timeouts, wal) => createEngine(job.engine, chain, { timeouts, ncca: DEFAULT_NCCA_PARAMS }, wal),
     route: (from, msg) => router!.recipients(from, msg),
     delayMs: (from, to, rng) => packetDelayMs(spec.network, area, positions[from]!, positions[to]!, rng),
