@@ -10,6 +10,7 @@ import { type EngineName, isEngineName } from '../core/behavior.js';
 import { AVAILABLE_ENGINES } from '../consensus/create-engine.js';
 import { ProgressBar, formatDuration } from '../sim/experiment/progress-bar.js';
 import { type ExperimentSpec, PRESETS, SpecError, checkSpec } from '../sim/experiment/spec.js';
+import { RunCheckpoint } from '../sim/experiment/run-checkpoint.js';
 import { jobsOf, sweep } from '../sim/experiment/sweep.js';
 import { writeResults } from '../sim/experiment/write-results.js';
 import { UsageError } from './errors.js';
@@ -26,6 +27,7 @@ interface ExperimentFlags {
   out?: string;
   workers?: string;
   speed?: string;
+  fresh?: boolean;
 }
 
 export function registerExperimentCommand(program: Command): void {
@@ -43,6 +45,7 @@ export function registerExperimentCommand(program: Command): void {
     .option('--speed <min-max>', 'vehicle speeds in m/s for random-waypoint mobility (default 0-0: static)')
     .option('--out <dir>', 'output directory (default results/<preset>)')
     .option('--workers <n>', 'runs in parallel (default: the number of cores)')
+    .option('--fresh', 'redo every run, even those an interrupted sweep of the same spec and code finished')
     .action(async (flags: ExperimentFlags, cmd: Command) => {
       const spec = specOf(flags);
       const out = resolve(flags.out ?? `results/${spec.preset}`);
@@ -50,14 +53,24 @@ export function registerExperimentCommand(program: Command): void {
       const jobs = jobsOf(spec);
       const command = ['posplus experiment', ...cmd.parent!.args.slice(1)].join(' ');
       process.stderr.write(`experiment: ${jobs.length} runs (${spec.engines.join(', ')} x malicious ${spec.malicious.join(',')} x ${spec.seeds} seeds) at ${spec.nodes} nodes on ${workers} workers\n`);
-      const bar = new ProgressBar(jobs.length);
+      const checkpoint = await RunCheckpoint.open(out, spec);
+      const finished = flags.fresh ? [] : await checkpoint.load(jobs);
+      if (finished.length > 0) process.stderr.write(`experiment: resuming, ${finished.length} of ${jobs.length} runs already done (--fresh to redo them)\n`);
+      const todo = jobs.filter((j) => !finished.some((r) => r.engine === j.engine && r.malicious === j.malicious && r.seed === j.seed));
+      const bar = new ProgressBar(todo.length);
       const started = performance.now();
-      const runs = await sweep(spec, jobs, workers, (r) => bar.tick(`${r.engine} m=${r.malicious} seed=${r.seed} (${r.heights} heights)`));
+      const saves: Promise<void>[] = [];
+      const ran = await sweep(spec, todo, workers, (r) => {
+        saves.push(checkpoint.save(r));
+        bar.tick(`${r.engine} m=${r.malicious} seed=${r.seed} (${r.heights} heights)`);
+      });
       bar.done();
-      const files = await writeResults(out, runs, { ...spec, command });
+      await Promise.all(saves);
+      const files = await writeResults(out, [...finished, ...ran], { ...spec, command });
+      await checkpoint.clear();
       const wall = performance.now() - started;
-      const events = runs.reduce((sum, r) => sum + r.events, 0);
-      process.stderr.write(`experiment: ${events} simulated events in ${formatDuration(wall)} (${Math.round(events / (wall / 1000))} events/s)\n`);
+      const events = ran.reduce((sum, r) => sum + r.events, 0);
+      process.stderr.write(`experiment: ${ran.length} runs, ${events} simulated events in ${formatDuration(wall)} (${Math.round(events / (wall / 1000))} events/s)\n`);
       for (const f of files) process.stdout.write(`${f}\n`);
     });
 }

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RunCheckpoint } from '../../src/sim/experiment/run-checkpoint.js';
 import { runOne } from '../../src/sim/experiment/run-one.js';
 import { type ExperimentSpec, PRESETS } from '../../src/sim/experiment/spec.js';
 import { elements, parseXml } from '../unit/sim/experiment/xml-check.js';
@@ -41,17 +42,17 @@ describe('experiment runs in the simulator', () => {
     assert.equal(a.committedTxs, a.submittedTxs);
   });
 
-  it('posplus experiment --preset small writes every file, byte-identical on a second run, with the data in the charts', function () {
+  it('posplus experiment --preset small writes every file, byte-identical on a second run, with the data in the charts, and resumes an interrupted sweep', async function () {
     this.timeout(240_000);
     const args = ['experiment', '--preset', 'small', '--nodes', '8', '--engines', 'ncca,dpos', '--malicious', '0,2', '--seeds', '1', '--duration', '4', '--workers', '2'];
-    const run = (out: string): void => {
-      const r = spawnSync(process.execPath, [MAIN_JS, ...args, '--out', out], { encoding: 'utf8' });
+    const run = (out: string, ...more: string[]): string => {
+      const r = spawnSync(process.execPath, [MAIN_JS, ...args, '--out', out, ...more], { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
-      assert.match(r.stderr, /4\/4/, 'the progress bar should reach 4/4');
+      return r.stderr;
     };
     const dir = mkdtempSync(join(tmpdir(), 'posplus-experiment-'));
     try {
-      run(join(dir, 'a'));
+      assert.match(run(join(dir, 'a')), /4\/4/, 'the progress bar should reach 4/4');
       const files = readdirSync(join(dir, 'a')).sort();
       assert.deepEqual(files, ['fig4-throughput.svg', 'fig5-latency.svg', 'fig6-packets.svg', 'fig7-detection.svg', 'report.md', 'runs.csv', 'summary.json']);
       const first = files.map((f) => readFileSync(join(dir, 'a', f), 'utf8'));
@@ -70,6 +71,19 @@ describe('experiment runs in the simulator', () => {
         assert.ok(points.every((p) => ['0', '2'].includes(p.attrs['data-x']!)), `${fig} x values are the malicious counts`);
       }
       assert.match(readFileSync(join(dir, 'a', 'report.md'), 'utf8'), /posplus experiment --preset small --nodes 8/);
+
+      // An interrupted sweep left one finished run behind: the same command takes it instead of running it again.
+      const spec: ExperimentSpec = { ...PRESETS.small, nodes: 8, engines: ['ncca', 'dpos'], malicious: [0, 2], seeds: 1, durationS: 4 };
+      const left = runOne(spec, { engine: 'dpos', malicious: 2, seed: 1 });
+      await (await RunCheckpoint.open(join(dir, 'a'), spec)).save({ ...left, latency_ms: 123_456 });
+      const resumed = run(join(dir, 'a'));
+      assert.match(resumed, /resuming, 1 of 4 runs already done/);
+      assert.match(resumed, /3\/3/, 'only the three missing runs should be run');
+      assert.match(readFileSync(join(dir, 'a', 'runs.csv'), 'utf8'), /^dpos,2,1,[^,]*,123456\.000,/m, 'the saved run should be the one reported');
+      assert.deepEqual(readdirSync(join(dir, 'a')).sort(), files, 'the checkpoint is gone once the results are written');
+      run(join(dir, 'a'), '--fresh');
+      // The report quotes the command, which now says --fresh.
+      files.forEach((f, i) => assert.equal(readFileSync(join(dir, 'a', f), 'utf8').replace(' --fresh', ''), first[i], `${f} differs after --fresh`));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,0 +1,79 @@
+/**
+ * Finished runs of an interrupted sweep, kept so the same command can carry on where it stopped. The paper
+ * preset runs for over an hour; losing every finished run to a Ctrl-C or a crash would be the worst kind of
+ * progress report. A run is reused only when its spec and the simulator code are exactly the ones it was made
+ * with, so a resumed sweep writes the same files a fresh one would. The directory is removed once every result
+ * file is written: a finished experiment always comes from a whole sweep of the code that wrote it.
+ */
+import { readFile, readdir, mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
+import type { RunJob } from './run-one.js';
+import type { RunResult } from './run-result.js';
+import type { ExperimentSpec } from './spec.js';
+import { writeFileAtomic } from './write-results.js';
+
+const DIR = '.partial';
+
+interface Saved {
+  fingerprint: string;
+  result: RunResult;
+}
+
+const fileOf = (job: RunJob): string => `${job.engine}-m${job.malicious}-s${job.seed}.json`;
+
+export class RunCheckpoint {
+  private readonly dir: string;
+
+  private constructor(
+    out: string,
+    private readonly fingerprint: string,
+  ) {
+    this.dir = join(out, DIR);
+  }
+
+  /** The checkpoint of `spec` under the output directory `out`, fingerprinted with the simulator's compiled code. */
+  static async open(out: string, spec: ExperimentSpec): Promise<RunCheckpoint> {
+    return new RunCheckpoint(out, sha256Hex(JSON.stringify(spec), await codeDigest()));
+  }
+
+  /** The finished runs among `jobs` that this spec and code made; anything else in the directory is ignored. */
+  async load(jobs: readonly RunJob[]): Promise<RunResult[]> {
+    const names = new Set(await readdir(this.dir).catch(() => [] as string[]));
+    const found: RunResult[] = [];
+    for (const job of jobs) {
+      if (!names.has(fileOf(job))) continue;
+      const saved = await readFile(join(this.dir, fileOf(job)), 'utf8')
+        .then((text) => JSON.parse(text) as Saved)
+        .catch(() => undefined); // a damaged file is a run to do again, not a reason to stop
+      if (saved?.fingerprint === this.fingerprint) found.push(saved.result);
+    }
+    return found;
+  }
+
+  async save(result: RunResult): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const saved: Saved = { fingerprint: this.fingerprint, result };
+    await writeFileAtomic(join(this.dir, fileOf(result)), JSON.stringify(saved));
+  }
+
+  async clear(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** SHA-256 over every compiled file of src/ (this file sits in src/sim/experiment/ of the build). */
+async function codeDigest(): Promise<string> {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith('.js')).sort();
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(f).update(await readFile(join(root, f)));
+  return hash.digest('hex');
+}
+
+const sha256Hex = (...parts: string[]): string => {
+  const hash = createHash('sha256');
+  for (const p of parts) hash.update(p).update('\0');
+  return hash.digest('hex');
+};
