@@ -67,7 +67,7 @@ export function registerExperimentCommand(program: Command): void {
       bar.done();
       await Promise.all(saves);
       const files = await writeResults(out, [...finished, ...ran], { ...spec, command });
-      await checkpoint.clear();
+      await checkpoint.clear(jobs);
       const wall = performance.now() - started;
       const events = ran.reduce((sum, r) => sum + r.events, 0);
       process.stderr.write(`experiment: ${ran.length} runs, ${events} simulated events in ${formatDuration(wall)} (${Math.round(events / (wall / 1000))} events/s)\n`);

@@ -9,7 +9,7 @@ import { TxSetBallot } from '../core/wire/posplus.js';
  */
 export class BallotStore {
   private readonly byHeight = new Map<number, Map<string, TxSetBallot>>();
-  private readonly verified = new BoundedMap<string, true>(20_000);
+  private readonly verified = new BoundedMap<string, true>(8_192);
 
   has(b: TxSetBallot): boolean {
     return this.byHeight.get(b.height)?.has(ballotKey(b)) ?? false;

@@ -67,6 +67,13 @@ export interface ReplicaNetworkOptions {
    * every replica executing for itself, so a replica that strayed from the others would still show.
    */
   shareExecution?: boolean;
+  /**
+   * Message ids each replica remembers to drop duplicates (default 20 000). Without relay a replica receives
+   * each message once, so an experiment keeps few: 250 full caches are millions of entries for the collector.
+   */
+  seenLimit?: number;
+  /** Keep every replica's transaction statuses in Replica.txStatuses (default true; experiments do not read them). */
+  keepTxStatuses?: boolean;
 }
 
 export type { Envelope };
@@ -126,7 +133,7 @@ export class Replica {
   sent = 0;
   received = 0;
   /** Message ids already handed to the engine, forgotten oldest first like gossipsub's seen-cache. */
-  seen = new BoundedMap<string, true>(SEEN_LIMIT);
+  seen: BoundedMap<string, true>;
   ticks = new Set<number>();
   syncing = false;
   wantHeight = 0;
@@ -135,7 +142,10 @@ export class Replica {
     readonly index: number,
     readonly key: KeyPair,
     readonly chain: ChainState,
-  ) {}
+    readonly seenLimit: number,
+  ) {
+    this.seen = new BoundedMap(seenLimit);
+  }
 
   get address(): Address {
     return addressOf(this.key.publicKey);
@@ -166,7 +176,6 @@ export interface NetworkStats {
 }
 
 const messageIds = new WeakMap<Outbound, string>();
-const SEEN_LIMIT = 20_000;
 
 /** Content id of a message (plus its resend count), as gossipsub's content-addressed message id would give. */
 export function messageId(msg: Outbound): string {
@@ -237,6 +246,7 @@ export class ReplicaNetwork {
   private readonly relay: boolean;
   private readonly syncBatch: number;
   private readonly syncPollMs: number;
+  private readonly keepTxStatuses: boolean;
   private readonly makeEngine: EngineFactory;
   private readonly route: ReplicaNetworkOptions['route'];
   private readonly delayModel: ReplicaNetworkOptions['delayMs'];
@@ -258,6 +268,7 @@ export class ReplicaNetwork {
     this.relay = options.relay ?? false;
     this.syncBatch = options.syncBatch ?? 64;
     this.syncPollMs = options.syncPollMs ?? 4_000;
+    this.keepTxStatuses = options.keepTxStatuses ?? true;
     this.makeEngine = options.engine ?? ((chain, timeouts, wal) => createPosEngine(chain, timeouts, wal));
     this.route = options.route;
     this.delayModel = options.delayMs;
@@ -275,7 +286,7 @@ export class ReplicaNetwork {
     this.replicas = keys.map((key, index) => {
       const head = { height: 0, hash: this.genesis.hash, timestamp: spec.timestamp };
       const chain = new ChainState(params, this.genesis, key, genesisState(this.genesis), head, shared);
-      const replica = new Replica(index, key, chain);
+      const replica = new Replica(index, key, chain, options.seenLimit ?? 20_000);
       replica.engine = this.makeEngine(chain, this.timeouts);
       return replica;
     });
@@ -375,7 +386,8 @@ export class ReplicaNetwork {
   }
 
   canTalk(a: number, b: number): boolean {
-    return a !== b && !this.cuts.has(linkKey(a, b)) && this.group[a] === this.group[b];
+    // Link maps are usually empty; skipping them spares a key string per packet at 250 replicas.
+    return a !== b && (this.cuts.size === 0 || !this.cuts.has(linkKey(a, b))) && this.group[a] === this.group[b];
   }
 
   setBehaviour(index: number, behaviour: Behaviour | undefined): void {
@@ -430,7 +442,7 @@ export class ReplicaNetwork {
     r.engine = this.makeEngine(r.chain, this.timeouts, options.wal === false ? undefined : r.wal);
     r.up = true;
     r.epoch++;
-    r.seen = new BoundedMap(SEEN_LIMIT); // a restarted node has forgotten which messages it saw
+    r.seen = new BoundedMap(r.seenLimit); // a restarted node has forgotten which messages it saw
     r.wantHeight = 0;
     this.step(r, { type: 'tick', now: this.clock });
   }
@@ -532,7 +544,7 @@ export class ReplicaNetwork {
   private handle(r: Replica, ready: Ready): void {
     r.keepWal(ready);
     for (const c of ready.commits) this.recordCommit(r, c);
-    r.txStatuses.push(...ready.txStatuses);
+    if (this.keepTxStatuses) r.txStatuses.push(...ready.txStatuses);
     r.evidence.push(...ready.evidence);
     for (const msg of ready.publish) this.send(r, msg);
     if (ready.behindUntil !== undefined) {
@@ -605,14 +617,15 @@ export class ReplicaNetwork {
 
   private delay(from: number, to: number): number {
     const model = this.delayModel?.(from, to, this.rng) ?? this.baseDelayMs + this.rng.int(this.jitterMs + 1);
-    return model + (this.linkDelay.get(linkKey(from, to)) ?? 0);
+    return this.linkDelay.size === 0 ? model : model + (this.linkDelay.get(linkKey(from, to)) ?? 0);
   }
 
   /** `heldMs`: the sender holds the message this long before it leaves (an envelope's delayMs). */
   private transmit(from: number, to: number, msg: Outbound, id: string, heldMs = 0): void {
     this.stats.sent++;
     this.replicas[from]!.sent++;
-    if (!this.canTalk(from, to) || this.rng.chance(this.linkDrop.get(linkKey(from, to)) ?? this.dropRate)) {
+    const dropRate = this.linkDrop.size === 0 ? this.dropRate : (this.linkDrop.get(linkKey(from, to)) ?? this.dropRate);
+    if (!this.canTalk(from, to) || this.rng.chance(dropRate)) {
       this.stats.dropped++;
       return;
     }

@@ -172,7 +172,9 @@ export class BftEngine implements Engine, BlockRules {
       this.out.verdict = 'reject';
       this.out.reason = err.reason;
     }
-    this.out.wakeAt = this.timers.length ? Math.min(...this.timers.map((t) => t.at)) : undefined;
+    let wakeAt: number | undefined;
+    for (const t of this.timers) if (wakeAt === undefined || t.at < wakeAt) wakeAt = t.at;
+    this.out.wakeAt = wakeAt;
     return this.out;
   }
 

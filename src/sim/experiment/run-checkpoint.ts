@@ -1,9 +1,10 @@
 /**
- * Finished runs of an interrupted sweep, kept so the same command can carry on where it stopped. The paper
- * preset runs for over an hour; losing every finished run to a Ctrl-C or a crash would be the worst kind of
- * progress report. A run is reused only when its spec and the simulator code are exactly the ones it was made
- * with, so a resumed sweep writes the same files a fresh one would. The directory is removed once every result
- * file is written: a finished experiment always comes from a whole sweep of the code that wrote it.
+ * Finished runs of an interrupted sweep, kept so a command can carry on where it stopped. The paper preset runs
+ * for hours; losing every finished run to a Ctrl-C or a crash would be the worst kind of progress report. A run
+ * is reused only when everything it depends on is what it was made with: the spec's run settings (not the lists
+ * the sweep covers, so `--seeds 1` takes the seed-1 runs of an interrupted three-seed sweep) and the compiled
+ * simulator code. A resumed sweep therefore writes the same files a fresh one would. Once the result files are
+ * written, the runs they used are removed, and the directory with the last of them.
  */
 import { readFile, readdir, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -35,7 +36,9 @@ export class RunCheckpoint {
 
   /** The checkpoint of `spec` under the output directory `out`, fingerprinted with the simulator's compiled code. */
   static async open(out: string, spec: ExperimentSpec): Promise<RunCheckpoint> {
-    return new RunCheckpoint(out, sha256Hex(JSON.stringify(spec), await codeDigest()));
+    // What runOne reads besides the job; the preset's name and the swept lists do not change a run.
+    const { preset: _preset, malicious: _malicious, engines: _engines, seeds: _seeds, ...settings } = spec;
+    return new RunCheckpoint(out, sha256Hex(JSON.stringify(settings), await codeDigest()));
   }
 
   /** The finished runs among `jobs` that this spec and code made; anything else in the directory is ignored. */
@@ -58,8 +61,10 @@ export class RunCheckpoint {
     await writeFileAtomic(join(this.dir, fileOf(result)), JSON.stringify(saved));
   }
 
-  async clear(): Promise<void> {
-    await rm(this.dir, { recursive: true, force: true });
+  /** Forgets the runs of `jobs`, and the directory once nothing else is in it. */
+  async clear(jobs: readonly RunJob[]): Promise<void> {
+    for (const job of jobs) await rm(join(this.dir, fileOf(job)), { force: true });
+    if ((await readdir(this.dir).catch(() => [])).length === 0) await rm(this.dir, { recursive: true, force: true });
   }
 }
 

@@ -42,6 +42,8 @@ export function runOne(spec: ExperimentSpec, job: RunJob): RunResult {
     area,
     dropRate: spec.network.loss,
     shareExecution: true,
+    seenLimit: 2_000,
+    keepTxStatuses: false,
     engine: (chain, timeouts, wal) => createEngine(job.engine, chain, { timeouts, ncca: DEFAULT_NCCA_PARAMS }, wal),
     route: (from, msg) => router!.recipients(from, msg),
     delayMs: (from, to, rng) => packetDelayMs(spec.network, area, positions[from]!, positions[to]!, rng),

@@ -70,8 +70,9 @@ export const PRESETS: Readonly<Record<'paper' | 'small', ExperimentSpec>> = {
     malicious: [10, 20, 30, 40, 50, 60, 70],
     engines: ['ncca', 'rpca', 'cdbft', 'dpos'],
     seeds: 3,
-    durationS: 80,
-    drainS: 20,
+    // ~100+ heights on a healthy 250-node network for every engine (protocols/README.md §10); longer costs hours.
+    durationS: 40,
+    drainS: 10,
     behaviors: PAPER_BEHAVIORS,
     txRate: 100,
     batchMs: 200,

@@ -3,11 +3,14 @@ import type { RunJob } from './run-one.js';
 import type { RunResult } from './run-result.js';
 import type { ExperimentSpec } from './spec.js';
 
-/** Every run of a spec: engines × malicious counts × seeds 1..K. */
+/**
+ * Every run of a spec: seeds 1..K × malicious counts × engines, seed by seed, so a sweep stopped part-way has
+ * whole passes over the sweep (which `--seeds 1` can then report from the checkpoint).
+ */
 export function jobsOf(spec: ExperimentSpec): RunJob[] {
   const jobs: RunJob[] = [];
-  for (const engine of spec.engines) {
-    for (const malicious of spec.malicious) for (let seed = 1; seed <= spec.seeds; seed++) jobs.push({ engine, malicious, seed });
+  for (let seed = 1; seed <= spec.seeds; seed++) {
+    for (const malicious of spec.malicious) for (const engine of spec.engines) jobs.push({ engine, malicious, seed });
   }
   return jobs;
 }
