@@ -11,6 +11,10 @@ export class BoundedMap<K, V> {
     return this.map.has(key);
   }
 
+  clear(): void {
+    this.map.clear();
+  }
+
   set(key: K, value: V): void {
     this.map.delete(key);
     this.map.set(key, value);

@@ -133,7 +133,7 @@ export class Replica {
   sent = 0;
   received = 0;
   /** Message ids already handed to the engine, forgotten oldest first like gossipsub's seen-cache. */
-  seen: BoundedMap<string, true>;
+  readonly seen: BoundedMap<string, true>;
   ticks = new Set<number>();
   syncing = false;
   wantHeight = 0;
@@ -142,7 +142,7 @@ export class Replica {
     readonly index: number,
     readonly key: KeyPair,
     readonly chain: ChainState,
-    readonly seenLimit: number,
+    seenLimit: number,
   ) {
     this.seen = new BoundedMap(seenLimit);
   }
@@ -221,6 +221,9 @@ export function inputOf(msg: Outbound, now: number): EngineInput {
 
 const linkKey = (a: number, b: number): string => `${a}>${b}`;
 
+/** A per-link setting; an empty map (the usual case) answers without building a key string for every packet. */
+const onLink = <V>(links: ReadonlyMap<string, V>, a: number, b: number): V | undefined => (links.size === 0 ? undefined : links.get(linkKey(a, b)));
+
 /** Events that are traffic or pending input (not timers, polls or scripted calls): what `settled` waits for. */
 const counts = (e: Event): boolean => e.kind !== 'tick' && e.kind !== 'call' && e.kind !== 'poll';
 
@@ -252,7 +255,7 @@ export class ReplicaNetwork {
   private readonly delayModel: ReplicaNetworkOptions['delayMs'];
   private readonly linkDrop = new Map<string, number>();
   private readonly linkDelay = new Map<string, number>();
-  private readonly cuts = new Set<string>();
+  private readonly cuts = new Map<string, true>();
   private group: number[];
 
   constructor(options: ReplicaNetworkOptions) {
@@ -361,8 +364,8 @@ export class ReplicaNetwork {
 
   /** No message passes between a and b, either way. */
   cut(a: number, b: number): void {
-    this.cuts.add(linkKey(a, b));
-    this.cuts.add(linkKey(b, a));
+    this.cuts.set(linkKey(a, b), true);
+    this.cuts.set(linkKey(b, a), true);
   }
 
   isolate(index: number): void {
@@ -386,8 +389,7 @@ export class ReplicaNetwork {
   }
 
   canTalk(a: number, b: number): boolean {
-    // Link maps are usually empty; skipping them spares a key string per packet at 250 replicas.
-    return a !== b && (this.cuts.size === 0 || !this.cuts.has(linkKey(a, b))) && this.group[a] === this.group[b];
+    return a !== b && onLink(this.cuts, a, b) === undefined && this.group[a] === this.group[b];
   }
 
   setBehaviour(index: number, behaviour: Behaviour | undefined): void {
@@ -442,7 +444,7 @@ export class ReplicaNetwork {
     r.engine = this.makeEngine(r.chain, this.timeouts, options.wal === false ? undefined : r.wal);
     r.up = true;
     r.epoch++;
-    r.seen = new BoundedMap(r.seenLimit); // a restarted node has forgotten which messages it saw
+    r.seen.clear(); // a restarted node has forgotten which messages it saw
     r.wantHeight = 0;
     this.step(r, { type: 'tick', now: this.clock });
   }
@@ -617,15 +619,14 @@ export class ReplicaNetwork {
 
   private delay(from: number, to: number): number {
     const model = this.delayModel?.(from, to, this.rng) ?? this.baseDelayMs + this.rng.int(this.jitterMs + 1);
-    return this.linkDelay.size === 0 ? model : model + (this.linkDelay.get(linkKey(from, to)) ?? 0);
+    return model + (onLink(this.linkDelay, from, to) ?? 0);
   }
 
   /** `heldMs`: the sender holds the message this long before it leaves (an envelope's delayMs). */
   private transmit(from: number, to: number, msg: Outbound, id: string, heldMs = 0): void {
     this.stats.sent++;
     this.replicas[from]!.sent++;
-    const dropRate = this.linkDrop.size === 0 ? this.dropRate : (this.linkDrop.get(linkKey(from, to)) ?? this.dropRate);
-    if (!this.canTalk(from, to) || this.rng.chance(dropRate)) {
+    if (!this.canTalk(from, to) || this.rng.chance(onLink(this.linkDrop, from, to) ?? this.dropRate)) {
       this.stats.dropped++;
       return;
     }

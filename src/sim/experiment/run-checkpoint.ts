@@ -9,7 +9,8 @@
 import { readFile, readdir, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHash } from 'node:crypto';
+import { toHex, utf8 } from '../../core/bytes.js';
+import { sha256 } from '../../core/hash.js';
 import type { RunJob } from './run-one.js';
 import type { RunResult } from './run-result.js';
 import type { ExperimentSpec } from './spec.js';
@@ -38,7 +39,7 @@ export class RunCheckpoint {
   static async open(out: string, spec: ExperimentSpec): Promise<RunCheckpoint> {
     // What runOne reads besides the job; the preset's name and the swept lists do not change a run.
     const { preset: _preset, malicious: _malicious, engines: _engines, seeds: _seeds, ...settings } = spec;
-    return new RunCheckpoint(out, sha256Hex(JSON.stringify(settings), await codeDigest()));
+    return new RunCheckpoint(out, toHex(sha256(utf8(JSON.stringify(settings)), await codeDigest())));
   }
 
   /** The finished runs among `jobs` that this spec and code made; anything else in the directory is ignored. */
@@ -69,16 +70,10 @@ export class RunCheckpoint {
 }
 
 /** SHA-256 over every compiled file of src/ (this file sits in src/sim/experiment/ of the build). */
-async function codeDigest(): Promise<string> {
+async function codeDigest(): Promise<Uint8Array> {
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith('.js')).sort();
-  const hash = createHash('sha256');
-  for (const f of files) hash.update(f).update(await readFile(join(root, f)));
-  return hash.digest('hex');
+  const parts: Uint8Array[] = [];
+  for (const f of files) parts.push(utf8(f), sha256(await readFile(join(root, f))));
+  return sha256(...parts);
 }
-
-const sha256Hex = (...parts: string[]): string => {
-  const hash = createHash('sha256');
-  for (const p of parts) hash.update(p).update('\0');
-  return hash.digest('hex');
-};
