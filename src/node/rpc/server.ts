@@ -23,6 +23,10 @@ const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 // close() lets in-flight calls finish for this long before cutting connections.
 const CLOSE_GRACE_MS = 2_000;
+// After a 413 the rest of the body is read and dropped, within these bounds, so that a client still sending
+// can finish and read the answer: closing at once makes its write fail (EPIPE) before it sees the 413.
+const DISCARD_MAX_BYTES = 32 * MAX_BODY_BYTES;
+const DISCARD_MAX_MS = 5_000;
 
 export interface RpcContext {
   remoteAddress: string;
@@ -156,8 +160,8 @@ export class RpcServer {
     if (body === TOO_LARGE) {
       this.logger.warn({ remoteAddress: req.socket.remoteAddress }, 'rpc: request body too large');
       const error = { code: INVALID_REQUEST, message: `request body too large (limit ${MAX_BODY_BYTES} bytes)` };
-      // The rest of the body is never read, so the connection cannot be reused.
-      return send(res, 413, 'application/json', errorResponse(null, error), { Connection: 'close' });
+      discardRest(req);
+      return send(res, 413, 'application/json', errorResponse(null, error));
     }
 
     let message: unknown;
@@ -320,6 +324,22 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | typeof 
     });
     req.on('close', () => finish(undefined));
   });
+}
+
+/** Reads and drops what is left of a refused body; a client that sends too much or too long is cut off. */
+function discardRest(req: IncomingMessage): void {
+  let discarded = 0;
+  const cut = (): void => {
+    req.socket.destroy();
+  };
+  const timer = setTimeout(cut, DISCARD_MAX_MS);
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_MAX_BYTES) cut();
+  });
+  req.once('end', () => clearTimeout(timer));
+  req.once('close', () => clearTimeout(timer));
+  req.resume();
 }
 
 function send(

@@ -344,6 +344,19 @@ describe('RpcServer', () => {
       assert.deepEqual(((await res.json()) as JsonRpcReply).error, tooLarge);
       assert.equal((await call('add', { a: 2, b: 2 })).result, 4);
     });
+
+    it('answers 413 to a body that never ends, and keeps serving', async () => {
+      const chunk = new Uint8Array(64 * 1024).fill(0x20);
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          controller.enqueue(chunk);
+        },
+      });
+      const res = await fetch(base + '/', { method: 'POST', body, duplex: 'half' } as RequestInit);
+      assert.equal(res.status, 413);
+      assert.deepEqual(((await res.json()) as JsonRpcReply).error, tooLarge);
+      assert.equal((await call('add', { a: 3, b: 3 })).result, 6);
+    });
   });
 
   describe('HTTP routing', () => {
