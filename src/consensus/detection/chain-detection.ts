@@ -187,18 +187,27 @@ function trustedListCounts(ballots: readonly TxSetBallot[]): { reporters: number
 }
 
 /**
- * The ns values the suspect's neighbours reported in this block's round-1 ballots. Neighbours are voters within
- * `neighbourHops` cells of it (the paper's 邻接节点); with too few of them every voter's report counts.
+ * The ns values the suspect's neighbours reported in this block's round-1 ballots. Neighbours are the voters
+ * within `neighbourHops` cells of it (the paper's 邻接节点) that can hear it at all; with too few of them, every
+ * voter that can hear it. A normal node speaks only on its own cell's topics (src/node/topics.ts), so a normal
+ * node of another cell hears nothing from it and would report a zero that says nothing; and the validators of
+ * other cells hear it only through its cell's multi-region validator, whose failure would be charged to it. So
+ * a normal suspect's neighbours are the voters of its own cell. An elected suspect's votes reach everyone.
  */
 function reportsOn(x: Participant, participants: Map<Address, Participant>, ballotsBy: Map<Address, TxSetBallot[]>, p: NccaParams, area: Area): number[] {
   const d = p.detection;
   const suspectCell = cellOfAccount(area, x.account);
   const reporters = [...participants.values()].filter((r) => r.address !== x.address && !isEvicted(r.account));
+  const rolesElected = reporters.some((r) => r.account.role !== undefined);
+  const speaksToAll = !rolesElected || x.account.role !== undefined;
+  const hops = speaksToAll ? d.neighbourHops : 0;
+  const cellOfReporter = (r: Participant): number | undefined => cellOfAccount(area, r.account);
   const near = suspectCell === undefined ? [] : reporters.filter((r) => {
-    const c = cellOfAccount(area, r.account);
-    return c !== undefined && cellHops(area, c, suspectCell) <= d.neighbourHops;
+    const c = cellOfReporter(r);
+    return c !== undefined && cellHops(area, c, suspectCell) <= hops;
   });
-  const counted = near.length >= d.minReporters ? near : reporters;
+  const hearing = speaksToAll ? reporters : reporters.filter((r) => r.account.role !== undefined || (suspectCell !== undefined && cellOfReporter(r) === suspectCell));
+  const counted = near.length >= d.minReporters ? near : hearing;
   const out: number[] = [];
   for (const r of counted) {
     const ballot = (ballotsBy.get(r.address) ?? []).find((b) => b.round === 1);

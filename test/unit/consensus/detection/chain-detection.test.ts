@@ -5,7 +5,7 @@ import { toHex } from '../../../../src/core/bytes.js';
 import type { BlockFacts, HeadRecord } from '../../../../src/core/chain-state.js';
 import { makeEquivocationEvidence } from '../../../../src/core/evidence.js';
 import type { KeyPair } from '../../../../src/core/keys.js';
-import { type Account, LedgerState, StateOverlay } from '../../../../src/core/ledger.js';
+import { type Account, ElectedRole, LedgerState, StateOverlay } from '../../../../src/core/ledger.js';
 import { signVote } from '../../../../src/core/votes.js';
 import { type Evidence, Vote } from '../../../../src/core/wire/posplus.js';
 import { applyDetection, recordConduct } from '../../../../src/consensus/detection/chain-detection.js';
@@ -35,11 +35,12 @@ const P: NccaParams = {
 
 /** Every node in one cell (so all are each other's neighbours), equal stake, elected validators. */
 function genesisLedger(stakes: number[] = keys.map(() => 100)): LedgerState {
+  return ledgerOf((i) => ({ stake: stakes[i]!, position: { x: 10, y: 10 }, role: ElectedRole.validator }));
+}
+
+function ledgerOf(node: (i: number) => Pick<Account, 'stake' | 'position' | 'role'>): LedgerState {
   const ledger = new LedgerState();
-  keys.forEach((k, i) => {
-    const a: Account = { balance: 1_000, nonce: 0, stake: stakes[i]!, capacity: 10, publicKey: k.publicKey, position: { x: 10, y: 10 }, role: 1 };
-    ledger.set(addr(i), a);
-  });
+  keys.forEach((k, i) => ledger.set(addr(i), { balance: 1_000, nonce: 0, capacity: 10, publicKey: k.publicKey, ...node(i) }));
   return ledger;
 }
 
@@ -132,6 +133,26 @@ describe('detection as block bookkeeping (round 1, round 2, penalties)', () => {
       assert.ok(hasRights(ledger.get(addr(slow)), timeAt(h)), `height ${h}: the slow node keeps its rights`);
     }
     assert.ok(named, 'round 1 did name the slow node (it lags), so round 2 is what cleared it');
+    assert.equal(ledger.get(addr(slow))!.detection!.confirmations, 0);
+  });
+
+  it('a normal node is judged by its own cell, not by the normal nodes of a neighbouring cell that never hear it', () => {
+    // Nodes 0-3 in the corner cell (0 elected), 4-7 normal in the centre cell, one hop away. A normal node speaks
+    // only on its cell's topics, so 4-7 hear nothing from node 2 and report zero; its cell-mates hear it well.
+    const ledger = ledgerOf((i) => ({
+      stake: 100,
+      position: i < 4 ? { x: 10, y: 10 } : { x: 4500, y: 4500 },
+      ...(i === 0 ? { role: ElectedRole.validator } : {}),
+    }));
+    const slow = 2;
+    let named = false;
+    for (let h = 1; h <= 40; h++) {
+      const present = h % 2 === 0 ? everyone : allBut(slow);
+      runHeight(ledger, h, { present, ns: (r, s) => (s !== slow ? 1000 : r < 4 ? 900 : 0) });
+      named ||= ledger.get(addr(slow))!.detection!.watch !== undefined;
+      assert.ok(hasRights(ledger.get(addr(slow)), timeAt(h)), `height ${h}: the node keeps its rights`);
+    }
+    assert.ok(named, 'round 1 named it, so round 2 is what cleared it');
     assert.equal(ledger.get(addr(slow))!.detection!.confirmations, 0);
   });
 
