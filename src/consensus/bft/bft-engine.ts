@@ -65,8 +65,13 @@ export interface TxSetRules {
   haveBallots(chain: ChainState): boolean;
   /** This replica's ballot for a voting round at the current height, as messages to send (none if not a voter). */
   ballot(chain: ChainState, round: 1 | 2): Outbound[];
-  /** Ballots from the network; `relayed` when they came in a bundle. Returns the verdict and what to relay. */
-  receive(chain: ChainState, ballots: TxSetBallot[], relayed: boolean): { verdict: Verdict; publish: Outbound[] };
+  /**
+   * Ballots from the network; `relayed` when they came in a bundle. Returns the verdict and what to send now;
+   * `relayQueued` when it holds ballots back to relay together, which `flushRelay` hands out `relayWindowMs` later.
+   */
+  receive(chain: ChainState, ballots: TxSetBallot[], relayed: boolean): { verdict: Verdict; publish: Outbound[]; relayQueued?: boolean };
+  relayWindowMs?: number;
+  flushRelay?(chain: ChainState): Outbound[];
   /** For the proposer: which pending transactions may go into the block, and the ballots that prove it. */
   select(chain: ChainState): { allowed: ReadonlySet<Hex>; ballots: TxSetBallot[] };
   /** For every replica executing a block: each of its transactions was voted in by the block's ballots. */
@@ -90,7 +95,7 @@ export interface BftTimeouts {
 
 export const DEFAULT_TIMEOUTS: BftTimeouts = { proposeMs: 2000, prevoteMs: 1000, precommitMs: 1000, roundDeltaMs: 500, commitMs: 100, resendMs: 2500 };
 
-type TimerKind = 'start' | 'propose' | 'prevote' | 'precommit' | 'resend' | 'ballot2' | 'ready';
+type TimerKind = 'start' | 'propose' | 'prevote' | 'precommit' | 'resend' | 'ballot2' | 'ready' | 'relay';
 
 interface ProposalRecord {
   proposal: Proposal;
@@ -218,9 +223,10 @@ export class BftEngine implements Engine, BlockRules {
           this.out.verdict = 'ignore';
           return;
         }
-        const { verdict, publish } = txSet.receive(this.chain, input.ballots, input.relayed);
+        const { verdict, publish, relayQueued } = txSet.receive(this.chain, input.ballots, input.relayed);
         this.out.verdict = verdict;
         this.out.publish.push(...publish);
+        if (relayQueued && !this.timers.some((t) => t.kind === 'relay')) this.schedule('relay', this.round, input.now + (txSet.relayWindowMs ?? 0));
         // Someone started this height: take part, so our own ballot is counted.
         if (verdict === 'accept' && this.phase === 'idle' && input.ballots.some((b) => b.height === this.height)) this.startRound(this.round, input.now);
         return;
@@ -641,6 +647,8 @@ export class BftEngine implements Engine, BlockRules {
     for (const t of due) {
       if (t.kind === 'start') {
         if (this.phase === 'idle') this.startRound(this.round, now);
+      } else if (t.kind === 'relay') {
+        this.out.publish.push(...(this.rules.txSet?.flushRelay?.(this.chain) ?? []));
       } else if (t.kind === 'ballot2') {
         this.out.publish.push(...(this.rules.txSet?.ballot(this.chain, 2) ?? []));
       } else if (t.kind === 'ready') {
@@ -716,7 +724,8 @@ export class BftEngine implements Engine, BlockRules {
     this.proposals = new Map();
     this.votes = new Map();
     this.armed = new Set();
-    this.timers = [];
+    // Ballots held for relay may already be the next height's: their timer outlives the height.
+    this.timers = this.timers.filter((t) => t.kind === 'relay');
     this.ownProposals = [];
     this.ownVotes = [];
     this.ballotsSent = false;

@@ -2,6 +2,8 @@ import { strict as assert } from 'node:assert';
 import { signBallot } from '../../../../src/core/ballots.js';
 import { buildBlock } from '../../../../src/core/block.js';
 import { InvalidMessage } from '../../../../src/core/errors.js';
+import { addressOf } from '../../../../src/core/address.js';
+import { ElectedRole } from '../../../../src/core/ledger.js';
 import { txId } from '../../../../src/core/tx.js';
 import { DEFAULT_NCCA_PARAMS } from '../../../../src/consensus/ncca/params.js';
 import { NccaTxSet } from '../../../../src/consensus/ncca/tx-set.js';
@@ -68,5 +70,23 @@ describe('NCCA transaction-set voting as the proposer and the validators run it'
     const mine = out!.kind === 'bundle' ? out.ballots[0]! : undefined;
     assert.deepEqual(mine!.yes.map((x) => Buffer.from(x).toString('hex')).sort(), [txId(a), txId(b)].sort());
     assert.equal(rules.receive(chain, [signBallot(CHAIN, keys[1]!, 0, 1, [])], false).verdict, 'ignore');
+  });
+
+  it("a multi-region validator relays its cell's normal ballots together, in one bundle, when the relay window ends", () => {
+    const { chain, rules } = setup();
+    // 0 is the multi-region validator of cell 0, 1 and 2 normal nodes there, 3 a normal node of another cell.
+    const roles = [ElectedRole.multiRegion, undefined, undefined, undefined];
+    keys.forEach((k, i) => {
+      const a = chain.ledger.get(addressOf(k.publicKey))!;
+      chain.ledger.set(addressOf(k.publicKey), { ...a, role: roles[i], position: i < 3 ? { x: 10, y: 10 } : { x: 8000, y: 8000 } });
+    });
+    const ballot = (i: number) => signBallot(CHAIN, keys[i]!, 1, 1, []);
+    for (const i of [1, 2]) assert.deepEqual(rules.receive(chain, [ballot(i)], false), { verdict: 'accept', publish: [], relayQueued: true });
+    assert.deepEqual(rules.receive(chain, [ballot(3)], false), { verdict: 'accept', publish: [], relayQueued: false }, 'not of its cell');
+    const [bundle, ...rest] = rules.flushRelay(chain);
+    assert.equal(rest.length, 0);
+    assert.equal(bundle?.kind, 'bundle');
+    assert.deepEqual(bundle!.kind === 'bundle' ? bundle.ballots.map((b) => addressOf(b.voter)) : [], [1, 2].map((i) => addressOf(keys[i]!.publicKey)));
+    assert.deepEqual(rules.flushRelay(chain), [], 'each ballot is relayed once');
   });
 });
