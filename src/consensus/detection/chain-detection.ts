@@ -198,16 +198,15 @@ function reportsOn(x: Participant, participants: Map<Address, Participant>, ball
   const d = p.detection;
   const suspectCell = cellOfAccount(area, x.account);
   const reporters = [...participants.values()].filter((r) => r.address !== x.address && !isEvicted(r.account));
-  const rolesElected = reporters.some((r) => r.account.role !== undefined);
-  const speaksToAll = !rolesElected || x.account.role !== undefined;
+  const speaksToAll = x.account.role !== undefined || reporters.every((r) => r.account.role === undefined);
   const hops = speaksToAll ? d.neighbourHops : 0;
-  const cellOfReporter = (r: Participant): number | undefined => cellOfAccount(area, r.account);
   const near = suspectCell === undefined ? [] : reporters.filter((r) => {
-    const c = cellOfReporter(r);
+    const c = cellOfAccount(area, r.account);
     return c !== undefined && cellHops(area, c, suspectCell) <= hops;
   });
-  const hearing = speaksToAll ? reporters : reporters.filter((r) => r.account.role !== undefined || (suspectCell !== undefined && cellOfReporter(r) === suspectCell));
-  const counted = near.length >= d.minReporters ? near : hearing;
+  // Elected reporters hear a normal suspect through its cell's relay: better than too few reports.
+  const hears = (r: Participant): boolean => speaksToAll || r.account.role !== undefined || (suspectCell !== undefined && cellOfAccount(area, r.account) === suspectCell);
+  const counted = near.length >= d.minReporters ? near : reporters.filter(hears);
   const out: number[] = [];
   for (const r of counted) {
     const ballot = (ballotsBy.get(r.address) ?? []).find((b) => b.round === 1);

@@ -329,9 +329,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | typeof 
 /** Reads and drops what is left of a refused body; a client that sends too much or too long is cut off. */
 function discardRest(req: IncomingMessage): void {
   let discarded = 0;
-  const cut = (): void => {
-    req.socket.destroy();
-  };
+  const cut = (): void => void req.socket.destroy();
   const timer = setTimeout(cut, DISCARD_MAX_MS);
   req.on('data', (chunk: Buffer) => {
     discarded += chunk.length;
