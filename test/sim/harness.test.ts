@@ -125,6 +125,38 @@ describe('sim harness', () => {
       assert.equal(net.replica(0).chain.account(net.replica(0).address).balance, 1_000_007);
     });
 
+    it('with gossip relay each replica hands a message to its engine once; the copies are counted as duplicates', () => {
+      const stepped = new Map<number, Set<object>>();
+      let made = 0;
+      const net: ReplicaNetwork = new ReplicaNetwork({
+        seed: 'relay-dedupe',
+        size: 4,
+        relay: true,
+        engine: (chain, timeouts, wal) => {
+          const inner = createPosEngine(chain, timeouts, wal);
+          const index = made++;
+          stepped.set(index, new Set());
+          return {
+            name: inner.name,
+            status: () => inner.status(),
+            validators: () => inner.validators(),
+            step(input) {
+              const message = input.type === 'vote' ? input.vote : input.type === 'proposal' ? input.proposal : undefined;
+              if (message !== undefined) {
+                assert.ok(!stepped.get(index)!.has(message), `replica ${index} was handed one ${input.type} twice`);
+                stepped.get(index)!.add(message);
+              }
+              return inner.step(input);
+            },
+          };
+        },
+      });
+      net.submit(0, [net.transfer(0, 1, 3)]);
+      assert.ok(net.runUntil(() => net.replicas.every((r) => r.height === 1), 10_000));
+      assert.ok(net.stats.duplicates > 0, 'every replica forwards what it accepted, so copies arrive');
+      assert.ok([...stepped.values()].every((s) => s.size > 0));
+    });
+
     it('its safety checks have teeth: a double-signing engine and a diverging commit log are reported', () => {
       // Replica 0's engine signs a second, conflicting vote for every vote it makes.
       const doubleSigner = (inner: Engine): Engine => ({
