@@ -4,6 +4,14 @@ import { contentId } from '../core/object-memo.js';
 import { TxSetBallot } from '../core/wire/posplus.js';
 
 /**
+ * Ballot objects whose check passed, with the chain id it passed for. Wire messages never change once built
+ * (see object-memo.ts), so in the simulator, where every replica is handed the same object, the first replica's
+ * check answers for all; the per-store cache below still serves a node, whose copies of a ballot (gossiped,
+ * then inside a block) are different objects.
+ */
+const checkedObjects = new WeakMap<TxSetBallot, string>();
+
+/**
  * The transaction-set ballots a replica holds, by height, the first of each (voter, height, round) kept; and a
  * cache of the ballots whose signature it has checked. Shared by NCCA's and RPCA's transaction-set votes.
  */
@@ -22,11 +30,13 @@ export class BallotStore {
 
   /** Throws InvalidMessage unless the ballot is well formed and signed by its voter. */
   verify(chainId: string, b: TxSetBallot): void {
+    if (checkedObjects.get(b) === chainId) return;
     // Keyed by the whole ballot: the same signature over other contents must be checked again (and fail).
     const key = contentId(TxSetBallot, b);
     if (this.verified.has(key)) return;
     verifyBallot(chainId, b);
     this.verified.set(key, true);
+    checkedObjects.set(b, chainId);
   }
 
   store(b: TxSetBallot): void {
