@@ -15,8 +15,8 @@ interface Seen {
   invalid: number;
   /** Arrival of the signer's first message, ms. */
   firstAt: number;
-  /** Block hashes the signer voted for (non-nil), to find votes for blocks nobody proposed. */
-  targets: Set<Hex>;
+  /** Block hashes the signer voted for (non-nil), to find votes for blocks nobody proposed; made at its first vote, since a node that only sends ballots never needs one. */
+  targets?: Set<Hex>;
 }
 
 interface HeightBook {
@@ -47,14 +47,14 @@ export class ObservationBook {
     const book = this.book(height, now);
     if (book.ns !== undefined) return;
     let seen = book.signers.get(signer);
-    if (seen === undefined) book.signers.set(signer, (seen = { count: 0, invalid: 0, firstAt: now, targets: new Set() }));
+    if (seen === undefined) book.signers.set(signer, (seen = { count: 0, invalid: 0, firstAt: now }));
     if (verdict === 'reject') {
       seen.invalid++;
       return;
     }
     seen.count++;
     this.exchanges.set(signer, (this.exchanges.get(signer) ?? 0) + 1);
-    if (votedFor !== undefined) seen.targets.add(votedFor);
+    if (votedFor !== undefined) (seen.targets ??= new Set()).add(votedFor);
   }
 
   proposed(height: number, hash: Hex, now: number): void {
@@ -71,7 +71,7 @@ export class ObservationBook {
     if (book === undefined || book.ns !== undefined) return;
     const raw = new Map<Hex, number>();
     for (const [signer, s] of book.signers) {
-      const falseVotes = [...s.targets].filter((h) => !book.proposed.has(h)).length;
+      const falseVotes = [...(s.targets ?? [])].filter((h) => !book.proposed.has(h)).length;
       const delaySec = s.count > 0 ? (s.firstAt - book.startedAt) / 1000 : 0;
       raw.set(signer, s.count + INVALID_WEIGHT * (s.invalid + falseVotes) + delaySec);
     }
