@@ -56,28 +56,33 @@ export class EventQueue<T> {
     return removed;
   }
 
+  // Sifting moves a hole instead of swapping pairs: one write per level, no temporary arrays.
   private up(i: number): void {
     const h = this.heap;
+    const entry = h[i]!;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (compare(h[i]!, h[parent]!) >= 0) return;
-      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      if (compare(entry, h[parent]!) >= 0) break;
+      h[i] = h[parent]!;
       i = parent;
     }
+    h[i] = entry;
   }
 
   private down(i: number): void {
     const h = this.heap;
+    const n = h.length;
+    const entry = h[i]!;
     for (;;) {
       const l = 2 * i + 1;
+      if (l >= n) break;
       const r = l + 1;
-      let m = i;
-      if (l < h.length && compare(h[l]!, h[m]!) < 0) m = l;
-      if (r < h.length && compare(h[r]!, h[m]!) < 0) m = r;
-      if (m === i) return;
-      [h[i], h[m]] = [h[m]!, h[i]!];
-      i = m;
+      const child = r < n && compare(h[r]!, h[l]!) < 0 ? r : l;
+      if (compare(h[child]!, entry) >= 0) break;
+      h[i] = h[child]!;
+      i = child;
     }
+    h[i] = entry;
   }
 }
 
