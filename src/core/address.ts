@@ -13,14 +13,20 @@ export function addressBytesOf(publicKey: Uint8Array): Uint8Array {
 
 // Addresses of the same few thousand keys are asked for on every message and block; a key's bytes are its memo key.
 const addresses = new BoundedMap<string, Address>(65_536);
+// First by the array itself: wire messages never change once built (object-memo.ts), and in the simulator every
+// replica is handed the same message, so this answers without making the byte key.
+const addressByArray = new WeakMap<Uint8Array, Address>();
 
 export function addressOf(publicKey: Uint8Array): Address {
+  const known = addressByArray.get(publicKey);
+  if (known !== undefined) return known;
   const key = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('latin1');
   let address = addresses.get(key);
   if (address === undefined) {
     address = '0x' + toHex(addressBytesOf(publicKey));
     addresses.set(key, address);
   }
+  addressByArray.set(publicKey, address);
   return address;
 }
 
