@@ -134,13 +134,14 @@ export class NccaTxSet implements TxSetRules {
     for (const b of ballots) {
       if (b.height < height || b.height >= height + HEIGHTS_KEPT) continue;
       if (this.ballots.has(b)) continue;
-      if (!hasRights(chain.ledger.get(addressOf(b.voter)), chain.head.timestamp)) {
+      // A voter has its rights at the head (voters() keeps only those); anyone else is looked up.
+      const voter = voters.get(hexOf(b.voter));
+      if (voter === undefined && !hasRights(chain.ledger.get(addressOf(b.voter)), chain.head.timestamp)) {
         throw new InvalidMessage(`ballot from ${addressOf(b.voter)}, which is suspended or evicted`);
       }
       this.ballots.verify(chain.params.chainId, b);
       this.ballots.store(b);
       fresh++;
-      const voter = voters.get(hexOf(b.voter));
       // A multi-region validator carries its own cell's normal ballots to the validators of every cell.
       if (!relayed && me?.role === 'multi-region' && voter?.role === 'normal' && voter.cell === me.cell) {
         this.relayQueue.push(b);
