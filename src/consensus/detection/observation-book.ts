@@ -15,6 +15,8 @@ interface Seen {
   invalid: number;
   /** Arrival of the signer's first message, ms. */
   firstAt: number;
+  /** The signer's entry in ObservationBook.exchanges, held so a repeat message costs no second lookup. */
+  total: { exchanges: number };
   /** Block hashes the signer voted for (non-nil), to find votes for blocks nobody proposed; made at its first vote, since a node that only sends ballots never needs one. */
   targets?: Set<Hex>;
 }
@@ -40,20 +42,20 @@ interface HeightBook {
 export class ObservationBook {
   private readonly heights = new Map<number, HeightBook>();
   /** Messages accepted from each signer, ever: the δ (exchanges) of its trusted-list score. */
-  private readonly exchanges = new Map<Hex, number>();
+  private readonly exchanges = new Map<Hex, { exchanges: number }>();
 
   note(signer: Hex, height: number, now: number, verdict: Verdict, votedFor?: Hex): void {
     if (verdict === 'ignore') return;
     const book = this.book(height, now);
     if (book.ns !== undefined) return;
     let seen = book.signers.get(signer);
-    if (seen === undefined) book.signers.set(signer, (seen = { count: 0, invalid: 0, firstAt: now }));
+    if (seen === undefined) book.signers.set(signer, (seen = { count: 0, invalid: 0, firstAt: now, total: this.totalOf(signer) }));
     if (verdict === 'reject') {
       seen.invalid++;
       return;
     }
     seen.count++;
-    this.exchanges.set(signer, (this.exchanges.get(signer) ?? 0) + 1);
+    seen.total.exchanges++;
     if (votedFor !== undefined) (seen.targets ??= new Set()).add(votedFor);
   }
 
@@ -62,7 +64,13 @@ export class ObservationBook {
   }
 
   exchangesWith(signer: Hex): number {
-    return this.exchanges.get(signer) ?? 0;
+    return this.exchanges.get(signer)?.exchanges ?? 0;
+  }
+
+  private totalOf(signer: Hex): { exchanges: number } {
+    let total = this.exchanges.get(signer);
+    if (total === undefined) this.exchanges.set(signer, (total = { exchanges: 0 }));
+    return total;
   }
 
   /** The height is over: fix every signer's ns for the reports that go out with the next height's ballot. */
