@@ -45,7 +45,8 @@ export class NccaTxSet implements TxSetRules {
   private readonly ballots = new BallotStore();
   /** Normal ballots of this multi-region validator's cell, waiting to go out in one bundle. */
   private relayQueue: TxSetBallot[] = [];
-  private votersAt?: { head: Hex; voters: Map<Hex, VoterInfo>; fingerprint: string };
+  /** The voters at one head: `of` is the head object itself (ChainState makes a new one per commit), `head` its hash. */
+  private votersAt?: { of: object; head: Hex; voters: Map<Hex, VoterInfo>; fingerprint: string };
 
   constructor(
     private readonly p: NccaParams,
@@ -82,6 +83,7 @@ export class NccaTxSet implements TxSetRules {
    * Suspended and evicted nodes have no vote (the paper's Table 1).
    */
   voters(chain: ChainState): Map<Hex, VoterInfo> {
+    if (this.votersAt?.of === chain.head) return this.votersAt.voters;
     const head = toHex(chain.head.hash);
     if (this.votersAt?.head === head) return this.votersAt.voters;
     const accounts = [...chain.ledger.entries()].filter(([, a]) => isRegistered(a) && hasRights(a, chain.head.timestamp));
@@ -91,12 +93,12 @@ export class NccaTxSet implements TxSetRules {
       const role = a.role === ElectedRole.multiRegion ? 'multi-region' : a.role === ElectedRole.validator || !elected ? 'validator' : 'normal';
       voters.set(toHex(a.publicKey!), { address, publicKey: toHex(a.publicKey!), role, cell: cellOfAccount(this.area, a) ?? -1 });
     }
-    this.votersAt = { head, voters, fingerprint: JSON.stringify([...voters.values()]) };
+    this.votersAt = { of: chain.head, head, voters, fingerprint: JSON.stringify([...voters.values()]) };
     return voters;
   }
 
   ballot(chain: ChainState, round: 1 | 2): Outbound[] {
-    const me = this.voters(chain).get(toHex(chain.key.publicKey));
+    const me = this.voters(chain).get(hexOf(chain.key.publicKey));
     if (me === undefined) return [];
     const held = chain.mempool.ids(chain.params.maxBlockTxs);
     const reports = round === 1 ? this.reports(chain, me) : {};
@@ -128,7 +130,7 @@ export class NccaTxSet implements TxSetRules {
   receive(chain: ChainState, ballots: TxSetBallot[], relayed: boolean): { verdict: Verdict; publish: Outbound[]; relayQueued: boolean } {
     const height = chain.head.height + 1;
     const voters = this.voters(chain);
-    const me = voters.get(toHex(chain.key.publicKey));
+    const me = voters.get(hexOf(chain.key.publicKey));
     let fresh = 0;
     let relayQueued = false;
     for (const b of ballots) {
@@ -158,7 +160,7 @@ export class NccaTxSet implements TxSetRules {
    * few milliseconds of each other. Ballots of a height already decided are dropped.
    */
   flushRelay(chain: ChainState): Outbound[] {
-    const me = this.voters(chain).get(toHex(chain.key.publicKey));
+    const me = this.voters(chain).get(hexOf(chain.key.publicKey));
     const ballots = this.relayQueue.filter((b) => b.height > chain.head.height);
     this.relayQueue = [];
     return ballots.length > 0 && me ? [{ kind: 'bundle', cell: me.cell, ballots }] : [];
