@@ -2,7 +2,7 @@
  * A Map that forgets its least recently set entries past a limit: memory of recent history that cannot grow
  * forever. The eviction order is kept in its own queue: taking a JavaScript Map's first key walks over every
  * entry deleted since the table last rehashed, which made each eviction cost about half the limit once full
- * (a tenth of a 250-node simulation's time went there).
+ * (74 µs per set into a full 100 000-entry map).
  */
 export class BoundedMap<K, V> {
   private readonly map = new Map<K, { value: V; stamp: number }>();
