@@ -5,19 +5,24 @@
  * genesis, then runs the load generator (src/cli/loadgen.ts) as a separate process: it signs transfers with
  * the genesis members' node.key files, submits them to all nodes and polls for their commits. Prints
  * committed tx/s, p50/p99 submission→commit latency, and gossip messages originated per node per committed
- * transaction (the rise of posplus_messages_published_total over the run, summed over the nodes). The last
- * line on stdout is one JSON object: {"nodes","engine","tps","p50_ms","p99_ms","msgs_per_tx"}.
+ * transaction (the rise of posplus_messages_published_total over the run, summed over the nodes), the
+ * machine's signature bound (src/cli/sig-bound.ts, measured before the nodes start: the most tx/s if verifying
+ * every transaction on every node were the only cost) and the largest resident set size of any node during the
+ * load (src/cli/rss-sampler.ts). The last line on stdout is one JSON object:
+ * {"nodes","engine","tps","p50_ms","p99_ms","msgs_per_tx","sig_bound_tps","max_rss_mb"}.
  */
 import './runtime-check.js';
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { Devnet, type DevnetMember, describeExit, describeGenesisProgress, freePorts, progressReporter } from './devnet.js';
 import type { LoadgenProgress, LoadgenResult } from './loadgen.js';
 import { RpcClient } from './rpc-client.js';
+import { RssSampler } from './rss-sampler.js';
+import { measureVerifyRate, sigBoundTps } from './sig-bound.js';
 
 const LOADGEN_JS = fileURLToPath(new URL('./loadgen.js', import.meta.url));
 const PROGRESS_EVERY_MS = 3000;
@@ -77,6 +82,10 @@ async function bench(o: BenchOptions): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   try {
+    // Measured before the nodes start, so they do not compete for the core.
+    err('bench: measuring ed25519 verifications per second on one core for 1 s');
+    const verifyPerSec = measureVerifyRate(1000);
+    const cores = availableParallelism();
     const ports = await freePorts(o.nodes * 2);
     err(`bench: starting ${o.nodes} nodes in ${dir}`);
     starting = Devnet.start({
@@ -119,6 +128,8 @@ async function bench(o: BenchOptions): Promise<number> {
       '--batch', String(o.batch),
     ];
     err(`bench: offering load for ${o.duration} s${o.rate > 0 ? ` at ${o.rate} tx/s` : ' (closed loop)'} from ${keys.length} senders`);
+    const rss = new RssSampler(net.members.flatMap((m) => (m.pid === undefined ? [] : [m.pid])));
+    rss.start();
     loadgen = fork(LOADGEN_JS, args, { execPath: process.execPath, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const child = loadgen;
     let last: LoadgenProgress | undefined;
@@ -144,6 +155,7 @@ async function bench(o: BenchOptions): Promise<number> {
       }),
       abortion,
     ]);
+    const maxRssMb = await rss.stop();
     const publishedAfter = await totalPublished(net.members);
     const published = publishedAfter - publishedBefore;
 
@@ -154,12 +166,18 @@ async function bench(o: BenchOptions): Promise<number> {
       p50_ms: result.p50_ms,
       p99_ms: result.p99_ms,
       msgs_per_tx: result.committed > 0 ? round(published / o.nodes / result.committed, 3) : null,
+      sig_bound_tps: sigBoundTps(verifyPerSec, cores, o.nodes),
+      max_rss_mb: maxRssMb,
     };
     out(`committed:    ${result.committed} of ${result.submitted} submitted in ${result.spanSec.toFixed(1)} s (rejected ${result.rejected}, lost ${result.lost})`);
     if (result.rejected > 0) out(`rejections:   ${JSON.stringify(result.rejectReasons)}`);
     out(`throughput:   ${summary.tps} tx/s committed`);
     out(`latency:      p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, mean ${result.mean_ms} ms (submission → commit seen on node 0)`);
     out(`messages:     ${published} gossip messages originated by ${o.nodes} nodes = ${summary.msgs_per_tx ?? '-'} per node per committed tx`);
+    out(
+      `sig bound:    ${summary.sig_bound_tps} tx/s (${Math.round(verifyPerSec)} ed25519 verifications/s on one core × ${cores} cores / ${o.nodes} nodes)`,
+    );
+    out(`memory:       max RSS ${maxRssMb === null ? '- (no /proc)' : `${maxRssMb} MB`} of any node during the load`);
     out(JSON.stringify(summary));
     return result.committed > 0 ? 0 : 1;
   } catch (e) {
@@ -182,7 +200,7 @@ const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 *
 
 async function main(): Promise<void> {
   const program = new Command('bench')
-    .description('a local network under load; the last stdout line is {"nodes","engine","tps","p50_ms","p99_ms","msgs_per_tx"}')
+    .description('a local network under load; the last stdout line is {"nodes","engine","tps","p50_ms","p99_ms","msgs_per_tx","sig_bound_tps","max_rss_mb"}')
     .option('--nodes <n>', 'nodes in the network', intArg('--nodes', 1), 9)
     .option('--duration <s>', 'seconds of load', intArg('--duration', 1), 30)
     .option('--engine <name>', 'consensus engine (default: the node default)')
