@@ -1,6 +1,7 @@
 import type { EngineName } from '../core/behavior.js';
 import type { ChainState } from '../core/chain-state.js';
-import type { BftEngine, BftTimeouts } from './bft/bft-engine.js';
+import type { BftEngine } from './bft/bft-engine.js';
+import type { BftTimeouts } from './bft/bft-rules.js';
 import { createCdbftEngine } from './cdbft/cdbft-engine.js';
 import { type CdbftParams, DEFAULT_CDBFT_PARAMS } from './cdbft/params.js';
 import { createDposEngine } from './dpos/dpos-engine.js';

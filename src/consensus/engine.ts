@@ -3,7 +3,7 @@ import type { EngineName } from '../core/behavior.js';
 import type { Hex } from '../core/bytes.js';
 import type { CommittedBlock, HeadRecord, TxStatus } from '../core/chain-state.js';
 import type { EvidenceSummary } from '../core/evidence.js';
-import type { Certificate, CertifiedBlock, Evidence, Proposal, Tx, TxSetBallot, Vote } from '../core/wire/posplus.js';
+import type { Certificate, CertifiedBlock, Evidence, Proposal, Tx, TxSetBallot, TxSetCall, Vote } from '../core/wire/posplus.js';
 
 /**
  * The pure engine interface. The node and the simulator feed inputs (each with `now`, milliseconds) and
@@ -15,9 +15,15 @@ export type EngineInput =
   | { type: 'txs'; txs: Tx[]; now: number; local: boolean }
   | { type: 'proposal'; proposal: Proposal; now: number }
   | { type: 'vote'; vote: Vote; now: number }
+  /** The votes a round's collector gathered (BftEngine: votes climb to the proposer, which passes them on). */
+  | { type: 'votes'; votes: Vote[]; now: number }
+  /** The certificate of a decided height: how a node without a vote learns the decision. */
+  | { type: 'certificate'; certificate: Certificate; now: number }
   | { type: 'evidence'; evidence: Evidence; now: number }
   /** NCCA transaction-set ballots: one from a cell topic, or a bundle from the multi-region topic. */
   | { type: 'ballots'; ballots: TxSetBallot[]; relayed: boolean; now: number }
+  /** NCCA: the round-0 proposer's call for transaction-set ballots. */
+  | { type: 'call'; call: TxSetCall; now: number }
   /** A block with its certificate, from the sync protocol. */
   | { type: 'certified'; block: CertifiedBlock; now: number }
   | { type: 'tick'; now: number };
@@ -27,12 +33,19 @@ export type Outbound =
   | { kind: 'txs'; txs: Tx[] }
   /** `resend` counts re-sends of a message already published, for peers that missed it. */
   | { kind: 'proposal'; proposal: Proposal; resend?: number }
-  | { kind: 'vote'; vote: Vote; resend?: number }
+  /** `to`: the public key of the one node it is for (the round's collector); without it, every validator. */
+  | { kind: 'vote'; vote: Vote; resend?: number; to?: Uint8Array }
+  /** A collector's gathered votes of one round and type, for every validator. */
+  | { kind: 'votes'; votes: Vote[] }
+  /** A decided height's certificate, for every node. */
+  | { kind: 'certificate'; certificate: Certificate }
   | { kind: 'evidence'; evidence: Evidence }
-  /** A normal voter's ballot, on its cell's vote topic. */
-  | { kind: 'ballot'; ballot: TxSetBallot }
-  /** Ballots on the multi-region topic: a validator's own, or its cell's relayed by a multi-region validator. */
-  | { kind: 'bundle'; cell: number; ballots: TxSetBallot[] };
+  /** A ballot: for its caller alone (`to`, a public key), or else on the voter's cell's vote topic. */
+  | { kind: 'ballot'; ballot: TxSetBallot; to?: Uint8Array }
+  /** Ballots together: a cell's, relayed to their caller (`to`); or, without it, for every validator (RPCA). */
+  | { kind: 'bundle'; cell: number; ballots: TxSetBallot[]; to?: Uint8Array }
+  /** NCCA: the round-0 proposer calls the transaction-set vote, to every node. */
+  | { kind: 'call'; call: TxSetCall };
 
 export interface Commit extends CommittedBlock {
   certificate: Certificate;

@@ -4,9 +4,9 @@ import { sha256 } from './hash.js';
 import type { KeyPair } from './keys.js';
 import { memoByObject } from './object-memo.js';
 import { signMessage, verifyMessage } from './signing.js';
-import { type Observation, TxSetBallot } from './wire/posplus.js';
+import { type Observation, TxSetBallot, TxSetCall } from './wire/posplus.js';
 
-export { TxSetBallot };
+export { TxSetBallot, TxSetCall };
 
 /** What a round-1 ballot reports for detection besides its votes. */
 export interface BallotReports {
@@ -22,12 +22,52 @@ export function signBallot(chainId: string, key: KeyPair, height: number, round:
   const ids = [...new Set(yes)].sort().map(fromHex);
   const observations = [...(reports.observations ?? [])].sort((a, b) => compareBytes(a.suspect, b.suspect));
   const trusted = [...(reports.trusted ?? [])].sort(compareBytes);
-  return signMessage(TxSetBallot, key, chainId, 'ballot', { height, round, voter: key.publicKey, yes: ids, observations, trusted, signature: new Uint8Array(0) });
+  const body = { height, round, voter: key.publicKey, yes: ids, observations, trusted, call: new Uint8Array(0), bits: new Uint8Array(0), signature: new Uint8Array(0) };
+  return signMessage(TxSetBallot, key, chainId, 'ballot', body);
 }
+
+/**
+ * A ballot answering `call` (NCCA): one bit per id of the call, set when the voter holds and accepts it. The
+ * ballot signs the call's digest, not its ids, so a block carries each id once, in the call.
+ */
+export function signCallBallot(chainId: string, key: KeyPair, call: TxSetCall, holds: (id: Hex) => boolean, reports: BallotReports = {}): TxSetBallot {
+  const bits = new Uint8Array(Math.ceil(call.ids.length / 8));
+  call.ids.forEach((id, i) => {
+    if (holds(toHex(id))) bits[i >> 3]! |= 1 << (i & 7);
+  });
+  const observations = [...(reports.observations ?? [])].sort((a, b) => compareBytes(a.suspect, b.suspect));
+  const trusted = [...(reports.trusted ?? [])].sort(compareBytes);
+  const body = { height: call.height, round: call.round, voter: key.publicKey, yes: [], observations, trusted, call: callDigest(call), bits, signature: new Uint8Array(0) };
+  return signMessage(TxSetBallot, key, chainId, 'ballot', body);
+}
+
+export function signCall(chainId: string, key: KeyPair, height: number, round: 1 | 2, ids: readonly Hex[]): TxSetCall {
+  const sorted = [...new Set(ids)].sort().map(fromHex);
+  return signMessage(TxSetCall, key, chainId, 'call', { height, round, proposer: key.publicKey, ids: sorted, signature: new Uint8Array(0) });
+}
+
+/** Well formed (round, sorted distinct 32-byte ids, at most `maxIds`) and signed by its proposer. */
+export function verifyCall(chainId: string, call: TxSetCall, maxIds: number): void {
+  if (call.round !== 1 && call.round !== 2) throw new InvalidMessage(`call round must be 1 or 2, not ${call.round}`);
+  if (call.ids.length > maxIds) throw new InvalidMessage(`a call names more than ${maxIds} transactions`);
+  if (call.ids.some((id) => id.byteLength !== 32) || !strictlySorted(call.ids)) throw new InvalidMessage('call ids must be sorted distinct 32-byte ids');
+  if (!verifyMessage(TxSetCall, call.proposer, chainId, 'call', call)) throw new InvalidMessage('call signature does not match its proposer');
+}
+
+/** What a ballot answering a call signs instead of the call's ids: they, with the height and round, in one hash. */
+export const callDigest: (call: TxSetCall) => Uint8Array = memoByObject((call) =>
+  sha256(utf8(`posplus/call/v1/${call.height}/${call.round}`), ...call.ids),
+);
+
+/** A ballot answers a call (NCCA) rather than naming its ids (RPCA). */
+export const answersCall = (b: TxSetBallot): boolean => b.call.byteLength > 0;
 
 export function verifyBallot(chainId: string, b: TxSetBallot): void {
   if (b.round !== 1 && b.round !== 2) throw new InvalidMessage(`ballot round must be 1 or 2, not ${b.round}`);
   if (b.yes.some((id) => id.byteLength !== 32)) throw new InvalidMessage('ballot ids must be 32 bytes');
+  if (answersCall(b) ? b.call.byteLength !== 32 || b.yes.length > 0 : b.bits.byteLength > 0) {
+    throw new InvalidMessage('a ballot either answers a call with a 32-byte digest and bits, or names its ids');
+  }
   if (b.observations.length > MAX_BALLOT_REPORTS || b.trusted.length > MAX_BALLOT_REPORTS) throw new InvalidMessage(`ballot carries more than ${MAX_BALLOT_REPORTS} reports`);
   if (b.round !== 1 && (b.observations.length > 0 || b.trusted.length > 0)) throw new InvalidMessage('only round-1 ballots carry detection reports');
   if (b.observations.some((o) => o.suspect.byteLength !== 20) || b.trusted.some((a) => a.byteLength !== 20)) {
@@ -37,18 +77,53 @@ export function verifyBallot(chainId: string, b: TxSetBallot): void {
   if (!verifyMessage(TxSetBallot, b.voter, chainId, 'ballot', b)) throw new InvalidMessage('ballot signature does not match its voter');
 }
 
-/** A ballot's yes-ids in hex; every replica tallies (and scores detection from) the same ballot objects of a block. */
+/** A ballot's yes-ids in hex, for ballots that name them (RPCA). */
 export const yesIds: (b: TxSetBallot) => readonly Hex[] = memoByObject((b) => b.yes.map(toHex));
 
-/** yesIds as a set. */
-export const yesIdSet: (b: TxSetBallot) => ReadonlySet<Hex> = memoByObject((b) => new Set(yesIds(b)));
+/** The calls of a block (or a height) by digest, to read the ballots that answer them. */
+export type CallBook = ReadonlyMap<Hex, TxSetCall>;
+
+export function callBookOf(calls: readonly TxSetCall[]): CallBook {
+  return new Map(calls.map((c) => [toHex(callDigest(c)), c]));
+}
+
+const answeredYes = new WeakMap<TxSetBallot, readonly Hex[]>();
+
+/**
+ * A ballot's yes-ids in hex: the ids it names, or those of its call whose bits it set. Throws when it answers a
+ * call the book does not hold or its bits do not fit that call. Kept per ballot object: a ballot's digest pins
+ * its call, and every replica tallies (and scores detection from) the same ballot objects of a block.
+ */
+export function yesIdsIn(b: TxSetBallot, calls: CallBook): readonly Hex[] {
+  if (!answersCall(b)) return yesIds(b);
+  // The digest pins the call's ids, height and round: only whether this book holds it varies.
+  const call = calls.get(toHex(b.call));
+  if (call === undefined || call.height !== b.height || call.round !== b.round) throw new InvalidMessage('ballot answers a call that is not there');
+  let ids = answeredYes.get(b);
+  if (ids === undefined) {
+    if (b.bits.byteLength !== Math.ceil(call.ids.length / 8)) throw new InvalidMessage('ballot bits do not fit its call');
+    ids = call.ids.filter((_, i) => (b.bits[i >> 3]! >> (i & 7)) & 1).map((id) => toHex(id));
+    answeredYes.set(b, ids);
+  }
+  return ids;
+}
+
+/** yesIdsIn as a set. */
+const answeredSets = new WeakMap<TxSetBallot, ReadonlySet<Hex>>();
+export function yesIdSetIn(b: TxSetBallot, calls: CallBook): ReadonlySet<Hex> {
+  let set = answeredSets.get(b);
+  if (set === undefined) answeredSets.set(b, (set = new Set(yesIdsIn(b, calls))));
+  return set;
+}
 
 /** Which slot a ballot fills: one per voter, height and round. Asked of each ballot object by every replica. */
 export const ballotKey: (b: TxSetBallot) => string = memoByObject((b) => `${toHex(b.voter)}/${b.height}/${b.round}`);
 
-export function ballotsRoot(ballots: readonly TxSetBallot[]): Uint8Array {
+/** Commits a block to its ballots and the calls they answer (the calls' ids are what the ballots' bits mean). */
+export function ballotsRoot(ballots: readonly TxSetBallot[], calls: readonly TxSetCall[]): Uint8Array {
   const encoded = ballots.map((b) => TxSetBallot.encode(b)).sort(compareBytes);
-  return sha256(utf8('posplus/ballots/v1'), ...encoded.map((e) => sha256(e)));
+  const encodedCalls = calls.map((c) => TxSetCall.encode(c)).sort(compareBytes);
+  return sha256(utf8('posplus/ballots/v2'), ...encoded.map((e) => sha256(e)), utf8('calls'), ...encodedCalls.map((e) => sha256(e)));
 }
 
 function strictlySorted(list: readonly Uint8Array[]): boolean {

@@ -7,7 +7,7 @@ import { signAs, verifyAs } from './signing.js';
 import { encodeTx } from './tx.js';
 import { ballotsRoot } from './ballots.js';
 import { memoByObject } from './object-memo.js';
-import { Block, BlockHeader, Certificate, CertifiedBlock, Evidence, type Tx, type TxSetBallot } from './wire/posplus.js';
+import { Block, BlockHeader, Certificate, CertifiedBlock, Evidence, type Tx, type TxSetBallot, type TxSetCall } from './wire/posplus.js';
 
 export { Block, BlockHeader, CertifiedBlock };
 
@@ -37,6 +37,7 @@ export interface BlockContent {
   evidence: Evidence[];
   lastCommit?: Certificate;
   ballots?: TxSetBallot[];
+  calls?: TxSetCall[];
   stateRoot: Uint8Array;
 }
 
@@ -55,7 +56,7 @@ export function buildBlock(chainId: string, key: KeyPair, c: BlockContent): Bloc
     evidenceRoot: evidenceRoot(c.evidence),
     stateRoot: c.stateRoot,
     lastCommitHash: lastCommitHash(c.lastCommit),
-    ballotsRoot: ballotsRoot(c.ballots ?? []),
+    ballotsRoot: ballotsRoot(c.ballots ?? [], c.calls ?? []),
   };
   return {
     header,
@@ -63,6 +64,7 @@ export function buildBlock(chainId: string, key: KeyPair, c: BlockContent): Bloc
     evidence: c.evidence,
     lastCommit: c.lastCommit,
     ballots: c.ballots ?? [],
+    calls: c.calls ?? [],
     signature: signAs(key, chainId, 'block', blockHash(header)),
   };
 }
@@ -86,7 +88,7 @@ function checkIntegrity(chainId: string, block: Block): void {
   if (!bytesEqual(h.txRoot, txRoot(block.txs.map(signedTxHash)))) throw new InvalidMessage('block tx root does not match its transactions');
   if (!bytesEqual(h.evidenceRoot, evidenceRoot(block.evidence))) throw new InvalidMessage('block evidence root does not match its evidence');
   if (!bytesEqual(h.lastCommitHash, lastCommitHash(block.lastCommit))) throw new InvalidMessage('block last-commit hash does not match its certificate');
-  if (!bytesEqual(h.ballotsRoot, ballotsRoot(block.ballots))) throw new InvalidMessage('block ballots root does not match its ballots');
+  if (!bytesEqual(h.ballotsRoot, ballotsRoot(block.ballots, block.calls))) throw new InvalidMessage('block ballots root does not match its ballots');
 }
 
 export function headerOf(block: Block | undefined): BlockHeader {

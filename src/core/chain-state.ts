@@ -10,7 +10,7 @@ import { type Account, EMPTY_ACCOUNT, LedgerState, StateOverlay, applyTx } from 
 import { Mempool } from './mempool.js';
 import { contentId } from './object-memo.js';
 import { txId, verifyTx } from './tx.js';
-import { Block, type Certificate, type Evidence, type Tx, type TxSetBallot } from './wire/posplus.js';
+import { Block, type Certificate, type Evidence, type Tx, type TxSetBallot, type TxSetCall } from './wire/posplus.js';
 
 export interface ChainParams {
   chainId: string;
@@ -41,6 +41,13 @@ export interface BlockRules {
   afterTxs(state: StateOverlay, block: BlockFacts): void;
 }
 
+/** A transaction-set vote's outcome for the proposer: which pending transactions may go in, and its proof. */
+export interface TxSetChoice {
+  allowed: ReadonlySet<Hex>;
+  ballots: TxSetBallot[];
+  calls?: TxSetCall[];
+}
+
 /** What engine bookkeeping may read of a block: the same whether it is being built or checked. */
 export interface BlockFacts {
   height: number;
@@ -51,6 +58,8 @@ export interface BlockFacts {
   evidence: readonly Evidence[];
   txs: readonly Tx[];
   ballots: readonly TxSetBallot[];
+  /** The calls NCCA's ballots answer (their bits refer to these ids). */
+  calls: readonly TxSetCall[];
 }
 
 /**
@@ -245,7 +254,7 @@ export class ChainState {
    * What the proposer puts in its next block. An engine that agrees on the transaction set first (NCCA) says
    * which pending transactions may go in, and gives the ballots that prove it.
    */
-  buildContent(now: number, round: number, txSet?: { allowed: ReadonlySet<Hex>; ballots: TxSetBallot[] }): BlockContent {
+  buildContent(now: number, round: number, txSet?: TxSetChoice): BlockContent {
     const { txs, overlay } = this.mempool.select(this.ledger, this.params.maxBlockTxs, txSet?.allowed);
     const evidence = [...this.pendingEvidence.values()].slice(0, this.params.maxBlockEvidence);
     const content = {
@@ -257,8 +266,9 @@ export class ChainState {
       evidence,
       lastCommit: this.lastCertificate,
       ballots: txSet?.ballots,
+      calls: txSet?.calls,
     };
-    this.blockRules.afterTxs(overlay, { ...content, proposer: this.key.publicKey, ballots: content.ballots ?? [] });
+    this.blockRules.afterTxs(overlay, { ...content, proposer: this.key.publicKey, ballots: content.ballots ?? [], calls: content.calls ?? [] });
     return { ...content, stateRoot: this.ledger.root(overlay.changes) };
   }
 
@@ -336,6 +346,7 @@ export class ChainState {
       evidence: block.evidence,
       txs: block.txs,
       ballots: block.ballots,
+      calls: block.calls,
     });
     if (!bytesEqual(h.stateRoot, this.ledger.root(overlay.changes))) bad('state root does not match the executed transactions');
     for (const tx of block.txs) this.verified.set(verifiedKey(tx, txId(tx)), true);

@@ -7,7 +7,7 @@ import { perCodec } from './object-memo.js';
  * Every signature covers the chain id and the message kind, so a signature made for one chain or one kind
  * of message can never be replayed as another.
  */
-export type SigningKind = 'tx' | 'block' | 'proposal' | 'vote' | 'evidence' | 'candidacy' | 'genesis' | 'ballot';
+export type SigningKind = 'tx' | 'block' | 'proposal' | 'vote' | 'evidence' | 'candidacy' | 'genesis' | 'ballot' | 'call';
 
 export function signingBytes(chainId: string, kind: SigningKind, payload: Uint8Array): Uint8Array {
   return concatBytes(utf8(`posplus/${chainId}/${kind}/v1`), new Uint8Array([0]), payload);

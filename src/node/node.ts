@@ -10,9 +10,9 @@ import { type TxStatus, ChainState, DEFAULT_CHAIN_PARAMS } from '../core/chain-s
 import { GenesisCeremony, announceGenesis, shouldAdopt, verifyAnnounce } from '../core/ceremony.js';
 import type { EvidenceSummary } from '../core/evidence.js';
 import { type Genesis, type GenesisSpec, areaOf, genesisState, makeGenesis, parseGenesisSpec } from '../core/genesis.js';
-import { BallotBundle, ConsensusEnvelope, Evidence, GenesisMessage, type Tx, TxBatch, TxSetBallot } from '../core/wire/posplus.js';
+import { GenesisMessage, type Tx } from '../core/wire/posplus.js';
 import { locateBody, registerBody, signTx, type TxBody, txId } from '../core/tx.js';
-import { DEFAULT_TIMEOUTS } from '../consensus/bft/bft-engine.js';
+import { DEFAULT_TIMEOUTS } from '../consensus/bft/bft-rules.js';
 import type { Engine, EngineInput, Outbound, Ready } from '../consensus/engine.js';
 import { AVAILABLE_ENGINES, createEngine } from '../consensus/create-engine.js';
 import { DEFAULT_NCCA_PARAMS } from '../consensus/ncca/params.js';
@@ -32,7 +32,8 @@ import { isEvicted, isSuspended } from '../consensus/ncca/account-view.js';
 import { PeerKeeper } from './peer-keeper.js';
 import { ChainStore } from './store.js';
 import { requestBlocks, serveSync } from './sync.js';
-import { type TopicRef, parseTopic, stringifyTopic, topicOf, topicsFor } from './topics.js';
+import { decodeOutbound, encodeOutbound, encodeTxBatch, inputOf, topicOf } from '../protocol/codec.js';
+import { type TopicRef, parseTopic, stringifyTopic, topicsFor } from '../protocol/topics.js';
 
 const CEREMONY_TICK_MS = 1000;
 const ANNOUNCE_MS = 3000;
@@ -257,7 +258,7 @@ export class PosplusNode {
   }
 
   private engineTopics(): TopicRef[] {
-    return topicsFor(this.engine?.status().role ?? 'normal', this.cell, cellCount(this.area));
+    return topicsFor(this.engine?.status().role ?? 'normal', this.cell, cellCount(this.area), addressOf(this.identity.keyPair.publicKey));
   }
 
   /** Moves the subscriptions to what engineTopics says: after a cell change, or a new role at an epoch. */
@@ -305,32 +306,9 @@ export class PosplusNode {
   }
 
   private consensusMessage(ref: TopicRef | undefined, data: Uint8Array): TopicValidatorResult {
-    const now = Date.now();
-    let input: EngineInput;
-    switch (ref?.kind) {
-      case 'tx':
-        input = { type: 'txs', txs: TxBatch.decode(data).txs, now, local: false };
-        break;
-      case 'block':
-      case 'approval': {
-        const { proposal, vote } = ConsensusEnvelope.decode(data);
-        if (ref.kind === 'block' && proposal) input = { type: 'proposal', proposal, now };
-        else if (ref.kind === 'approval' && vote) input = { type: 'vote', vote, now };
-        else throw new Error(`${ref.kind} topic message carries no ${ref.kind === 'block' ? 'proposal' : 'vote'}`);
-        break;
-      }
-      case 'evidence':
-        input = { type: 'evidence', evidence: Evidence.decode(data), now };
-        break;
-      case 'cell-vote':
-        input = { type: 'ballots', ballots: [TxSetBallot.decode(data)], relayed: false, now };
-        break;
-      case 'multi-vote':
-        input = { type: 'ballots', ballots: BallotBundle.decode(data).ballots, relayed: true, now };
-        break;
-      default:
-        return TopicValidatorResult.Ignore;
-    }
+    const msg = ref === undefined ? undefined : decodeOutbound(ref, data, this.identity.keyPair.publicKey);
+    if (msg === undefined) return TopicValidatorResult.Ignore;
+    const input = inputOf(msg, Date.now());
     if (this.misbehaving?.admits(input) === false) return TopicValidatorResult.Ignore;
     const ready = this.feed(input);
     return ready ? toTopicValidatorResult(ready.verdict) : TopicValidatorResult.Ignore;
@@ -405,16 +383,12 @@ export class PosplusNode {
         this.txOutbox.push(...out.txs);
         this.txFlushTimer ??= setTimeout(() => this.flushTxs(), TX_FLUSH_MS);
         return;
-      case 'proposal':
-        return this.publish(topicOf(out, this.cell), ConsensusEnvelope.encode({ proposal: out.proposal, resend: out.resend ?? 0 }), 'proposal');
       case 'vote':
-        return this.publish(topicOf(out, this.cell), ConsensusEnvelope.encode({ vote: out.vote, resend: out.resend ?? 0 }), 'vote');
-      case 'evidence':
-        return this.publish(topicOf(out, this.cell), Evidence.encode(out.evidence), 'evidence');
-      case 'ballot':
-        return this.publish(topicOf(out, this.cell), TxSetBallot.encode(out.ballot), 'ballot');
-      case 'bundle':
-        return this.publish(topicOf(out, this.cell), BallotBundle.encode({ cell: out.cell, ballots: out.ballots }), 'bundle');
+        // A collector we cannot reach yet (its inbox subscription has not reached us) gets the vote with everyone.
+        if (out.to !== undefined) return this.publish(topicOf(out, this.cell), encodeOutbound(out), out.kind, () => this.transmit({ ...out, to: undefined }));
+        return this.publish(topicOf(out, this.cell), encodeOutbound(out), out.kind);
+      default:
+        return this.publish(topicOf(out, this.cell), encodeOutbound(out), out.kind);
     }
   }
 
@@ -424,16 +398,17 @@ export class PosplusNode {
     const txs = this.txOutbox;
     this.txOutbox = [];
     for (let i = 0; i < txs.length; i += TX_BATCH) {
-      this.publish({ kind: 'tx', cell: this.cell }, TxBatch.encode({ txs: txs.slice(i, i + TX_BATCH), seq: this.txBatchSeq++ }), 'txs');
+      this.publish({ kind: 'tx', cell: this.cell }, encodeTxBatch(txs.slice(i, i + TX_BATCH), this.txBatchSeq++), 'txs');
     }
   }
 
-  private publish(ref: TopicRef, data: Uint8Array, kind: string): void {
+  private publish(ref: TopicRef, data: Uint8Array, kind: string, orElse?: () => void): void {
     if (this.stopping) return;
     this.metrics.published.inc({ kind });
-    this.host.services.pubsub
-      .publish(stringifyTopic(this.chainId, ref), data)
-      .catch((err: Error) => this.log.debug({ kind, err: err.message }, 'publish failed'));
+    this.host.services.pubsub.publish(stringifyTopic(this.chainId, ref), data).catch((err: Error) => {
+      this.log.debug({ kind, err: err.message }, 'publish failed');
+      orElse?.();
+    });
   }
 
   private scheduleWake(at: number | undefined): void {

@@ -5,7 +5,7 @@ import { bytesEqual } from '../core/bytes.js';
 import { CertifiedBlock, SyncRequest, SyncResponse } from '../core/wire/posplus.js';
 import type { P2pHost } from './p2p-host.js';
 import type { ChainStore } from './store.js';
-import { syncProtocol } from './topics.js';
+import { syncProtocol } from '../protocol/topics.js';
 
 /** A response stays well under the frame limit even with full blocks. */
 const MAX_BLOCKS = 64;

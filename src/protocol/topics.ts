@@ -1,4 +1,4 @@
-import type { Outbound, Role } from '../consensus/engine.js';
+import type { Role } from '../consensus/engine.js';
 
 /**
  * Gossipsub topics, built and parsed in one place. Cell-scoped topics form one namespace per region cell;
@@ -6,8 +6,9 @@ import type { Outbound, Role } from '../consensus/engine.js';
  *   /posplus/<chain>/cell/<c>/tx     transaction batches gossiped inside a cell
  *   /posplus/<chain>/cell/<c>/vote   transaction-set votes inside a cell (NCCA)
  *   /posplus/<chain>/multi/vote      transaction-set votes among multi-region validators (NCCA)
- *   /posplus/<chain>/block           block proposals
- *   /posplus/<chain>/approval        prevotes and precommits on proposed blocks
+ *   /posplus/<chain>/block           block proposals and the certificate of each decided height
+ *   /posplus/<chain>/approval        prevotes and precommits among the validators
+ *   /posplus/<chain>/inbox/<addr>    messages for one node only: votes for the round's collector
  *   /posplus/<chain>/evidence        double-spend alerts and misbehaviour evidence
  *   /posplus/<chain>/genesis         start-up ceremony: candidacies and genesis announcements
  */
@@ -17,46 +18,30 @@ export type TopicRef =
   | { kind: 'multi-vote' }
   | { kind: 'block' }
   | { kind: 'approval' }
+  /** `address`: the owner's account address, 0x-prefixed hex. */
+  | { kind: 'inbox'; address: string }
   | { kind: 'evidence' }
   | { kind: 'genesis' };
 
 /**
- * The topics a node needs now. Every node carries its own cell's namespace. Validators also listen to every
- * cell's transactions (they order every cell's transactions) and carry the multi-region topic, where NCCA's
- * transaction-set ballots meet (and RPCA's UNL members send theirs as a bundle). A normal node's ballot goes to
- * its cell's vote topic; its cell's multi-region validator relays it. The simulator routes by the same plan, so
- * its packet counts are the node's.
+ * The topics a node needs now. Every node carries its own cell's namespace and its inbox. Validators also listen
+ * to every cell's transactions (they order every cell's transactions), carry the multi-region topic, where
+ * NCCA's transaction-set ballots meet (and RPCA's UNL members send theirs as a bundle), and the approval topic,
+ * where the commit's votes travel: a normal node has no vote there and learns each decision from the
+ * certificate on the block topic. The simulator routes by the same plan, so its packet counts are the node's.
  */
-export function topicsFor(role: Role, cell: number, cells: number): TopicRef[] {
+export function topicsFor(role: Role, cell: number, cells: number, address: string): TopicRef[] {
   const elected = role === 'validator' || role === 'multi-region';
   const txCells = elected ? Array.from({ length: cells }, (_, c) => c) : [cell];
   return [
     { kind: 'genesis' },
     ...txCells.map((c): TopicRef => ({ kind: 'tx', cell: c })),
     { kind: 'cell-vote', cell },
-    ...(elected ? [{ kind: 'multi-vote' } as TopicRef] : []),
+    ...(elected ? [{ kind: 'multi-vote' } as TopicRef, { kind: 'approval' } as TopicRef] : []),
     { kind: 'block' },
-    { kind: 'approval' },
+    { kind: 'inbox', address },
     { kind: 'evidence' },
   ];
-}
-
-/** The topic an engine message goes out on from a node in `cell`. */
-export function topicOf(out: Outbound, cell: number): TopicRef {
-  switch (out.kind) {
-    case 'txs':
-      return { kind: 'tx', cell };
-    case 'proposal':
-      return { kind: 'block' };
-    case 'vote':
-      return { kind: 'approval' };
-    case 'evidence':
-      return { kind: 'evidence' };
-    case 'ballot':
-      return { kind: 'cell-vote', cell };
-    case 'bundle':
-      return { kind: 'multi-vote' };
-  }
 }
 
 export function stringifyTopic(chainId: string, ref: TopicRef): string {
@@ -68,20 +53,25 @@ export function stringifyTopic(chainId: string, ref: TopicRef): string {
       return `${base}/cell/${ref.cell}/vote`;
     case 'multi-vote':
       return `${base}/multi/vote`;
+    case 'inbox':
+      return `${base}/inbox/${ref.address.slice(2)}`;
     default:
       return `${base}/${ref.kind}`;
   }
 }
 
+const TOPIC = /^\/posplus\/([a-z0-9-]+)\/(?:cell\/(\d+)\/(tx|vote)|multi\/vote|inbox\/([0-9a-f]{40})|(block|approval|evidence|genesis))$/;
+
 export function parseTopic(topic: string): { chainId: string; ref: TopicRef } | undefined {
-  const m = /^\/posplus\/([a-z0-9-]+)\/(?:cell\/(\d+)\/(tx|vote)|multi\/vote|(block|approval|evidence|genesis))$/.exec(topic);
+  const m = TOPIC.exec(topic);
   if (m === null) return undefined;
   const chainId = m[1]!;
   if (m[2] !== undefined) {
     const cell = Number(m[2]);
     return { chainId, ref: m[3] === 'tx' ? { kind: 'tx', cell } : { kind: 'cell-vote', cell } };
   }
-  if (m[4] !== undefined) return { chainId, ref: { kind: m[4] as 'block' | 'approval' | 'evidence' | 'genesis' } };
+  if (m[4] !== undefined) return { chainId, ref: { kind: 'inbox', address: `0x${m[4]}` } };
+  if (m[5] !== undefined) return { chainId, ref: { kind: m[5] as 'block' | 'approval' | 'evidence' | 'genesis' } };
   return { chainId, ref: { kind: 'multi-vote' } };
 }
 

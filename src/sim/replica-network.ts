@@ -9,12 +9,13 @@ import { type Genesis, type GenesisSpec, genesisState, makeGenesis } from '../co
 import { sha256 } from '../core/hash.js';
 import { type KeyPair, keyPairFromSeed } from '../core/keys.js';
 import { locateBody, signTx, transferBody } from '../core/tx.js';
-import { BallotBundle, type CertifiedBlock, Evidence, Proposal, type Tx, TxBatch, TxSetBallot, Vote } from '../core/wire/posplus.js';
-import { type BftTimeouts, DEFAULT_TIMEOUTS } from '../consensus/bft/bft-engine.js';
+import type { CertifiedBlock, Tx } from '../core/wire/posplus.js';
+import { type BftTimeouts, DEFAULT_TIMEOUTS } from '../consensus/bft/bft-rules.js';
 import type { Commit, Engine, EngineInput, Outbound, Ready } from '../consensus/engine.js';
 import { misbehaviorOf } from '../consensus/misbehavior/compose.js';
 import type { Envelope, Misbehavior, MisbehaviorContext } from '../consensus/misbehavior/misbehavior.js';
 import { createPosEngine } from '../consensus/pos/pos-engine.js';
+import { encodeOutbound, inputOf } from '../protocol/codec.js';
 import { EventQueue } from './event-queue.js';
 import { Prng, type PrngSeed } from '../core/prng.js';
 
@@ -177,46 +178,14 @@ export interface NetworkStats {
 
 const messageIds = new WeakMap<Outbound, string>();
 
-/** Content id of a message (plus its resend count), as gossipsub's content-addressed message id would give. */
+/** A message's gossip id: the hash of its bytes, as gossipsub's content-addressed message id gives it. */
 export function messageId(msg: Outbound): string {
   let id = messageIds.get(msg);
   if (id === undefined) {
-    const body =
-      msg.kind === 'vote'
-        ? Vote.encode(msg.vote)
-        : msg.kind === 'proposal'
-          ? Proposal.encode(msg.proposal)
-          : msg.kind === 'evidence'
-            ? Evidence.encode(msg.evidence)
-            : msg.kind === 'ballot'
-              ? TxSetBallot.encode(msg.ballot)
-              : msg.kind === 'bundle'
-                ? BallotBundle.encode({ cell: msg.cell, ballots: msg.ballots })
-                : TxBatch.encode({ txs: msg.txs });
-    // A resend is the same signed message again; it needs its own id or every peer's seen-cache would drop it.
-    const resend = msg.kind === 'vote' || msg.kind === 'proposal' ? (msg.resend ?? 0) : 0;
-    id = toHex(sha256(utf8(`${msg.kind}/${resend}`), body));
+    id = toHex(sha256(utf8(msg.kind), encodeOutbound(msg)));
     messageIds.set(msg, id);
   }
   return id;
-}
-
-/** What a replica feeds its engine for a message from the network. */
-export function inputOf(msg: Outbound, now: number): EngineInput {
-  switch (msg.kind) {
-    case 'txs':
-      return { type: 'txs', txs: msg.txs, now, local: false };
-    case 'proposal':
-      return { type: 'proposal', proposal: msg.proposal, now };
-    case 'vote':
-      return { type: 'vote', vote: msg.vote, now };
-    case 'evidence':
-      return { type: 'evidence', evidence: msg.evidence, now };
-    case 'ballot':
-      return { type: 'ballots', ballots: [msg.ballot], relayed: false, now };
-    case 'bundle':
-      return { type: 'ballots', ballots: msg.ballots, relayed: true, now };
-  }
 }
 
 const linkKey = (a: number, b: number): string => `${a}>${b}`;
@@ -262,6 +231,8 @@ export class ReplicaNetwork {
    * 64-character ids: one cache lookup per delivery was a tenth of a 250-node run while its keys were strings.
    */
   private readonly idNumbers = new Map<string, number>();
+  /** Public key (hex) → replica index, for messages addressed to one node. */
+  private readonly indexOf: Map<Hex, number>;
 
   constructor(options: ReplicaNetworkOptions) {
     if (!Number.isSafeInteger(options.size) || options.size < 1) throw new RangeError('a network needs at least one replica');
@@ -299,6 +270,7 @@ export class ReplicaNetwork {
       return replica;
     });
     this.group = this.replicas.map(() => 0);
+    this.indexOf = new Map(this.replicas.map((r) => [toHex(r.key.publicKey), r.index]));
     this.clock = genesisTimestamp + 1_000;
     if (this.syncPollMs > 0) {
       for (const r of this.replicas) this.queue.push(this.clock + 1 + this.rng.int(this.syncPollMs), { kind: 'poll', to: r.index });
@@ -537,7 +509,8 @@ export class ReplicaNetwork {
     this.stats.delivered++;
     r.received++;
     const ready = this.step(r, input);
-    if (this.relay && ready.verdict === 'accept') {
+    // Gossip forwards to the topic's other subscribers; a message for one node has none.
+    if (this.relay && ready.verdict === 'accept' && !(msg.kind === 'vote' && msg.to !== undefined)) {
       for (const peer of this.replicas) if (peer.index !== from && peer.index !== to) this.transmit(to, peer.index, msg, id);
     }
   }
@@ -583,10 +556,17 @@ export class ReplicaNetwork {
 
   private send(r: Replica, msg: Outbound): void {
     this.noteSigned(r, msg);
-    const envelopes = r.behaviour?.outbound
-      ? r.behaviour.outbound(msg, this.context(r))
-      : [{ to: this.route?.(r, msg) ?? this.replicas.filter((p) => p.index !== r.index).map((p) => p.index), msg }];
+    const envelopes = r.behaviour?.outbound ? r.behaviour.outbound(msg, this.context(r)) : [{ to: this.recipients(r, msg), msg }];
     this.dispatch(r, envelopes);
+  }
+
+  /** The experiment's topic plan, or else every other replica; a message for one node goes to it alone. */
+  private recipients(r: Replica, msg: Outbound): readonly number[] {
+    if (this.route !== undefined) return this.route(r, msg);
+    const to = msg.kind === 'vote' ? msg.to : undefined;
+    if (to === undefined) return this.replicas.filter((p) => p.index !== r.index).map((p) => p.index);
+    const index = this.indexOf.get(toHex(to));
+    return index === undefined || index === r.index ? [] : [index];
   }
 
   /** What a replica's behaviour makes up on its own, now and then (a double spend, say). */
@@ -599,7 +579,7 @@ export class ReplicaNetwork {
       const id = this.numberOf(messageId(msg));
       r.seen.set(id, true); // a node never takes its own message back from the network
       // A behaviour picks among all peers; the topic still decides who can receive what it sends.
-      const reach = r.behaviour !== undefined && this.route !== undefined ? new Set(this.route(r, msg)) : undefined;
+      const reach = r.behaviour !== undefined ? new Set(this.recipients(r, msg)) : undefined;
       for (const peer of to) if (reach === undefined || reach.has(peer)) this.transmit(r.index, peer, msg, id, delayMs ?? 0);
     }
   }

@@ -214,16 +214,18 @@ describe('e2e: NCCA, 9 real nodes on 127.0.0.1 over several cells', function () 
     const detection = await cluster.nodes[1]!.rpc.call<{ confirmed: unknown[]; suspensions: unknown[]; evictions: unknown[] }>('detection_status');
     assert.deepEqual([detection.confirmed, detection.suspensions, detection.evictions], [[], [], []], 'no honest node confirmed, suspended or evicted');
 
-    // Each role carries its topics: a normal node only its own cell's namespace, a validator also every
-    // cell's transactions, a multi-region validator also /multi/vote.
+    // Each role carries its topics: a normal node only its own cell's namespace and its inbox (no votes: it learns
+    // decisions from certificates), a validator also every cell's transactions and the approval topic, a
+    // multi-region validator also /multi/vote.
     let last: NodeStatus[] = [];
     await waitFor('topics to follow the elected roles', async () => {
       const statuses = (last = await Promise.all(cluster.nodes.map(status)));
       const fits = statuses.every((s) => {
         if (!has(s.topics, cellTopic(s.cell, 'vote')) || !has(s.topics, cellTopic(s.cell, 'tx'))) return false;
+        if (!has(s.topics, `/inbox/${s.address.slice(2)}`)) return false;
         const tx = txCells(s.topics);
-        if (s.role === 'normal') return tx.length === 1 && tx[0] === s.cell && !has(s.topics, '/multi/vote');
-        return tx.length === CELLS && (s.role !== 'multi-region' || has(s.topics, '/multi/vote'));
+        if (s.role === 'normal') return tx.length === 1 && tx[0] === s.cell && !has(s.topics, '/multi/vote') && !has(s.topics, '/approval');
+        return tx.length === CELLS && has(s.topics, '/approval') && (s.role !== 'multi-region' || has(s.topics, '/multi/vote'));
       });
       return fits && statuses.some((s) => s.role === 'normal') && statuses.some((s) => s.role === 'multi-region');
     }, 20_000).catch((err: Error) => {

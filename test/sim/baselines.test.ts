@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { Behavior, EngineName } from '../../src/core/behavior.js';
 import { type Hex, toHex } from '../../src/core/bytes.js';
-import { DEFAULT_TIMEOUTS } from '../../src/consensus/bft/bft-engine.js';
+import { DEFAULT_TIMEOUTS } from '../../src/consensus/bft/bft-rules.js';
 import { type EngineSettings, createEngine } from '../../src/consensus/create-engine.js';
 import { DEFAULT_NCCA_PARAMS } from '../../src/consensus/ncca/params.js';
 import { ReplicaNetwork } from '../../src/sim/replica-network.js';

@@ -25,7 +25,8 @@ import {
  * Issue 3, safety: "for at least 200 seeds each, with byzantine validators holding just under 1/3 of the weight
  * that equivocate, vote falsely, propose invalid blocks, or go silent as the proposer, no two honest nodes
  * finalize different blocks at one height. Liveness returns once the network heals. At 1/3 or more, the test
- * shows the protocol halts rather than forks." — for the NCCA engine (tx-set voting, roulette proposer, credit,
+ * shows the protocol halts rather than forks." — and (issue 11) with collectors, the proposers the votes climb to,
+ * that withhold or delay what they gather — for the NCCA engine (tx-set voting, roulette proposer, credit,
  * elections every 2 heights), in the deterministic replica network.
  */
 
@@ -209,6 +210,14 @@ describe('sim: NCCA safety with byzantine validators', function () {
       silentProposer: (reports) => {
         for (const r of reports) assert.equal(r.byzantineBlocks, 0, `${r.seed}: a block of a silent proposer was finalized`);
         assert.ok(count(reports, (r) => r.byzantineFailedRounds > 0) >= SEEDS / 4, 'the silent proposers should have had (and missed) their turn in many runs');
+      },
+      withholdingCollector: (reports) => {
+        // It proposes and gathers the votes, then passes nothing on; collectMs later every validator sends its vote
+        // to every validator, so its rounds still decide, and its blocks are finalized like anyone's.
+        assert.ok(count(reports, (r) => r.byzantineBlocks > 0) >= SEEDS / 4, 'blocks of withholding collectors should be finalized through the fallback in many runs');
+      },
+      slowCollector: () => {
+        // Its bundles come after the validators' timeouts: nothing beyond safety and prompt recovery to show.
       },
     };
 

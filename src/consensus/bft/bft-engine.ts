@@ -1,4 +1,4 @@
-import { type Address, addressOf } from '../../core/address.js';
+import { addressOf } from '../../core/address.js';
 import { blockHash, buildBlock, headerOf } from '../../core/block.js';
 import { type Hex, fromHex, toHex } from '../../core/bytes.js';
 import { hexOf } from '../../core/object-memo.js';
@@ -8,36 +8,15 @@ import { InvalidMessage } from '../../core/errors.js';
 import { makeEquivocationEvidence, proveInvalidBlock } from '../../core/evidence.js';
 import { precommitOf, signProposal, signVote, verifyProposalSignature, verifyVote } from '../../core/votes.js';
 import { Block, type Certificate, type CertifiedBlock, type Evidence, Proposal, type Tx, type TxSetBallot, Vote } from '../../core/wire/posplus.js';
-import type { Engine, EngineInput, EngineName, EngineStatus, Outbound, Ready, Role, ValidatorView, Verdict } from '../engine.js';
-import { ValidatorSet } from '../validator-set.js';
+import { ballotKey } from '../../core/ballots.js';
+import type { Engine, EngineInput, EngineName, EngineStatus, Ready, Role, ValidatorView, Verdict } from '../engine.js';
+import type { ValidatorSet } from '../validator-set.js';
+import type { BftRules, BftTimeouts, TxSetInput } from './bft-rules.js';
+import { certificateOf, checkCertificate, checkLastCommit } from './certificate-check.js';
+import { EngineTimers, type TimerKind } from './engine-timers.js';
+import { VoteCollector } from './vote-collector.js';
 import { NIL, VoteTally } from './vote-tally.js';
 import { type Step, type WalRecord, setWal } from './wal-record.js';
-
-/**
- * What distinguishes one BFT engine from another: who votes with what weight, and who proposes in each round.
- * Both are pure functions of the committed chain, so every honest replica agrees on them.
- */
-export interface BftRules {
-  validatorsFor(chain: ChainState): ValidatorSet;
-  proposerOf(chain: ChainState, validators: ValidatorSet, round: number): Uint8Array;
-  roleOf?(chain: ChainState, validators: ValidatorSet, key: Hex): Role;
-  /** Agreement on the transaction set before each block (NCCA); without it any valid transaction may go in. */
-  txSet?: TxSetRules;
-  /** What the engine knows of a node beyond its stake, for operators (NCCA: cell and credit). */
-  describe?(chain: ChainState, address: Address): { cell?: number; credit?: number; suspendedUntil?: number };
-  /** Engine bookkeeping in every block after its transactions (NCCA's credit); part of the state root. */
-  afterTxs?(state: StateOverlay, block: BlockFacts, head: HeadRecord | undefined): void;
-  /** Sees every consensus message of the current height with its verdict (NCCA's round-2 detection). */
-  observer?: ConsensusObserver;
-}
-
-/** What the engine tells an observer of the messages it handles; signers are public keys in hex. */
-export interface ConsensusObserver {
-  note(signer: Hex, height: number, now: number, verdict: Verdict, votedFor?: Hex): void;
-  proposed(height: number, hash: Hex, now: number): void;
-  /** The height committed: nothing more is noted for it. */
-  close(height: number): void;
-}
 
 /** Who signed an input and for which height, as the observer counts it. */
 function signersOf(input: EngineInput): { signer: Hex; height: number; votedFor?: Hex }[] {
@@ -50,52 +29,12 @@ function signersOf(input: EngineInput): { signer: Hex; height: number; votedFor?
     }
     case 'ballots':
       return input.ballots.map((b) => ({ signer: hexOf(b.voter), height: b.height }));
+    case 'call':
+      return [{ signer: hexOf(input.call.proposer), height: input.call.height }];
     default:
       return [];
   }
 }
-
-/** A pre-proposal agreement on which transactions a block may hold (NCCA's transaction-set voting). */
-export interface TxSetRules {
-  /** The second ballot goes out this long after the first; the round-0 proposer waits at least this long. */
-  windowMs: number;
-  /** The longest the round-0 proposer waits for ballots before it proposes with what it has. */
-  maxWaitMs: number;
-  /** Whether enough ballots are in for the proposer to go ahead before `maxWaitMs`. */
-  haveBallots(chain: ChainState): boolean;
-  /** This replica's ballot for a voting round at the current height, as messages to send (none if not a voter). */
-  ballot(chain: ChainState, round: 1 | 2): Outbound[];
-  /**
-   * Ballots from the network; `relayed` when they came in a bundle. Returns the verdict and what to send now;
-   * `relayQueued` when it holds ballots back to relay together, which `flushRelay` hands out `relayWindowMs` later.
-   */
-  receive(chain: ChainState, ballots: TxSetBallot[], relayed: boolean): { verdict: Verdict; publish: Outbound[]; relayQueued?: boolean };
-  relayWindowMs?: number;
-  flushRelay?(chain: ChainState): Outbound[];
-  /** For the proposer: which pending transactions may go into the block, and the ballots that prove it. */
-  select(chain: ChainState): { allowed: ReadonlySet<Hex>; ballots: TxSetBallot[] };
-  /** For every replica executing a block: each of its transactions was voted in by the block's ballots. */
-  check(chain: ChainState, block: Block): void;
-}
-
-export interface BftTimeouts {
-  proposeMs: number;
-  prevoteMs: number;
-  precommitMs: number;
-  /** Added to each timeout per round, so rounds stretch until the network's real delay fits. */
-  roundDeltaMs: number;
-  /** Pause after a commit before the next height starts, to gather transactions into the block. */
-  commitMs: number;
-  /**
-   * With no progress for this long, a replica sends its own proposal and votes of the round again: a peer
-   * that restarted or connected late has missed them, and without them a round can wait forever.
-   */
-  resendMs: number;
-}
-
-export const DEFAULT_TIMEOUTS: BftTimeouts = { proposeMs: 2000, prevoteMs: 1000, precommitMs: 1000, roundDeltaMs: 500, commitMs: 100, resendMs: 2500 };
-
-type TimerKind = 'start' | 'propose' | 'prevote' | 'precommit' | 'resend' | 'ballot2' | 'ready' | 'relay';
 
 interface ProposalRecord {
   proposal: Proposal;
@@ -114,7 +53,6 @@ const MAX_BUFFERED = 10_000;
 const RECENT_PROPOSERS = 16;
 /** Heights a transaction may stay pending before this replica gossips it again (see Mempool.lingering). */
 const RESEND_TXS_AFTER = 2;
-const READY_POLL_MS = 50;
 
 /**
  * Tendermint's round-based BFT ("The latest gossip on BFT consensus", Buchman, Kwon, Milosevic 2018,
@@ -134,14 +72,24 @@ export class BftEngine implements Engine, BlockRules {
   private proposals = new Map<number, ProposalRecord>();
   private votes = new Map<number, RoundVotes>();
   private armed = new Set<string>();
-  private timers: { kind: TimerKind; round: number; at: number }[] = [];
+  private timers = new EngineTimers();
+  private collector = new VoteCollector();
+  private proposers = new Map<number, Uint8Array>();
+  /** Ballot keys the observer has counted, by height: each ballot counts once, however it arrived. */
+  private readonly ballotsHeard = new Map<number, Set<string>>();
+  /** Rounds in which the collector passed prevotes on: it is alive, so this replica's precommit goes to it too. */
+  private collectorHeard = new Set<number>();
+  /** The step whose vote went to the collector alone, until it moves (see BftTimeouts.collectMs). */
+  private collectPending: { round: number; step: Step } | undefined;
+  /** A verified certificate for this height whose block has not arrived yet. */
+  private pendingCertificate: Certificate | undefined;
   private future: EngineInput[] = [];
   private recentProposers: { height: number; proposer: string }[] = [];
   private ownProposals: Proposal[] = [];
   private ownVotes: Vote[] = [];
   private resends = 0;
-  private ballotsSent = false;
-  private roundStartedAt = 0;
+  /** When this height's transaction-set vote started here (round 0 began); undefined before. */
+  private txSetStartedAt: number | undefined;
   private out!: Ready;
 
   constructor(
@@ -177,9 +125,8 @@ export class BftEngine implements Engine, BlockRules {
       this.out.verdict = 'reject';
       this.out.reason = err.reason;
     }
-    let wakeAt: number | undefined;
-    for (const t of this.timers) if (wakeAt === undefined || t.at < wakeAt) wakeAt = t.at;
-    this.out.wakeAt = wakeAt;
+    this.collect();
+    this.out.wakeAt = this.timers.next();
     return this.out;
   }
 
@@ -196,7 +143,28 @@ export class BftEngine implements Engine, BlockRules {
       outcome = this.out.verdict;
     } finally {
       for (const x of seen) observer!.note(x.signer, x.height, input.now, outcome, x.votedFor);
+      if (input.type === 'ballots') for (const b of input.ballots) this.heardBallot(b);
     }
+  }
+
+  /** Whether this replica has noted a ballot already (it came directly), and marks it noted. */
+  private heardBallot(b: TxSetBallot): boolean {
+    let keys = this.ballotsHeard.get(b.height);
+    if (keys === undefined) this.ballotsHeard.set(b.height, (keys = new Set()));
+    const known = keys.has(ballotKey(b));
+    keys.add(ballotKey(b));
+    return known;
+  }
+
+  /**
+   * Ballots reach most replicas only inside the proposer's block (validators send theirs to the proposer alone).
+   * A valid block's ballots are messages its voters got through, so the observer counts each one this replica
+   * did not already hear directly; an invalid block counts for nobody but its proposer.
+   */
+  private noteCarriedBallots(block: Block, now: number): void {
+    const observer = this.rules.observer;
+    if (observer === undefined) return;
+    for (const b of block.ballots) if (b.height === this.height && !this.heardBallot(b)) observer.note(hexOf(b.voter), b.height, now, 'accept');
   }
 
   private route(input: EngineInput): void {
@@ -207,6 +175,10 @@ export class BftEngine implements Engine, BlockRules {
         return this.onProposal(input.proposal, input.now, input);
       case 'vote':
         return this.onVote(input.vote, input);
+      case 'votes':
+        return this.onVotes(input.votes, input);
+      case 'certificate':
+        return this.onCertificate(input.certificate, input);
       case 'evidence': {
         const summary = this.chain.admitEvidence(input.evidence);
         if (summary) this.out.evidence.push(summary);
@@ -217,21 +189,41 @@ export class BftEngine implements Engine, BlockRules {
         return this.onCertified(input.block, input.now);
       case 'tick':
         return this.fireTimers(input.now);
-      case 'ballots': {
-        const txSet = this.rules.txSet;
-        if (txSet === undefined) {
-          this.out.verdict = 'ignore';
-          return;
-        }
-        const { verdict, publish, relayQueued } = txSet.receive(this.chain, input.ballots, input.relayed);
-        this.out.verdict = verdict;
-        this.out.publish.push(...publish);
-        if (relayQueued && !this.timers.some((t) => t.kind === 'relay')) this.schedule('relay', this.round, input.now + (txSet.relayWindowMs ?? 0));
-        // Someone started this height: take part, so our own ballot is counted.
-        if (verdict === 'accept' && this.phase === 'idle' && input.ballots.some((b) => b.height === this.height)) this.startRound(this.round, input.now);
-        return;
-      }
+      case 'ballots':
+        return this.onTxSetInput({ ballots: input.ballots, relayed: input.relayed }, input.ballots.some((b) => b.height === this.height), input.now);
+      case 'call':
+        if (!this.heightGate(input.call.height, input)) return;
+        return this.onTxSetInput({ call: input.call, caller: this.proposerOf(0) }, true, input.now);
     }
+  }
+
+  /** Ballots or a call of the transaction-set vote; `current` when they are for this height (not the next). */
+  private onTxSetInput(input: TxSetInput, current: boolean, now: number): void {
+    const txSet = this.rules.txSet;
+    if (txSet === undefined) {
+      this.out.verdict = 'ignore';
+      return;
+    }
+    const { verdict, publish, relayQueued } = txSet.receive(this.chain, input);
+    this.out.verdict = verdict;
+    this.out.publish.push(...publish);
+    if (relayQueued && !this.timers.has('relay')) this.schedule('relay', this.round, now + (txSet.relayWindowMs ?? 0));
+    if (verdict !== 'accept' || !current) return;
+    // Someone started this height: take part, so our own ballot is counted.
+    if (this.phase === 'idle') this.startRound(this.round, now);
+    else this.pollTxSet(now);
+  }
+
+  /** Asks the transaction-set vote what to do now; the round-0 proposer proposes once it says ready. */
+  private pollTxSet(now: number): void {
+    const txSet = this.rules.txSet;
+    const proposer = this.isProposer(0);
+    if (txSet === undefined || this.txSetStartedAt === undefined || (proposer && this.proposals.has(0))) return;
+    const poll = txSet.poll(this.chain, now, this.txSetStartedAt, proposer);
+    this.out.publish.push(...poll.publish);
+    this.timers.cancel('ready');
+    if (poll.ready && proposer && this.round === 0 && this.phase === 'propose') this.propose(0, now);
+    else if (poll.wakeAt !== undefined) this.schedule('ready', 0, poll.wakeAt);
   }
 
   private onTxs(txs: Tx[], now: number, local: boolean): void {
@@ -255,9 +247,7 @@ export class BftEngine implements Engine, BlockRules {
 
   /** With nothing to order the replica stays idle instead of churning empty rounds. */
   private wakeForWork(now: number): void {
-    if (this.phase === 'idle' && this.chain.hasWork() && !this.timers.some((t) => t.kind === 'start')) {
-      this.timers.push({ kind: 'start', round: 0, at: now + this.timeouts.commitMs });
-    }
+    if (this.phase === 'idle' && this.chain.hasWork() && !this.timers.has('start')) this.schedule('start', 0, now + this.timeouts.commitMs);
   }
 
   private heightGate(height: number, input: EngineInput): boolean {
@@ -285,11 +275,12 @@ export class BftEngine implements Engine, BlockRules {
   private onProposal(p: Proposal, now: number, input: EngineInput): void {
     const block = p.block;
     const header = headerOf(block);
+    if (header.height === this.height + 1 && block?.lastCommit !== undefined) this.learnFromNextBlock(block.lastCommit, now);
     if (!this.heightGate(header.height, input)) return;
     if (p.round > this.round + MAX_ROUND_AHEAD || p.validRound >= p.round || p.validRound < -1) {
       throw new InvalidMessage(`proposal round ${p.round} / valid round ${p.validRound} out of range`);
     }
-    const rightful = this.rules.proposerOf(this.chain, this.validatorSet, p.round);
+    const rightful = this.proposerOf(p.round);
     if (toHex(p.proposer) !== toHex(rightful)) {
       throw new InvalidMessage(`proposal for round ${p.round} is not from its rightful proposer ${addressOf(rightful)}`);
     }
@@ -314,6 +305,7 @@ export class BftEngine implements Engine, BlockRules {
       this.report(proveInvalidBlock(this.chain.params.chainId, this.chain.key, block!, this.chain.head.height));
     }
     this.proposals.set(p.round, { proposal: p, block: block!, hash, valid });
+    if (valid) this.noteCarriedBallots(block!, now);
     if (this.phase === 'idle') this.startRound(Math.max(this.round, 0), now);
   }
 
@@ -352,6 +344,75 @@ export class BftEngine implements Engine, BlockRules {
     if (this.phase === 'idle') this.startRound(this.round, input.now);
   }
 
+  /**
+   * A collector's bundle: the votes of one (height, round, type). Each vote is checked and counted on its own,
+   * and the observer hears of each voter only once its signature verified: a bundle with a forged vote must
+   * not count against the validator it names.
+   */
+  private onVotes(votes: Vote[], input: EngineInput): void {
+    const first = votes[0];
+    if (first === undefined) throw new InvalidMessage('an empty vote bundle');
+    if (votes.some((v) => v.height !== first.height || v.round !== first.round || v.type !== first.type)) {
+      throw new InvalidMessage('a vote bundle mixes heights, rounds or types');
+    }
+    if (votes.length > this.validatorSet.members.length) throw new InvalidMessage('a vote bundle holds more votes than there are validators');
+    if (!this.heightGate(first.height, input)) return;
+    if (first.round > this.round + MAX_ROUND_AHEAD) throw new InvalidMessage(`vote round ${first.round} is too far ahead`);
+    let fresh = false;
+    for (const vote of votes) {
+      const weight = this.validatorSet.weightOf(hexOf(vote.voter));
+      if (weight === 0) throw new InvalidMessage(`vote from ${addressOf(vote.voter)}, which is not a validator`);
+      verifyVote(this.chain.params.chainId, vote);
+      this.out.verdict = 'accept';
+      this.record(vote, weight, input.now);
+      this.rules.observer?.note(hexOf(vote.voter), vote.height, input.now, this.out.verdict, hexOf(vote.blockHash) || undefined);
+      // An equivocation it carries is its voter's fault, not the bundle's: the evidence is already raised.
+      fresh ||= this.out.verdict === 'accept';
+    }
+    if (first.type === Vote.Type.PREVOTE) this.collectorHeard.add(first.round);
+    this.out.verdict = fresh ? 'accept' : 'ignore';
+    if (this.phase === 'idle') this.startRound(this.round, input.now);
+  }
+
+  /** A decision is for this height; an older one is ignored, a newer one means this replica should sync. */
+  private decidesThisHeight(height: number): boolean {
+    if (height === this.height) return true;
+    if (height > this.height) this.out.behindUntil = height;
+    this.out.verdict = 'ignore';
+    return false;
+  }
+
+  /** A decided height: committed as soon as this replica holds the block (a normal node learns decisions so). */
+  private onCertificate(cert: Certificate, input: EngineInput): void {
+    if (!this.decidesThisHeight(cert.height)) return;
+    if (this.pendingCertificate !== undefined) {
+      this.out.verdict = 'ignore';
+      return;
+    }
+    checkCertificate(this.chain.params.chainId, cert, this.validatorSet);
+    this.pendingCertificate = cert;
+    if (this.phase === 'idle') this.startRound(this.round, input.now);
+  }
+
+  /**
+   * A proposal for the next height carries the certificate of ours: a replica that missed the certificate
+   * message (or whose collector withheld it) but holds the block commits it from there. Anything wrong with
+   * that certificate is left for the proposal's own check.
+   */
+  private learnFromNextBlock(cert: Certificate, now: number): void {
+    const held = [...this.proposals.values()].find((r) => r.valid && r.hash === toHex(cert.blockHash));
+    if (held === undefined || cert.height !== this.height) return;
+    const { verdict, reason } = this.out;
+    try {
+      checkCertificate(this.chain.params.chainId, cert, this.validatorSet);
+      this.commit(held.block, cert.round, cert.sigs.map((s) => precommitOf(cert, s)), now, false);
+    } catch (err) {
+      if (!(err instanceof InvalidMessage)) throw err;
+    }
+    this.out.verdict = verdict;
+    this.out.reason = reason;
+  }
+
   private record(vote: Vote, weight: number, now: number, proof = false): void {
     const tally = this.tallies(vote.round)[vote.type === Vote.Type.PREVOTE ? 'prevotes' : 'precommits'];
     const { added, conflict } = proof ? tally.addToProof(vote, weight) : tally.add(vote, weight);
@@ -381,19 +442,11 @@ export class BftEngine implements Engine, BlockRules {
     const cert = cb.certificate;
     if (block === undefined || cert === undefined) throw new InvalidMessage('certified block lacks its block or certificate');
     const header = headerOf(block);
-    if (header.height < this.height) {
-      this.out.verdict = 'ignore';
-      return;
-    }
-    if (header.height > this.height) {
-      this.out.behindUntil = header.height;
-      this.out.verdict = 'ignore';
-      return;
-    }
+    if (!this.decidesThisHeight(header.height)) return;
     const hash = toHex(blockHash(header));
     if (cert.height !== header.height || toHex(cert.blockHash) !== hash) throw new InvalidMessage('certificate is for another block');
-    this.checkCertificate(cert, this.validatorSet);
-    this.commit(block, cert.round, cert.sigs.map((s) => precommitOf(cert, s)), now);
+    checkCertificate(this.chain.params.chainId, cert, this.validatorSet);
+    this.commit(block, cert.round, cert.sigs.map((s) => precommitOf(cert, s)), now, false);
   }
 
   // ------------------------------------------------------------------ the state machine
@@ -414,7 +467,7 @@ export class BftEngine implements Engine, BlockRules {
   }
 
   private schedule(kind: TimerKind, round: number, at: number): void {
-    this.timers.push({ kind, round, at });
+    this.timers.schedule(kind, round, at);
   }
 
   private timeout(base: number, round: number): number {
@@ -422,28 +475,27 @@ export class BftEngine implements Engine, BlockRules {
   }
 
   private startRound(round: number, now: number): void {
-    const txSet = this.rules.txSet;
-    if (txSet && !this.ballotsSent) {
-      // The height's transaction-set vote: round 1 now, round 2 halfway through the proposer's wait.
-      this.ballotsSent = true;
-      this.out.publish.push(...txSet.ballot(this.chain, 1));
-      this.schedule('ballot2', round, now + txSet.windowMs / 2);
-    }
     this.round = round;
     this.phase = 'propose';
-    this.timers = this.timers.filter((t) => t.kind !== 'start');
-    if (txSet && round === 0 && this.isProposer(round)) {
-      this.roundStartedAt = now;
-      this.schedule('ready', round, now + txSet.windowMs);
-    } else {
-      this.propose(round, now);
-    }
+    this.timers.cancel('start');
+    // The round-0 proposer first runs the height's transaction-set vote, and proposes when it is ready.
+    const txSet = this.rules.txSet;
+    if (txSet !== undefined && this.txSetStartedAt === undefined) this.txSetStartedAt = now;
+    this.pollTxSet(now);
+    if (txSet === undefined || round !== 0 || !this.isProposer(0)) this.propose(round, now);
     this.schedule('propose', round, now + this.timeout(this.timeouts.proposeMs, round));
     this.armResend(now);
   }
 
+  /** The rightful proposer (and collector) of a round at this height; asked on every vote, so kept. */
+  private proposerOf(round: number): Uint8Array {
+    let key = this.proposers.get(round);
+    if (key === undefined) this.proposers.set(round, (key = this.rules.proposerOf(this.chain, this.validatorSet, round)));
+    return key;
+  }
+
   private isProposer(round: number): boolean {
-    return toHex(this.rules.proposerOf(this.chain, this.validatorSet, round)) === this.selfKey;
+    return hexOf(this.proposerOf(round)) === this.selfKey;
   }
 
   private propose(round: number, now: number): void {
@@ -463,7 +515,7 @@ export class BftEngine implements Engine, BlockRules {
 
   /** Restarts the no-progress clock; called whenever the round moves or a new message counts. */
   private armResend(now: number): void {
-    this.timers = this.timers.filter((t) => t.kind !== 'resend');
+    this.timers.cancel('resend');
     this.resends = 0;
     if (this.phase !== 'idle') this.schedule('resend', this.round, now + this.timeouts.resendMs);
   }
@@ -476,7 +528,7 @@ export class BftEngine implements Engine, BlockRules {
     this.schedule('resend', this.round, now + this.timeouts.resendMs * Math.min(8, 2 ** this.resends));
   }
 
-  private castVote(type: Vote.Type, hash: Hex): void {
+  private castVote(type: Vote.Type, hash: Hex, now: number): void {
     const tally = this.tallies(this.round)[type === Vote.Type.PREVOTE ? 'prevotes' : 'precommits'];
     if (!this.isValidator || tally.has(this.selfKey)) return; // never sign twice for one (height, round, type)
     const vote = signVote(this.chain.params.chainId, this.chain.key, {
@@ -488,17 +540,46 @@ export class BftEngine implements Engine, BlockRules {
     tally.add(vote, this.validatorSet.weightOf(this.selfKey));
     this.ownVotes.push(vote);
     this.recordWal();
-    this.out.publish.push({ kind: 'vote', vote });
+    this.sendVote(vote, now);
   }
 
-  private prevote(hash: Hex): void {
+  /**
+   * With collecting rules a vote goes to the round's collector alone while the collector shows it is alive in
+   * this round (its proposal for a prevote, its prevote bundle for a precommit), and the collector keeps its own
+   * for its bundles. Otherwise, and whenever a round stalls (resend), it goes to every validator: a collector
+   * that drops, delays or withholds costs time, never safety, since where a vote travels changes nothing about
+   * what a quorum proves.
+   */
+  private sendVote(vote: Vote, now: number): void {
+    if (!this.rules.collectVotes) return void this.out.publish.push({ kind: 'vote', vote });
+    if (this.isProposer(vote.round)) return;
+    const heard = vote.type === Vote.Type.PREVOTE ? this.proposals.has(vote.round) : this.collectorHeard.has(vote.round);
+    if (!heard) return void this.out.publish.push({ kind: 'vote', vote });
+    this.out.publish.push({ kind: 'vote', vote, to: this.proposerOf(vote.round) });
+    this.collectPending = { round: vote.round, step: this.phase };
+    this.schedule('collect', vote.round, now + this.timeouts.collectMs);
+  }
+
+  /** As the collector of a round, pass on the votes gathered once they make a new quorum (see VoteCollector). */
+  private collect(): void {
+    if (!this.rules.collectVotes || !this.isValidator) return;
+    for (const [round, rv] of this.votes) {
+      if (!this.isProposer(round)) continue;
+      for (const [step, tally] of [['prevote', rv.prevotes], ['precommit', rv.precommits]] as const) {
+        const votes = this.collector.due(step, round, tally, this.validatorSet);
+        if (votes !== undefined) this.out.publish.push({ kind: 'votes', votes });
+      }
+    }
+  }
+
+  private prevote(hash: Hex, now: number): void {
     this.phase = 'prevote';
-    this.castVote(Vote.Type.PREVOTE, hash);
+    this.castVote(Vote.Type.PREVOTE, hash, now);
   }
 
-  private precommit(hash: Hex): void {
+  private precommit(hash: Hex, now: number): void {
     this.phase = 'precommit';
-    this.castVote(Vote.Type.PRECOMMIT, hash);
+    this.castVote(Vote.Type.PRECOMMIT, hash, now);
   }
 
   /** Applies the upon-rules of Algorithm 1 until none fires. */
@@ -510,13 +591,19 @@ export class BftEngine implements Engine, BlockRules {
 
   private evaluateOnce(now: number): boolean {
     const vs = this.validatorSet;
-    // Decide: a proposal plus >2/3 precommits for it in any round.
+    // Decide: a proposal plus >2/3 precommits for it in any round, seen here or in a certificate.
     for (const [r, rec] of this.proposals) {
       const tally = this.votes.get(r)?.precommits;
       if (tally && rec.valid && vs.isQuorum(tally.weightFor(rec.hash))) {
-        this.commit(rec.block, r, tally.votesFor(rec.hash), now);
+        this.commit(rec.block, r, tally.votesFor(rec.hash), now, this.isProposer(r));
         return true;
       }
+    }
+    const cert = this.pendingCertificate;
+    const certified = cert && [...this.proposals.values()].find((rec) => rec.valid && rec.hash === toHex(cert.blockHash));
+    if (cert && certified) {
+      this.commit(certified.block, cert.round, cert.sigs.map((s) => precommitOf(cert, s)), now, false);
+      return true;
     }
     for (const [r, rv] of this.votes) {
       const leader = rv.precommits.leader();
@@ -544,13 +631,13 @@ export class BftEngine implements Engine, BlockRules {
       const vr = rec.proposal.validRound;
       if (vr === -1) {
         const ok = rec.valid && (this.lockedRound === -1 || this.lockedHash() === rec.hash);
-        this.prevote(ok ? rec.hash : NIL);
+        this.prevote(ok ? rec.hash : NIL, now);
         return true;
       }
       const prior = this.votes.get(vr)?.prevotes;
       if (vr < this.round && prior && vs.isQuorum(prior.weightFor(rec.hash))) {
         const ok = rec.valid && (this.lockedRound <= vr || this.lockedHash() === rec.hash);
-        this.prevote(ok ? rec.hash : NIL);
+        this.prevote(ok ? rec.hash : NIL, now);
         return true;
       }
     }
@@ -569,7 +656,7 @@ export class BftEngine implements Engine, BlockRules {
         this.lockedBlock = rec.block;
         this.validRound = this.round;
         this.validBlock = rec.block;
-        this.precommit(rec.hash);
+        this.precommit(rec.hash, now);
       } else {
         this.validRound = this.round;
         this.validBlock = rec.block;
@@ -577,7 +664,7 @@ export class BftEngine implements Engine, BlockRules {
       return true;
     }
     if (this.phase === 'prevote' && vs.isQuorum(rv.prevotes.weightFor(NIL))) {
-      this.precommit(NIL);
+      this.precommit(NIL, now);
       return true;
     }
     if ((this.phase === 'precommit' || vs.isQuorum(rv.precommits.weight)) && this.once(`precommit-timer/${this.round}`)) {
@@ -588,53 +675,14 @@ export class BftEngine implements Engine, BlockRules {
 
   // ------------------------------------------------------------------ BlockRules (called by ChainState.execute)
 
-  /**
-   * Every block after the first carries the certificate of its parent: a quorum of the parent height's
-   * validators precommitting exactly the parent hash.
-   */
+  /** Called by ChainState.execute: the parent's certificate (see checkLastCommit), then the transaction set. */
   checkBlock(block: Block): void {
-    this.checkLastCommit(block);
+    checkLastCommit(this.chain.params.chainId, block, this.chain.headRecord, this.validatorSet);
     this.rules.txSet?.check(this.chain, block);
-  }
-
-  private checkLastCommit(block: Block): void {
-    const header = headerOf(block);
-    const cert = block.lastCommit;
-    if (header.height === 1) {
-      if (cert !== undefined) throw new InvalidMessage('block 1 carries a last commit, but the genesis has no certificate');
-      return;
-    }
-    if (cert === undefined) throw new InvalidMessage(`block ${header.height} carries no certificate of its parent`);
-    if (cert.height !== header.height - 1 || toHex(cert.blockHash) !== toHex(header.prevHash)) {
-      throw new InvalidMessage(`block ${header.height}: last commit is not for its parent`);
-    }
-    const members = this.chain.headRecord?.validators;
-    const signers = members
-      ? new ValidatorSet(
-          members.map((m) => ({ publicKey: fromHex(m.publicKey), key: m.publicKey, address: addressOf(fromHex(m.publicKey)), weight: m.weight })),
-          this.validatorSet.quorum,
-        )
-      : this.validatorSet;
-    this.checkCertificate(cert, signers);
   }
 
   afterTxs(state: StateOverlay, block: BlockFacts): void {
     this.rules.afterTxs?.(state, block, this.chain.headRecord);
-  }
-
-  /** Distinct signers with valid precommit signatures, holding a quorum of `validators`. */
-  private checkCertificate(cert: Certificate, validators: ValidatorSet): void {
-    const seen = new Set<Hex>();
-    let weight = 0;
-    for (const sig of cert.sigs) {
-      const voter = toHex(sig.voter);
-      const w = validators.weightOf(voter);
-      if (w === 0 || seen.has(voter)) throw new InvalidMessage('certificate signer is not a validator or signs twice');
-      verifyVote(this.chain.params.chainId, precommitOf(cert, sig));
-      seen.add(voter);
-      weight += w;
-    }
-    if (!validators.isQuorum(weight)) throw new InvalidMessage('certificate carries no quorum of the validator weight');
   }
 
   private lockedHash(): Hex | undefined {
@@ -642,48 +690,41 @@ export class BftEngine implements Engine, BlockRules {
   }
 
   private fireTimers(now: number): void {
-    const due = this.timers.filter((t) => t.at <= now).sort((a, b) => a.at - b.at);
-    this.timers = this.timers.filter((t) => t.at > now);
-    for (const t of due) {
+    for (const t of this.timers.takeDue(now)) {
       if (t.kind === 'start') {
         if (this.phase === 'idle') this.startRound(this.round, now);
       } else if (t.kind === 'relay') {
         this.out.publish.push(...(this.rules.txSet?.flushRelay?.(this.chain) ?? []));
-      } else if (t.kind === 'ballot2') {
-        this.out.publish.push(...(this.rules.txSet?.ballot(this.chain, 2) ?? []));
       } else if (t.kind === 'ready') {
-        const txSet = this.rules.txSet!;
-        if (t.round !== this.round || this.phase !== 'propose') continue;
-        // Propose once the ballots are in, or with what there is when the wait is over.
-        if (txSet.haveBallots(this.chain) || now - this.roundStartedAt >= txSet.maxWaitMs) this.propose(t.round, now);
-        else this.schedule('ready', t.round, now + READY_POLL_MS);
+        this.pollTxSet(now);
       } else if (t.kind === 'resend') {
         if (t.round === this.round && this.phase !== 'idle') this.resend(now);
+      } else if (t.kind === 'collect') {
+        // The step has not moved since our vote went to the collector: every validator gets it now.
+        const pending = this.collectPending;
+        if (pending?.round === this.round && pending.step === this.phase) this.resend(now);
       } else if (t.round === this.round) {
-        if (t.kind === 'propose' && this.phase === 'propose') this.prevote(NIL);
-        else if (t.kind === 'prevote' && this.phase === 'prevote') this.precommit(NIL);
+        if (t.kind === 'propose' && this.phase === 'propose') this.prevote(NIL, now);
+        else if (t.kind === 'prevote' && this.phase === 'prevote') this.precommit(NIL, now);
         else if (t.kind === 'precommit') this.startRound(this.round + 1, now);
       }
       this.evaluate(now);
     }
   }
 
-  private commit(block: Block, round: number, precommits: Vote[], now: number): void {
+  /** `announce`: this replica gathered the deciding quorum as the round's proposer, and tells every node. */
+  private commit(block: Block, round: number, precommits: Vote[], now: number, announce: boolean): void {
     const executed = this.chain.execute(block);
     const header = headerOf(block);
-    const certificate: Certificate = {
-      height: header.height,
-      round,
-      blockHash: blockHash(header),
-      sigs: precommits.map((v) => ({ voter: v.voter, signature: v.signature })),
-    };
+    const certificate = certificateOf(header, round, precommits);
+    if (announce) this.out.publish.push({ kind: 'certificate', certificate });
     // Recorded before the head moves: the proposers of the rounds before the block's own round failed.
     const record: HeadRecord = {
       validators: this.validatorSet.members.map((v) => ({ publicKey: v.key, weight: v.weight })),
-      failedProposers: Array.from({ length: header.round }, (_, r) => addressOf(this.rules.proposerOf(this.chain, this.validatorSet, r))),
+      failedProposers: Array.from({ length: header.round }, (_, r) => addressOf(this.proposerOf(r))),
     };
     const committed = this.chain.commit(block, executed, certificate, record);
-    this.rules.observer?.close(header.height);
+    this.rules.observer?.close(header.height, new Set(this.validatorSet.members.map((m) => m.key)));
     this.out.commits.push({ ...committed, certificate, headRecord: record });
     this.out.txStatuses.push(...committed.dropped);
     for (const alert of committed.alerts) {
@@ -725,10 +766,16 @@ export class BftEngine implements Engine, BlockRules {
     this.votes = new Map();
     this.armed = new Set();
     // Ballots held for relay may already be the next height's: their timer outlives the height.
-    this.timers = this.timers.filter((t) => t.kind === 'relay');
+    this.timers.keepOnly('relay');
+    this.collector = new VoteCollector();
+    this.proposers = new Map();
+    for (const h of this.ballotsHeard.keys()) if (h < this.height) this.ballotsHeard.delete(h);
+    this.collectorHeard = new Set();
+    this.collectPending = undefined;
+    this.pendingCertificate = undefined;
     this.ownProposals = [];
     this.ownVotes = [];
-    this.ballotsSent = false;
+    this.txSetStartedAt = undefined;
   }
 
   // ------------------------------------------------------------------ persistence

@@ -66,6 +66,11 @@ export class VoteTally {
     return this.byVoter.has(voter);
   }
 
+  /** Every voter's first vote. */
+  all(): Vote[] {
+    return [...this.byVoter.values()];
+  }
+
   /** The votes counted for `hash` (a certificate or a proof of lock is built from these). */
   votesFor(hash: Hex): Vote[] {
     return [...(this.byHash.get(hash)?.values() ?? [])];

@@ -1,6 +1,7 @@
 import type { ChainState } from '../../core/chain-state.js';
 import type { StateOverlay } from '../../core/ledger.js';
-import { BftEngine, type BftRules, type BftTimeouts } from '../bft/bft-engine.js';
+import { BftEngine } from '../bft/bft-engine.js';
+import type { BftRules, BftTimeouts } from '../bft/bft-rules.js';
 import { heightRecordOf, rescore } from '../height-record.js';
 import { roundRobinProposer } from '../round-robin.js';
 import { consensusNodes } from './consensus-nodes.js';

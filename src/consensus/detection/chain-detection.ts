@@ -1,5 +1,5 @@
 import { type Address, addressOf, addressToString } from '../../core/address.js';
-import { yesIdSet } from '../../core/ballots.js';
+import { callBookOf, yesIdSetIn } from '../../core/ballots.js';
 import type { BlockFacts, HeadRecord } from '../../core/chain-state.js';
 import { offenderOf } from '../../core/evidence.js';
 import { type Account, type StateOverlay, isRegistered } from '../../core/ledger.js';
@@ -118,6 +118,7 @@ export function applyDetection(state: StateOverlay, block: BlockFacts, head: Hea
   const txIds = block.txs.map(txId);
   const { offences, failed } = conduct;
   const trustedCounts = trustedListCounts(block.ballots);
+  const calls = callBookOf(block.calls);
 
   for (const x of participants.values()) {
     const r = x.record;
@@ -134,7 +135,7 @@ export function applyDetection(state: StateOverlay, block: BlockFacts, head: Hea
       r.offline = average(r.offline, samples.every((s) => s === 0) ? PPM : 0, weightPpm);
     }
     if (balloted && txIds.length > 0) {
-      const missed = txIds.filter((id) => !ballots.some((b) => yesIdSet(b).has(id))).length;
+      const missed = txIds.filter((id) => !ballots.some((b) => yesIdSetIn(b, calls).has(id))).length;
       r.latency = average(r.latency, share(missed, txIds.length), weightPpm);
     }
     const wrong = (offences.get(x.address) ?? 0) + (failed.get(x.address) ?? 0);
@@ -189,23 +190,27 @@ function trustedListCounts(ballots: readonly TxSetBallot[]): { reporters: number
 /**
  * The ns values the suspect's neighbours reported in this block's round-1 ballots. Neighbours are the voters
  * within `neighbourHops` cells of it (the paper's 邻接节点) that can hear it at all; with too few of them, every
- * voter that can hear it. A normal node speaks only on its own cell's topics (src/node/topics.ts), so a normal
- * node of another cell hears nothing from it and would report a zero that says nothing; and the validators of
- * other cells hear it only through its cell's multi-region validator, whose failure would be charged to it. So
- * a normal suspect's neighbours are the voters of its own cell. An elected suspect's votes reach everyone.
+ * voter that can hear it. Who hears whom follows the topics (src/protocol/topics.ts): an elected suspect speaks
+ * in votes, which travel among the validators only (normal nodes learn decisions from certificates), so only
+ * elected voters hear it; a normal suspect speaks only on its own cell's topics, so a normal node of another cell
+ * hears nothing from it and would report a zero that says nothing, and the validators of other cells hear it only
+ * through its cell's multi-region validator, whose failure would be charged to it. So a normal suspect's
+ * neighbours are the voters of its own cell. Before the first election everyone validates and hears everyone.
  */
 function reportsOn(x: Participant, participants: Map<Address, Participant>, ballotsBy: Map<Address, TxSetBallot[]>, p: NccaParams, area: Area): number[] {
   const d = p.detection;
   const suspectCell = cellOfAccount(area, x.account);
   const reporters = [...participants.values()].filter((r) => r.address !== x.address && !isEvicted(r.account));
-  const speaksToAll = x.account.role !== undefined || reporters.every((r) => r.account.role === undefined);
-  const hops = speaksToAll ? d.neighbourHops : 0;
+  const elected = (r: Participant): boolean => r.account.role !== undefined;
+  const unelected = reporters.every((r) => !elected(r));
+  const hears = (r: Participant): boolean =>
+    unelected || (elected(x) ? elected(r) : elected(r) || (suspectCell !== undefined && cellOfAccount(area, r.account) === suspectCell));
+  const hops = unelected || elected(x) ? d.neighbourHops : 0;
   const near = suspectCell === undefined ? [] : reporters.filter((r) => {
     const c = cellOfAccount(area, r.account);
-    return c !== undefined && cellHops(area, c, suspectCell) <= hops;
+    return hears(r) && c !== undefined && cellHops(area, c, suspectCell) <= hops;
   });
   // Elected reporters hear a normal suspect through its cell's relay: better than too few reports.
-  const hears = (r: Participant): boolean => speaksToAll || r.account.role !== undefined || (suspectCell !== undefined && cellOfAccount(area, r.account) === suspectCell);
   const counted = near.length >= d.minReporters ? near : reporters.filter(hears);
   const out: number[] = [];
   for (const r of counted) {

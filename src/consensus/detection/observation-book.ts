@@ -35,9 +35,12 @@ interface HeightBook {
  * value η_lk = C_times + C_delays + C_quality (formula 4). The paper's η is cumulative, so its difference between
  * rounds is this height's share: ns = messages accepted + 2 · messages rejected + delay of the first one (s),
  * where a vote for a block nobody proposed counts as rejected (a false vote). A node that sent nothing has ns = 0.
- * Values are divided by the median over the nodes heard from at that height, so ns ≈ 1 for a typical node
- * whatever the round count, the role mix or the network speed, and the thresholds β4 and "zero" mean the same at
- * 9 nodes and at 250. Local and unsigned; what goes on chain is the ns this replica signs into its ballot.
+ * Values are divided by the median over the nodes of the same kind heard from at that height (validators, and
+ * the others), so ns ≈ 1 for a typical node whatever the round count, the network speed or its role: a validator
+ * is heard in votes as well as ballots (through its round's collector), a normal node in its ballot alone, and a
+ * median over both would make every validator look like a flood and every normal node like silence. So the
+ * thresholds β4 and "zero" mean the same at 9 nodes and at 250. Local and unsigned; what goes on chain is the ns
+ * this replica signs into its ballot.
  */
 export class ObservationBook {
   private readonly heights = new Map<number, HeightBook>();
@@ -73,8 +76,11 @@ export class ObservationBook {
     return total;
   }
 
-  /** The height is over: fix every signer's ns for the reports that go out with the next height's ballot. */
-  close(height: number): void {
+  /**
+   * The height is over: fix every signer's ns for the reports that go out with the next height's ballot.
+   * `validators` are the height's validator keys, the kind whose median a validator is measured against.
+   */
+  close(height: number, validators: ReadonlySet<Hex>): void {
     const book = this.heights.get(height);
     if (book === undefined || book.ns !== undefined) return;
     const raw = new Map<Hex, number>();
@@ -83,10 +89,11 @@ export class ObservationBook {
       const delaySec = s.count > 0 ? (s.firstAt - book.startedAt) / 1000 : 0;
       raw.set(signer, s.count + INVALID_WEIGHT * (s.invalid + falseVotes) + delaySec);
     }
-    const heard = [...raw.values()].filter((v) => v > 0).sort((a, b) => a - b);
-    const median = heard.length === 0 ? 0 : heard[(heard.length - 1) >> 1]!;
+    const medians = [true, false].map((elected) => median([...raw].filter(([k, v]) => v > 0 && validators.has(k) === elected).map(([, v]) => v)));
+    const medianOf = (signer: Hex): number => (validators.has(signer) ? medians[0]! : medians[1]!) || medians[0]! || medians[1]!;
     // Having heard nobody (this replica was cut off, or caught up by sync) is no observation of anyone.
-    book.ns = median > 0 ? new Map([...raw].map(([signer, v]) => [signer, Math.min(NS_CAP_MILLI, Math.round((v / median) * 1000))])) : null;
+    const heard = medians.some((m) => m > 0);
+    book.ns = heard ? new Map([...raw].map(([signer, v]) => [signer, Math.min(NS_CAP_MILLI, Math.round((v / medianOf(signer)) * 1000))])) : null;
     for (const h of this.heights.keys()) if (h <= height - HEIGHTS_KEPT) this.heights.delete(h);
   }
 
@@ -102,4 +109,10 @@ export class ObservationBook {
     if (book === undefined) this.heights.set(height, (book = { startedAt: now, signers: new Map(), proposed: new Set() }));
     return book;
   }
+}
+
+/** The lower median, 0 for none. */
+function median(values: number[]): number {
+  const sorted = values.sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : sorted[(sorted.length - 1) >> 1]!;
 }

@@ -1,6 +1,7 @@
 import type { BlockFacts, ChainState, HeadRecord } from '../../core/chain-state.js';
 import type { StateOverlay } from '../../core/ledger.js';
-import { BftEngine, type BftRules, type BftTimeouts } from '../bft/bft-engine.js';
+import { BftEngine } from '../bft/bft-engine.js';
+import type { BftRules, BftTimeouts } from '../bft/bft-rules.js';
 import { oneVoteEach } from '../registered.js';
 import { roundRobinProposer } from '../round-robin.js';
 import { delegatesOf, holdElection, voteOut } from './delegates.js';

@@ -3,8 +3,8 @@ import { type Envelope, type Misbehavior, asIs } from './misbehavior.js';
 
 /** What a dropping replica still takes in: transactions, and blocks it fetches through sync. */
 const KEPT: ReadonlySet<EngineInput['type']> = new Set(['txs', 'certified']);
-/** What it no longer sends: it does not vote, approve, ballot or propose. */
-const SILENCED: ReadonlySet<Outbound['kind']> = new Set(['proposal', 'vote', 'ballot', 'bundle']);
+/** What it no longer sends: it does not vote, approve, ballot, propose, or pass on what it would collect. */
+const SILENCED: ReadonlySet<Outbound['kind']> = new Set(['proposal', 'vote', 'votes', 'certificate', 'call', 'ballot', 'bundle']);
 
 /**
  * DESIGN §6 `drop`: the replica ignores the consensus messages of others (it neither feeds them to its engine

@@ -1,8 +1,9 @@
-import { ballotKey, signBallot } from '../../core/ballots.js';
+import { answersCall, ballotKey, signBallot } from '../../core/ballots.js';
 import { type Hex, bytesEqual, toHex } from '../../core/bytes.js';
 import type { ChainState } from '../../core/chain-state.js';
 import type { Prng } from '../../core/prng.js';
-import type { TxSetBallot, Vote } from '../../core/wire/posplus.js';
+import { TxSetBallot, type Vote } from '../../core/wire/posplus.js';
+import { signMessage } from '../../core/signing.js';
 import { NIL } from '../bft/vote-tally.js';
 import type { Outbound } from '../engine.js';
 import { type Envelope, type Misbehavior, asIs, slotOf } from './misbehavior.js';
@@ -21,8 +22,8 @@ export interface FalseVoterOptions {
  * or for some other block; where the engine votes nil (the proposal was invalid, late, or locked out), it votes
  * for a proposal of that round anyway, or for a block that does not exist.
  *
- * NCCA ballots: its own ballot names none of the transactions it holds (it abstains on every valid one) and
- * names one to three transaction ids that do not exist instead, signed again by the replica.
+ * Ballots: its own ballot abstains on every transaction it holds. Answering an NCCA call it clears every bit; an
+ * RPCA ballot, which names its ids, names one to three that do not exist instead. Signed again by the replica.
  *
  * It sends one vote per (type, height, round) and one ballot per (height, round) to everyone, the same one on
  * every resend, so it never equivocates: only what it votes for is false.
@@ -60,8 +61,12 @@ export function falseVoter(prng: Prng, options: FalseVoterOptions = {}): Misbeha
     const key = ballotKey(ballot);
     let lie = falseBallots.get(key);
     if (lie === undefined) {
-      const invented = Array.from({ length: 1 + prng.int(3) }, () => toHex(prng.bytes(32)));
-      lie = signBallot(chain.params.chainId, chain.key, ballot.height, ballot.round as 1 | 2, invented);
+      if (answersCall(ballot)) {
+        lie = signMessage(TxSetBallot, chain.key, chain.params.chainId, 'ballot', { ...ballot, bits: new Uint8Array(ballot.bits.byteLength), signature: new Uint8Array(0) });
+      } else {
+        const invented = Array.from({ length: 1 + prng.int(3) }, () => toHex(prng.bytes(32)));
+        lie = signBallot(chain.params.chainId, chain.key, ballot.height, ballot.round as 1 | 2, invented);
+      }
       falseBallots.set(key, lie);
     }
     return lie;
@@ -76,11 +81,9 @@ export function falseVoter(prng: Prng, options: FalseVoterOptions = {}): Misbeha
     outbound(msg: Outbound, ctx): Envelope[] {
       book.see(msg);
       const chain = ctx.chain;
-      if (msg.kind === 'vote') return [{ to: ctx.peers, msg: { kind: 'vote', vote: voteLie(chain, msg.vote), resend: msg.resend } }];
-      if (ballots && msg.kind === 'ballot') return [{ to: ctx.peers, msg: { kind: 'ballot', ballot: ballotLie(chain, msg.ballot) } }];
-      if (ballots && msg.kind === 'bundle') {
-        return [{ to: ctx.peers, msg: { kind: 'bundle', cell: msg.cell, ballots: msg.ballots.map((b) => ballotLie(chain, b)) } }];
-      }
+      if (msg.kind === 'vote') return [{ to: ctx.peers, msg: { ...msg, vote: voteLie(chain, msg.vote) } }];
+      if (ballots && msg.kind === 'ballot') return [{ to: ctx.peers, msg: { ...msg, ballot: ballotLie(chain, msg.ballot) } }];
+      if (ballots && msg.kind === 'bundle') return [{ to: ctx.peers, msg: { ...msg, ballots: msg.ballots.map((b) => ballotLie(chain, b)) } }];
       return asIs(msg, ctx);
     },
   };

@@ -1,6 +1,7 @@
 import type { ChainState } from '../../core/chain-state.js';
 import { areaOf } from '../../core/genesis.js';
-import { BftEngine, type BftTimeouts } from '../bft/bft-engine.js';
+import { BftEngine } from '../bft/bft-engine.js';
+import type { BftTimeouts } from '../bft/bft-rules.js';
 import { type NccaParams, checkNccaParams } from './params.js';
 import { nccaRules } from './ncca-rules.js';
 

@@ -3,7 +3,7 @@ import { fromHex, toHex } from '../../core/bytes.js';
 import type { BlockFacts, HeadRecord } from '../../core/chain-state.js';
 import { type Account, ElectedRole, type StateOverlay, type StateReader, isRegistered } from '../../core/ledger.js';
 import type { Area } from '../../geo/grid.js';
-import type { BftRules } from '../bft/bft-engine.js';
+import type { BftRules } from '../bft/bft-rules.js';
 import type { Role } from '../engine.js';
 import { type Fraction, ValidatorSet, quorumOf } from '../validator-set.js';
 import { nextCredit } from './credit.js';
@@ -41,8 +41,9 @@ export function nccaRules(p: NccaParams, area: Area): BftRules {
       if (validators.get(key) === undefined) return 'normal';
       return account?.role === undefined ? 'validator' : ROLE_NAMES[account.role];
     },
-    txSet: new NccaTxSet(p, area, p.vote.windowMs, p.vote.maxWaitMs, book),
+    txSet: new NccaTxSet(p, area, p.vote.maxWaitMs, book),
     observer: book,
+    collectVotes: true,
     describe: (chain, address) => {
       const a = chain.ledger.get(address);
       const until = a?.detection?.suspendedUntil ?? 0;

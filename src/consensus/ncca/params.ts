@@ -58,9 +58,7 @@ export interface NccaParams {
     no: number;
     v1: number;
     v2: number;
-    /** Round-2 ballots go out this long after round 1; the round-0 proposer waits at least this long. */
-    windowMs: number;
-    /** The longest the round-0 proposer waits for ballots (it goes ahead earlier once 90 % of the weight voted). */
+    /** The longest the round-0 proposer waits for ballots (it goes ahead as soon as the vote has settled). */
     maxWaitMs: number;
     /** A multi-region validator relays its cell's normal ballots together, this long after the first of them arrives. */
     relayWindowMs: number;
@@ -79,7 +77,7 @@ export const DEFAULT_NCCA_PARAMS: NccaParams = {
   credit: { initial: 500_000, up: 0.05, down: 0.1, failedProposal: 0.2, evidence: 0.5 },
   rouletteCutoff: 0.5,
   trust: { delta0: 10, omega: 0.9, threshold: 0.25, refillFraction: 1 / 3 },
-  vote: { roleWeight: { validator: 1, multiRegion: 1.2, normal: 0.5 }, yes: 0.8, no: 0.2, v1: 0.775, v2: 0.5, windowMs: 200, maxWaitMs: 1200, relayWindowMs: 20 },
+  vote: { roleWeight: { validator: 1, multiRegion: 1.2, normal: 0.5 }, yes: 0.8, no: 0.2, v1: 0.775, v2: 0.5, maxWaitMs: 1200, relayWindowMs: 20 },
   beta2: 0.7,
   detection: {
     interval: 10,
@@ -105,9 +103,8 @@ export function checkNccaParams(p: NccaParams): void {
   if (Math.abs(p.vote.yes + p.vote.no - 1) > 1e-9) fail('vote.yes + vote.no must be 1');
   if (!(p.vote.v1 > p.vote.v2 && p.vote.v2 > 0 && p.vote.v1 <= 1)) fail('vote thresholds need 1 >= v1 > v2 > 0');
   if (!(p.vote.yes >= p.vote.no)) fail('vote.yes must be at least vote.no (an abstention may not outweigh a yes)');
-  if (!(p.vote.windowMs >= 0)) fail('vote.windowMs must be >= 0');
-  // The relayed ballots must reach the proposer within its wait.
-  if (!(p.vote.relayWindowMs >= 0 && p.vote.relayWindowMs < p.vote.windowMs / 2)) fail('vote.relayWindowMs must be >= 0 and below windowMs / 2');
+  // The relayed ballots must reach the proposer well within its wait.
+  if (!(p.vote.relayWindowMs >= 0 && p.vote.relayWindowMs < p.vote.maxWaitMs / 4)) fail('vote.relayWindowMs must be >= 0 and below maxWaitMs / 4');
   for (const [k, v] of Object.entries(p.credit)) {
     if (k === 'initial' ? !(Number.isInteger(v) && v > 0 && v <= 1_000_000) : !(v >= 0 && v <= 1)) fail(`credit.${k} out of range`);
   }

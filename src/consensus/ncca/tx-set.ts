@@ -1,81 +1,79 @@
 import { addressOf, parseAddress } from '../../core/address.js';
-import { type BallotReports, signBallot, yesIds } from '../../core/ballots.js';
+import { type BallotReports, type CallBook, answersCall, callBookOf, callDigest, signCall, signCallBallot, verifyCall, yesIdsIn } from '../../core/ballots.js';
 import { headerOf } from '../../core/block.js';
 import { type Hex, toHex } from '../../core/bytes.js';
 import { hexOf } from '../../core/object-memo.js';
-import type { ChainState } from '../../core/chain-state.js';
+import type { ChainState, TxSetChoice } from '../../core/chain-state.js';
 import { InvalidMessage } from '../../core/errors.js';
 import { ElectedRole, isRegistered } from '../../core/ledger.js';
 import { txId } from '../../core/tx.js';
-import type { Block, Tx, TxSetBallot } from '../../core/wire/posplus.js';
+import type { Block, Tx, TxSetBallot, TxSetCall } from '../../core/wire/posplus.js';
 import type { Area } from '../../geo/grid.js';
-import type { TxSetRules } from '../bft/bft-engine.js';
+import type { TxSetInput, TxSetPoll, TxSetRules } from '../bft/bft-rules.js';
 import { BallotStore } from '../ballot-store.js';
 import type { Outbound, Verdict } from '../engine.js';
 import { cellOfAccount, creditOf, hasRights } from './account-view.js';
 import { trustedListOf } from './trusted-list.js';
 import type { ObservationBook } from '../detection/observation-book.js';
 import type { NccaParams } from './params.js';
-import { type Ballot, type Voter, decideTxSet, voterWeight } from './tx-set-vote.js';
+import { RunningTally } from './running-tally.js';
+import { type Ballot, type Voter, decideTxSet } from './tx-set-vote.js';
 
 /** Transaction-set decisions by a block's ballot list, then by voters and parameters; see NccaTxSet.confirmedBy. */
 const confirmedSets = new WeakMap<readonly TxSetBallot[], WeakMap<NccaParams, Map<string, ReadonlySet<Hex>>>>();
 
-/** Ballots are kept for the height being decided and the next one (they can arrive before our commit). */
+/** Ballots and calls are kept for the height being decided and the next one (they can arrive before our commit). */
 const HEIGHTS_KEPT = 2;
+/**
+ * A settled round still waits for ballots from this share of the voting weight: a ballot left out of the block
+ * counts as a missed vote in detection (efficiency), and a proposer that always went ahead at the first possible
+ * moment would charge the farthest honest voters for their distance. Waiting for the last tenth would let one
+ * slow or silent voter set everyone's latency.
+ */
 const READY_SHARE = 0.9;
 
 interface VoterInfo extends Voter {
   publicKey: Hex;
 }
 
+/** The round-0 proposer's side of one height's vote: its calls and the running count of each round. */
+interface Calling {
+  height: number;
+  calls: TxSetCall[];
+  tallies: RunningTally[];
+}
+
 /**
- * NCCA transaction-set voting (paper §2.2) as a pre-proposal phase. At the start of a height every registered
- * node signs a ballot naming the pending transactions it holds and accepts (round 1), and a second one halfway
- * through the proposer's wait (round 2, which decides the transactions round 1 carried). A normal node's ballot
- * goes to its cell's vote topic, where the cell's multi-region validator relays it to the multi-region topic;
- * validators, who all listen there, send their own ballots there directly. The proposer puts only confirmed
- * transactions in its block, with the ballots that confirm them, and every replica recomputes the tally from
- * those ballots — so the vote is checked, not trusted, and leaving ballots out cannot raise a transaction's vote.
+ * NCCA transaction-set voting (paper §2.2) as a pre-proposal phase, gathered by the height's round-0 proposer
+ * (the paper's proposer that collects the validators' feedback). It calls the vote on the pending ids it holds
+ * (`TxSetCall`, to every node); each voter answers with one bit per id, set for the ones it holds and accepts. A
+ * validator's ballot goes to the proposer alone; a normal voter's goes to its cell's vote topic, where its cell
+ * hears it (round-2 detection) and the cell's multi-region validator relays it to the proposer in one bundle.
+ * The proposer goes ahead as soon as round 1 settles every id; only if some are carried does it call round 2 on
+ * them. Its block holds only confirmed transactions, with the calls and ballots that confirm them, and every
+ * replica recomputes the tally from those: the vote is checked, not trusted, and leaving ballots out cannot
+ * raise a transaction's vote.
  */
 export class NccaTxSet implements TxSetRules {
-  readonly windowMs: number;
   readonly maxWaitMs: number;
   readonly relayWindowMs: number;
   private readonly ballots = new BallotStore();
-  /** Normal ballots of this multi-region validator's cell, waiting to go out in one bundle. */
+  /** Calls heard (or made), by digest. */
+  private calls = new Map<Hex, TxSetCall>();
+  private calling: Calling | undefined;
+  /** Normal ballots of this multi-region validator's cell, waiting to go out in one bundle to their caller. */
   private relayQueue: TxSetBallot[] = [];
   /** The voters at one head: `of` is the head object itself (ChainState makes a new one per commit), `head` its hash. */
-  private votersAt?: { of: object; head: Hex; voters: Map<Hex, VoterInfo>; fingerprint: string };
+  private votersAt?: { of: object; head: Hex; voters: Map<Hex, VoterInfo>; byAddress: Map<string, VoterInfo> };
 
   constructor(
     private readonly p: NccaParams,
     private readonly area: Area,
-    windowMs: number,
     maxWaitMs: number,
     private readonly book: ObservationBook,
   ) {
-    this.windowMs = windowMs;
     this.maxWaitMs = maxWaitMs;
     this.relayWindowMs = p.vote.relayWindowMs;
-  }
-
-  /**
-   * Enough ballots to propose: both rounds' ballots from voters holding at least `READY_SHARE` of the voting
-   * weight. Waiting for the last few would let one slow or silent voter set everyone's latency.
-   */
-  haveBallots(chain: ChainState): boolean {
-    const voters = this.voters(chain);
-    const at = this.ballots.at(chain.head.height + 1);
-    if (at === undefined) return false;
-    let total = 0;
-    const covered = [0, 0];
-    for (const v of voters.values()) {
-      const w = voterWeight(v.role, this.p);
-      total += w;
-      for (const round of [1, 2] as const) if (at.has(`${v.publicKey}/${chain.head.height + 1}/${round}`)) covered[round - 1]! += w;
-    }
-    return covered.every((c) => c >= READY_SHARE * total);
   }
 
   /**
@@ -83,9 +81,13 @@ export class NccaTxSet implements TxSetRules {
    * Suspended and evicted nodes have no vote (the paper's Table 1).
    */
   voters(chain: ChainState): Map<Hex, VoterInfo> {
-    if (this.votersAt?.of === chain.head) return this.votersAt.voters;
+    return this.votersOf(chain).voters;
+  }
+
+  private votersOf(chain: ChainState): NonNullable<NccaTxSet['votersAt']> {
+    if (this.votersAt?.of === chain.head) return this.votersAt;
     const head = toHex(chain.head.hash);
-    if (this.votersAt?.head === head) return this.votersAt.voters;
+    if (this.votersAt?.head === head) return this.votersAt;
     const accounts = [...chain.ledger.entries()].filter(([, a]) => isRegistered(a) && hasRights(a, chain.head.timestamp));
     const elected = accounts.some(([, a]) => a.role !== undefined);
     const voters = new Map<Hex, VoterInfo>();
@@ -93,18 +95,50 @@ export class NccaTxSet implements TxSetRules {
       const role = a.role === ElectedRole.multiRegion ? 'multi-region' : a.role === ElectedRole.validator || !elected ? 'validator' : 'normal';
       voters.set(toHex(a.publicKey!), { address, publicKey: toHex(a.publicKey!), role, cell: cellOfAccount(this.area, a) ?? -1 });
     }
-    this.votersAt = { of: chain.head, head, voters, fingerprint: JSON.stringify([...voters.values()]) };
-    return voters;
+    const byAddress = new Map([...voters.values()].map((v) => [v.address, v]));
+    this.votersAt = { of: chain.head, head, voters, byAddress };
+    return this.votersAt;
   }
 
-  ballot(chain: ChainState, round: 1 | 2): Outbound[] {
-    const me = this.voters(chain).get(hexOf(chain.key.publicKey));
-    if (me === undefined) return [];
-    const held = chain.mempool.ids(chain.params.maxBlockTxs);
-    const reports = round === 1 ? this.reports(chain, me) : {};
-    const ballot = signBallot(chain.params.chainId, chain.key, chain.head.height + 1, round, held, reports);
-    this.ballots.store(ballot);
-    return [me.role === 'normal' ? { kind: 'ballot', ballot } : { kind: 'bundle', cell: me.cell, ballots: [ballot] }];
+  /**
+   * The round-0 proposer calls round 1 on its pending ids, and round 2 on the ids round 1 carried once round 1
+   * has settled every id; it is ready when the last round called has settled, or when its wait is over.
+   */
+  poll(chain: ChainState, now: number, startedAt: number, proposer: boolean): TxSetPoll {
+    if (!proposer) return { publish: [], ready: false };
+    const height = chain.head.height + 1;
+    const publish: Outbound[] = [];
+    if (this.calling?.height !== height) {
+      this.calling = { height, calls: [], tallies: [] };
+      publish.push(this.call(chain, 1, chain.mempool.ids(chain.params.maxBlockTxs)));
+    }
+    const { calls, tallies } = this.calling;
+    const deadline = startedAt + this.maxWaitMs;
+    if (now >= deadline) return { publish, ready: true };
+    const last = tallies[tallies.length - 1]!;
+    const { settled, fates } = last.fates();
+    if (!settled || last.coverage() < READY_SHARE) return { publish, ready: false, wakeAt: deadline };
+    const carried = [...fates].filter(([, f]) => f === 'carried').map(([id]) => id);
+    if (calls.length === 1 && carried.length > 0) return { publish: [...publish, this.call(chain, 2, carried)], ready: false, wakeAt: deadline };
+    return { publish, ready: true };
+  }
+
+  /** Signs and keeps a call, with this replica's own answer to it. */
+  private call(chain: ChainState, round: 1 | 2, ids: readonly Hex[]): Outbound {
+    const call = signCall(chain.params.chainId, chain.key, chain.head.height + 1, round, ids);
+    this.calls.set(toHex(callDigest(call)), call);
+    const { voters, byAddress } = this.votersOf(chain);
+    const set = new Set(call.ids.map((id) => toHex(id)));
+    this.calling!.calls.push(call);
+    this.calling!.tallies.push(new RunningTally([...set], byAddress, this.txCells(chain, this.pendingTxs(chain, set)), this.p, round));
+    const me = voters.get(hexOf(chain.key.publicKey));
+    if (me !== undefined) this.keep(chain, this.answer(chain, call, me));
+    return { kind: 'call', call };
+  }
+
+  private answer(chain: ChainState, call: TxSetCall, me: VoterInfo): TxSetBallot {
+    const reports = call.round === 1 ? this.reports(chain, me) : {};
+    return signCallBallot(chain.params.chainId, chain.key, call, (id) => chain.mempool.has(id), reports);
   }
 
   /**
@@ -127,25 +161,27 @@ export class NccaTxSet implements TxSetRules {
     return { observations, trusted: list.view().trusted.map((e) => parseAddress(e.address)) };
   }
 
-  receive(chain: ChainState, ballots: TxSetBallot[], relayed: boolean): { verdict: Verdict; publish: Outbound[]; relayQueued: boolean } {
+  receive(chain: ChainState, input: TxSetInput): { verdict: Verdict; publish: Outbound[]; relayQueued: boolean } {
+    if ('call' in input) return { ...this.heed(chain, input.call, input.caller), relayQueued: false };
     const height = chain.head.height + 1;
     const voters = this.voters(chain);
     const me = voters.get(hexOf(chain.key.publicKey));
     let fresh = 0;
     let relayQueued = false;
-    for (const b of ballots) {
+    for (const b of input.ballots) {
       if (b.height < height || b.height >= height + HEIGHTS_KEPT) continue;
       if (this.ballots.has(b)) continue;
+      if (!answersCall(b)) throw new InvalidMessage('an NCCA ballot answers a call');
       // A voter has its rights at the head (voters() keeps only those); anyone else is looked up.
       const voter = voters.get(hexOf(b.voter));
       if (voter === undefined && !hasRights(chain.ledger.get(addressOf(b.voter)), chain.head.timestamp)) {
         throw new InvalidMessage(`ballot from ${addressOf(b.voter)}, which is suspended or evicted`);
       }
       this.ballots.verify(chain.params.chainId, b);
-      this.ballots.store(b);
       fresh++;
-      // A multi-region validator carries its own cell's normal ballots to the validators of every cell.
-      if (!relayed && me?.role === 'multi-region' && voter?.role === 'normal' && voter.cell === me.cell) {
+      this.keep(chain, b);
+      // A multi-region validator carries its own cell's normal ballots to their caller.
+      if (!input.relayed && me?.role === 'multi-region' && voter?.role === 'normal' && voter.cell === me.cell) {
         this.relayQueue.push(b);
         relayQueued = true;
       }
@@ -154,34 +190,75 @@ export class NccaTxSet implements TxSetRules {
     return { verdict: fresh > 0 ? 'accept' : 'ignore', publish: [], relayQueued };
   }
 
+  /** Stores a checked ballot, and counts it if it answers one of this replica's own calls. */
+  private keep(chain: ChainState, b: TxSetBallot): void {
+    this.ballots.store(b);
+    const calling = this.calling;
+    const k = calling?.calls.findIndex((c) => c.height === b.height && toHex(callDigest(c)) === toHex(b.call)) ?? -1;
+    if (k < 0) return;
+    const voter = this.voters(chain).get(hexOf(b.voter));
+    const call = calling!.calls[k]!;
+    if (voter === undefined || b.bits.byteLength !== Math.ceil(call.ids.length / 8)) return;
+    calling!.tallies[k]!.add(voter.address, (i) => ((b.bits[i >> 3]! >> (i & 7)) & 1) === 1);
+  }
+
+  /** A call from the height's round-0 proposer (`caller`, as the engine computes it): answered by every voter. */
+  private heed(chain: ChainState, call: TxSetCall, caller: Uint8Array): { verdict: Verdict; publish: Outbound[] } {
+    const digest = toHex(callDigest(call));
+    if (call.height !== chain.head.height + 1 || this.calls.has(digest)) return { verdict: 'ignore', publish: [] };
+    if (toHex(call.proposer) !== toHex(caller)) throw new InvalidMessage(`call from ${addressOf(call.proposer)}, who is not the height's proposer`);
+    verifyCall(chain.params.chainId, call, chain.params.maxBlockTxs);
+    this.calls.set(digest, call);
+    for (const [d, c] of this.calls) if (c.height < call.height) this.calls.delete(d);
+    const me = this.voters(chain).get(hexOf(chain.key.publicKey));
+    if (me === undefined) return { verdict: 'accept', publish: [] };
+    const ballot = this.answer(chain, call, me);
+    this.ballots.store(ballot);
+    return { verdict: 'accept', publish: [me.role === 'normal' ? { kind: 'ballot', ballot } : { kind: 'ballot', ballot, to: call.proposer }] };
+  }
+
   /**
-   * The held normal ballots in one bundle. Relaying each as it came sent a bundle per normal voter and round to
-   * every validator: at 250 nodes that was more than a tenth of all traffic, for ballots that arrive within a
-   * few milliseconds of each other. Ballots of a height already decided are dropped.
+   * The held normal ballots in one bundle per caller. Relaying each as it came sent a bundle per normal voter and
+   * round: at 250 nodes that was more than a tenth of all traffic, for ballots that arrive within a few
+   * milliseconds of each other. Ballots of a height already decided, or of a call never heard, are dropped.
    */
   flushRelay(chain: ChainState): Outbound[] {
     const me = this.voters(chain).get(hexOf(chain.key.publicKey));
-    const ballots = this.relayQueue.filter((b) => b.height > chain.head.height);
+    const byCaller = new Map<Hex, { to: Uint8Array; ballots: TxSetBallot[] }>();
+    for (const b of this.relayQueue) {
+      const call = this.calls.get(toHex(b.call));
+      if (b.height <= chain.head.height || call === undefined) continue;
+      const key = toHex(call.proposer);
+      if (!byCaller.has(key)) byCaller.set(key, { to: call.proposer, ballots: [] });
+      byCaller.get(key)!.ballots.push(b);
+    }
     this.relayQueue = [];
-    return ballots.length > 0 && me ? [{ kind: 'bundle', cell: me.cell, ballots }] : [];
+    if (me === undefined) return [];
+    return [...byCaller.values()].map(({ to, ballots }) => ({ kind: 'bundle', cell: me.cell, ballots, to }));
   }
 
-  select(chain: ChainState): { allowed: ReadonlySet<Hex>; ballots: TxSetBallot[] } {
+  select(chain: ChainState): TxSetChoice {
     const height = chain.head.height + 1;
+    const calls = this.calling?.height === height ? this.calling.calls : [];
+    const book = callBookOf(calls);
     const voters = this.voters(chain);
-    const ballots = [...(this.ballots.at(height)?.values() ?? [])].filter((b) => voters.has(hexOf(b.voter)));
-    const held = new Set(ballots.flatMap((b) => b.yes.map(toHex)));
-    const txs = [...held].map((id) => chain.mempool.get(id)).filter((tx) => tx !== undefined);
-    return { allowed: new Set(this.decide(voters, ballots, this.txCells(chain, txs)).confirmed), ballots };
+    const ballots = [...(this.ballots.at(height)?.values() ?? [])].filter((b) => voters.has(hexOf(b.voter)) && book.has(toHex(b.call)));
+    const ids = new Set(calls.flatMap((c) => c.ids.map((id) => toHex(id))));
+    return { allowed: new Set(this.decide(voters, ballots, book, this.txCells(chain, this.pendingTxs(chain, ids))).confirmed), ballots, calls: [...calls] };
   }
 
   check(chain: ChainState, block: Block): void {
     const height = headerOf(block).height;
     const voters = this.voters(chain);
+    if (block.calls.some((c) => c.height !== height) || new Set(block.calls.map((c) => c.round)).size !== block.calls.length) {
+      throw new InvalidMessage(`block ${height} carries calls of another height, or two of one round`);
+    }
+    const book = callBookOf(block.calls);
     for (const b of block.ballots) {
       if (b.height !== height) throw new InvalidMessage(`block ${height} carries a ballot for height ${b.height}`);
       if (!voters.has(hexOf(b.voter))) throw new InvalidMessage(`block ${height} carries a ballot from ${addressOf(b.voter)}, who is not a voter`);
       this.ballots.verify(chain.params.chainId, b);
+      yesIdsIn(b, book); // answers a call of the block, with bits that fit it
     }
     if (block.txs.length === 0) return;
     const confirmed = this.confirmedBy(chain, block);
@@ -189,6 +266,10 @@ export class NccaTxSet implements TxSetRules {
       const id = txId(tx);
       if (!confirmed.has(id)) throw new InvalidMessage(`block ${height}: transaction ${id} was not confirmed by its transaction-set vote`);
     }
+  }
+
+  private pendingTxs(chain: ChainState, ids: Iterable<Hex>): Tx[] {
+    return [...ids].map((id) => chain.mempool.get(id)).filter((tx) => tx !== undefined);
   }
 
   /**
@@ -207,28 +288,27 @@ export class NccaTxSet implements TxSetRules {
 
   /**
    * The ids a block's ballots confirm. Every replica tallies the same ballots of the same block object, almost
-   * always with the same voters, parameters and senders' cells; the tally is a pure function of those, so it is
-   * computed once per block and kept by the block's ballot list, under the parameters object, the voters (in
-   * order) and the cells.
+   * always on the same head; the tally is a pure function of the block, the parameters and the state at the head
+   * (the voters and the senders' cells), so it is computed once per block and kept by the block's ballot list,
+   * under the parameters object and the head's hash.
    */
   private confirmedBy(chain: ChainState, block: Block): ReadonlySet<Hex> {
-    const voters = this.voters(chain);
-    const txCells = this.txCells(chain, block.txs);
     let byParams = confirmedSets.get(block.ballots);
     if (byParams === undefined) confirmedSets.set(block.ballots, (byParams = new WeakMap()));
     let known = byParams.get(this.p);
     if (known === undefined) byParams.set(this.p, (known = new Map()));
-    const key = `${this.votersAt!.fingerprint}|${[...txCells].map(([id, cell]) => `${id}:${cell}`).join(',')}`;
+    const key = toHex(chain.head.hash);
     let confirmed = known.get(key);
     if (confirmed === undefined) {
-      confirmed = new Set(this.decide(voters, block.ballots, txCells).confirmed);
+      const txCells = this.txCells(chain, block.txs);
+      confirmed = new Set(this.decide(this.voters(chain), block.ballots, callBookOf(block.calls), txCells).confirmed);
       known.set(key, confirmed);
     }
     return confirmed;
   }
 
-  private decide(voters: Map<Hex, VoterInfo>, ballots: readonly TxSetBallot[], txCells: ReadonlyMap<Hex, number>) {
-    const asBallot = (b: TxSetBallot): Ballot => ({ voter: voters.get(hexOf(b.voter))!.address, round: b.round as 1 | 2, yes: yesIds(b) });
+  private decide(voters: Map<Hex, VoterInfo>, ballots: readonly TxSetBallot[], calls: CallBook, txCells: ReadonlyMap<Hex, number>) {
+    const asBallot = (b: TxSetBallot): Ballot => ({ voter: voters.get(hexOf(b.voter))!.address, round: b.round as 1 | 2, yes: yesIdsIn(b, calls) });
     const counted = ballots.filter((b) => voters.has(hexOf(b.voter))).map(asBallot);
     return decideTxSet(
       [...voters.values()],

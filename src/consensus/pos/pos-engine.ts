@@ -1,6 +1,7 @@
 import type { ChainState } from '../../core/chain-state.js';
 import { type Hex, toHex } from '../../core/bytes.js';
-import { BftEngine, type BftRules, type BftTimeouts } from '../bft/bft-engine.js';
+import { BftEngine } from '../bft/bft-engine.js';
+import type { BftRules, BftTimeouts } from '../bft/bft-rules.js';
 import { lotteryWeight } from '../detection/attack-probability.js';
 import { attackProbabilities } from '../detection/attack-view.js';
 import { recordConduct } from '../detection/chain-detection.js';

@@ -1,5 +1,6 @@
 import type { ChainState } from '../../core/chain-state.js';
-import { BftEngine, type BftRules, type BftTimeouts } from '../bft/bft-engine.js';
+import { BftEngine } from '../bft/bft-engine.js';
+import type { BftRules, BftTimeouts } from '../bft/bft-rules.js';
 import { roundRobinProposer } from '../round-robin.js';
 import { type RpcaParams, checkRpcaParams } from './params.js';
 import { RpcaTxSet } from './tx-set.js';

@@ -3,11 +3,11 @@ import { ballotKey, signBallot, yesIds } from '../../core/ballots.js';
 import { headerOf } from '../../core/block.js';
 import { type Hex, toHex } from '../../core/bytes.js';
 import { hexOf } from '../../core/object-memo.js';
-import type { ChainState } from '../../core/chain-state.js';
+import type { ChainState, TxSetChoice } from '../../core/chain-state.js';
 import { InvalidMessage } from '../../core/errors.js';
 import { txId } from '../../core/tx.js';
 import type { Block, TxSetBallot } from '../../core/wire/posplus.js';
-import type { TxSetRules } from '../bft/bft-engine.js';
+import type { TxSetInput, TxSetPoll, TxSetRules } from '../bft/bft-rules.js';
 import { BallotStore } from '../ballot-store.js';
 import type { Outbound, Verdict } from '../engine.js';
 import type { ValidatorSet } from '../validator-set.js';
@@ -53,6 +53,8 @@ export class RpcaTxSet implements TxSetRules {
   readonly maxWaitMs: number;
   private readonly ballots = new BallotStore();
   private unl?: ValidatorSet;
+  /** The height whose ballots this replica has sent, and how many of its two rounds. */
+  private sent = { height: -1, rounds: 0 };
 
   constructor(private readonly p: RpcaParams) {
     this.windowMs = p.windowMs;
@@ -88,6 +90,24 @@ export class RpcaTxSet implements TxSetRules {
     });
   }
 
+  /**
+   * Round 1's ballot as the height starts, round 2's halfway through the proposer's window; the proposer is
+   * ready once its window is over and the ballots are in (or its wait is).
+   */
+  poll(chain: ChainState, now: number, startedAt: number, proposer: boolean): TxSetPoll {
+    const height = chain.head.height + 1;
+    if (this.sent.height !== height) this.sent = { height, rounds: 0 };
+    const publish: Outbound[] = [];
+    const second = startedAt + this.windowMs / 2;
+    if (this.sent.rounds === 0) publish.push(...this.ballot(chain, 1));
+    if (this.sent.rounds < 2 && now >= second) publish.push(...this.ballot(chain, 2));
+    this.sent.rounds = now >= second ? 2 : 1;
+    const open = now >= startedAt + this.windowMs;
+    const ready = proposer && open && (this.haveBallots(chain) || now >= startedAt + this.maxWaitMs);
+    const wakeAt = this.sent.rounds < 2 ? second : proposer && !ready ? (open ? startedAt + this.maxWaitMs : startedAt + this.windowMs) : undefined;
+    return { publish, ready, wakeAt };
+  }
+
   ballot(chain: ChainState, round: 1 | 2): Outbound[] {
     const unl = this.unlFor(chain);
     if (unl.get(toHex(chain.key.publicKey)) === undefined) return [];
@@ -103,11 +123,12 @@ export class RpcaTxSet implements TxSetRules {
     return [{ kind: 'bundle', cell: 0, ballots: [ballot] }];
   }
 
-  receive(chain: ChainState, ballots: TxSetBallot[]): { verdict: Verdict; publish: Outbound[] } {
+  receive(chain: ChainState, input: TxSetInput): { verdict: Verdict; publish: Outbound[] } {
+    if (!('ballots' in input)) return { verdict: 'ignore', publish: [] };
     const height = chain.head.height + 1;
     const unl = this.unlFor(chain);
     let fresh = 0;
-    for (const b of ballots) {
+    for (const b of input.ballots) {
       if (b.height < height || b.height >= height + HEIGHTS_KEPT) continue;
       if (this.ballots.has(b)) continue;
       if (unl.get(hexOf(b.voter)) === undefined) throw new InvalidMessage(`ballot from ${addressOf(b.voter)}, who is not on the UNL`);
@@ -120,7 +141,7 @@ export class RpcaTxSet implements TxSetRules {
   }
 
   /** The transactions at least 80 % of the UNL named in the final round, and those ballots as proof. */
-  select(chain: ChainState): { allowed: ReadonlySet<Hex>; ballots: TxSetBallot[] } {
+  select(chain: ChainState): TxSetChoice {
     const n = this.unlFor(chain).members.length;
     const ballots = this.roundBallots(chain.head.height + 1, 2);
     const allowed = [...supportOf(ballots)].filter(([, yes]) => atLeast(yes, n, finalThreshold(this.p))).map(([id]) => id);

@@ -1,10 +1,11 @@
 import type { Outbound } from '../../consensus/engine.js';
-import { stringifyTopic, topicOf, topicsFor } from '../../node/topics.js';
+import { topicOf } from '../../protocol/codec.js';
+import { stringifyTopic, topicsFor } from '../../protocol/topics.js';
 import type { Replica } from '../replica-network.js';
 
 /**
  * Who receives a message in an experiment: the replicas subscribed to its topic, by the node's own plan
- * (`topicsFor`, `topicOf` in src/node/topics.ts), so a normal node hears its cell's ballots and transactions but
+ * (`topicsFor` in src/protocol/topics.ts, `topicOf` in src/protocol/codec.ts), so a normal node hears its cell's ballots and transactions but
  * not the others'. A replica's subscriptions follow its role, which can change only when it commits, so they are
  * recomputed when its height moves.
  */
@@ -43,7 +44,7 @@ export class TopicRouter {
       if (this.atHeight[r.index] === r.height && this.atCell[r.index] === cell) continue;
       this.atHeight[r.index] = r.height;
       this.atCell[r.index] = cell;
-      const next = new Set(topicsFor(r.engine.status().role, cell, this.cells).map((ref) => stringifyTopic(this.chainId, ref)));
+      const next = new Set(topicsFor(r.engine.status().role, cell, this.cells, r.address).map((ref) => stringifyTopic(this.chainId, ref)));
       const before = this.topics[r.index];
       if (before === undefined || before.size !== next.size || [...next].some((t) => !before.has(t))) {
         this.topics[r.index] = next;

@@ -13,6 +13,7 @@ import { type Area, type Position, cellOf } from '../../../src/geo/grid.js';
 import { equivocator } from '../../../src/consensus/misbehavior/equivocate.js';
 import { falseVoter } from '../../../src/consensus/misbehavior/false-vote.js';
 import { invalidProposer } from '../../../src/consensus/misbehavior/invalid-block.js';
+import { faultyCollector } from '../../../src/consensus/misbehavior/faulty-collector.js';
 import { silentProposer } from '../../../src/consensus/misbehavior/silent-proposer.js';
 import { Prng, derivedSeed } from '../../../src/core/prng.js';
 import { type Behaviour, type EngineFactory, ReplicaNetwork } from '../../../src/sim/replica-network.js';
@@ -115,8 +116,11 @@ export function replayFresh(net: ReplicaNetwork, index: number, params: NccaPara
 
 // ------------------------------------------------------------------ the safety scenario (ncca-safety.test.ts)
 
-export type ByzantineKind = 'equivocator' | 'falseVoter' | 'invalidProposer' | 'silentProposer';
-export const BYZANTINE_KINDS: readonly ByzantineKind[] = ['equivocator', 'falseVoter', 'invalidProposer', 'silentProposer'];
+export type ByzantineKind = 'equivocator' | 'falseVoter' | 'invalidProposer' | 'silentProposer' | 'withholdingCollector' | 'slowCollector';
+export const BYZANTINE_KINDS: readonly ByzantineKind[] = ['equivocator', 'falseVoter', 'invalidProposer', 'silentProposer', 'withholdingCollector', 'slowCollector'];
+
+/** Longer than the prevote and precommit timeouts: the validators give up on the collector before its bundles come. */
+const SLOW_COLLECTOR_MS = 1_500;
 
 export function behaviourOf(kind: ByzantineKind, prng: Prng): Behaviour {
   switch (kind) {
@@ -130,6 +134,10 @@ export function behaviourOf(kind: ByzantineKind, prng: Prng): Behaviour {
       return invalidProposer(prng);
     case 'silentProposer':
       return silentProposer();
+    case 'withholdingCollector':
+      return faultyCollector();
+    case 'slowCollector':
+      return faultyCollector(SLOW_COLLECTOR_MS);
   }
 }
 

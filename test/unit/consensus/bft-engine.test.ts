@@ -4,7 +4,7 @@ import { bytesEqual, toHex } from '../../../src/core/bytes.js';
 import type { ChainState } from '../../../src/core/chain-state.js';
 import { signProposal, signVote } from '../../../src/core/votes.js';
 import { type Block, type Proposal, Vote } from '../../../src/core/wire/posplus.js';
-import { DEFAULT_TIMEOUTS } from '../../../src/consensus/bft/bft-engine.js';
+import { DEFAULT_TIMEOUTS } from '../../../src/consensus/bft/bft-rules.js';
 import type { Engine, EngineInput, Ready } from '../../../src/consensus/engine.js';
 import { createPosEngine, posRules } from '../../../src/consensus/pos/pos-engine.js';
 import { ValidatorSet } from '../../../src/consensus/validator-set.js';

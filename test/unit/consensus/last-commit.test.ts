@@ -3,7 +3,7 @@ import { blockHash, buildBlock, headerOf } from '../../../src/core/block.js';
 import { InvalidMessage } from '../../../src/core/errors.js';
 import { signVote } from '../../../src/core/votes.js';
 import { type Block, type Certificate, Vote } from '../../../src/core/wire/posplus.js';
-import { DEFAULT_TIMEOUTS } from '../../../src/consensus/bft/bft-engine.js';
+import { DEFAULT_TIMEOUTS } from '../../../src/consensus/bft/bft-rules.js';
 import { createPosEngine } from '../../../src/consensus/pos/pos-engine.js';
 import { CHAIN, chainOf, genesisOf, key } from '../core/fixtures.js';
 

@@ -32,6 +32,7 @@ const arbBlock: fc.Arbitrary<Block> = fc.record({
   txs: fc.array(arbTx, { maxLength: 4 }),
   evidence: fc.array(arbEvidence, { maxLength: 2 }),
   ballots: fc.constant([]),
+  calls: fc.constant([]),
   signature: bytes(64),
 }, { noNullPrototype: true });
 

@@ -87,6 +87,7 @@ describe('CDBFT: credit, consensus nodes and the primary', () => {
       evidence: [],
       txs: [],
       ballots: [],
+      calls: [],
     };
     cdbftRules(P).afterTxs!(state, block, head);
     assert.deepEqual([0, 1, 2, 3, 4].map((i) => state.get(addr(i))!.credit), [620_000, 620_000, 620_000, 550_000, 350_000]);

@@ -74,6 +74,7 @@ function runHeight(ledger: LedgerState, height: number, script: HeightScript): v
     evidence: script.evidence ?? [],
     txs: [],
     ballots,
+    calls: [],
   };
   const state = new StateOverlay(ledger);
   applyDetection(state, block, head, recordConduct(state, block, head), P, DEFAULT_AREA);

@@ -23,7 +23,7 @@ const names = (nodes: { address: Address }[]): Address[] => nodes.map((n) => n.a
 const ids = (is: number[]): Address[] => is.map(addr).sort();
 
 function blockAt(height: number): BlockFacts {
-  return { height, timestamp: 0, proposer: keys[0]!.publicKey, evidence: [], txs: [], ballots: [] };
+  return { height, timestamp: 0, proposer: keys[0]!.publicKey, evidence: [], txs: [], ballots: [], calls: [] };
 }
 const headWith = (failed: number[]): HeadRecord => ({ validators: [], failedProposers: failed.map(addr) });
 

@@ -5,7 +5,7 @@ import { InvalidMessage } from '../../../../src/core/errors.js';
 import { Prng } from '../../../../src/core/prng.js';
 import { verifyProposalSignature } from '../../../../src/core/votes.js';
 import { INVALID_BLOCK_KINDS, invalidProposer } from '../../../../src/consensus/misbehavior/invalid-block.js';
-import { DEFAULT_TIMEOUTS } from '../../../../src/consensus/bft/bft-engine.js';
+import { DEFAULT_TIMEOUTS } from '../../../../src/consensus/bft/bft-rules.js';
 import { createPosEngine } from '../../../../src/consensus/pos/pos-engine.js';
 import { CHAIN, chainOf } from '../../core/fixtures.js';
 import { type ProposalMsg, T0, type VoteMsg, ctxOf, genesis, keys, prevote, proposal, replicaChain } from './support.js';

@@ -6,11 +6,11 @@ import type { ChainState } from '../../../../src/core/chain-state.js';
 import { signTx, transferBody } from '../../../../src/core/tx.js';
 import { signProposal, signVote } from '../../../../src/core/votes.js';
 import { Vote } from '../../../../src/core/wire/posplus.js';
-import { DEFAULT_TIMEOUTS } from '../../../../src/consensus/bft/bft-engine.js';
+import { DEFAULT_TIMEOUTS } from '../../../../src/consensus/bft/bft-rules.js';
 import type { EngineInput, Outbound } from '../../../../src/consensus/engine.js';
 import type { Envelope, MisbehaviorContext } from '../../../../src/consensus/misbehavior/misbehavior.js';
 import { createPosEngine } from '../../../../src/consensus/pos/pos-engine.js';
-import { inputOf } from '../../../../src/sim/replica-network.js';
+import { inputOf } from '../../../../src/protocol/codec.js';
 import { CHAIN, chainOf, genesisOf, key, recipient } from '../../core/fixtures.js';
 
 /** Four genesis members; the replica under test is member 0. */

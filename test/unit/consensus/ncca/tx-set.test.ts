@@ -1,25 +1,28 @@
 import { strict as assert } from 'node:assert';
-import { signBallot } from '../../../../src/core/ballots.js';
-import { buildBlock } from '../../../../src/core/block.js';
-import { InvalidMessage } from '../../../../src/core/errors.js';
 import { addressOf } from '../../../../src/core/address.js';
+import { signCall, signCallBallot } from '../../../../src/core/ballots.js';
+import { buildBlock } from '../../../../src/core/block.js';
+import type { ChainState } from '../../../../src/core/chain-state.js';
+import { InvalidMessage } from '../../../../src/core/errors.js';
+import { DEFAULT_AREA } from '../../../../src/core/genesis.js';
 import { ElectedRole } from '../../../../src/core/ledger.js';
-import { txId } from '../../../../src/core/tx.js';
+import { signTx, transferBody, txId } from '../../../../src/core/tx.js';
+import type { Tx, TxSetBallot, TxSetCall } from '../../../../src/core/wire/posplus.js';
+import type { Outbound } from '../../../../src/consensus/engine.js';
+import { ObservationBook } from '../../../../src/consensus/detection/observation-book.js';
 import { DEFAULT_NCCA_PARAMS } from '../../../../src/consensus/ncca/params.js';
 import { NccaTxSet } from '../../../../src/consensus/ncca/tx-set.js';
-import { ObservationBook } from '../../../../src/consensus/detection/observation-book.js';
-import { DEFAULT_AREA } from '../../../../src/core/genesis.js';
 import { CHAIN, chainOf, genesisOf, key, recipient } from '../../core/fixtures.js';
-import { signTx, transferBody } from '../../../../src/core/tx.js';
 
 const keys = [0, 1, 2, 3].map((i) => key(`ts-${i}`));
 const genesis = genesisOf(keys);
 const NOW = genesis.spec.timestamp + 1_000;
 const outsider = key('ts-outsider');
 
+/** Replica 0 as the round-0 proposer, holding transfers a and b. */
 function setup() {
   const chain = chainOf(genesis, keys[0]!);
-  const rules = new NccaTxSet(DEFAULT_NCCA_PARAMS, DEFAULT_AREA, 200, 1200, new ObservationBook());
+  const rules = new NccaTxSet(DEFAULT_NCCA_PARAMS, DEFAULT_AREA, 1200, new ObservationBook());
   const a = signTx(CHAIN, keys[1]!, transferBody(recipient(keys[2]!), 5, 0));
   const b = signTx(CHAIN, keys[2]!, transferBody(recipient(keys[3]!), 7, 0));
   chain.admitTx(a, NOW);
@@ -27,66 +30,130 @@ function setup() {
   return { chain, rules, a, b };
 }
 
-const invalid = (fn: () => unknown, pattern: RegExp) =>
-  assert.throws(fn, (e: unknown) => e instanceof InvalidMessage && pattern.test(e.reason));
+const invalid = (fn: () => unknown, pattern: RegExp) => assert.throws(fn, (e: unknown) => e instanceof InvalidMessage && pattern.test(e.reason));
 
-describe('NCCA transaction-set voting as the proposer and the validators run it', () => {
-  it('confirms what (nearly) every voter holds, and the block carries the ballots that prove it', () => {
+const callIn = (out: readonly Outbound[]): TxSetCall => {
+  const c = out.find((o) => o.kind === 'call');
+  assert.ok(c?.kind === 'call', `no call in ${out.map((o) => o.kind)}`);
+  return c.call;
+};
+
+/** Voter i's answer to a call: yes to the ids in `holds`. */
+const answer = (i: number, call: TxSetCall, holds: readonly Tx[]): TxSetBallot =>
+  signCallBallot(CHAIN, keys[i]!, call, (id) => holds.some((tx) => txId(tx) === id));
+
+const relayed = (ballots: TxSetBallot[]) => ({ ballots, relayed: true });
+
+function proposeWith(chain: ChainState, rules: NccaTxSet) {
+  return buildBlock(CHAIN, keys[0]!, chain.buildContent(NOW, 0, rules.select(chain)));
+}
+
+describe('NCCA transaction-set voting: the round-0 proposer calls it, the voters answer with bits', () => {
+  it('goes ahead as soon as round 1 settles every id, and the block carries the call and ballots that confirm it', () => {
     const { chain, rules, a, b } = setup();
-    // Everyone holds a; only one voter holds b.
-    const ballots = [0, 1, 2, 3].map((i) => signBallot(CHAIN, keys[i]!, 1, 1, i === 0 ? [txId(a), txId(b)] : [txId(a)]));
-    assert.equal(rules.receive(chain, ballots, true).verdict, 'accept');
-    const { allowed, ballots: carried } = rules.select(chain);
-    assert.deepEqual([...allowed], [txId(a)]);
-    assert.equal(carried.length, 4);
-    const block = buildBlock(CHAIN, keys[0]!, chain.buildContent(NOW, 0, rules.select(chain)));
+    const first = rules.poll(chain, NOW, NOW, true);
+    assert.equal(first.ready, false, 'nothing settles before anyone but the proposer answered');
+    const call = callIn(first.publish);
+    assert.deepEqual(call.ids.map((x) => Buffer.from(x).toString('hex')).sort(), [txId(a), txId(b)].sort());
+    // Everyone holds a; nobody else holds b. Two more answers settle a (confirmed) but not yet b.
+    rules.receive(chain, relayed([answer(1, call, [a]), answer(2, call, [a])]));
+    assert.equal(rules.poll(chain, NOW + 10, NOW, true).ready, false);
+    assert.equal(rules.receive(chain, relayed([answer(3, call, [a])])).verdict, 'accept');
+    const settled = rules.poll(chain, NOW + 20, NOW, true);
+    assert.deepEqual(settled, { publish: [], ready: true }, 'every id settled in round 1: no round 2, no wait');
+    const block = proposeWith(chain, rules);
     assert.deepEqual(block.txs.map(txId), [txId(a)]);
+    assert.equal(block.calls.length, 1);
+    assert.equal(block.ballots.length, 4);
     assert.doesNotThrow(() => rules.check(chain, block));
   });
 
-  it('a block with a transaction its ballots do not confirm is invalid, and so are ballots from outsiders or forged ones', () => {
+  it('calls round 2 only on the ids round 1 carried', () => {
     const { chain, rules, a, b } = setup();
-    const ballots = [0, 1, 2, 3].map((i) => signBallot(CHAIN, keys[i]!, 1, 1, [txId(a)]));
-    const sneaky = buildBlock(CHAIN, keys[0]!, chain.buildContent(NOW, 0, { allowed: new Set([txId(a), txId(b)]), ballots }));
-    invalid(() => rules.check(chain, sneaky), /not confirmed/);
-    const fromOutsider = buildBlock(CHAIN, keys[0]!, chain.buildContent(NOW, 0, { allowed: new Set([txId(a)]), ballots: [...ballots, signBallot(CHAIN, outsider, 1, 1, [txId(a)])] }));
-    invalid(() => rules.check(chain, fromOutsider), /not a voter/);
-    const forged = { ...ballots[3]!, yes: [...ballots[3]!.yes, Buffer.alloc(32, 1)] };
-    const withForged = buildBlock(CHAIN, keys[0]!, chain.buildContent(NOW, 0, { allowed: new Set([txId(a)]), ballots: [...ballots.slice(0, 3), forged] }));
-    invalid(() => rules.check(chain, withForged), /signature/);
+    const call = callIn(rules.poll(chain, NOW, NOW, true).publish);
+    // b: the proposer and one more say yes, two abstain: carried (between v2 and v1).
+    rules.receive(chain, relayed([answer(1, call, [a, b]), answer(2, call, [a]), answer(3, call, [a])]));
+    const next = rules.poll(chain, NOW + 20, NOW, true);
+    assert.equal(next.ready, false);
+    const second = callIn(next.publish);
+    assert.equal(second.round, 2);
+    assert.deepEqual(second.ids.map((x) => Buffer.from(x).toString('hex')), [txId(b)]);
+    rules.receive(chain, relayed([1, 2, 3].map((i) => answer(i, second, [b]))));
+    assert.equal(rules.poll(chain, NOW + 40, NOW, true).ready, true);
+    const block = proposeWith(chain, rules);
+    assert.deepEqual(block.txs.map(txId).sort(), [txId(a), txId(b)].sort());
+    assert.equal(block.calls.length, 2);
+    assert.doesNotThrow(() => rules.check(chain, block));
+  });
+
+  it('proposes with what it has once its wait is over', () => {
+    const { chain, rules } = setup();
+    rules.poll(chain, NOW, NOW, true);
+    assert.equal(rules.poll(chain, NOW + 1_199, NOW, true).ready, false);
+    assert.equal(rules.poll(chain, NOW + 1_200, NOW, true).ready, true);
+  });
+
+  it('a block with a transaction its ballots do not confirm is invalid, and so are ballots from outsiders, forged bits or another call', () => {
+    const { chain, rules, a, b } = setup();
+    const call = callIn(rules.poll(chain, NOW, NOW, true).publish);
+    const ballots = [1, 2, 3].map((i) => answer(i, call, [a]));
+    rules.receive(chain, relayed(ballots));
+    const choice = rules.select(chain);
+    const build = (over: Partial<typeof choice>) => buildBlock(CHAIN, keys[0]!, chain.buildContent(NOW, 0, { ...choice, ...over }));
+    invalid(() => rules.check(chain, build({ allowed: new Set([txId(a), txId(b)]) })), /not confirmed/);
+    invalid(() => rules.check(chain, build({ ballots: [...choice.ballots, signCallBallot(CHAIN, outsider, call, () => true)] })), /not a voter/);
+    const forged = { ...ballots[2]!, bits: Uint8Array.of(0xff) };
+    invalid(() => rules.check(chain, build({ ballots: [...choice.ballots.filter((x) => x !== ballots[2]), forged] })), /signature/);
+    const other = signCall(CHAIN, keys[0]!, 1, 1, [txId(b)]);
+    invalid(() => rules.check(chain, build({ calls: [other] })), /call that is not there/);
+    invalid(() => rules.check(chain, build({ calls: [...choice.calls!, other] })), /two of one round/);
   });
 
   it('leaving ballots out cannot confirm more: a lone yes is not a confirmation', () => {
     const { chain, rules, b } = setup();
-    const lone = [signBallot(CHAIN, keys[0]!, 1, 1, [txId(b)])];
-    const block = buildBlock(CHAIN, keys[0]!, chain.buildContent(NOW, 0, { allowed: new Set([txId(b)]), ballots: lone }));
+    const call = signCall(CHAIN, keys[0]!, 1, 1, [txId(b)]);
+    const lone = [answer(0, call, [b])];
+    const block = buildBlock(CHAIN, keys[0]!, chain.buildContent(NOW, 0, { allowed: new Set([txId(b)]), ballots: lone, calls: [call] }));
     invalid(() => rules.check(chain, block), /not confirmed/);
   });
 
-  it('a replica votes with what it holds, and ballots for old heights are ignored', () => {
+  it('a voter answers the rightful proposer’s call with what it holds, for the proposer alone; other calls are refused', () => {
     const { chain, rules, a, b } = setup();
-    const [out] = rules.ballot(chain, 1);
-    assert.equal(out?.kind, 'bundle', 'before any election every registered node is a validator and votes on the multi-region topic');
-    const mine = out!.kind === 'bundle' ? out.ballots[0]! : undefined;
-    assert.deepEqual(mine!.yes.map((x) => Buffer.from(x).toString('hex')).sort(), [txId(a), txId(b)].sort());
-    assert.equal(rules.receive(chain, [signBallot(CHAIN, keys[1]!, 0, 1, [])], false).verdict, 'ignore');
+    const voter = chainOf(genesis, keys[1]!);
+    voter.admitTx(a, NOW);
+    const call = signCall(CHAIN, keys[0]!, 1, 1, [txId(a), txId(b)]);
+    const { verdict, publish } = rules.receive(voter, { call, caller: keys[0]!.publicKey });
+    assert.equal(verdict, 'accept');
+    const [out] = publish;
+    assert.ok(out?.kind === 'ballot' && out.to !== undefined, 'a validator answers into the caller’s inbox');
+    assert.equal(addressOf(out.to), addressOf(keys[0]!.publicKey));
+    const held = call.ids.map((x) => Buffer.from(x).toString('hex')).map((id) => id === txId(a));
+    assert.deepEqual(held.map((yes, i) => ((out.ballot.bits[0]! >> i) & 1) === 1), held);
+    assert.equal(rules.receive(voter, { call, caller: keys[0]!.publicKey }).verdict, 'ignore', 'answered once');
+    const stranger = signCall(CHAIN, keys[2]!, 1, 1, [txId(b)]);
+    invalid(() => rules.receive(voter, { call: stranger, caller: keys[0]!.publicKey }), /not the height's proposer/);
+    assert.equal(rules.receive(chain, relayed([signCallBallot(CHAIN, keys[1]!, { ...call, height: 0 }, () => true)])).verdict, 'ignore', 'an old height');
   });
 
-  it("a multi-region validator relays its cell's normal ballots together, in one bundle, when the relay window ends", () => {
+  it("a multi-region validator relays its cell's normal ballots to their caller, together, when the relay window ends", () => {
     const { chain, rules } = setup();
     // 0 is the multi-region validator of cell 0, 1 and 2 normal nodes there, 3 a normal node of another cell.
     const roles = [ElectedRole.multiRegion, undefined, undefined, undefined];
     keys.forEach((k, i) => {
-      const a = chain.ledger.get(addressOf(k.publicKey))!;
-      chain.ledger.set(addressOf(k.publicKey), { ...a, role: roles[i], position: i < 3 ? { x: 10, y: 10 } : { x: 8000, y: 8000 } });
+      const acc = chain.ledger.get(addressOf(k.publicKey))!;
+      chain.ledger.set(addressOf(k.publicKey), { ...acc, role: roles[i], position: i < 3 ? { x: 10, y: 10 } : { x: 8000, y: 8000 } });
     });
-    const ballot = (i: number) => signBallot(CHAIN, keys[i]!, 1, 1, []);
-    for (const i of [1, 2]) assert.deepEqual(rules.receive(chain, [ballot(i)], false), { verdict: 'accept', publish: [], relayQueued: true });
-    assert.deepEqual(rules.receive(chain, [ballot(3)], false), { verdict: 'accept', publish: [], relayQueued: false }, 'not of its cell');
+    const caller = key('ts-caller');
+    const call = signCall(CHAIN, caller, 1, 1, []);
+    rules.receive(chain, { call: { ...call }, caller: caller.publicKey });
+    const ballot = (i: number) => answer(i, call, []);
+    for (const i of [1, 2]) assert.deepEqual(rules.receive(chain, { ballots: [ballot(i)], relayed: false }), { verdict: 'accept', publish: [], relayQueued: true });
+    assert.deepEqual(rules.receive(chain, { ballots: [ballot(3)], relayed: false }), { verdict: 'accept', publish: [], relayQueued: false }, 'not of its cell');
     const [bundle, ...rest] = rules.flushRelay(chain);
     assert.equal(rest.length, 0);
-    assert.equal(bundle?.kind, 'bundle');
-    assert.deepEqual(bundle!.kind === 'bundle' ? bundle.ballots.map((b) => addressOf(b.voter)) : [], [1, 2].map((i) => addressOf(keys[i]!.publicKey)));
+    assert.ok(bundle?.kind === 'bundle' && bundle.to !== undefined);
+    assert.equal(addressOf(bundle.to), addressOf(caller.publicKey));
+    assert.deepEqual(bundle.ballots.map((b) => addressOf(b.voter)), [1, 2].map((i) => addressOf(keys[i]!.publicKey)));
     assert.deepEqual(rules.flushRelay(chain), [], 'each ballot is relayed once');
   });
 });

@@ -81,14 +81,14 @@ describe('RPCA: UNL, proposer rotation and the transaction-set rounds', () => {
     const mine = bundled(txSet.ballot(chain, 1));
     assert.deepEqual(mine.yes.map(toHex).sort(), [txId(a), txId(b)].sort());
     // a: all five hold it; b: voters 0 to 2, 60 % — past 50 % and 60 %, short of 70 %.
-    txSet.receive(chain, ballots(1, (i) => (i <= 2 ? [txId(a), txId(b)] : [txId(a)])).slice(1));
+    txSet.receive(chain, { ballots: ballots(1, (i) => (i <= 2 ? [txId(a), txId(b)] : [txId(a)])).slice(1), relayed: true });
     assert.deepEqual(bundled(txSet.ballot(chain, 2)).yes.map(toHex), [txId(a)]);
   });
 
   it('a transaction named by 80 % of the UNL in the final round goes in; the proposer leaves out one short of it', () => {
     const { chain, txSet, a, b } = setup();
     // a: 4 of 5 (80 %); b: 3 of 5 (60 %).
-    txSet.receive(chain, ballots(2, (i) => (i < 3 ? [txId(a), txId(b)] : i === 3 ? [txId(a)] : [])));
+    txSet.receive(chain, { ballots: ballots(2, (i) => (i < 3 ? [txId(a), txId(b)] : i === 3 ? [txId(a)] : [])), relayed: true });
     const selected = txSet.select(chain);
     assert.deepEqual([...selected.allowed], [txId(a)]);
     const block = buildBlock(CHAIN, keys[0]!, chain.buildContent(NOW, 0, selected));
@@ -109,7 +109,7 @@ describe('RPCA: UNL, proposer rotation and the transaction-set rounds', () => {
 
   it('ballots from outside the UNL are refused, in the gossip and in a block; a node outside the UNL does not vote', () => {
     const { chain, txSet, a } = setup();
-    invalid(() => txSet.receive(chain, [signBallot(CHAIN, outsider, 1, 1, [txId(a)])]), /not on the UNL/);
+    invalid(() => txSet.receive(chain, { ballots: [signBallot(CHAIN, outsider, 1, 1, [txId(a)])], relayed: true }), /not on the UNL/);
     const withOutsider = buildBlock(CHAIN, keys[0]!, chain.buildContent(NOW, 0, { allowed: new Set([txId(a)]), ballots: [...ballots(2, () => [txId(a)]), signBallot(CHAIN, outsider, 1, 2, [txId(a)])] }));
     invalid(() => txSet.check(chain, withOutsider), /not on the UNL/);
     const twice = ballots(2, () => [txId(a)]);
@@ -121,12 +121,12 @@ describe('RPCA: UNL, proposer rotation and the transaction-set rounds', () => {
 
   it('the proposer goes ahead once every transaction under vote is settled, not before', () => {
     const { chain, txSet, a, b } = setup();
-    txSet.receive(chain, ballots(1, () => [txId(a), txId(b)]));
+    txSet.receive(chain, { ballots: ballots(1, () => [txId(a), txId(b)]), relayed: true });
     assert.equal(txSet.haveBallots(chain), false, 'no final-round ballots yet');
     // Four final ballots: a has 4 of 5 (in); b has 3, and the one missing voter could still lift it to 4.
-    txSet.receive(chain, ballots(2, (i) => (i < 3 ? [txId(a), txId(b)] : [txId(a)])).slice(0, 4));
+    txSet.receive(chain, { ballots: ballots(2, (i) => (i < 3 ? [txId(a), txId(b)] : [txId(a)])).slice(0, 4), relayed: true });
     assert.equal(txSet.haveBallots(chain), false);
-    txSet.receive(chain, [signBallot(CHAIN, keys[4]!, 1, 2, [txId(a)])]);
+    txSet.receive(chain, { ballots: [signBallot(CHAIN, keys[4]!, 1, 2, [txId(a)])], relayed: true });
     assert.equal(txSet.haveBallots(chain), true);
   });
 });

@@ -9,11 +9,12 @@ import { ReplicaNetwork } from '../../../../src/sim/replica-network.js';
  * counted by hand. The transfer enters replica 0 at t0, which gossips it (3 packets, arriving t0+10). Each replica
  * starts the height commitMs = 100 after it holds work: replica 0 at t0+100, the others at t0+110. The proposer
  * proposes as it starts (3 packets), every replica prevotes on the proposal (4 × 3) and precommits on the polka
- * (4 × 3): 30 packets, 7.5 per node. Everything after the proposer's start is one 10 ms hop per step: proposal,
- * prevotes, precommits, so the commit lands 30 ms after the proposal went out.
+ * (4 × 3), and the proposer, on its commit, sends the certificate to every node (3): 33 packets, 8.25 per node.
+ * Everything after the proposer's start is one 10 ms hop per step: proposal, prevotes, precommits, so the commit
+ * lands 30 ms after the proposal went out.
  */
 describe('experiment metrics on a hand-computed run', () => {
-  it('counts 30 packets and a latency of (proposer start + 30 ms) for one transfer through 4 replicas', () => {
+  it('counts 33 packets and a latency of (proposer start + 30 ms) for one transfer through 4 replicas', () => {
     const net = new ReplicaNetwork({ seed: 'metrics', size: 4, syncPollMs: 0, delayMs: () => 10 });
     const t0 = net.now;
     const tx = net.transfer(0, 1, 5);
@@ -28,7 +29,7 @@ describe('experiment metrics on a hand-computed run', () => {
     assert.equal(m.heights, 1);
     assert.equal(m.latency_ms, proposerStart + 30);
     assert.equal(m.throughput_tps, 1 / ((proposerStart + 30) / 1000));
-    assert.equal(m.packets_per_node, 30 / 4);
+    assert.equal(m.packets_per_node, 33 / 4);
     assert.deepEqual(net.replicas.map((r) => r.commitTimes.get(1)), [1, 2, 3, 4].map(() => t0 + proposerStart + 30));
   });
 });

@@ -1,0 +1,78 @@
+import type { Hex } from '../../core/bytes.js';
+import type { NccaParams } from './params.js';
+import { type TxFate, type Voter, type VoteRound, classifyVote, roleWeight } from './tx-set-vote.js';
+
+/**
+ * The round-0 proposer's running count of one voting round over the ids of its call, updated as each ballot
+ * arrives: for every id, what the counted ballots add now and what the voters still silent could add at most.
+ * An id is settled when both ends classify alike; when every id is, waiting longer can change nothing, and the
+ * proposer goes ahead (the paper's "confirm at v1"). Only the proposer's timing rests on it: what a block may
+ * hold is decided again, by every replica, by decideTxSet over the ballots the block carries.
+ */
+export class RunningTally {
+  private readonly num: Float64Array;
+  /** Per id: the weight of its eligible voters, and of those among them that have not answered yet. */
+  private readonly eligible: Float64Array;
+  private readonly open: Float64Array;
+  private readonly answered = new Set<string>();
+  private total = 0;
+  private heard = 0;
+
+  constructor(
+    private readonly ids: readonly Hex[],
+    private readonly voters: ReadonlyMap<string, Voter>,
+    private readonly cells: ReadonlyMap<Hex, number>,
+    private readonly p: NccaParams,
+    private readonly round: VoteRound,
+  ) {
+    this.num = new Float64Array(ids.length);
+    this.eligible = new Float64Array(ids.length);
+    for (const v of voters.values()) {
+      this.total += roleWeight(v.role, p) * p.vote.yes;
+      this.forEachEligible(v, (i, weight) => (this.eligible[i]! += weight));
+    }
+    this.open = Float64Array.from(this.eligible);
+  }
+
+  /** Counts a voter's ballot once: `yes(i)` for the i-th id of the call. */
+  add(address: string, yes: (i: number) => boolean): void {
+    const v = this.voters.get(address);
+    if (v === undefined || this.answered.has(address)) return;
+    this.answered.add(address);
+    const zq = roleWeight(v.role, this.p);
+    this.heard += zq * this.p.vote.yes;
+    this.forEachEligible(v, (i, weight) => {
+      this.open[i]! -= weight;
+      this.num[i]! += yes(i) ? zq * this.p.vote.yes : zq * this.p.vote.no;
+    });
+  }
+
+  /** The share of the voting weight that has answered. */
+  coverage(): number {
+    return this.total > 0 ? this.heard / this.total : 1;
+  }
+
+  /** Each id's fate as the ballots stand, and whether none of them could still change. */
+  fates(): { settled: boolean; fates: Map<Hex, TxFate> } {
+    let settled = true;
+    const fates = new Map<Hex, TxFate>();
+    this.ids.forEach((id, i) => {
+      const e = this.eligible[i]!;
+      const low = e > 0 ? this.num[i]! / e : 0;
+      const high = e > 0 ? (this.num[i]! + this.open[i]!) / e : 0;
+      const fate = classifyVote(low, this.p, this.round);
+      if (classifyVote(high, this.p, this.round) !== fate) settled = false;
+      fates.set(id, fate);
+    });
+    return { settled, fates };
+  }
+
+  /** A normal voter is eligible only for its own cell's transactions (see tallyRound). */
+  private forEachEligible(v: Voter, fn: (i: number, weight: number) => void): void {
+    const weight = roleWeight(v.role, this.p) * this.p.vote.yes;
+    this.ids.forEach((id, i) => {
+      const cell = this.cells.get(id);
+      if (cell === undefined || v.role !== 'normal' || v.cell === cell) fn(i, weight);
+    });
+  }
+}

@@ -1,0 +1,131 @@
+import { addressOf } from '../core/address.js';
+import { BallotBundle, ConsensusEnvelope, Evidence, TxBatch, TxSetBallot } from '../core/wire/posplus.js';
+import type { EngineInput, Outbound } from '../consensus/engine.js';
+import type { TopicRef } from './topics.js';
+
+/**
+ * Engine messages on the wire, one way for the node and the simulator: which topic an Outbound goes on, its bytes,
+ * the Outbound a topic's bytes decode to, and the engine input it becomes at a receiver. The simulator hands
+ * the Outbound object itself to its replicas (decoding it 250 times would measure protobuf, not the protocol),
+ * but routes it by `topicOf` and names it by `encodeOutbound`, as gossipsub does.
+ */
+
+/** The topic an engine message goes out on from a node in `cell`. */
+export function topicOf(out: Outbound, cell: number): TopicRef {
+  switch (out.kind) {
+    case 'txs':
+      return { kind: 'tx', cell };
+    case 'proposal':
+    case 'certificate':
+    case 'call':
+      return { kind: 'block' };
+    case 'vote':
+      return out.to === undefined ? { kind: 'approval' } : { kind: 'inbox', address: addressOf(out.to) };
+    case 'votes':
+      return { kind: 'approval' };
+    case 'evidence':
+      return { kind: 'evidence' };
+    case 'ballot':
+      return out.to === undefined ? { kind: 'cell-vote', cell } : { kind: 'inbox', address: addressOf(out.to) };
+    case 'bundle':
+      return out.to === undefined ? { kind: 'multi-vote' } : { kind: 'inbox', address: addressOf(out.to) };
+  }
+}
+
+/** A batch of transactions; `seq` makes every batch a new gossip message (see TxBatch in the .proto). */
+export function encodeTxBatch(txs: TxBatch['txs'], seq: number): Uint8Array {
+  return TxBatch.encode({ txs, seq });
+}
+
+export function encodeOutbound(out: Outbound): Uint8Array {
+  switch (out.kind) {
+    case 'txs':
+      return encodeTxBatch(out.txs, 0);
+    case 'proposal':
+      return ConsensusEnvelope.encode({ proposal: out.proposal, resend: out.resend ?? 0, votes: [] });
+    case 'vote':
+      return ConsensusEnvelope.encode({ vote: out.vote, resend: out.resend ?? 0, votes: [] });
+    case 'votes':
+      return ConsensusEnvelope.encode({ resend: 0, votes: out.votes });
+    case 'certificate':
+      return ConsensusEnvelope.encode({ certificate: out.certificate, resend: 0, votes: [] });
+    case 'call':
+      return ConsensusEnvelope.encode({ call: out.call, resend: 0, votes: [] });
+    case 'evidence':
+      return Evidence.encode(out.evidence);
+    case 'ballot':
+      // On a cell's vote topic a ballot travels bare; in an inbox every message is an envelope.
+      return out.to === undefined ? TxSetBallot.encode(out.ballot) : ConsensusEnvelope.encode({ ballot: out.ballot, resend: 0, votes: [] });
+    case 'bundle': {
+      const bundle = { cell: out.cell, ballots: out.ballots };
+      return out.to === undefined ? BallotBundle.encode(bundle) : ConsensusEnvelope.encode({ bundle, resend: 0, votes: [] });
+    }
+  }
+}
+
+/**
+ * The message a topic's bytes carry. Throws on bytes that do not decode or a message that does not belong on
+ * its topic; undefined for the genesis topic, which is the ceremony's, not an engine's.
+ */
+export function decodeOutbound(ref: TopicRef, data: Uint8Array, me: Uint8Array): Outbound | undefined {
+  switch (ref.kind) {
+    case 'tx':
+      return { kind: 'txs', txs: TxBatch.decode(data).txs };
+    case 'block':
+    case 'approval':
+    case 'inbox':
+      return envelopeOn(ref.kind, ConsensusEnvelope.decode(data), me);
+    case 'evidence':
+      return { kind: 'evidence', evidence: Evidence.decode(data) };
+    case 'cell-vote':
+      return { kind: 'ballot', ballot: TxSetBallot.decode(data) };
+    case 'multi-vote': {
+      const { cell, ballots } = BallotBundle.decode(data);
+      return { kind: 'bundle', cell, ballots };
+    }
+    case 'genesis':
+      return undefined;
+  }
+}
+
+/**
+ * Exactly one payload per envelope, and only the ones its topic carries. An inbox message is the receiver's own
+ * (`me`): it is not forwarded, so who it names as addressee does not matter past here.
+ */
+function envelopeOn(topic: 'block' | 'approval' | 'inbox', e: ConsensusEnvelope, me: Uint8Array): Outbound {
+  const present = [e.proposal, e.vote, e.certificate, e.call, e.ballot, e.bundle].filter((x) => x !== undefined).length + (e.votes.length > 0 ? 1 : 0);
+  if (present !== 1) throw new Error(`a consensus envelope must carry exactly one message, not ${present}`);
+  if (topic === 'block' && e.proposal) return { kind: 'proposal', proposal: e.proposal, resend: e.resend };
+  if (topic === 'block' && e.certificate) return { kind: 'certificate', certificate: e.certificate };
+  if (topic === 'block' && e.call) return { kind: 'call', call: e.call };
+  if (topic === 'approval' && e.vote) return { kind: 'vote', vote: e.vote, resend: e.resend };
+  if (topic === 'approval' && e.votes.length > 0) return { kind: 'votes', votes: e.votes };
+  if (topic === 'inbox' && e.vote) return { kind: 'vote', vote: e.vote, resend: e.resend, to: me };
+  if (topic === 'inbox' && e.ballot) return { kind: 'ballot', ballot: e.ballot, to: me };
+  if (topic === 'inbox' && e.bundle) return { kind: 'bundle', cell: e.bundle.cell, ballots: e.bundle.ballots, to: me };
+  throw new Error(`the ${topic} topic does not carry this message`);
+}
+
+/** What a receiver feeds its engine for a message from the network. */
+export function inputOf(msg: Outbound, now: number): EngineInput {
+  switch (msg.kind) {
+    case 'txs':
+      return { type: 'txs', txs: msg.txs, now, local: false };
+    case 'proposal':
+      return { type: 'proposal', proposal: msg.proposal, now };
+    case 'vote':
+      return { type: 'vote', vote: msg.vote, now };
+    case 'votes':
+      return { type: 'votes', votes: msg.votes, now };
+    case 'certificate':
+      return { type: 'certificate', certificate: msg.certificate, now };
+    case 'evidence':
+      return { type: 'evidence', evidence: msg.evidence, now };
+    case 'call':
+      return { type: 'call', call: msg.call, now };
+    case 'ballot':
+      return { type: 'ballots', ballots: [msg.ballot], relayed: false, now };
+    case 'bundle':
+      return { type: 'ballots', ballots: msg.ballots, relayed: true, now };
+  }
+}
