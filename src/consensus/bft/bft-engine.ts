@@ -7,8 +7,8 @@ import type { StateOverlay } from '../../core/ledger.js';
 import { InvalidMessage } from '../../core/errors.js';
 import { makeEquivocationEvidence, proveInvalidBlock } from '../../core/evidence.js';
 import { precommitOf, signProposal, signVote, verifyProposalSignature, verifyVote } from '../../core/votes.js';
-import { Block, type Certificate, type CertifiedBlock, type Evidence, Proposal, type Tx, type TxSetBallot, Vote } from '../../core/wire/posplus.js';
-import { ballotKey } from '../../core/ballots.js';
+import type { Block, Certificate, CertifiedBlock, Evidence, Proposal, Tx } from '../../core/wire/posplus.js';
+import { Vote } from '../../core/wire/posplus.js';
 import type { Engine, EngineInput, EngineName, EngineStatus, Ready, Role, ValidatorView, Verdict } from '../engine.js';
 import type { ValidatorSet } from '../validator-set.js';
 import type { BftRules, BftTimeouts, TxSetInput } from './bft-rules.js';
@@ -16,25 +16,9 @@ import { certificateOf, checkCertificate, checkLastCommit } from './certificate-
 import { EngineTimers, type TimerKind } from './engine-timers.js';
 import { VoteCollector } from './vote-collector.js';
 import { NIL, VoteTally } from './vote-tally.js';
-import { type Step, type WalRecord, setWal } from './wal-record.js';
-
-/** Who signed an input and for which height, as the observer counts it. */
-function signersOf(input: EngineInput): { signer: Hex; height: number; votedFor?: Hex }[] {
-  switch (input.type) {
-    case 'proposal':
-      return [{ signer: hexOf(input.proposal.proposer), height: headerOf(input.proposal.block).height }];
-    case 'vote': {
-      const target = hexOf(input.vote.blockHash);
-      return [{ signer: hexOf(input.vote.voter), height: input.vote.height, votedFor: target === NIL ? undefined : target }];
-    }
-    case 'ballots':
-      return input.ballots.map((b) => ({ signer: hexOf(b.voter), height: b.height }));
-    case 'call':
-      return [{ signer: hexOf(input.call.proposer), height: input.call.height }];
-    default:
-      return [];
-  }
-}
+import { type Step, readWal, setWal } from './wal-record.js';
+import { validatorViews } from './engine-views.js';
+import { ObserverFeed } from './observer-feed.js';
 
 interface ProposalRecord {
   proposal: Proposal;
@@ -75,12 +59,7 @@ export class BftEngine implements Engine, BlockRules {
   private timers = new EngineTimers();
   private collector = new VoteCollector();
   private proposers = new Map<number, Uint8Array>();
-  /** Ballot keys the observer has counted, by height: each ballot counts once, however it arrived. */
-  private readonly ballotsHeard = new Map<number, Set<string>>();
-  /** Rounds in which the collector passed prevotes on: it is alive, so this replica's precommit goes to it too. */
-  private collectorHeard = new Set<number>();
-  /** The step whose vote went to the collector alone, until it moves (see BftTimeouts.collectMs). */
-  private collectPending: { round: number; step: Step } | undefined;
+  private readonly feed: ObserverFeed | undefined;
   /** A verified certificate for this height whose block has not arrived yet. */
   private pendingCertificate: Certificate | undefined;
   private future: EngineInput[] = [];
@@ -100,6 +79,7 @@ export class BftEngine implements Engine, BlockRules {
     wal?: Uint8Array,
   ) {
     this.selfKey = toHex(chain.key.publicKey);
+    this.feed = rules.observer && new ObserverFeed(rules.observer);
     chain.blockRules = this;
     this.enterHeight();
     if (wal !== undefined) this.restore(wal);
@@ -132,9 +112,8 @@ export class BftEngine implements Engine, BlockRules {
 
   /** Routes an input, and lets the observer see who sent what at this height and how it was judged. */
   private dispatch(input: EngineInput): void {
-    const observer = this.rules.observer;
-    // Ballots for the next height are taken at once; votes and proposals for it are buffered and seen on replay.
-    const seen = observer ? signersOf(input).filter((x) => x.height === this.height || (input.type === 'ballots' && x.height === this.height + 1)) : [];
+    // Votes and proposals for the next height are buffered and seen on replay.
+    const seen = this.feed?.signers(input, this.height) ?? [];
     if (seen.length === 0) return this.route(input);
     this.out.verdict = 'accept';
     let outcome: Verdict = 'reject';
@@ -142,29 +121,8 @@ export class BftEngine implements Engine, BlockRules {
       this.route(input);
       outcome = this.out.verdict;
     } finally {
-      for (const x of seen) observer!.note(x.signer, x.height, input.now, outcome, x.votedFor);
-      if (input.type === 'ballots') for (const b of input.ballots) this.heardBallot(b);
+      this.feed!.noted(input, seen, input.now, outcome);
     }
-  }
-
-  /** Whether this replica has noted a ballot already (it came directly), and marks it noted. */
-  private heardBallot(b: TxSetBallot): boolean {
-    let keys = this.ballotsHeard.get(b.height);
-    if (keys === undefined) this.ballotsHeard.set(b.height, (keys = new Set()));
-    const known = keys.has(ballotKey(b));
-    keys.add(ballotKey(b));
-    return known;
-  }
-
-  /**
-   * Ballots reach most replicas only inside the proposer's block (validators send theirs to the proposer alone).
-   * A valid block's ballots are messages its voters got through, so the observer counts each one this replica
-   * did not already hear directly; an invalid block counts for nobody but its proposer.
-   */
-  private noteCarriedBallots(block: Block, now: number): void {
-    const observer = this.rules.observer;
-    if (observer === undefined) return;
-    for (const b of block.ballots) if (b.height === this.height && !this.heardBallot(b)) observer.note(hexOf(b.voter), b.height, now, 'accept');
   }
 
   private route(input: EngineInput): void {
@@ -305,7 +263,7 @@ export class BftEngine implements Engine, BlockRules {
       this.report(proveInvalidBlock(this.chain.params.chainId, this.chain.key, block!, this.chain.head.height));
     }
     this.proposals.set(p.round, { proposal: p, block: block!, hash, valid });
-    if (valid) this.noteCarriedBallots(block!, now);
+    if (valid) this.feed?.carried(block!, this.height, now);
     if (this.phase === 'idle') this.startRound(Math.max(this.round, 0), now);
   }
 
@@ -365,11 +323,11 @@ export class BftEngine implements Engine, BlockRules {
       verifyVote(this.chain.params.chainId, vote);
       this.out.verdict = 'accept';
       this.record(vote, weight, input.now);
-      this.rules.observer?.note(hexOf(vote.voter), vote.height, input.now, this.out.verdict, hexOf(vote.blockHash) || undefined);
+      this.feed?.vote(vote, input.now, this.out.verdict);
       // An equivocation it carries is its voter's fault, not the bundle's: the evidence is already raised.
       fresh ||= this.out.verdict === 'accept';
     }
-    if (first.type === Vote.Type.PREVOTE) this.collectorHeard.add(first.round);
+    if (first.type === Vote.Type.PREVOTE) this.collector.heard.add(first.round);
     this.out.verdict = fresh ? 'accept' : 'ignore';
     if (this.phase === 'idle') this.startRound(this.round, input.now);
   }
@@ -553,10 +511,10 @@ export class BftEngine implements Engine, BlockRules {
   private sendVote(vote: Vote, now: number): void {
     if (!this.rules.collectVotes) return void this.out.publish.push({ kind: 'vote', vote });
     if (this.isProposer(vote.round)) return;
-    const heard = vote.type === Vote.Type.PREVOTE ? this.proposals.has(vote.round) : this.collectorHeard.has(vote.round);
+    const heard = vote.type === Vote.Type.PREVOTE ? this.proposals.has(vote.round) : this.collector.heard.has(vote.round);
     if (!heard) return void this.out.publish.push({ kind: 'vote', vote });
     this.out.publish.push({ kind: 'vote', vote, to: this.proposerOf(vote.round) });
-    this.collectPending = { round: vote.round, step: this.phase };
+    this.collector.pending = { round: vote.round, step: this.phase };
     this.schedule('collect', vote.round, now + this.timeouts.collectMs);
   }
 
@@ -701,7 +659,7 @@ export class BftEngine implements Engine, BlockRules {
         if (t.round === this.round && this.phase !== 'idle') this.resend(now);
       } else if (t.kind === 'collect') {
         // The step has not moved since our vote went to the collector: every validator gets it now.
-        const pending = this.collectPending;
+        const pending = this.collector.pending;
         if (pending?.round === this.round && pending.step === this.phase) this.resend(now);
       } else if (t.round === this.round) {
         if (t.kind === 'propose' && this.phase === 'propose') this.prevote(NIL, now);
@@ -769,9 +727,7 @@ export class BftEngine implements Engine, BlockRules {
     this.timers.keepOnly('relay');
     this.collector = new VoteCollector();
     this.proposers = new Map();
-    for (const h of this.ballotsHeard.keys()) if (h < this.height) this.ballotsHeard.delete(h);
-    this.collectorHeard = new Set();
-    this.collectPending = undefined;
+    this.feed?.prune(this.height);
     this.pendingCertificate = undefined;
     this.ownProposals = [];
     this.ownVotes = [];
@@ -799,21 +755,14 @@ export class BftEngine implements Engine, BlockRules {
    * due for resending, so peers that waited for them can go on and we never sign a conflicting one.
    */
   private restore(wal: Uint8Array): void {
-    const rec = JSON.parse(new TextDecoder().decode(wal)) as WalRecord;
+    const rec = readWal(wal);
     if (rec.height !== this.height) return;
-    this.lockedRound = rec.lockedRound;
-    this.lockedBlock = rec.lockedBlock ? Block.decode(fromHex(rec.lockedBlock)) : undefined;
-    this.validRound = rec.validRound;
-    this.validBlock = rec.validBlock ? Block.decode(fromHex(rec.validBlock)) : undefined;
-    this.round = rec.round;
-    this.phase = rec.step;
-    for (const hex of rec.proposals) {
-      const proposal = Proposal.decode(fromHex(hex));
+    ({ lockedRound: this.lockedRound, lockedBlock: this.lockedBlock, validRound: this.validRound, validBlock: this.validBlock, round: this.round, step: this.phase } = rec);
+    for (const proposal of rec.proposals) {
       this.ownProposals.push(proposal);
       this.proposals.set(proposal.round, { proposal, block: proposal.block!, hash: toHex(blockHash(headerOf(proposal.block))), valid: true });
     }
-    for (const hex of rec.votes) {
-      const vote = Vote.decode(fromHex(hex));
+    for (const vote of rec.votes) {
       this.ownVotes.push(vote);
       this.tallies(vote.round)[vote.type === Vote.Type.PREVOTE ? 'prevotes' : 'precommits'].add(vote, this.validatorSet.weightOf(this.selfKey));
     }
@@ -825,33 +774,11 @@ export class BftEngine implements Engine, BlockRules {
 
   status(): EngineStatus {
     const role: Role = this.rules.roleOf?.(this.chain, this.validatorSet, this.selfKey) ?? (this.isValidator ? 'validator' : 'normal');
-    return {
-      engine: this.name,
-      role,
-      height: this.chain.head.height,
-      headHash: toHex(this.chain.head.hash),
-      round: this.round,
-      step: this.phase,
-      recentProposers: [...this.recentProposers],
-    };
+    const { height, hash } = this.chain.head;
+    return { engine: this.name, role, height, headHash: toHex(hash), round: this.round, step: this.phase, recentProposers: [...this.recentProposers] };
   }
 
-  /** Every registered node: the validator set's members with their roles, then the others (normal, suspended, evicted). */
   validators(): ValidatorView[] {
-    const members: ValidatorView[] = this.validatorSet.members.map((v) => ({
-      address: v.address,
-      publicKey: v.key,
-      role: this.rules.roleOf?.(this.chain, this.validatorSet, v.key) ?? 'validator',
-      stake: this.chain.account(v.address).stake,
-      ...this.rules.describe?.(this.chain, v.address),
-    }));
-    const inSet = new Set(members.map((v) => v.address));
-    const others: ValidatorView[] = [];
-    for (const [address, a] of this.chain.ledger.entries()) {
-      if (inSet.has(address) || a.stake === 0 || a.publicKey === undefined) continue;
-      const publicKey = toHex(a.publicKey);
-      others.push({ address, publicKey, role: this.rules.roleOf?.(this.chain, this.validatorSet, publicKey) ?? 'normal', stake: a.stake, ...this.rules.describe?.(this.chain, address) });
-    }
-    return [...members, ...others.sort((a, b) => (a.address < b.address ? -1 : 1))];
+    return validatorViews(this.rules, this.chain, this.validatorSet);
   }
 }

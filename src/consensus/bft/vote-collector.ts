@@ -2,6 +2,7 @@ import type { Hex } from '../../core/bytes.js';
 import type { Vote } from '../../core/wire/posplus.js';
 import type { ValidatorSet } from '../validator-set.js';
 import type { VoteTally } from './vote-tally.js';
+import type { Step } from './wal-record.js';
 
 /**
  * What a round's collector (its proposer) passes on to the validators, who sent their votes to it alone: a
@@ -12,6 +13,10 @@ import type { VoteTally } from './vote-tally.js';
  */
 export class VoteCollector {
   private readonly sent = new Set<string>();
+  /** Rounds in which the collector passed prevotes on: it is alive, so this replica's precommit goes to it too. */
+  readonly heard = new Set<number>();
+  /** The step whose vote went to the collector alone, until it moves (see BftTimeouts.collectMs). */
+  pending: { round: number; step: Step } | undefined;
 
   /** The votes to pass on now for one round and type, if a new quorum appeared. */
   due(step: string, round: number, tally: VoteTally, validators: ValidatorSet): Vote[] | undefined {

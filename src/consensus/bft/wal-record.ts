@@ -1,4 +1,4 @@
-import { toHex } from '../../core/bytes.js';
+import { fromHex, toHex } from '../../core/bytes.js';
 import { perCodec } from '../../core/object-memo.js';
 import { Block, Proposal, Vote } from '../../core/wire/posplus.js';
 import type { Ready } from '../engine.js';
@@ -28,6 +28,18 @@ export interface WalState extends Omit<WalRecord, 'lockedBlock' | 'validBlock' |
   validBlock?: Block;
   proposals: readonly Proposal[];
   votes: readonly Vote[];
+}
+
+/** The record a WAL's bytes hold, with its messages decoded. */
+export function readWal(bytes: Uint8Array): WalState {
+  const rec = JSON.parse(new TextDecoder().decode(bytes)) as WalRecord;
+  return {
+    ...rec,
+    lockedBlock: rec.lockedBlock ? Block.decode(fromHex(rec.lockedBlock)) : undefined,
+    validBlock: rec.validBlock ? Block.decode(fromHex(rec.validBlock)) : undefined,
+    proposals: rec.proposals.map((hex) => Proposal.decode(fromHex(hex))),
+    votes: rec.votes.map((hex) => Vote.decode(fromHex(hex))),
+  };
 }
 
 /** A message as a JSON string of the hex of its encoding (hex needs no escaping), as UTF-8 bytes. */

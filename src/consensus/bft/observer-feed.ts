@@ -1,0 +1,81 @@
+import { ballotKey } from '../../core/ballots.js';
+import { headerOf } from '../../core/block.js';
+import type { Hex } from '../../core/bytes.js';
+import { hexOf } from '../../core/object-memo.js';
+import type { Block, TxSetBallot, Vote } from '../../core/wire/posplus.js';
+import type { EngineInput, Verdict } from '../engine.js';
+import type { ConsensusObserver } from './bft-rules.js';
+import { NIL } from './vote-tally.js';
+
+interface Signed {
+  signer: Hex;
+  height: number;
+  votedFor?: Hex;
+}
+
+/**
+ * What the engine tells its observer (NCCA's round-2 detection) of the messages it handles: who signed what at
+ * a height and how it was judged. Each ballot counts once however it arrived: directly, or inside a block.
+ */
+export class ObserverFeed {
+  private readonly ballotsHeard = new Map<number, Set<string>>();
+
+  constructor(private readonly observer: ConsensusObserver) {}
+
+  /** Who signed an input, for `height` (ballots also for the next one: they are taken at once). A vote bundle is noted vote by vote (see `vote`). */
+  signers(input: EngineInput, height: number): Signed[] {
+    const all = signersOf(input);
+    return all.filter((x) => x.height === height || (input.type === 'ballots' && x.height === height + 1));
+  }
+
+  /** The input was handled, with `outcome` as its verdict. */
+  noted(input: EngineInput, signers: readonly Signed[], now: number, outcome: Verdict): void {
+    for (const x of signers) this.observer.note(x.signer, x.height, now, outcome, x.votedFor);
+    if (input.type === 'ballots') for (const b of input.ballots) this.heard(b);
+  }
+
+  /** One vote of a collector's bundle, noted only once its signature verified: a forged vote must not count against the validator it names. */
+  vote(vote: Vote, now: number, verdict: Verdict): void {
+    this.observer.note(hexOf(vote.voter), vote.height, now, verdict, hexOf(vote.blockHash) || undefined);
+  }
+
+  /**
+   * Ballots reach most replicas only inside the proposer's block (validators send theirs to the proposer alone).
+   * A valid block's ballots are messages its voters got through, so each one this replica did not already hear
+   * directly counts; an invalid block counts for nobody but its proposer.
+   */
+  carried(block: Block, height: number, now: number): void {
+    for (const b of block.ballots) if (b.height === height && !this.heard(b)) this.observer.note(hexOf(b.voter), b.height, now, 'accept');
+  }
+
+  /** Forgets the ballots of heights below `height`. */
+  prune(height: number): void {
+    for (const h of this.ballotsHeard.keys()) if (h < height) this.ballotsHeard.delete(h);
+  }
+
+  /** Whether a ballot was counted already, marking it counted. */
+  private heard(b: TxSetBallot): boolean {
+    let keys = this.ballotsHeard.get(b.height);
+    if (keys === undefined) this.ballotsHeard.set(b.height, (keys = new Set()));
+    const known = keys.has(ballotKey(b));
+    keys.add(ballotKey(b));
+    return known;
+  }
+}
+
+function signersOf(input: EngineInput): Signed[] {
+  switch (input.type) {
+    case 'proposal':
+      return [{ signer: hexOf(input.proposal.proposer), height: headerOf(input.proposal.block).height }];
+    case 'vote': {
+      const target = hexOf(input.vote.blockHash);
+      return [{ signer: hexOf(input.vote.voter), height: input.vote.height, votedFor: target === NIL ? undefined : target }];
+    }
+    case 'ballots':
+      return input.ballots.map((b) => ({ signer: hexOf(b.voter), height: b.height }));
+    case 'call':
+      return [{ signer: hexOf(input.call.proposer), height: input.call.height }];
+    default:
+      return [];
+  }
+}
