@@ -31,7 +31,9 @@ export class ObserverFeed {
   /** The input was handled, with `outcome` as its verdict. */
   noted(input: EngineInput, signers: readonly Signed[], now: number, outcome: Verdict): void {
     for (const x of signers) this.observer.note(x.signer, x.height, now, outcome, x.votedFor);
-    if (input.type === 'ballots') for (const b of input.ballots) this.heard(b);
+    // Only ballots that passed: a rejected one may name any voter, and marking it would hide that voter's real
+    // ballot when a block carries it (and grow the set without bound).
+    if (input.type === 'ballots' && outcome === 'accept') for (const b of input.ballots) this.heard(b);
   }
 
   /** One vote of a collector's bundle, noted only once its signature verified: a forged vote must not count against the validator it names. */
