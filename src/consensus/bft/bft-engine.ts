@@ -14,23 +14,11 @@ import type { ValidatorSet } from '../validator-set.js';
 import type { BftRules, BftTimeouts, TxSetInput } from './bft-rules.js';
 import { certificateOf, checkCertificate, checkLastCommit } from './certificate-check.js';
 import { EngineTimers, type TimerKind } from './engine-timers.js';
-import { VoteCollector } from './vote-collector.js';
-import { NIL, VoteTally } from './vote-tally.js';
-import { type Step, readWal, setWal } from './wal-record.js';
+import { NIL } from './vote-tally.js';
+import { HeightState } from './height-state.js';
+import { readWal, setWal } from './wal-record.js';
 import { validatorViews } from './engine-views.js';
 import { ObserverFeed } from './observer-feed.js';
-
-interface ProposalRecord {
-  proposal: Proposal;
-  block: Block;
-  hash: Hex;
-  valid: boolean;
-}
-
-interface RoundVotes {
-  prevotes: VoteTally;
-  precommits: VoteTally;
-}
 
 const MAX_ROUND_AHEAD = 64;
 const MAX_BUFFERED = 10_000;
@@ -47,28 +35,13 @@ const RESEND_TXS_AFTER = 2;
 export class BftEngine implements Engine, BlockRules {
   private readonly selfKey: Hex;
   private validatorSet!: ValidatorSet;
-  private round = 0;
-  private phase: Step = 'idle';
-  private lockedRound = -1;
-  private lockedBlock: Block | undefined;
-  private validRound = -1;
-  private validBlock: Block | undefined;
-  private proposals = new Map<number, ProposalRecord>();
-  private votes = new Map<number, RoundVotes>();
-  private armed = new Set<string>();
+  /** The height being decided; `enterHeight` makes a new one. */
+  private h = new HeightState();
   private timers = new EngineTimers();
-  private collector = new VoteCollector();
-  private proposers = new Map<number, Uint8Array>();
   private readonly feed: ObserverFeed | undefined;
-  /** A verified certificate for this height whose block has not arrived yet. */
-  private pendingCertificate: Certificate | undefined;
   private future: EngineInput[] = [];
   private recentProposers: { height: number; proposer: string }[] = [];
-  private ownProposals: Proposal[] = [];
-  private ownVotes: Vote[] = [];
   private resends = 0;
-  /** When this height's transaction-set vote started here (round 0 began); undefined before. */
-  private txSetStartedAt: number | undefined;
   private out!: Ready;
 
   constructor(
@@ -165,10 +138,10 @@ export class BftEngine implements Engine, BlockRules {
     const { verdict, publish, relayQueued } = txSet.receive(this.chain, input);
     this.out.verdict = verdict;
     this.out.publish.push(...publish);
-    if (relayQueued && !this.timers.has('relay')) this.schedule('relay', this.round, now + (txSet.relayWindowMs ?? 0));
+    if (relayQueued && !this.timers.has('relay')) this.schedule('relay', this.h.round, now + (txSet.relayWindowMs ?? 0));
     if (verdict !== 'accept' || !current) return;
     // Someone started this height: take part, so our own ballot is counted.
-    if (this.phase === 'idle') this.startRound(this.round, now);
+    if (this.h.step === 'idle') this.startRound(this.h.round, now);
     else this.pollTxSet(now);
   }
 
@@ -176,11 +149,11 @@ export class BftEngine implements Engine, BlockRules {
   private pollTxSet(now: number): void {
     const txSet = this.rules.txSet;
     const proposer = this.isProposer(0);
-    if (txSet === undefined || this.txSetStartedAt === undefined || (proposer && this.proposals.has(0))) return;
-    const poll = txSet.poll(this.chain, now, this.txSetStartedAt, proposer);
+    if (txSet === undefined || this.h.txSetStartedAt === undefined || (proposer && this.h.proposals.has(0))) return;
+    const poll = txSet.poll(this.chain, now, this.h.txSetStartedAt, proposer);
     this.out.publish.push(...poll.publish);
     this.timers.cancel('ready');
-    if (poll.ready && proposer && this.round === 0 && this.phase === 'propose') this.propose(0, now);
+    if (poll.ready && proposer && this.h.round === 0 && this.h.step === 'propose') this.propose(0, now);
     else if (poll.wakeAt !== undefined) this.schedule('ready', 0, poll.wakeAt);
   }
 
@@ -205,7 +178,7 @@ export class BftEngine implements Engine, BlockRules {
 
   /** With nothing to order the replica stays idle instead of churning empty rounds. */
   private wakeForWork(now: number): void {
-    if (this.phase === 'idle' && this.chain.hasWork() && !this.timers.has('start')) this.schedule('start', 0, now + this.timeouts.commitMs);
+    if (this.h.step === 'idle' && this.chain.hasWork() && !this.timers.has('start')) this.schedule('start', 0, now + this.timeouts.commitMs);
   }
 
   private heightGate(height: number, input: EngineInput): boolean {
@@ -235,7 +208,7 @@ export class BftEngine implements Engine, BlockRules {
     const header = headerOf(block);
     if (header.height === this.height + 1 && block?.lastCommit !== undefined) this.learnFromNextBlock(block.lastCommit, now);
     if (!this.heightGate(header.height, input)) return;
-    if (p.round > this.round + MAX_ROUND_AHEAD || p.validRound >= p.round || p.validRound < -1) {
+    if (p.round > this.h.round + MAX_ROUND_AHEAD || p.validRound >= p.round || p.validRound < -1) {
       throw new InvalidMessage(`proposal round ${p.round} / valid round ${p.validRound} out of range`);
     }
     const rightful = this.proposerOf(p.round);
@@ -245,7 +218,7 @@ export class BftEngine implements Engine, BlockRules {
     verifyProposalSignature(this.chain.params.chainId, p);
     this.rules.observer?.proposed(header.height, toHex(blockHash(header)), now);
     this.recordProofOfLock(p, toHex(blockHash(header)), now);
-    if (this.proposals.has(p.round)) {
+    if (this.h.proposals.has(p.round)) {
       this.out.verdict = 'ignore';
       return;
     }
@@ -262,9 +235,9 @@ export class BftEngine implements Engine, BlockRules {
       this.out.reason = err.reason;
       this.report(proveInvalidBlock(this.chain.params.chainId, this.chain.key, block!, this.chain.head.height));
     }
-    this.proposals.set(p.round, { proposal: p, block: block!, hash, valid });
+    this.h.proposals.set(p.round, { proposal: p, block: block!, hash, valid });
     if (valid) this.feed?.carried(block!, this.height, now);
-    if (this.phase === 'idle') this.startRound(Math.max(this.round, 0), now);
+    if (this.h.step === 'idle') this.startRound(Math.max(this.h.round, 0), now);
   }
 
   /**
@@ -293,13 +266,13 @@ export class BftEngine implements Engine, BlockRules {
 
   private onVote(vote: Vote, input: EngineInput): void {
     if (!this.heightGate(vote.height, input)) return;
-    if (vote.round > this.round + MAX_ROUND_AHEAD) throw new InvalidMessage(`vote round ${vote.round} is too far ahead`);
+    if (vote.round > this.h.round + MAX_ROUND_AHEAD) throw new InvalidMessage(`vote round ${vote.round} is too far ahead`);
     const voter = hexOf(vote.voter);
     const weight = this.validatorSet.weightOf(voter);
     if (weight === 0) throw new InvalidMessage(`vote from ${addressOf(vote.voter)}, which is not a validator`);
     verifyVote(this.chain.params.chainId, vote);
     this.record(vote, weight, input.now);
-    if (this.phase === 'idle') this.startRound(this.round, input.now);
+    if (this.h.step === 'idle') this.startRound(this.h.round, input.now);
   }
 
   /**
@@ -315,7 +288,7 @@ export class BftEngine implements Engine, BlockRules {
     }
     if (votes.length > this.validatorSet.members.length) throw new InvalidMessage('a vote bundle holds more votes than there are validators');
     if (!this.heightGate(first.height, input)) return;
-    if (first.round > this.round + MAX_ROUND_AHEAD) throw new InvalidMessage(`vote round ${first.round} is too far ahead`);
+    if (first.round > this.h.round + MAX_ROUND_AHEAD) throw new InvalidMessage(`vote round ${first.round} is too far ahead`);
     let fresh = false;
     for (const vote of votes) {
       const weight = this.validatorSet.weightOf(hexOf(vote.voter));
@@ -327,9 +300,9 @@ export class BftEngine implements Engine, BlockRules {
       // An equivocation it carries is its voter's fault, not the bundle's: the evidence is already raised.
       fresh ||= this.out.verdict === 'accept';
     }
-    if (first.type === Vote.Type.PREVOTE) this.collector.heard.add(first.round);
+    if (first.type === Vote.Type.PREVOTE) this.h.collector.heard.add(first.round);
     this.out.verdict = fresh ? 'accept' : 'ignore';
-    if (this.phase === 'idle') this.startRound(this.round, input.now);
+    if (this.h.step === 'idle') this.startRound(this.h.round, input.now);
   }
 
   /** A decision is for this height; an older one is ignored, a newer one means this replica should sync. */
@@ -343,13 +316,13 @@ export class BftEngine implements Engine, BlockRules {
   /** A decided height: committed as soon as this replica holds the block (a normal node learns decisions so). */
   private onCertificate(cert: Certificate, input: EngineInput): void {
     if (!this.decidesThisHeight(cert.height)) return;
-    if (this.pendingCertificate !== undefined) {
+    if (this.h.pendingCertificate !== undefined) {
       this.out.verdict = 'ignore';
       return;
     }
     checkCertificate(this.chain.params.chainId, cert, this.validatorSet);
-    this.pendingCertificate = cert;
-    if (this.phase === 'idle') this.startRound(this.round, input.now);
+    this.h.pendingCertificate = cert;
+    if (this.h.step === 'idle') this.startRound(this.h.round, input.now);
   }
 
   /**
@@ -358,7 +331,7 @@ export class BftEngine implements Engine, BlockRules {
    * that certificate is left for the proposal's own check.
    */
   private learnFromNextBlock(cert: Certificate, now: number): void {
-    const held = [...this.proposals.values()].find((r) => r.valid && r.hash === toHex(cert.blockHash));
+    const held = [...this.h.proposals.values()].find((r) => r.valid && r.hash === toHex(cert.blockHash));
     if (held === undefined || cert.height !== this.height) return;
     const { verdict, reason } = this.out;
     try {
@@ -372,7 +345,7 @@ export class BftEngine implements Engine, BlockRules {
   }
 
   private record(vote: Vote, weight: number, now: number, proof = false): void {
-    const tally = this.tallies(vote.round)[vote.type === Vote.Type.PREVOTE ? 'prevotes' : 'precommits'];
+    const tally = this.h.tallies(vote.round)[vote.type === Vote.Type.PREVOTE ? 'prevotes' : 'precommits'];
     const { added, conflict } = proof ? tally.addToProof(vote, weight) : tally.add(vote, weight);
     if (conflict) {
       this.report(makeEquivocationEvidence(this.chain.params.chainId, this.chain.key, Vote.encode(conflict), Vote.encode(vote), this.chain.head.height));
@@ -380,7 +353,7 @@ export class BftEngine implements Engine, BlockRules {
       this.out.reason = 'equivocating vote';
     } else if (!added) {
       this.out.verdict = 'ignore';
-    } else if (vote.round === this.round) {
+    } else if (vote.round === this.h.round) {
       this.armResend(now);
     }
   }
@@ -409,21 +382,6 @@ export class BftEngine implements Engine, BlockRules {
 
   // ------------------------------------------------------------------ the state machine
 
-  private tallies(round: number): RoundVotes {
-    let r = this.votes.get(round);
-    if (r === undefined) {
-      r = { prevotes: new VoteTally(), precommits: new VoteTally() };
-      this.votes.set(round, r);
-    }
-    return r;
-  }
-
-  private once(tag: string): boolean {
-    if (this.armed.has(tag)) return false;
-    this.armed.add(tag);
-    return true;
-  }
-
   private schedule(kind: TimerKind, round: number, at: number): void {
     this.timers.schedule(kind, round, at);
   }
@@ -433,12 +391,12 @@ export class BftEngine implements Engine, BlockRules {
   }
 
   private startRound(round: number, now: number): void {
-    this.round = round;
-    this.phase = 'propose';
+    this.h.round = round;
+    this.h.step = 'propose';
     this.timers.cancel('start');
     // The round-0 proposer first runs the height's transaction-set vote, and proposes when it is ready.
     const txSet = this.rules.txSet;
-    if (txSet !== undefined && this.txSetStartedAt === undefined) this.txSetStartedAt = now;
+    if (txSet !== undefined && this.h.txSetStartedAt === undefined) this.h.txSetStartedAt = now;
     this.pollTxSet(now);
     if (txSet === undefined || round !== 0 || !this.isProposer(0)) this.propose(round, now);
     this.schedule('propose', round, now + this.timeout(this.timeouts.proposeMs, round));
@@ -447,8 +405,8 @@ export class BftEngine implements Engine, BlockRules {
 
   /** The rightful proposer (and collector) of a round at this height; asked on every vote, so kept. */
   private proposerOf(round: number): Uint8Array {
-    let key = this.proposers.get(round);
-    if (key === undefined) this.proposers.set(round, (key = this.rules.proposerOf(this.chain, this.validatorSet, round)));
+    let key = this.h.proposers.get(round);
+    if (key === undefined) this.h.proposers.set(round, (key = this.rules.proposerOf(this.chain, this.validatorSet, round)));
     return key;
   }
 
@@ -457,15 +415,15 @@ export class BftEngine implements Engine, BlockRules {
   }
 
   private propose(round: number, now: number): void {
-    if (this.isProposer(round) && !this.proposals.has(round)) {
+    if (this.isProposer(round) && !this.h.proposals.has(round)) {
       const block =
-        this.validBlock ?? buildBlock(this.chain.params.chainId, this.chain.key, this.chain.buildContent(now, round, this.rules.txSet?.select(this.chain)));
+        this.h.validBlock ?? buildBlock(this.chain.params.chainId, this.chain.key, this.chain.buildContent(now, round, this.rules.txSet?.select(this.chain)));
       // The proof of lock travels with the block (see onProposal): the prevotes that made it our valid block.
-      const pol = this.validBlock ? (this.votes.get(this.validRound)?.prevotes.votesFor(toHex(blockHash(headerOf(block)))) ?? []) : [];
-      const proposal = signProposal(this.chain.params.chainId, this.chain.key, { block, round, validRound: this.validRound, pol });
-      this.proposals.set(round, { proposal, block, hash: toHex(blockHash(headerOf(block))), valid: true });
+      const pol = this.h.validBlock ? (this.h.votes.get(this.h.validRound)?.prevotes.votesFor(toHex(blockHash(headerOf(block)))) ?? []) : [];
+      const proposal = signProposal(this.chain.params.chainId, this.chain.key, { block, round, validRound: this.h.validRound, pol });
+      this.h.proposals.set(round, { proposal, block, hash: toHex(blockHash(headerOf(block))), valid: true });
       this.rules.observer?.proposed(this.height, toHex(blockHash(headerOf(block))), now);
-      this.ownProposals.push(proposal);
+      this.h.ownProposals.push(proposal);
       this.recordWal();
       this.out.publish.push({ kind: 'proposal', proposal });
     }
@@ -475,28 +433,28 @@ export class BftEngine implements Engine, BlockRules {
   private armResend(now: number): void {
     this.timers.cancel('resend');
     this.resends = 0;
-    if (this.phase !== 'idle') this.schedule('resend', this.round, now + this.timeouts.resendMs);
+    if (this.h.step !== 'idle') this.schedule('resend', this.h.round, now + this.timeouts.resendMs);
   }
 
   private resend(now: number): void {
     this.resends++;
-    const ofRound = (r: number): boolean => r === this.round;
-    for (const proposal of this.ownProposals) if (ofRound(proposal.round)) this.out.publish.push({ kind: 'proposal', proposal, resend: this.resends });
-    for (const vote of this.ownVotes) if (ofRound(vote.round)) this.out.publish.push({ kind: 'vote', vote, resend: this.resends });
-    this.schedule('resend', this.round, now + this.timeouts.resendMs * Math.min(8, 2 ** this.resends));
+    const ofRound = (r: number): boolean => r === this.h.round;
+    for (const proposal of this.h.ownProposals) if (ofRound(proposal.round)) this.out.publish.push({ kind: 'proposal', proposal, resend: this.resends });
+    for (const vote of this.h.ownVotes) if (ofRound(vote.round)) this.out.publish.push({ kind: 'vote', vote, resend: this.resends });
+    this.schedule('resend', this.h.round, now + this.timeouts.resendMs * Math.min(8, 2 ** this.resends));
   }
 
   private castVote(type: Vote.Type, hash: Hex, now: number): void {
-    const tally = this.tallies(this.round)[type === Vote.Type.PREVOTE ? 'prevotes' : 'precommits'];
+    const tally = this.h.tallies(this.h.round)[type === Vote.Type.PREVOTE ? 'prevotes' : 'precommits'];
     if (!this.isValidator || tally.has(this.selfKey)) return; // never sign twice for one (height, round, type)
     const vote = signVote(this.chain.params.chainId, this.chain.key, {
       type,
       height: this.height,
-      round: this.round,
+      round: this.h.round,
       blockHash: hash === NIL ? new Uint8Array(0) : fromHex(hash),
     });
     tally.add(vote, this.validatorSet.weightOf(this.selfKey));
-    this.ownVotes.push(vote);
+    this.h.ownVotes.push(vote);
     this.recordWal();
     this.sendVote(vote, now);
   }
@@ -511,32 +469,32 @@ export class BftEngine implements Engine, BlockRules {
   private sendVote(vote: Vote, now: number): void {
     if (!this.rules.collectVotes) return void this.out.publish.push({ kind: 'vote', vote });
     if (this.isProposer(vote.round)) return;
-    const heard = vote.type === Vote.Type.PREVOTE ? this.proposals.has(vote.round) : this.collector.heard.has(vote.round);
+    const heard = vote.type === Vote.Type.PREVOTE ? this.h.proposals.has(vote.round) : this.h.collector.heard.has(vote.round);
     if (!heard) return void this.out.publish.push({ kind: 'vote', vote });
     this.out.publish.push({ kind: 'vote', vote, to: this.proposerOf(vote.round) });
-    this.collector.pending = { round: vote.round, step: this.phase };
+    this.h.collector.pending = { round: vote.round, step: this.h.step };
     this.schedule('collect', vote.round, now + this.timeouts.collectMs);
   }
 
   /** As the collector of a round, pass on the votes gathered once they make a new quorum (see VoteCollector). */
   private collect(): void {
     if (!this.rules.collectVotes || !this.isValidator) return;
-    for (const [round, rv] of this.votes) {
+    for (const [round, rv] of this.h.votes) {
       if (!this.isProposer(round)) continue;
       for (const [step, tally] of [['prevote', rv.prevotes], ['precommit', rv.precommits]] as const) {
-        const votes = this.collector.due(step, round, tally, this.validatorSet);
+        const votes = this.h.collector.due(step, round, tally, this.validatorSet);
         if (votes !== undefined) this.out.publish.push({ kind: 'votes', votes });
       }
     }
   }
 
   private prevote(hash: Hex, now: number): void {
-    this.phase = 'prevote';
+    this.h.step = 'prevote';
     this.castVote(Vote.Type.PREVOTE, hash, now);
   }
 
   private precommit(hash: Hex, now: number): void {
-    this.phase = 'precommit';
+    this.h.step = 'precommit';
     this.castVote(Vote.Type.PRECOMMIT, hash, now);
   }
 
@@ -550,32 +508,32 @@ export class BftEngine implements Engine, BlockRules {
   private evaluateOnce(now: number): boolean {
     const vs = this.validatorSet;
     // Decide: a proposal plus >2/3 precommits for it in any round, seen here or in a certificate.
-    for (const [r, rec] of this.proposals) {
-      const tally = this.votes.get(r)?.precommits;
+    for (const [r, rec] of this.h.proposals) {
+      const tally = this.h.votes.get(r)?.precommits;
       if (tally && rec.valid && vs.isQuorum(tally.weightFor(rec.hash))) {
         this.commit(rec.block, r, tally.votesFor(rec.hash), now, this.isProposer(r));
         return true;
       }
     }
-    const cert = this.pendingCertificate;
-    const certified = cert && [...this.proposals.values()].find((rec) => rec.valid && rec.hash === toHex(cert.blockHash));
+    const cert = this.h.pendingCertificate;
+    const certified = cert && [...this.h.proposals.values()].find((rec) => rec.valid && rec.hash === toHex(cert.blockHash));
     if (cert && certified) {
       this.commit(certified.block, cert.round, cert.sigs.map((s) => precommitOf(cert, s)), now, false);
       return true;
     }
-    for (const [r, rv] of this.votes) {
+    for (const [r, rv] of this.h.votes) {
       const leader = rv.precommits.leader();
       // The block we hold for round r must be the decided one: with an equivocating proposer we may hold a
       // valid proposal for another block, never accept a second proposal for r, and so would wait forever.
-      const held = this.proposals.get(r);
+      const held = this.h.proposals.get(r);
       if (leader && leader.hash !== NIL && vs.isQuorum(leader.weight) && !(held?.valid && held.hash === leader.hash)) {
         this.out.behindUntil = this.height; // the network decided a block we never received: fetch it
       }
     }
-    if (this.phase === 'idle') return false;
+    if (this.h.step === 'idle') return false;
     // Skip ahead: >1/3 of the weight is already in a later round.
-    for (const [r, rv] of this.votes) {
-      if (r <= this.round) continue;
+    for (const [r, rv] of this.h.votes) {
+      if (r <= this.h.round) continue;
       const senders = new Set([...rv.prevotes.voters(), ...rv.precommits.voters()]);
       const weight = [...senders].reduce((sum, k) => sum + vs.weightOf(k), 0);
       if (vs.isOneThird(weight)) {
@@ -583,18 +541,18 @@ export class BftEngine implements Engine, BlockRules {
         return true;
       }
     }
-    const rec = this.proposals.get(this.round);
-    const rv = this.tallies(this.round);
-    if (this.phase === 'propose' && rec) {
+    const rec = this.h.proposals.get(this.h.round);
+    const rv = this.h.tallies(this.h.round);
+    if (this.h.step === 'propose' && rec) {
       const vr = rec.proposal.validRound;
       if (vr === -1) {
-        const ok = rec.valid && (this.lockedRound === -1 || this.lockedHash() === rec.hash);
+        const ok = rec.valid && (this.h.lockedRound === -1 || this.h.lockedHash() === rec.hash);
         this.prevote(ok ? rec.hash : NIL, now);
         return true;
       }
-      const prior = this.votes.get(vr)?.prevotes;
-      if (vr < this.round && prior && vs.isQuorum(prior.weightFor(rec.hash))) {
-        const ok = rec.valid && (this.lockedRound <= vr || this.lockedHash() === rec.hash);
+      const prior = this.h.votes.get(vr)?.prevotes;
+      if (vr < this.h.round && prior && vs.isQuorum(prior.weightFor(rec.hash))) {
+        const ok = rec.valid && (this.h.lockedRound <= vr || this.h.lockedHash() === rec.hash);
         this.prevote(ok ? rec.hash : NIL, now);
         return true;
       }
@@ -605,28 +563,28 @@ export class BftEngine implements Engine, BlockRules {
     // forever, and once every replica is in that state the chain halts for good (found by the 20%-loss and 2/2
     // split simulations). So each timer is also armed on entering its step. Timeouts only ever lead to nil
     // votes and later rounds, which Tendermint's safety argument allows at any time.
-    if (this.phase === 'prevote' && this.once(`prevote-timer/${this.round}`)) {
-      this.schedule('prevote', this.round, now + this.timeout(this.timeouts.prevoteMs, this.round));
+    if (this.h.step === 'prevote' && this.h.once(`prevote-timer/${this.h.round}`)) {
+      this.schedule('prevote', this.h.round, now + this.timeout(this.timeouts.prevoteMs, this.h.round));
     }
-    if (rec && rec.valid && this.phase !== 'propose' && vs.isQuorum(rv.prevotes.weightFor(rec.hash)) && this.once(`lock/${this.round}`)) {
-      if (this.phase === 'prevote') {
-        this.lockedRound = this.round;
-        this.lockedBlock = rec.block;
-        this.validRound = this.round;
-        this.validBlock = rec.block;
+    if (rec && rec.valid && this.h.step !== 'propose' && vs.isQuorum(rv.prevotes.weightFor(rec.hash)) && this.h.once(`lock/${this.h.round}`)) {
+      if (this.h.step === 'prevote') {
+        this.h.lockedRound = this.h.round;
+        this.h.lockedBlock = rec.block;
+        this.h.validRound = this.h.round;
+        this.h.validBlock = rec.block;
         this.precommit(rec.hash, now);
       } else {
-        this.validRound = this.round;
-        this.validBlock = rec.block;
+        this.h.validRound = this.h.round;
+        this.h.validBlock = rec.block;
       }
       return true;
     }
-    if (this.phase === 'prevote' && vs.isQuorum(rv.prevotes.weightFor(NIL))) {
+    if (this.h.step === 'prevote' && vs.isQuorum(rv.prevotes.weightFor(NIL))) {
       this.precommit(NIL, now);
       return true;
     }
-    if ((this.phase === 'precommit' || vs.isQuorum(rv.precommits.weight)) && this.once(`precommit-timer/${this.round}`)) {
-      this.schedule('precommit', this.round, now + this.timeout(this.timeouts.precommitMs, this.round));
+    if ((this.h.step === 'precommit' || vs.isQuorum(rv.precommits.weight)) && this.h.once(`precommit-timer/${this.h.round}`)) {
+      this.schedule('precommit', this.h.round, now + this.timeout(this.timeouts.precommitMs, this.h.round));
     }
     return false;
   }
@@ -643,28 +601,24 @@ export class BftEngine implements Engine, BlockRules {
     this.rules.afterTxs?.(state, block, this.chain.headRecord);
   }
 
-  private lockedHash(): Hex | undefined {
-    return this.lockedBlock ? toHex(blockHash(headerOf(this.lockedBlock))) : undefined;
-  }
-
   private fireTimers(now: number): void {
     for (const t of this.timers.takeDue(now)) {
       if (t.kind === 'start') {
-        if (this.phase === 'idle') this.startRound(this.round, now);
+        if (this.h.step === 'idle') this.startRound(this.h.round, now);
       } else if (t.kind === 'relay') {
         this.out.publish.push(...(this.rules.txSet?.flushRelay?.(this.chain) ?? []));
       } else if (t.kind === 'ready') {
         this.pollTxSet(now);
       } else if (t.kind === 'resend') {
-        if (t.round === this.round && this.phase !== 'idle') this.resend(now);
+        if (t.round === this.h.round && this.h.step !== 'idle') this.resend(now);
       } else if (t.kind === 'collect') {
         // The step has not moved since our vote went to the collector: every validator gets it now.
-        const pending = this.collector.pending;
-        if (pending?.round === this.round && pending.step === this.phase) this.resend(now);
-      } else if (t.round === this.round) {
-        if (t.kind === 'propose' && this.phase === 'propose') this.prevote(NIL, now);
-        else if (t.kind === 'prevote' && this.phase === 'prevote') this.precommit(NIL, now);
-        else if (t.kind === 'precommit') this.startRound(this.round + 1, now);
+        const pending = this.h.collector.pending;
+        if (pending?.round === this.h.round && pending.step === this.h.step) this.resend(now);
+      } else if (t.round === this.h.round) {
+        if (t.kind === 'propose' && this.h.step === 'propose') this.prevote(NIL, now);
+        else if (t.kind === 'prevote' && this.h.step === 'prevote') this.precommit(NIL, now);
+        else if (t.kind === 'precommit') this.startRound(this.h.round + 1, now);
       }
       this.evaluate(now);
     }
@@ -714,40 +668,16 @@ export class BftEngine implements Engine, BlockRules {
 
   private enterHeight(): void {
     this.validatorSet = this.rules.validatorsFor(this.chain);
-    this.round = 0;
-    this.phase = 'idle';
-    this.lockedRound = -1;
-    this.lockedBlock = undefined;
-    this.validRound = -1;
-    this.validBlock = undefined;
-    this.proposals = new Map();
-    this.votes = new Map();
-    this.armed = new Set();
+    this.h = new HeightState();
     // Ballots held for relay may already be the next height's: their timer outlives the height.
     this.timers.keepOnly('relay');
-    this.collector = new VoteCollector();
-    this.proposers = new Map();
     this.feed?.prune(this.height);
-    this.pendingCertificate = undefined;
-    this.ownProposals = [];
-    this.ownVotes = [];
-    this.txSetStartedAt = undefined;
   }
 
   // ------------------------------------------------------------------ persistence
 
   private recordWal(): void {
-    setWal(this.out, {
-      height: this.height,
-      round: this.round,
-      step: this.phase,
-      lockedRound: this.lockedRound,
-      lockedBlock: this.lockedBlock,
-      validRound: this.validRound,
-      validBlock: this.validBlock,
-      proposals: [...this.ownProposals],
-      votes: [...this.ownVotes],
-    });
+    setWal(this.out, this.h.walState(this.height));
   }
 
   /**
@@ -757,17 +687,17 @@ export class BftEngine implements Engine, BlockRules {
   private restore(wal: Uint8Array): void {
     const rec = readWal(wal);
     if (rec.height !== this.height) return;
-    ({ lockedRound: this.lockedRound, lockedBlock: this.lockedBlock, validRound: this.validRound, validBlock: this.validBlock, round: this.round, step: this.phase } = rec);
+    ({ lockedRound: this.h.lockedRound, lockedBlock: this.h.lockedBlock, validRound: this.h.validRound, validBlock: this.h.validBlock, round: this.h.round, step: this.h.step } = rec);
     for (const proposal of rec.proposals) {
-      this.ownProposals.push(proposal);
-      this.proposals.set(proposal.round, { proposal, block: proposal.block!, hash: toHex(blockHash(headerOf(proposal.block))), valid: true });
+      this.h.ownProposals.push(proposal);
+      this.h.proposals.set(proposal.round, { proposal, block: proposal.block!, hash: toHex(blockHash(headerOf(proposal.block))), valid: true });
     }
     for (const vote of rec.votes) {
-      this.ownVotes.push(vote);
-      this.tallies(vote.round)[vote.type === Vote.Type.PREVOTE ? 'prevotes' : 'precommits'].add(vote, this.validatorSet.weightOf(this.selfKey));
+      this.h.ownVotes.push(vote);
+      this.h.tallies(vote.round)[vote.type === Vote.Type.PREVOTE ? 'prevotes' : 'precommits'].add(vote, this.validatorSet.weightOf(this.selfKey));
     }
-    if (this.phase !== 'idle') this.schedule('resend', this.round, 0);
-    if (this.phase === 'propose') this.schedule('propose', this.round, 0);
+    if (this.h.step !== 'idle') this.schedule('resend', this.h.round, 0);
+    if (this.h.step === 'propose') this.schedule('propose', this.h.round, 0);
   }
 
   // ------------------------------------------------------------------ views
@@ -775,7 +705,7 @@ export class BftEngine implements Engine, BlockRules {
   status(): EngineStatus {
     const role: Role = this.rules.roleOf?.(this.chain, this.validatorSet, this.selfKey) ?? (this.isValidator ? 'validator' : 'normal');
     const { height, hash } = this.chain.head;
-    return { engine: this.name, role, height, headHash: toHex(hash), round: this.round, step: this.phase, recentProposers: [...this.recentProposers] };
+    return { engine: this.name, role, height, headHash: toHex(hash), round: this.h.round, step: this.h.step, recentProposers: [...this.recentProposers] };
   }
 
   validators(): ValidatorView[] {

@@ -1,0 +1,70 @@
+import { blockHash, headerOf } from '../../core/block.js';
+import { type Hex, toHex } from '../../core/bytes.js';
+import type { Block, Certificate, Proposal, Vote } from '../../core/wire/posplus.js';
+import { VoteCollector } from './vote-collector.js';
+import { VoteTally } from './vote-tally.js';
+import type { Step, WalState } from './wal-record.js';
+
+export interface ProposalRecord {
+  proposal: Proposal;
+  block: Block;
+  hash: Hex;
+  valid: boolean;
+}
+
+export interface RoundVotes {
+  prevotes: VoteTally;
+  precommits: VoteTally;
+}
+
+/**
+ * Everything the round machine knows about the height it is deciding (Algorithm 1's state: round, step, lock and
+ * valid value, and the messages of every round), made afresh when a height starts.
+ */
+export class HeightState {
+  round = 0;
+  step: Step = 'idle';
+  lockedRound = -1;
+  lockedBlock: Block | undefined;
+  validRound = -1;
+  validBlock: Block | undefined;
+  readonly proposals = new Map<number, ProposalRecord>();
+  readonly votes = new Map<number, RoundVotes>();
+  /** What this replica signed at the height: the WAL keeps them, and a stalled round resends them. */
+  readonly ownProposals: Proposal[] = [];
+  readonly ownVotes: Vote[] = [];
+  readonly collector = new VoteCollector();
+  /** The rightful proposer (and collector) of each round asked for so far. */
+  readonly proposers = new Map<number, Uint8Array>();
+  /** A verified certificate for this height whose block has not arrived yet. */
+  pendingCertificate: Certificate | undefined;
+  /** When this height's transaction-set vote started here (round 0 began); undefined before. */
+  txSetStartedAt: number | undefined;
+  private readonly armed = new Set<string>();
+
+  tallies(round: number): RoundVotes {
+    let r = this.votes.get(round);
+    if (r === undefined) {
+      r = { prevotes: new VoteTally(), precommits: new VoteTally() };
+      this.votes.set(round, r);
+    }
+    return r;
+  }
+
+  /** True the first time it is asked with `tag` at this height. */
+  once(tag: string): boolean {
+    if (this.armed.has(tag)) return false;
+    this.armed.add(tag);
+    return true;
+  }
+
+  lockedHash(): Hex | undefined {
+    return this.lockedBlock ? toHex(blockHash(headerOf(this.lockedBlock))) : undefined;
+  }
+
+  /** What the WAL records of it; copies of the lists, since the record is encoded when first read. */
+  walState(height: number): WalState {
+    const { round, step, lockedRound, lockedBlock, validRound, validBlock } = this;
+    return { height, round, step, lockedRound, lockedBlock, validRound, validBlock, proposals: [...this.ownProposals], votes: [...this.ownVotes] };
+  }
+}
