@@ -194,7 +194,7 @@ function tallyOver(
  * can never raise a vote (and adding one can never lower it). With no eligible weight every vote is 0.
  *
  * `txCells` names the region cell of a transaction's sender where it is known. Normal nodes subscribe only to
- * their own cell's transactions (src/node/topics.ts), so for such a transaction the normal voters of other cells
+ * their own cell's transactions (src/protocol/topics.ts), so for such a transaction the normal voters of other cells
  * are not eligible: they are left out of numerator and denominator alike, instead of weighing in as abstentions
  * on transactions they never received (the paper votes in each cell first). Validators vote on every cell's.
  */
