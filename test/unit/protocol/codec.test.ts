@@ -1,0 +1,71 @@
+import { strict as assert } from 'node:assert';
+import { addressOf } from '../../../src/core/address.js';
+import { signCall, signCallBallot } from '../../../src/core/ballots.js';
+import { signVote } from '../../../src/core/votes.js';
+import { ConsensusEnvelope, Vote } from '../../../src/core/wire/posplus.js';
+import type { Outbound } from '../../../src/consensus/engine.js';
+import { decodeOutbound, encodeOutbound, inputOf, topicOf } from '../../../src/protocol/codec.js';
+import { type TopicRef, parseTopic, stringifyTopic, topicsFor } from '../../../src/protocol/topics.js';
+import { CHAIN, key } from '../core/fixtures.js';
+
+const me = key('codec-me');
+const other = key('codec-other');
+const vote = signVote(CHAIN, other, { type: Vote.Type.PREVOTE, height: 4, round: 1, blockHash: new Uint8Array(32).fill(7) });
+const call = signCall(CHAIN, other, 4, 1, ['ab'.repeat(32)]);
+const ballot = signCallBallot(CHAIN, me, call, () => true);
+const certificate = { height: 4, round: 1, blockHash: new Uint8Array(32).fill(7), sigs: [{ voter: vote.voter, signature: vote.signature }] };
+
+/** What a receiver makes of a message: the topic it travels on, its bytes decoded there (by `receiver`). */
+const travel = (out: Outbound, receiver: Uint8Array): Outbound | undefined => decodeOutbound(topicOf(out, 3), encodeOutbound(out), receiver);
+
+describe('protocol codec: one way for engine messages onto the wire and back', () => {
+  it('every kind of message survives the trip, on the topic it belongs to', () => {
+    const messages: Outbound[] = [
+      { kind: 'vote', vote },
+      { kind: 'vote', vote, to: me.publicKey },
+      { kind: 'votes', votes: [vote] },
+      { kind: 'certificate', certificate },
+      { kind: 'call', call },
+      { kind: 'ballot', ballot },
+      { kind: 'ballot', ballot, to: me.publicKey },
+      { kind: 'bundle', cell: 3, ballots: [ballot], to: me.publicKey },
+    ];
+    for (const out of messages) {
+      const back = travel(out, me.publicKey);
+      assert.equal(back?.kind, out.kind);
+      assert.deepEqual(encodeOutbound(back!), encodeOutbound(out), `${out.kind} changed on the way`);
+      assert.equal(inputOf(back!, 1).now, 1);
+    }
+    assert.deepEqual(topicOf({ kind: 'vote', vote, to: me.publicKey }, 3), { kind: 'inbox', address: addressOf(me.publicKey) });
+    assert.deepEqual(topicOf({ kind: 'vote', vote }, 3), { kind: 'approval' });
+  });
+
+  it('an envelope with two messages, or one its topic does not carry, is refused', () => {
+    const two = ConsensusEnvelope.encode({ vote, certificate, resend: 0, votes: [] });
+    assert.throws(() => decodeOutbound({ kind: 'approval' }, two, me.publicKey), /exactly one/);
+    const aVote = ConsensusEnvelope.encode({ vote, resend: 0, votes: [] });
+    assert.throws(() => decodeOutbound({ kind: 'block' }, aVote, me.publicKey), /does not carry/);
+    const aCertificate = ConsensusEnvelope.encode({ certificate, resend: 0, votes: [] });
+    assert.throws(() => decodeOutbound({ kind: 'inbox', address: addressOf(me.publicKey) }, aCertificate, me.publicKey), /does not carry/);
+    const bundle = ConsensusEnvelope.encode({ votes: [vote], resend: 0 });
+    assert.throws(() => decodeOutbound({ kind: 'inbox', address: addressOf(me.publicKey) }, bundle, me.publicKey), /does not carry/);
+  });
+
+  it('topics parse back to what made them, inboxes included; only validators carry the approval topic', () => {
+    const refs: TopicRef[] = [
+      { kind: 'tx', cell: 2 },
+      { kind: 'cell-vote', cell: 8 },
+      { kind: 'multi-vote' },
+      { kind: 'block' },
+      { kind: 'approval' },
+      { kind: 'inbox', address: addressOf(me.publicKey) },
+      { kind: 'evidence' },
+      { kind: 'genesis' },
+    ];
+    for (const ref of refs) assert.deepEqual(parseTopic(stringifyTopic(CHAIN, ref)), { chainId: CHAIN, ref });
+    assert.equal(parseTopic(`/posplus/${CHAIN}/inbox/xyz`), undefined);
+    const kinds = (role: 'normal' | 'validator') => topicsFor(role, 1, 9, addressOf(me.publicKey)).map((r) => r.kind);
+    assert.ok(!kinds('normal').includes('approval') && kinds('validator').includes('approval'));
+    assert.ok(kinds('normal').includes('inbox'));
+  });
+});
