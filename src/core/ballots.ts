@@ -80,6 +80,9 @@ export function verifyBallot(chainId: string, b: TxSetBallot): void {
 /** A ballot's yes-ids in hex, for ballots that name them (RPCA). */
 export const yesIds: (b: TxSetBallot) => readonly Hex[] = memoByObject((b) => b.yes.map(toHex));
 
+/** Whether a ballot answering a call sets the bit of the call's i-th id. */
+export const saysYes = (b: TxSetBallot, i: number): boolean => ((b.bits[i >> 3]! >> (i & 7)) & 1) === 1;
+
 /** The calls of a block (or a height) by digest, to read the ballots that answer them. */
 export type CallBook = ReadonlyMap<Hex, TxSetCall>;
 
@@ -102,7 +105,7 @@ export function yesIdsIn(b: TxSetBallot, calls: CallBook): readonly Hex[] {
   let ids = answeredYes.get(b);
   if (ids === undefined) {
     if (b.bits.byteLength !== Math.ceil(call.ids.length / 8)) throw new InvalidMessage('ballot bits do not fit its call');
-    ids = call.ids.filter((_, i) => (b.bits[i >> 3]! >> (i & 7)) & 1).map((id) => toHex(id));
+    ids = call.ids.filter((_, i) => saysYes(b, i)).map((id) => toHex(id));
     answeredYes.set(b, ids);
   }
   return ids;

@@ -1,5 +1,5 @@
 import { addressOf, parseAddress } from '../../core/address.js';
-import { type BallotReports, type CallBook, answersCall, callBookOf, callDigest, signCall, signCallBallot, verifyCall, yesIdsIn } from '../../core/ballots.js';
+import { type BallotReports, type CallBook, answersCall, callBookOf, callDigest, saysYes, signCall, signCallBallot, verifyCall, yesIdsIn } from '../../core/ballots.js';
 import { headerOf } from '../../core/block.js';
 import { type Hex, toHex } from '../../core/bytes.js';
 import { hexOf } from '../../core/object-memo.js';
@@ -36,11 +36,10 @@ interface VoterInfo extends Voter {
   publicKey: Hex;
 }
 
-/** The round-0 proposer's side of one height's vote: its calls and the running count of each round. */
+/** The round-0 proposer's side of one height's vote: each round's call, its digest, and the running count. */
 interface Calling {
   height: number;
-  calls: TxSetCall[];
-  tallies: RunningTally[];
+  rounds: { call: TxSetCall; digest: Hex; tally: RunningTally }[];
 }
 
 /**
@@ -109,28 +108,29 @@ export class NccaTxSet implements TxSetRules {
     const height = chain.head.height + 1;
     const publish: Outbound[] = [];
     if (this.calling?.height !== height) {
-      this.calling = { height, calls: [], tallies: [] };
+      this.calling = { height, rounds: [] };
       publish.push(this.call(chain, 1, chain.mempool.ids(chain.params.maxBlockTxs)));
     }
-    const { calls, tallies } = this.calling;
+    const { rounds } = this.calling;
     const deadline = startedAt + this.maxWaitMs;
     if (now >= deadline) return { publish, ready: true };
-    const last = tallies[tallies.length - 1]!;
+    const last = rounds[rounds.length - 1]!.tally;
     const { settled, fates } = last.fates();
     if (!settled || last.coverage() < READY_SHARE) return { publish, ready: false, wakeAt: deadline };
     const carried = [...fates].filter(([, f]) => f === 'carried').map(([id]) => id);
-    if (calls.length === 1 && carried.length > 0) return { publish: [...publish, this.call(chain, 2, carried)], ready: false, wakeAt: deadline };
+    if (rounds.length === 1 && carried.length > 0) return { publish: [...publish, this.call(chain, 2, carried)], ready: false, wakeAt: deadline };
     return { publish, ready: true };
   }
 
   /** Signs and keeps a call, with this replica's own answer to it. */
   private call(chain: ChainState, round: 1 | 2, ids: readonly Hex[]): Outbound {
     const call = signCall(chain.params.chainId, chain.key, chain.head.height + 1, round, ids);
-    this.calls.set(toHex(callDigest(call)), call);
+    const digest = toHex(callDigest(call));
+    this.calls.set(digest, call);
     const { voters, byAddress } = this.votersOf(chain);
     const set = new Set(call.ids.map((id) => toHex(id)));
-    this.calling!.calls.push(call);
-    this.calling!.tallies.push(new RunningTally([...set], byAddress, this.txCells(chain, this.pendingTxs(chain, set)), this.p, round));
+    const tally = new RunningTally([...set], byAddress, this.txCells(chain, this.pendingTxs(chain, set)), this.p, round);
+    this.calling!.rounds.push({ call, digest, tally });
     const me = voters.get(hexOf(chain.key.publicKey));
     if (me !== undefined) this.keep(chain, this.answer(chain, call, me));
     return { kind: 'call', call };
@@ -193,13 +193,11 @@ export class NccaTxSet implements TxSetRules {
   /** Stores a checked ballot, and counts it if it answers one of this replica's own calls. */
   private keep(chain: ChainState, b: TxSetBallot): void {
     this.ballots.store(b);
-    const calling = this.calling;
-    const k = calling?.calls.findIndex((c) => c.height === b.height && toHex(callDigest(c)) === toHex(b.call)) ?? -1;
-    if (k < 0) return;
+    if (this.calling?.height !== b.height) return;
+    const answered = this.calling.rounds.find((r) => r.digest === toHex(b.call));
     const voter = this.voters(chain).get(hexOf(b.voter));
-    const call = calling!.calls[k]!;
-    if (voter === undefined || b.bits.byteLength !== Math.ceil(call.ids.length / 8)) return;
-    calling!.tallies[k]!.add(voter.address, (i) => ((b.bits[i >> 3]! >> (i & 7)) & 1) === 1);
+    if (answered === undefined || voter === undefined || b.bits.byteLength !== Math.ceil(answered.call.ids.length / 8)) return;
+    answered.tally.add(voter.address, (i) => saysYes(b, i));
   }
 
   /** A call from the height's round-0 proposer (`caller`, as the engine computes it): answered by every voter. */
@@ -239,12 +237,12 @@ export class NccaTxSet implements TxSetRules {
 
   select(chain: ChainState): TxSetChoice {
     const height = chain.head.height + 1;
-    const calls = this.calling?.height === height ? this.calling.calls : [];
+    const calls = this.calling?.height === height ? this.calling.rounds.map((r) => r.call) : [];
     const book = callBookOf(calls);
     const voters = this.voters(chain);
     const ballots = [...(this.ballots.at(height)?.values() ?? [])].filter((b) => voters.has(hexOf(b.voter)) && book.has(toHex(b.call)));
     const ids = new Set(calls.flatMap((c) => c.ids.map((id) => toHex(id))));
-    return { allowed: new Set(this.decide(voters, ballots, book, this.txCells(chain, this.pendingTxs(chain, ids))).confirmed), ballots, calls: [...calls] };
+    return { allowed: new Set(this.decide(voters, ballots, book, this.txCells(chain, this.pendingTxs(chain, ids))).confirmed), ballots, calls };
   }
 
   check(chain: ChainState, block: Block): void {
