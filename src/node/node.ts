@@ -383,12 +383,11 @@ export class PosplusNode {
         this.txOutbox.push(...out.txs);
         this.txFlushTimer ??= setTimeout(() => this.flushTxs(), TX_FLUSH_MS);
         return;
-      case 'vote':
-        // A collector we cannot reach yet (its inbox subscription has not reached us) gets the vote with everyone.
-        if (out.to !== undefined) return this.publish(topicOf(out, this.cell), encodeOutbound(out), out.kind, () => this.transmit({ ...out, to: undefined }));
-        return this.publish(topicOf(out, this.cell), encodeOutbound(out), out.kind);
-      default:
-        return this.publish(topicOf(out, this.cell), encodeOutbound(out), out.kind);
+      default: {
+        // A node whose inbox subscription has not reached us yet gets the message where it goes without an addressee.
+        const orElse = 'to' in out && out.to !== undefined ? () => this.transmit({ ...out, to: undefined }) : undefined;
+        return this.publish(topicOf(out, this.cell), encodeOutbound(out), out.kind, orElse);
+      }
     }
   }
 
