@@ -5,14 +5,14 @@ import { VoteCollector } from './vote-collector.js';
 import { VoteTally } from './vote-tally.js';
 import type { Step, WalState } from './wal-record.js';
 
-export interface ProposalRecord {
+interface ProposalRecord {
   proposal: Proposal;
   block: Block;
   hash: Hex;
   valid: boolean;
 }
 
-export interface RoundVotes {
+interface RoundVotes {
   prevotes: VoteTally;
   precommits: VoteTally;
 }
