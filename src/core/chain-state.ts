@@ -34,11 +34,12 @@ export const DEFAULT_CHAIN_PARAMS: Omit<ChainParams, 'chainId'> = {
 /**
  * What an engine adds to block execution: a check of the previous height's certificate (only the engine knows
  * that height's validators) and its own deterministic bookkeeping after the transactions (NCCA's credit).
+ * Pure functions of the chain they are given.
  */
 export interface BlockRules {
   /** Rules only the engine can check: the parent's certificate, and (NCCA) that the transactions were voted in. */
-  checkBlock(block: Block): void;
-  afterTxs(state: StateOverlay, block: BlockFacts): void;
+  checkBlock(chain: ChainState, block: Block): void;
+  afterTxs(chain: ChainState, state: StateOverlay, block: BlockFacts): void;
 }
 
 /** A transaction-set vote's outcome for the proposer: which pending transactions may go in, and its proof. */
@@ -71,7 +72,8 @@ export interface HeadRecord {
   failedProposers: Address[];
 }
 
-const NO_BLOCK_RULES: BlockRules = { checkBlock: () => undefined, afterTxs: () => undefined };
+/** For a chain no engine drives (ledger tests, tools that only read): every block is the engine's business. */
+export const NO_BLOCK_RULES: BlockRules = { checkBlock: () => undefined, afterTxs: () => undefined };
 
 export interface Head {
   height: number;
@@ -141,8 +143,6 @@ export class ChainState {
   private readonly committedSlots = new BoundedMap<string, Tx>(RECENT);
   private readonly pendingEvidence = new Map<Hex, Evidence>();
   private readonly committedEvidence = new BoundedMap<Hex, number>(RECENT);
-  /** Set by the engine that drives this chain. */
-  blockRules: BlockRules = NO_BLOCK_RULES;
   /** The certificate of the head, which the next block carries as its lastCommit. */
   lastCertificate: Certificate | undefined;
   headRecord: HeadRecord | undefined;
@@ -153,6 +153,7 @@ export class ChainState {
     readonly key: KeyPair,
     ledger: LedgerState,
     head: Head,
+    private readonly blockRules: BlockRules,
     private readonly executed: ExecutionCache = executionCache(),
   ) {
     this.ledger = ledger;
@@ -268,7 +269,7 @@ export class ChainState {
       ballots: txSet?.ballots,
       calls: txSet?.calls,
     };
-    this.blockRules.afterTxs(overlay, { ...content, proposer: this.key.publicKey, ballots: content.ballots ?? [], calls: content.calls ?? [] });
+    this.blockRules.afterTxs(this, overlay, { ...content, proposer: this.key.publicKey, ballots: content.ballots ?? [], calls: content.calls ?? [] });
     return { ...content, stateRoot: this.ledger.root(overlay.changes) };
   }
 
@@ -316,7 +317,7 @@ export class ChainState {
     if (block.txs.length > this.params.maxBlockTxs) bad(`more than ${this.params.maxBlockTxs} transactions`);
     if (block.evidence.length > this.params.maxBlockEvidence) bad(`more than ${this.params.maxBlockEvidence} evidence items`);
     verifyBlockIntegrity(this.params.chainId, block);
-    this.blockRules.checkBlock(block);
+    this.blockRules.checkBlock(this, block);
     const overlay = new StateOverlay(this.ledger);
     const seen = new Set<Hex>();
     for (const tx of block.txs) {
@@ -338,7 +339,7 @@ export class ChainState {
       seen.add(summary.id);
       evidence.push(summary);
     }
-    this.blockRules.afterTxs(overlay, {
+    this.blockRules.afterTxs(this, overlay, {
       height: h.height,
       timestamp: h.timestamp,
       proposer: h.proposer,

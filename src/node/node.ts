@@ -14,7 +14,7 @@ import { GenesisMessage, type Tx } from '../core/wire/posplus.js';
 import { locateBody, registerBody, signTx, type TxBody, txId } from '../core/tx.js';
 import { DEFAULT_TIMEOUTS } from '../consensus/bft/bft-rules.js';
 import type { Engine, EngineInput, Outbound, Ready } from '../consensus/engine.js';
-import { AVAILABLE_ENGINES, createEngine } from '../consensus/create-engine.js';
+import { AVAILABLE_ENGINES, createEngine, engineRules } from '../consensus/create-engine.js';
 import { DEFAULT_NCCA_PARAMS } from '../consensus/ncca/params.js';
 import { RandomWaypoint } from '../geo/mobility.js';
 import { Prng } from '../core/prng.js';
@@ -242,14 +242,15 @@ export class PosplusNode {
     this.genesis = genesis;
     const ledger = fromStore ? await this.store.loadLedger() : genesisState(genesis);
     const head = (fromStore ? await this.store.getHead() : undefined) ?? { height: 0, hash: genesis.hash, timestamp: genesis.spec.timestamp };
-    const chain = new ChainState({ chainId: this.chainId, ...DEFAULT_CHAIN_PARAMS }, genesis, this.identity.keyPair, ledger, head);
+    const rules = engineRules(this.config.engine, { ncca: DEFAULT_NCCA_PARAMS }, genesis);
+    const chain = new ChainState({ chainId: this.chainId, ...DEFAULT_CHAIN_PARAMS }, genesis, this.identity.keyPair, ledger, head, rules.block);
     const wal = fromStore ? await this.store.getWal() : undefined;
     if (fromStore && head.height > 0) {
       chain.lastCertificate = await this.store.getCertificate(head.height);
       chain.headRecord = await this.store.getHeadRecord();
     }
     this.chain = chain;
-    this.engine = createEngine(this.config.engine, chain, { timeouts: DEFAULT_TIMEOUTS, ncca: DEFAULT_NCCA_PARAMS }, wal);
+    this.engine = createEngine(chain, rules, DEFAULT_TIMEOUTS, wal);
     this.metrics.height.set(head.height);
     this.refreshTopics();
     this.log.info({ height: head.height, genesis: genesis.hashHex, members: genesis.members.length, role: this.engine.status().role }, 'chain ready');

@@ -2,7 +2,7 @@ import { type Address, addressBytesOf, addressOf } from '../core/address.js';
 import { blockHash, headerOf } from '../core/block.js';
 import { BoundedMap } from '../core/bounded-map.js';
 import { type Hex, toHex, utf8 } from '../core/bytes.js';
-import type { Behavior } from '../core/behavior.js';
+import type { Behavior, EngineName } from '../core/behavior.js';
 import { ChainState, type ChainParams, DEFAULT_CHAIN_PARAMS, type TxStatus, executionCache } from '../core/chain-state.js';
 import type { EvidenceSummary } from '../core/evidence.js';
 import { type Genesis, type GenesisSpec, genesisState, makeGenesis } from '../core/genesis.js';
@@ -14,7 +14,8 @@ import { type BftTimeouts, DEFAULT_TIMEOUTS } from '../consensus/bft/bft-rules.j
 import type { Commit, Engine, EngineInput, Outbound, Ready } from '../consensus/engine.js';
 import { misbehaviorOf } from '../consensus/misbehavior/compose.js';
 import type { Envelope, Misbehavior, MisbehaviorContext } from '../consensus/misbehavior/misbehavior.js';
-import { createPosEngine } from '../consensus/pos/pos-engine.js';
+import { type EngineRules, type EngineSettings, createEngine, engineRules } from '../consensus/create-engine.js';
+import { DEFAULT_NCCA_PARAMS } from '../consensus/ncca/params.js';
 import { encodeOutbound, inputOf } from '../protocol/codec.js';
 import { EventQueue } from './event-queue.js';
 import { Prng, type PrngSeed } from '../core/prng.js';
@@ -26,7 +27,17 @@ import { Prng, type PrngSeed } from '../core/prng.js';
  * Prng, so the same seed always gives the same run, event for event.
  */
 
-export type EngineFactory = (chain: ChainState, timeouts: BftTimeouts, wal?: Uint8Array) => Engine;
+/** How a replica's engine is made: the rules its ChainState is built with, and the engine over that chain. */
+export interface EngineFactory {
+  rules(genesis: Genesis): EngineRules;
+  /** Default: createEngine. Tests wrap it to watch or bend what one engine does. */
+  engine?(chain: ChainState, rules: EngineRules, timeouts: BftTimeouts, wal?: Uint8Array): Engine;
+}
+
+/** An engine of this version with its default parameters unless `settings` says otherwise. */
+export const engineFactory = (name: EngineName, settings: Partial<EngineSettings> = {}): EngineFactory => ({
+  rules: (genesis) => engineRules(name, { ncca: DEFAULT_NCCA_PARAMS, ...settings }, genesis),
+});
 
 export interface ReplicaNetworkOptions {
   seed: PrngSeed;
@@ -248,7 +259,7 @@ export class ReplicaNetwork {
     this.syncBatch = options.syncBatch ?? 64;
     this.syncPollMs = options.syncPollMs ?? 4_000;
     this.keepTxStatuses = options.keepTxStatuses ?? true;
-    this.makeEngine = options.engine ?? ((chain, timeouts, wal) => createPosEngine(chain, timeouts, wal));
+    this.makeEngine = options.engine ?? engineFactory('pos');
     this.route = options.route;
     this.delayModel = options.delayMs;
     const genesisTimestamp = options.genesisTimestamp ?? 1_700_000_000_000;
@@ -264,9 +275,10 @@ export class ReplicaNetwork {
     const shared = options.shareExecution ? executionCache(1024) : undefined;
     this.replicas = keys.map((key, index) => {
       const head = { height: 0, hash: this.genesis.hash, timestamp: spec.timestamp };
-      const chain = new ChainState(params, this.genesis, key, genesisState(this.genesis), head, shared);
+      const rules = this.makeEngine.rules(this.genesis);
+      const chain = new ChainState(params, this.genesis, key, genesisState(this.genesis), head, rules.block, shared);
       const replica = new Replica(index, key, chain, options.seenLimit ?? 20_000);
-      replica.engine = this.makeEngine(chain, this.timeouts);
+      replica.engine = this.startEngine(chain, rules);
       return replica;
     });
     this.group = this.replicas.map(() => 0);
@@ -414,11 +426,16 @@ export class ReplicaNetwork {
     r.syncing = false;
   }
 
+  private startEngine(chain: ChainState, rules: EngineRules, wal?: Uint8Array): Engine {
+    return (this.makeEngine.engine ?? createEngine)(chain, rules, this.timeouts, wal);
+  }
+
   /** Recreates a crashed replica's engine from its ChainState and (unless wal: false) its last WAL. */
   restart(index: number, options: { wal?: boolean } = {}): void {
     const r = this.replica(index);
     if (r.up) throw new Error(`replica ${index} is running`);
-    r.engine = this.makeEngine(r.chain, this.timeouts, options.wal === false ? undefined : r.wal);
+    // A crash loses what the engine held in memory: fresh rules (the chain's block rules are pure, so they stay).
+    r.engine = this.startEngine(r.chain, this.makeEngine.rules(this.genesis), options.wal === false ? undefined : r.wal);
     r.up = true;
     r.epoch++;
     r.seen.clear(); // a restarted node has forgotten which messages it saw

@@ -1,18 +1,14 @@
 import { strict as assert } from 'node:assert';
 import type { Behavior, EngineName } from '../../src/core/behavior.js';
 import { type Hex, toHex } from '../../src/core/bytes.js';
-import { DEFAULT_TIMEOUTS } from '../../src/consensus/bft/bft-rules.js';
-import { type EngineSettings, createEngine } from '../../src/consensus/create-engine.js';
-import { DEFAULT_NCCA_PARAMS } from '../../src/consensus/ncca/params.js';
-import { ReplicaNetwork } from '../../src/sim/replica-network.js';
+import type { EngineSettings } from '../../src/consensus/create-engine.js';
+import { ReplicaNetwork, engineFactory } from '../../src/sim/replica-network.js';
 import { allCommitted, range, send } from './support/ncca-sim.js';
 
 type Baseline = Extract<EngineName, 'rpca' | 'cdbft' | 'dpos'>;
 
-const SETTINGS: EngineSettings = { timeouts: DEFAULT_TIMEOUTS, ncca: DEFAULT_NCCA_PARAMS };
-
 function network(engine: Baseline, seed: string, size: number, settings: Partial<EngineSettings> = {}): ReplicaNetwork {
-  return new ReplicaNetwork({ seed, size, relay: true, engine: (chain, timeouts, wal) => createEngine(engine, chain, { ...SETTINGS, ...settings, timeouts }, wal) });
+  return new ReplicaNetwork({ seed, size, relay: true, engine: engineFactory(engine, settings) });
 }
 
 /** `rounds` rounds of one transfer from each sender to the next replica, `gapMs` apart. */

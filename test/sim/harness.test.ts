@@ -2,10 +2,10 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { signVote } from '../../src/core/votes.js';
 import type { Engine } from '../../src/consensus/engine.js';
-import { createPosEngine } from '../../src/consensus/pos/pos-engine.js';
+import { createEngine } from '../../src/consensus/create-engine.js';
 import { EventQueue } from '../../src/sim/event-queue.js';
 import { Prng } from '../../src/core/prng.js';
-import { ReplicaNetwork } from '../../src/sim/replica-network.js';
+import { ReplicaNetwork, engineFactory } from '../../src/sim/replica-network.js';
 import { txId } from '../../src/core/tx.js';
 
 describe('sim harness', () => {
@@ -132,8 +132,10 @@ describe('sim harness', () => {
         seed: 'relay-dedupe',
         size: 4,
         relay: true,
-        engine: (chain, timeouts, wal) => {
-          const inner = createPosEngine(chain, timeouts, wal);
+        engine: {
+          ...engineFactory('pos'),
+          engine: (chain, rules, timeouts, wal) => {
+          const inner = createEngine(chain, rules, timeouts, wal);
           const index = made++;
           stepped.set(index, new Set());
           return {
@@ -149,6 +151,7 @@ describe('sim harness', () => {
               return inner.step(input);
             },
           };
+          },
         },
       });
       net.submit(0, [net.transfer(0, 1, 3)]);
@@ -177,9 +180,12 @@ describe('sim harness', () => {
       const net: ReplicaNetwork = new ReplicaNetwork({
         seed: 'teeth',
         size: 4,
-        engine: (chain, timeouts, wal) => {
-          const engine = createPosEngine(chain, timeouts, wal);
-          return made++ === 0 ? doubleSigner(engine) : engine;
+        engine: {
+          ...engineFactory('pos'),
+          engine: (chain, rules, timeouts, wal) => {
+            const engine = createEngine(chain, rules, timeouts, wal);
+            return made++ === 0 ? doubleSigner(engine) : engine;
+          },
         },
       });
       net.submit(1, [net.transfer(1, 2, 1)]);

@@ -2,8 +2,7 @@ import { addressOf } from '../../core/address.js';
 import { blockHash, buildBlock, headerOf } from '../../core/block.js';
 import { type Hex, fromHex, toHex } from '../../core/bytes.js';
 import { hexOf } from '../../core/object-memo.js';
-import type { BlockFacts, BlockRules, ChainState, HeadRecord } from '../../core/chain-state.js';
-import type { StateOverlay } from '../../core/ledger.js';
+import type { ChainState, HeadRecord } from '../../core/chain-state.js';
 import { InvalidMessage } from '../../core/errors.js';
 import { makeEquivocationEvidence, proveInvalidBlock } from '../../core/evidence.js';
 import { precommitOf, signProposal, signVote, verifyProposalSignature, verifyVote } from '../../core/votes.js';
@@ -12,7 +11,7 @@ import { Vote } from '../../core/wire/posplus.js';
 import type { Engine, EngineInput, EngineName, EngineStatus, Ready, Role, ValidatorView, Verdict } from '../engine.js';
 import type { ValidatorSet } from '../validator-set.js';
 import type { BftRules, BftTimeouts, TxSetInput } from './bft-rules.js';
-import { certificateOf, checkCertificate, checkLastCommit } from './certificate-check.js';
+import { certificateOf, checkCertificate } from './certificate-check.js';
 import { EngineTimers, type TimerKind } from './engine-timers.js';
 import { NIL } from './vote-tally.js';
 import { HeightState } from './height-state.js';
@@ -32,7 +31,7 @@ const RESEND_TXS_AFTER = 2;
  * later round shows a >2/3 prevote quorum for it, so no two blocks can both gather >2/3 precommits at one
  * height while faulty weight stays under 1/3 — across any number of rounds and proposer timeouts.
  */
-export class BftEngine implements Engine, BlockRules {
+export class BftEngine implements Engine {
   private readonly selfKey: Hex;
   private validatorSet!: ValidatorSet;
   /** The height being decided; `enterHeight` makes a new one. */
@@ -53,7 +52,6 @@ export class BftEngine implements Engine, BlockRules {
   ) {
     this.selfKey = toHex(chain.key.publicKey);
     this.feed = rules.observer && new ObserverFeed(rules.observer);
-    chain.blockRules = this;
     this.enterHeight();
     if (wal !== undefined) this.restore(wal);
   }
@@ -587,18 +585,6 @@ export class BftEngine implements Engine, BlockRules {
       this.schedule('precommit', this.h.round, now + this.timeout(this.timeouts.precommitMs, this.h.round));
     }
     return false;
-  }
-
-  // ------------------------------------------------------------------ BlockRules (called by ChainState.execute)
-
-  /** Called by ChainState.execute: the parent's certificate (see checkLastCommit), then the transaction set. */
-  checkBlock(block: Block): void {
-    checkLastCommit(this.chain.params.chainId, block, this.chain.headRecord, this.validatorSet);
-    this.rules.txSet?.check(this.chain, block);
-  }
-
-  afterTxs(state: StateOverlay, block: BlockFacts): void {
-    this.rules.afterTxs?.(state, block, this.chain.headRecord);
   }
 
   private fireTimers(now: number): void {

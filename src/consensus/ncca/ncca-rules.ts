@@ -8,7 +8,7 @@ import type { Role } from '../engine.js';
 import { type Fraction, ValidatorSet, quorumOf } from '../validator-set.js';
 import { nextCredit } from './credit.js';
 import { electRoles } from './elections.js';
-import type { NccaParams } from './params.js';
+import { type NccaParams, checkNccaParams } from './params.js';
 import { roulettePick, rouletteSeed } from './roulette.js';
 import { NccaTxSet } from './tx-set.js';
 import { cellOfAccount, creditOf, hasRights, isEvicted, isSuspended } from './account-view.js';
@@ -26,6 +26,7 @@ const ROLE_NAMES: Record<ElectedRole, Role> = { [ElectedRole.validator]: 'valida
  * state root and survive restarts.
  */
 export function nccaRules(p: NccaParams, area: Area): BftRules {
+  checkNccaParams(p);
   const book = new ObservationBook();
   return {
     validatorsFor: (chain) => electedValidators(chain.ledger, chain.head.timestamp, quorumOf(p.beta2)),

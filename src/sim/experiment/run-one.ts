@@ -1,9 +1,7 @@
 import type { EngineName } from '../../core/behavior.js';
 import { Prng, derivedSeed } from '../../core/prng.js';
-import { createEngine } from '../../consensus/create-engine.js';
-import { DEFAULT_NCCA_PARAMS } from '../../consensus/ncca/params.js';
 import { type Area, type Position, cellOf, positionFrom } from '../../geo/grid.js';
-import { ReplicaNetwork } from '../replica-network.js';
+import { ReplicaNetwork, engineFactory } from '../replica-network.js';
 import { packetDelayMs } from './network-delay.js';
 import { detectionScore, measureTraffic, referenceReplica } from './run-metrics.js';
 import type { RunResult } from './run-result.js';
@@ -44,7 +42,7 @@ export function runOne(spec: ExperimentSpec, job: RunJob): RunResult {
     shareExecution: true,
     seenLimit: 2_000,
     keepTxStatuses: false,
-    engine: (chain, timeouts, wal) => createEngine(job.engine, chain, { timeouts, ncca: DEFAULT_NCCA_PARAMS }, wal),
+    engine: engineFactory(job.engine),
     route: (from, msg) => router!.recipients(from, msg),
     delayMs: (from, to, rng) => packetDelayMs(spec.network, area, positions[from]!, positions[to]!, rng),
   });

@@ -7,7 +7,7 @@ import { keyPairFromSeed } from '../../../src/core/keys.js';
 import type { Account } from '../../../src/core/ledger.js';
 import { txId } from '../../../src/core/tx.js';
 import type { Tx } from '../../../src/core/wire/posplus.js';
-import { createNccaEngine } from '../../../src/consensus/ncca/ncca-engine.js';
+import { createEngine, engineRules } from '../../../src/consensus/create-engine.js';
 import { DEFAULT_NCCA_PARAMS, type NccaParams } from '../../../src/consensus/ncca/params.js';
 import { type Area, type Position, cellOf } from '../../../src/geo/grid.js';
 import { equivocator } from '../../../src/consensus/misbehavior/equivocate.js';
@@ -16,17 +16,14 @@ import { invalidProposer } from '../../../src/consensus/misbehavior/invalid-bloc
 import { faultyCollector } from '../../../src/consensus/misbehavior/faulty-collector.js';
 import { silentProposer } from '../../../src/consensus/misbehavior/silent-proposer.js';
 import { Prng, derivedSeed } from '../../../src/core/prng.js';
-import { type Behaviour, type EngineFactory, ReplicaNetwork } from '../../../src/sim/replica-network.js';
+import { type Behaviour, type EngineFactory, ReplicaNetwork, engineFactory } from '../../../src/sim/replica-network.js';
 
 /** The NCCA engine as the harness builds it: DEFAULT_NCCA_PARAMS with a short epoch, so elections happen within a run. */
 export function nccaParams(epochLength: number): NccaParams {
   return { ...DEFAULT_NCCA_PARAMS, epochLength };
 }
 
-export const nccaEngine =
-  (params: NccaParams): EngineFactory =>
-  (chain, timeouts, wal) =>
-    createNccaEngine(chain, params, timeouts, wal);
+export const nccaEngine = (params: NccaParams): EngineFactory => engineFactory('ncca', { ncca: params });
 
 export const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
@@ -98,12 +95,10 @@ export const rootOf = (net: ReplicaNetwork, index: number): Hex => toHex(net.rep
  * finalized block must be valid on its own, not only to replicas that happened to see something before.
  */
 export function replayFresh(net: ReplicaNetwork, index: number, params: NccaParams): string | undefined {
-  const chain = new ChainState({ ...DEFAULT_CHAIN_PARAMS, chainId: net.chainId }, net.genesis, keyPairFromSeed(derivedSeed('fresh replica')), genesisState(net.genesis), {
-    height: 0,
-    hash: net.genesis.hash,
-    timestamp: net.genesis.spec.timestamp,
-  });
-  const engine = createNccaEngine(chain, params, net.timeouts);
+  const rules = engineRules('ncca', { ncca: params }, net.genesis);
+  const head = { height: 0, hash: net.genesis.hash, timestamp: net.genesis.spec.timestamp };
+  const chain = new ChainState({ ...DEFAULT_CHAIN_PARAMS, chainId: net.chainId }, net.genesis, keyPairFromSeed(derivedSeed('fresh replica')), genesisState(net.genesis), head, rules.block);
+  const engine = createEngine(chain, rules, net.timeouts);
   const log = net.replica(index).log;
   for (let h = 1; log.has(h); h++) {
     const c = log.get(h)!;

@@ -6,9 +6,10 @@ import { signProposal, signVote } from '../../../src/core/votes.js';
 import { type Block, type Proposal, Vote } from '../../../src/core/wire/posplus.js';
 import { DEFAULT_TIMEOUTS } from '../../../src/consensus/bft/bft-rules.js';
 import type { Engine, EngineInput, Ready } from '../../../src/consensus/engine.js';
-import { createPosEngine, posRules } from '../../../src/consensus/pos/pos-engine.js';
+import { posRules } from '../../../src/consensus/pos/pos-rules.js';
+import { createEngine } from '../../../src/consensus/create-engine.js';
 import { ValidatorSet } from '../../../src/consensus/validator-set.js';
-import { CHAIN, chainOf, genesisOf, key } from '../core/fixtures.js';
+import { CHAIN, chainOf, genesisOf, key, posChainOf, posRulesOf } from '../core/fixtures.js';
 
 const keys = [0, 1, 2, 3].map((i) => key(`bft-${i}`));
 const outsider = key('not-a-validator');
@@ -16,8 +17,8 @@ const genesis = genesisOf(keys);
 const T0 = genesis.spec.timestamp + 1_000;
 
 function replica(i: number): { chain: ChainState; engine: Engine } {
-  const chain = chainOf(genesis, keys[i]!);
-  return { chain, engine: createPosEngine(chain, DEFAULT_TIMEOUTS) };
+  const chain = posChainOf(genesis, keys[i]!);
+  return { chain, engine: createEngine(chain, posRulesOf(genesis), DEFAULT_TIMEOUTS) };
 }
 
 /** Index of the rightful proposer of (next height, round) on a chain at genesis. */
@@ -29,8 +30,7 @@ function proposerOf(round: number): number {
 
 /** A block for height 1 made by validator `by`; `skew` shifts its timestamp so two calls give two blocks. */
 function blockBy(by: number, round: number, skew = 0): Block {
-  const scratch = chainOf(genesis, keys[by]!);
-  createPosEngine(scratch, DEFAULT_TIMEOUTS); // the engine's own bookkeeping is part of the state root
+  const scratch = posChainOf(genesis, keys[by]!); // the engine's own bookkeeping is part of the state root
   return buildBlock(CHAIN, keys[by]!, scratch.buildContent(T0 + skew, round));
 }
 
@@ -74,7 +74,7 @@ describe('consensus/bft/bft-engine', () => {
       assert.ok(prevote && bytesEqual(prevote.blockHash, hashOf(x)), 'it prevoted the proposal');
       assert.ok(r.wal, 'the vote came with a WAL record to persist first');
 
-      const restarted = createPosEngine(first.chain, DEFAULT_TIMEOUTS, r.wal);
+      const restarted = createEngine(first.chain, posRulesOf(genesis), DEFAULT_TIMEOUTS, r.wal);
       const later = drive(restarted, [{ type: 'vote', vote: vote(a, Vote.Type.PREVOTE, 0, NIL), now: T0 + 100 }], T0 + 20_000);
       for (const v of later.flatMap(ofVotes)) {
         if (v.type === Vote.Type.PREVOTE && v.round === 0) assert.ok(bytesEqual(v.blockHash, prevote.blockHash), 'a second round-0 prevote differs');
@@ -82,7 +82,7 @@ describe('consensus/bft/bft-engine', () => {
       assert.ok(later.flatMap(ofVotes).some((v) => v.round > 0 || v.type === Vote.Type.PRECOMMIT), 'and it goes on voting');
 
       // Control: without the WAL the same replica does equivocate, so the check above has teeth.
-      const amnesiac = createPosEngine(first.chain, DEFAULT_TIMEOUTS);
+      const amnesiac = createEngine(first.chain, posRulesOf(genesis), DEFAULT_TIMEOUTS);
       const forgetful = drive(amnesiac, [{ type: 'vote', vote: vote(a, Vote.Type.PREVOTE, 0, NIL), now: T0 + 100 }], T0 + 20_000);
       assert.ok(
         forgetful.flatMap(ofVotes).some((v) => v.type === Vote.Type.PREVOTE && v.round === 0 && !bytesEqual(v.blockHash, prevote.blockHash)),

@@ -3,9 +3,7 @@ import { blockHash, buildBlock, headerOf } from '../../../src/core/block.js';
 import { InvalidMessage } from '../../../src/core/errors.js';
 import { signVote } from '../../../src/core/votes.js';
 import { type Block, type Certificate, Vote } from '../../../src/core/wire/posplus.js';
-import { DEFAULT_TIMEOUTS } from '../../../src/consensus/bft/bft-rules.js';
-import { createPosEngine } from '../../../src/consensus/pos/pos-engine.js';
-import { CHAIN, chainOf, genesisOf, key } from '../core/fixtures.js';
+import { CHAIN, posChainOf, genesisOf, key } from '../core/fixtures.js';
 
 const keys = [0, 1, 2, 3].map((i) => key(`lc-${i}`));
 const genesis = genesisOf(keys);
@@ -23,8 +21,7 @@ function certify(block: Block, signers: number[]): Certificate {
 
 /** A replica whose head is block 1, committed with a certificate signed by validators 0, 1 and 2. */
 function atHeightOne() {
-  const chain = chainOf(genesis, keys[0]!);
-  createPosEngine(chain, DEFAULT_TIMEOUTS);
+  const chain = posChainOf(genesis, keys[0]!);
   const block1 = buildBlock(CHAIN, keys[0]!, chain.buildContent(T0, 0));
   const cert1 = certify(block1, [0, 1, 2]);
   chain.commit(block1, chain.execute(block1), cert1, {

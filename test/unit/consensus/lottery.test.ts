@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { drawByWeight, lotterySeed } from '../../../src/consensus/pos/lottery.js';
-import { posRules } from '../../../src/consensus/pos/pos-engine.js';
+import { posRules } from '../../../src/consensus/pos/pos-rules.js';
 import { addressOf } from '../../../src/core/address.js';
 import { bytesEqual } from '../../../src/core/bytes.js';
 import type { LedgerState } from '../../../src/core/ledger.js';

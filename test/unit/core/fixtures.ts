@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { addressBytesOf } from '../../../src/core/address.js';
-import { ChainState, type ChainParams, DEFAULT_CHAIN_PARAMS } from '../../../src/core/chain-state.js';
+import { type BlockRules, ChainState, type ChainParams, DEFAULT_CHAIN_PARAMS, NO_BLOCK_RULES } from '../../../src/core/chain-state.js';
+import { type EngineRules, engineRules } from '../../../src/consensus/create-engine.js';
+import { DEFAULT_NCCA_PARAMS } from '../../../src/consensus/ncca/params.js';
 import { type Genesis, type GenesisSpec, genesisState, makeGenesis } from '../../../src/core/genesis.js';
 import { type KeyPair, keyPairFromSeed } from '../../../src/core/keys.js';
 import { Tx } from '../../../src/core/wire/posplus.js';
@@ -27,14 +29,16 @@ export function genesisOf(members: readonly KeyPair[], spec: GenesisSpec = SPEC)
   return makeGenesis(CHAIN, spec, members.map((k) => k.publicKey));
 }
 
-/** A replica's ChainState over a genesis, owned by `self`. */
-export function chainOf(genesis: Genesis, self: KeyPair, params: Partial<Omit<ChainParams, 'chainId'>> = {}): ChainState {
-  return new ChainState({ ...DEFAULT_CHAIN_PARAMS, ...params, chainId: genesis.chainId }, genesis, self, genesisState(genesis), {
-    height: 0,
-    hash: genesis.hash,
-    timestamp: genesis.spec.timestamp,
-  });
+/** A replica's ChainState over a genesis, owned by `self`; without `rules` no engine checks or books its blocks. */
+export function chainOf(genesis: Genesis, self: KeyPair, params: Partial<Omit<ChainParams, 'chainId'>> = {}, rules: BlockRules = NO_BLOCK_RULES): ChainState {
+  const head = { height: 0, hash: genesis.hash, timestamp: genesis.spec.timestamp };
+  return new ChainState({ ...DEFAULT_CHAIN_PARAMS, ...params, chainId: genesis.chainId }, genesis, self, genesisState(genesis), head, rules);
 }
+
+export const posRulesOf = (genesis: Genesis): EngineRules => engineRules('pos', { ncca: DEFAULT_NCCA_PARAMS }, genesis);
+
+/** A replica's chain as a POS engine drives it: the engine's block rules check and book every block. */
+export const posChainOf = (genesis: Genesis, self: KeyPair): ChainState => chainOf(genesis, self, {}, posRulesOf(genesis).block);
 
 export const recipient = (k: KeyPair): Uint8Array => addressBytesOf(k.publicKey);
 

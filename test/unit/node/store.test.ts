@@ -7,7 +7,7 @@ import { Level } from 'level';
 import { addressBytesOf, addressOf } from '../../../src/core/address.js';
 import { blockHash, buildBlock, headerOf } from '../../../src/core/block.js';
 import { toHex } from '../../../src/core/bytes.js';
-import { ChainState, DEFAULT_CHAIN_PARAMS, type Head } from '../../../src/core/chain-state.js';
+import { ChainState, DEFAULT_CHAIN_PARAMS, type Head, NO_BLOCK_RULES } from '../../../src/core/chain-state.js';
 import { genesisState, type GenesisSpec, makeGenesis } from '../../../src/core/genesis.js';
 import { type KeyPair, keyPairFromSeed } from '../../../src/core/keys.js';
 import { signTx, transferBody, txId } from '../../../src/core/tx.js';
@@ -31,7 +31,7 @@ class TestChain {
 
   constructor() {
     const head: Head = { height: 0, hash: this.genesis.hash, timestamp: SPEC.timestamp };
-    this.state = new ChainState({ chainId: CHAIN_ID, ...DEFAULT_CHAIN_PARAMS }, this.genesis, this.key, genesisState(this.genesis), head);
+    this.state = new ChainState({ chainId: CHAIN_ID, ...DEFAULT_CHAIN_PARAMS }, this.genesis, this.key, genesisState(this.genesis), head, NO_BLOCK_RULES);
   }
 
   transfer(amount: number, nonce: number): Tx {
@@ -342,7 +342,7 @@ function committerScript(): string {
   return `
 import { addressBytesOf, addressOf } from ${mod('core/address.js')};
 import { blockHash, buildBlock, headerOf } from ${mod('core/block.js')};
-import { ChainState, DEFAULT_CHAIN_PARAMS } from ${mod('core/chain-state.js')};
+import { ChainState, DEFAULT_CHAIN_PARAMS, NO_BLOCK_RULES } from ${mod('core/chain-state.js')};
 import { genesisState, makeGenesis } from ${mod('core/genesis.js')};
 import { keyPairFromSeed } from ${mod('core/keys.js')};
 import { signTx, transferBody } from ${mod('core/tx.js')};
@@ -358,7 +358,7 @@ const genesis = makeGenesis(CHAIN_ID, SPEC, [key.publicKey]);
 const store = await ChainStore.open(process.argv[2]);
 await store.putGenesis(genesis.members, genesis.hash, genesisState(genesis));
 const head = (await store.getHead()) ?? { height: 0, hash: genesis.hash, timestamp: SPEC.timestamp };
-const chain = new ChainState({ chainId: CHAIN_ID, ...DEFAULT_CHAIN_PARAMS }, genesis, key, await store.loadLedger(), head);
+const chain = new ChainState({ chainId: CHAIN_ID, ...DEFAULT_CHAIN_PARAMS }, genesis, key, await store.loadLedger(), head, NO_BLOCK_RULES);
 for (;;) {
   const now = Math.max(Date.now(), chain.head.timestamp + 1);
   const nonce = chain.account(addressOf(key.publicKey)).nonce;

@@ -3,7 +3,7 @@ import { type Address, addressOf } from '../../../../src/core/address.js';
 import { toHex } from '../../../../src/core/bytes.js';
 import type { BlockFacts, HeadRecord } from '../../../../src/core/chain-state.js';
 import { type Account, LedgerState, StateOverlay } from '../../../../src/core/ledger.js';
-import { cdbftRules } from '../../../../src/consensus/cdbft/cdbft-engine.js';
+import { cdbftRules } from '../../../../src/consensus/cdbft/cdbft-rules.js';
 import { consensusNodes } from '../../../../src/consensus/cdbft/consensus-nodes.js';
 import { nextCdbftCredit } from '../../../../src/consensus/cdbft/credit.js';
 import { DEFAULT_CDBFT_PARAMS as P } from '../../../../src/consensus/cdbft/params.js';

@@ -4,7 +4,7 @@ import { toHex } from '../../../../src/core/bytes.js';
 import type { BlockFacts, HeadRecord } from '../../../../src/core/chain-state.js';
 import { ElectedRole, LedgerState, StateOverlay } from '../../../../src/core/ledger.js';
 import { delegatesOf, elect, holdElection, isVotedOut, voteOut } from '../../../../src/consensus/dpos/delegates.js';
-import { dposRules } from '../../../../src/consensus/dpos/dpos-engine.js';
+import { dposRules } from '../../../../src/consensus/dpos/dpos-rules.js';
 import type { DposParams } from '../../../../src/consensus/dpos/params.js';
 import { chainOf, genesisOf, key } from '../../core/fixtures.js';
 

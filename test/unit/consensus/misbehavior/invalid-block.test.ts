@@ -5,15 +5,12 @@ import { InvalidMessage } from '../../../../src/core/errors.js';
 import { Prng } from '../../../../src/core/prng.js';
 import { verifyProposalSignature } from '../../../../src/core/votes.js';
 import { INVALID_BLOCK_KINDS, invalidProposer } from '../../../../src/consensus/misbehavior/invalid-block.js';
-import { DEFAULT_TIMEOUTS } from '../../../../src/consensus/bft/bft-rules.js';
-import { createPosEngine } from '../../../../src/consensus/pos/pos-engine.js';
-import { CHAIN, chainOf } from '../../core/fixtures.js';
+import { CHAIN, posChainOf } from '../../core/fixtures.js';
 import { type ProposalMsg, T0, type VoteMsg, ctxOf, genesis, keys, prevote, proposal, replicaChain } from './support.js';
 
 
 function otherReplica() {
-  const chain = chainOf(genesis, keys[1]!);
-  createPosEngine(chain, DEFAULT_TIMEOUTS);
+  const chain = posChainOf(genesis, keys[1]!);
   return chain;
 }
 

@@ -6,12 +6,10 @@ import type { ChainState } from '../../../../src/core/chain-state.js';
 import { signTx, transferBody } from '../../../../src/core/tx.js';
 import { signProposal, signVote } from '../../../../src/core/votes.js';
 import { Vote } from '../../../../src/core/wire/posplus.js';
-import { DEFAULT_TIMEOUTS } from '../../../../src/consensus/bft/bft-rules.js';
 import type { EngineInput, Outbound } from '../../../../src/consensus/engine.js';
 import type { Envelope, MisbehaviorContext } from '../../../../src/consensus/misbehavior/misbehavior.js';
-import { createPosEngine } from '../../../../src/consensus/pos/pos-engine.js';
 import { inputOf } from '../../../../src/protocol/codec.js';
-import { CHAIN, chainOf, genesisOf, key, recipient } from '../../core/fixtures.js';
+import { CHAIN, posChainOf, genesisOf, key, recipient } from '../../core/fixtures.js';
 
 /** Four genesis members; the replica under test is member 0. */
 export const keys = [0, 1, 2, 3].map((i) => key(`misbehavior-${i}`));
@@ -21,8 +19,7 @@ export const PEERS: readonly number[] = [1, 2, 3, 4, 5, 6];
 
 /** Member 0's chain, with a pos engine's block rules installed (as a replica has them). */
 export function replicaChain(): ChainState {
-  const chain = chainOf(genesis, keys[0]!);
-  createPosEngine(chain, DEFAULT_TIMEOUTS);
+  const chain = posChainOf(genesis, keys[0]!);
   return chain;
 }
 

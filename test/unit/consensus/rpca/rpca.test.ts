@@ -10,7 +10,7 @@ import { DEFAULT_RPCA_PARAMS, type RpcaParams, atLeast } from '../../../../src/c
 
 /** Every genesis member on the UNL, so the five-member cases below count all five. */
 const P: RpcaParams = { ...DEFAULT_RPCA_PARAMS, unlRatio: 1 };
-import { rpcaRules } from '../../../../src/consensus/rpca/rpca-engine.js';
+import { rpcaRules } from '../../../../src/consensus/rpca/rpca-rules.js';
 import { RpcaTxSet } from '../../../../src/consensus/rpca/tx-set.js';
 import { unlOf } from '../../../../src/consensus/rpca/unl.js';
 import { CHAIN, chainOf, genesisOf, key, recipient } from '../../core/fixtures.js';

@@ -1,7 +1,5 @@
-import type { ChainState } from '../../core/chain-state.js';
 import { type Hex, toHex } from '../../core/bytes.js';
-import { BftEngine } from '../bft/bft-engine.js';
-import type { BftRules, BftTimeouts } from '../bft/bft-rules.js';
+import type { BftRules } from '../bft/bft-rules.js';
 import { lotteryWeight } from '../detection/attack-probability.js';
 import { attackProbabilities } from '../detection/attack-view.js';
 import { recordConduct } from '../detection/chain-detection.js';
@@ -27,8 +25,4 @@ export function posRules(): BftRules {
     },
     afterTxs: (state, block, head) => void recordConduct(state, block, head),
   };
-}
-
-export function createPosEngine(chain: ChainState, timeouts: BftTimeouts, wal?: Uint8Array): BftEngine {
-  return new BftEngine('pos', chain, posRules(), timeouts, wal);
 }

@@ -1,7 +1,6 @@
-import type { BlockFacts, ChainState, HeadRecord } from '../../core/chain-state.js';
+import type { BlockFacts, HeadRecord } from '../../core/chain-state.js';
 import type { StateOverlay } from '../../core/ledger.js';
-import { BftEngine } from '../bft/bft-engine.js';
-import type { BftRules, BftTimeouts } from '../bft/bft-rules.js';
+import type { BftRules } from '../bft/bft-rules.js';
 import { oneVoteEach } from '../registered.js';
 import { roundRobinProposer } from '../round-robin.js';
 import { delegatesOf, holdElection, voteOut } from './delegates.js';
@@ -20,6 +19,7 @@ import { type DposParams, checkDposParams } from './params.js';
  *     cycle, from the next block on, and the next candidate by votes takes its place.
  */
 export function dposRules(p: DposParams): BftRules {
+  checkDposParams(p);
   return {
     validatorsFor: (chain) => oneVoteEach(delegatesOf(chain.ledger, p)),
     proposerOf: roundRobinProposer,
@@ -31,9 +31,4 @@ export function dposRules(p: DposParams): BftRules {
 function updateDelegates(state: StateOverlay, block: BlockFacts, head: HeadRecord | undefined, p: DposParams): void {
   if (block.height % p.delegates === 0) holdElection(state, p);
   for (const address of [...new Set(head?.failedProposers ?? [])].sort()) voteOut(state, address, p);
-}
-
-export function createDposEngine(chain: ChainState, params: DposParams, timeouts: BftTimeouts, wal?: Uint8Array): BftEngine {
-  checkDposParams(params);
-  return new BftEngine('dpos', chain, dposRules(params), timeouts, wal);
 }

@@ -1,7 +1,5 @@
-import type { ChainState } from '../../core/chain-state.js';
 import type { StateOverlay } from '../../core/ledger.js';
-import { BftEngine } from '../bft/bft-engine.js';
-import type { BftRules, BftTimeouts } from '../bft/bft-rules.js';
+import type { BftRules } from '../bft/bft-rules.js';
 import { heightRecordOf, rescore } from '../height-record.js';
 import { roundRobinProposer } from '../round-robin.js';
 import { consensusNodes } from './consensus-nodes.js';
@@ -19,6 +17,7 @@ import type { BlockFacts, HeadRecord } from '../../core/chain-state.js';
  * and updated in every block from the certificate of the height before it.
  */
 export function cdbftRules(p: CdbftParams): BftRules {
+  checkCdbftParams(p);
   return {
     validatorsFor: (chain) => consensusNodes(chain.ledger, p),
     proposerOf: roundRobinProposer,
@@ -30,9 +29,4 @@ export function cdbftRules(p: CdbftParams): BftRules {
 function updateCredit(state: StateOverlay, block: BlockFacts, head: HeadRecord | undefined, p: CdbftParams): void {
   const record = heightRecordOf(block, head);
   if (record !== undefined) rescore(state, record, (a) => cdbftCreditOf(a, p), (current, r) => nextCdbftCredit(current, r, p));
-}
-
-export function createCdbftEngine(chain: ChainState, params: CdbftParams, timeouts: BftTimeouts, wal?: Uint8Array): BftEngine {
-  checkCdbftParams(params);
-  return new BftEngine('cdbft', chain, cdbftRules(params), timeouts, wal);
 }

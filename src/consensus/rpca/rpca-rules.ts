@@ -1,6 +1,4 @@
-import type { ChainState } from '../../core/chain-state.js';
-import { BftEngine } from '../bft/bft-engine.js';
-import type { BftRules, BftTimeouts } from '../bft/bft-rules.js';
+import type { BftRules } from '../bft/bft-rules.js';
 import { roundRobinProposer } from '../round-robin.js';
 import { type RpcaParams, checkRpcaParams } from './params.js';
 import { RpcaTxSet } from './tx-set.js';
@@ -15,14 +13,10 @@ import { unlOf } from './unl.js';
  * lottery: the proposer rotates over the UNL by height and round.
  */
 export function rpcaRules(p: RpcaParams): BftRules {
+  checkRpcaParams(p);
   return {
     validatorsFor: (chain) => unlOf(chain, p),
     proposerOf: roundRobinProposer,
     txSet: new RpcaTxSet(p),
   };
-}
-
-export function createRpcaEngine(chain: ChainState, params: RpcaParams, timeouts: BftTimeouts, wal?: Uint8Array): BftEngine {
-  checkRpcaParams(params);
-  return new BftEngine('rpca', chain, rpcaRules(params), timeouts, wal);
 }
