@@ -1,10 +1,11 @@
 /**
- * `npm run bench [-- --nodes N --duration S --engine E --rate TPS]`: a local network under load.
+ * `npm run bench [-- --nodes N --duration S --engine E --rate TPS --senders N]`: a local network under load.
  *
  * Starts a devnet (9 nodes by default) in a temporary directory on free loopback ports, waits for the
  * genesis, then runs the load generator (src/cli/loadgen.ts) as a separate process: it signs transfers with
- * the genesis members' node.key files, submits them to all nodes and polls for their commits. Prints
- * committed tx/s, p50/p99 submission→commit latency, and gossip messages originated per node per committed
+ * the genesis members' node.key files (and `--senders` more keys they fund first: a sender has at most 64
+ * transactions in flight, so the members alone cap the closed loop at 64 per node), submits them to all nodes
+ * and polls for their commits. Prints committed tx/s, p50/p99 submission→commit latency, and gossip messages originated per node per committed
  * transaction (the rise of posplus_messages_published_total over the run, summed over the nodes), the
  * machine's signature bound (src/cli/sig-bound.ts, measured before the nodes start: the most tx/s if verifying
  * every transaction on every node were the only cost) and the largest resident set size of any node during the
@@ -32,6 +33,7 @@ interface BenchOptions {
   duration: number;
   engine?: string;
   rate: number;
+  senders: number;
   maxOutstanding: number;
   batch: number;
   logLevel: string;
@@ -122,12 +124,13 @@ async function bench(o: BenchOptions): Promise<number> {
     const args = [
       '--rpc', net.members.map((m) => m.rpcUrl).join(','),
       '--keys', keys.join(','),
+      '--senders', String(o.senders),
       '--duration', String(o.duration),
       '--rate', String(o.rate),
       '--max-outstanding', String(o.maxOutstanding),
       '--batch', String(o.batch),
     ];
-    err(`bench: offering load for ${o.duration} s${o.rate > 0 ? ` at ${o.rate} tx/s` : ' (closed loop)'} from ${keys.length} senders`);
+    err(`bench: offering load for ${o.duration} s${o.rate > 0 ? ` at ${o.rate} tx/s` : ' (closed loop)'} from ${keys.length + o.senders} senders`);
     const rss = new RssSampler(net.members.flatMap((m) => (m.pid === undefined ? [] : [m.pid])));
     rss.start();
     loadgen = fork(LOADGEN_JS, args, { execPath: process.execPath, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -205,6 +208,7 @@ async function main(): Promise<void> {
     .option('--duration <s>', 'seconds of load', intArg('--duration', 1), 30)
     .option('--engine <name>', 'consensus engine (default: the node default)')
     .option('--rate <tps>', 'target submissions per second (0 = closed loop, capped by --max-outstanding)', intArg('--rate', 0), 0)
+    .option('--senders <n>', 'senders besides the members, funded by them before the load', intArg('--senders', 0), 0)
     .option('--max-outstanding <n>', 'cap on submitted but uncommitted transactions (0 = 64 per sender)', intArg('--max-outstanding', 0), 0)
     .option('--batch <n>', 'transactions per tx_submit batch', intArg('--batch', 1), 100)
     .option('--log-level <level>', 'log level of the nodes', 'warn')

@@ -13,8 +13,9 @@ import './runtime-check.js';
 import { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { addressBytesOf } from '../core/address.js';
-import { toHex } from '../core/bytes.js';
-import type { KeyPair } from '../core/keys.js';
+import { toHex, utf8 } from '../core/bytes.js';
+import { sha256 } from '../core/hash.js';
+import { type KeyPair, keyPairFromSeed } from '../core/keys.js';
 import { encodeTx, signTx, transferBody, txId } from '../core/tx.js';
 import { readKeyFile } from '../node/identity.js';
 import { RpcCallError, RpcClient } from './rpc-client.js';
@@ -22,6 +23,11 @@ import { RpcCallError, RpcClient } from './rpc-client.js';
 export interface LoadgenOptions {
   rpcUrls: string[];
   keyFiles: string[];
+  /**
+   * Senders beyond the key files' own, each funded by one of them before the load starts. A sender holds at most
+   * `window` transactions in flight, so the key files alone cap the closed loop at keys × window outstanding.
+   */
+  extraSenders: number;
   durationSec: number;
   /** target submissions per second; 0 = closed loop, as fast as the windows allow */
   rate: number;
@@ -93,13 +99,16 @@ export async function runLoad(o: LoadgenOptions, report: (p: LoadgenProgress) =>
   if (o.rpcUrls.length === 0 || o.keyFiles.length === 0) throw new Error('loadgen needs at least one RPC URL and one key file');
   const clients = o.rpcUrls.map((u) => new RpcClient(u, 30_000));
   const { chainId } = await clients[0]!.call<{ chainId: string }>('node_status');
-  const keys = await Promise.all(o.keyFiles.map(async (f) => (await readKeyFile(f)).keyPair));
+  const funders = await Promise.all(o.keyFiles.map(async (f) => (await readKeyFile(f)).keyPair));
+  const extra = Array.from({ length: o.extraSenders }, (_, j) => keyPairFromSeed(sha256(utf8(`posplus loadgen sender ${chainId} ${j}`))));
+  await fund(clients, chainId, funders, extra, o.window);
+  const keys = [...funders, ...extra];
   const senders: Sender[] = await Promise.all(
     keys.map(async (key, i) => {
       const node = i % clients.length;
       const address = '0x' + toHex(addressBytesOf(key.publicKey));
       const account = await clients[node]!.call<{ pendingNonce: number; balance: number }>('account_get', { address });
-      if (account.balance <= 0) throw new Error(`key ${o.keyFiles[i]} (${address}) has no funds on this chain`);
+      if (account.balance <= 0) throw new Error(`sender ${address} has no funds on this chain`);
       return { key, node, to: addressBytesOf(keys[(i + 1) % keys.length]!.publicKey), nextNonce: account.pendingNonce, inflight: 0 };
     }),
   );
@@ -277,6 +286,43 @@ export async function runLoad(o: LoadgenOptions, report: (p: LoadgenProgress) =>
   };
 }
 
+const FUNDING = 100_000;
+const FUNDING_TIMEOUT_MS = 120_000;
+
+const accountOf = (client: RpcClient, key: KeyPair) =>
+  client.call<{ nonce: number; pendingNonce: number; balance: number }>('account_get', { address: '0x' + toHex(addressBytesOf(key.publicKey)) });
+
+/** Funder i pays every extra sender j with j mod funders = i, `window` at a time (its nonces may run no further ahead). */
+async function fund(clients: RpcClient[], chainId: string, funders: KeyPair[], extra: KeyPair[], window: number): Promise<void> {
+  const deadline = performance.now() + FUNDING_TIMEOUT_MS;
+  await Promise.all(
+    funders.map(async (funder, i) => {
+      const client = clients[i % clients.length]!;
+      const payees = extra.filter((_, j) => j % funders.length === i);
+      for (let from = 0; from < payees.length; from += window) {
+        let nonce = (await accountOf(client, funder)).pendingNonce;
+        const txs = payees.slice(from, from + window).map((p) => signTx(chainId, funder, transferBody(addressBytesOf(p.publicKey), FUNDING, nonce++)));
+        const replies = await client.batch(txs.map((tx) => ({ method: 'tx_submit', params: { tx: toHex(encodeTx(tx)) } })));
+        const refused = replies.find((r) => r instanceof RpcCallError);
+        if (refused) throw new Error(`funding a sender was refused: ${(refused as RpcCallError).message}`);
+        while ((await accountOf(client, funder)).nonce < nonce) await waitABit(deadline);
+      }
+    }),
+  );
+  // Each sender submits to node (index mod nodes), which must have seen its funding too.
+  await Promise.all(
+    extra.map(async (key, j) => {
+      const client = clients[(funders.length + j) % clients.length]!;
+      while ((await accountOf(client, key)).balance <= 0) await waitABit(deadline);
+    }),
+  );
+}
+
+async function waitABit(deadline: number): Promise<void> {
+  if (performance.now() > deadline) throw new Error('the senders were not funded in time');
+  await sleep(100);
+}
+
 // ------------------------------------------------------------------------------------ entry point
 
 const num = (name: string, min: number) => (v: string) => {
@@ -291,6 +337,7 @@ async function main(): Promise<void> {
     .description('offer signed transfers to posplus nodes over JSON-RPC and measure submission→commit')
     .requiredOption('--rpc <urls>', 'comma-separated RPC URLs; sender i submits to node i mod N', list)
     .requiredOption('--keys <files>', 'comma-separated funded key files (e.g. a devnet member\'s node.key)', list)
+    .option('--senders <n>', 'senders funded by the key files before the load, besides the key files themselves', num('--senders', 0), 0)
     .option('--duration <s>', 'seconds of load', num('--duration', 1), 30)
     .option('--rate <tps>', 'target submissions per second (0 = closed loop)', num('--rate', 0), 0)
     .option('--max-outstanding <n>', 'cap on uncommitted transactions (0 = senders × window)', num('--max-outstanding', 0), 0)
@@ -304,13 +351,14 @@ async function main(): Promise<void> {
   } catch {
     process.exit(2);
   }
-  const a = program.opts<{ rpc: string[]; keys: string[]; duration: number; rate: number; maxOutstanding: number; window: number; batch: number; pollMs: number; drain: number }>();
+  const a = program.opts<{ rpc: string[]; keys: string[]; senders: number; duration: number; rate: number; maxOutstanding: number; window: number; batch: number; pollMs: number; drain: number }>();
   const options: LoadgenOptions = {
     rpcUrls: a.rpc,
     keyFiles: a.keys,
+    extraSenders: a.senders,
     durationSec: a.duration,
     rate: a.rate,
-    maxOutstanding: a.maxOutstanding > 0 ? a.maxOutstanding : a.keys.length * a.window,
+    maxOutstanding: a.maxOutstanding > 0 ? a.maxOutstanding : (a.keys.length + a.senders) * a.window,
     window: a.window,
     batch: a.batch,
     pollMs: a.pollMs,
