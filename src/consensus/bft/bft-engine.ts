@@ -4,7 +4,7 @@ import { type Hex, fromHex, toHex } from '../../core/bytes.js';
 import { hexOf } from '../../core/object-memo.js';
 import type { ChainState, HeadRecord } from '../../core/chain-state.js';
 import { InvalidMessage } from '../../core/errors.js';
-import { makeEquivocationEvidence, proveInvalidBlock } from '../../core/evidence.js';
+import { evidenceId, makeEquivocationEvidence, proveInvalidBlock, verifyEvidence } from '../../core/evidence.js';
 import { precommitOf, signProposal, signVote, verifyProposalSignature, verifyVote } from '../../core/votes.js';
 import type { Block, Certificate, CertifiedBlock, Evidence, Proposal, Tx } from '../../core/wire/posplus.js';
 import { Vote } from '../../core/wire/posplus.js';
@@ -18,6 +18,7 @@ import { HeightState } from './height-state.js';
 import { readWal, setWal } from './wal-record.js';
 import { validatorViews } from './engine-views.js';
 import { ObserverFeed } from './observer-feed.js';
+import { EvidenceOutbox } from './evidence-outbox.js';
 
 const MAX_ROUND_AHEAD = 64;
 const MAX_BUFFERED = 10_000;
@@ -37,6 +38,7 @@ export class BftEngine implements Engine {
   /** The height being decided; `enterHeight` makes a new one. */
   private h = new HeightState();
   private timers = new EngineTimers();
+  private readonly evidenceOut: EvidenceOutbox;
   private readonly feed: ObserverFeed | undefined;
   private future: EngineInput[] = [];
   private recentProposers: { height: number; proposer: string }[] = [];
@@ -51,6 +53,7 @@ export class BftEngine implements Engine {
     wal?: Uint8Array,
   ) {
     this.selfKey = toHex(chain.key.publicKey);
+    this.evidenceOut = new EvidenceOutbox(chain.key.publicKey);
     this.feed = rules.observer && new ObserverFeed(rules.observer);
     this.enterHeight();
     if (wal !== undefined) this.restore(wal);
@@ -77,7 +80,8 @@ export class BftEngine implements Engine {
       this.out.reason = err.reason;
     }
     this.collect();
-    this.out.wakeAt = this.timers.next();
+    for (const evidence of this.evidenceOut.due(input.now)) this.out.publish.push({ kind: 'evidence', evidence });
+    this.out.wakeAt = earliest(this.timers.next(), this.evidenceOut.next());
     return this.out;
   }
 
@@ -108,12 +112,8 @@ export class BftEngine implements Engine {
         return this.onVotes(input.votes, input);
       case 'certificate':
         return this.onCertificate(input.certificate, input);
-      case 'evidence': {
-        const summary = this.chain.admitEvidence(input.evidence);
-        if (summary) this.out.evidence.push(summary);
-        else this.out.verdict = 'ignore';
-        return this.wakeForWork(input.now);
-      }
+      case 'evidence':
+        return this.onEvidence(input.evidence, input.now);
       case 'certified':
         return this.onCertified(input.block, input.now);
       case 'tick':
@@ -166,7 +166,7 @@ export class BftEngine implements Engine {
       else if (result.code === 'malformed' || result.code === 'bad-signature') malformed++;
       if (alert) {
         this.out.evidence.push(alert.summary);
-        this.out.publish.push({ kind: 'evidence', evidence: alert.evidence });
+        this.evidenceOut.hold(alert.summary.id, alert.evidence, now);
       }
     }
     if (local && accepted.length) this.out.publish.push({ kind: 'txs', txs: accepted });
@@ -231,7 +231,7 @@ export class BftEngine implements Engine {
       valid = false;
       this.out.verdict = 'reject';
       this.out.reason = err.reason;
-      this.report(proveInvalidBlock(this.chain.params.chainId, this.chain.key, block!, this.chain.head.height));
+      this.report(proveInvalidBlock(this.chain.params.chainId, this.chain.key, block!, this.chain.head.height), now);
     }
     this.h.proposals.set(p.round, { proposal: p, block: block!, hash, valid });
     if (valid) this.feed?.carried(block!, this.height, now);
@@ -346,7 +346,7 @@ export class BftEngine implements Engine {
     const tally = this.h.tallies(vote.round)[vote.type === Vote.Type.PREVOTE ? 'prevotes' : 'precommits'];
     const { added, conflict } = proof ? tally.addToProof(vote, weight) : tally.add(vote, weight);
     if (conflict) {
-      this.report(makeEquivocationEvidence(this.chain.params.chainId, this.chain.key, Vote.encode(conflict), Vote.encode(vote), this.chain.head.height));
+      this.report(makeEquivocationEvidence(this.chain.params.chainId, this.chain.key, Vote.encode(conflict), Vote.encode(vote), this.chain.head.height), now);
       this.out.verdict = 'reject';
       this.out.reason = 'equivocating vote';
     } else if (!added) {
@@ -356,14 +356,28 @@ export class BftEngine implements Engine {
     }
   }
 
-  /** Evidence this replica raised: kept for a block and gossiped, unless it is already known. */
-  private report(evidence: Evidence | undefined): void {
+  /** Evidence this replica raised: kept for a block and, unless someone else's copy comes first, gossiped. */
+  private report(evidence: Evidence | undefined, now: number): void {
     if (evidence === undefined) return;
     const summary = this.chain.admitEvidence(evidence);
     if (summary) {
       this.out.evidence.push(summary);
-      this.out.publish.push({ kind: 'evidence', evidence });
+      this.evidenceOut.hold(summary.id, evidence, now);
     }
+  }
+
+  private onEvidence(evidence: Evidence, now: number): void {
+    const id = evidenceId(evidence);
+    if (this.evidenceOut.holds(id)) {
+      // A copy that silences ours must be real, or a forged one could keep an offence from the network.
+      verifyEvidence(this.chain.params.chainId, evidence);
+      this.evidenceOut.heard(id);
+      return;
+    }
+    const summary = this.chain.admitEvidence(evidence);
+    if (summary) this.out.evidence.push(summary);
+    else this.out.verdict = 'ignore';
+    this.wakeForWork(now);
   }
 
   private onCertified(cb: CertifiedBlock, now: number): void {
@@ -460,25 +474,48 @@ export class BftEngine implements Engine {
   /**
    * With collecting rules a vote goes to the round's collector alone while the collector shows it is alive in
    * this round (its proposal for a prevote, its prevote bundle for a precommit), and the collector keeps its own
-   * for its bundles. Otherwise, and whenever a round stalls (resend), it goes to every validator: a collector
-   * that drops, delays or withholds costs time, never safety, since where a vote travels changes nothing about
-   * what a quorum proves.
+   * for its bundles. If it has not shown that, or lets a step stall `collectMs`, the round's votes go to its
+   * backups as well (fallBack); without backups, and whenever a round stalls (resend), to every validator. A collector that drops,
+   * delays or withholds costs time, never safety, since where a vote travels changes nothing about what a quorum
+   * proves.
    */
   private sendVote(vote: Vote, now: number): void {
     if (!this.rules.collectVotes) return void this.out.publish.push({ kind: 'vote', vote });
     if (this.isProposer(vote.round)) return;
     const heard = vote.type === Vote.Type.PREVOTE ? this.h.proposals.has(vote.round) : this.h.collector.heard.has(vote.round);
-    if (!heard) return void this.out.publish.push({ kind: 'vote', vote });
+    if (!heard) this.h.collector.fallen.add(vote.round);
+    if (this.h.collector.fallen.has(vote.round)) return this.sendToBackups(vote);
     this.out.publish.push({ kind: 'vote', vote, to: this.proposerOf(vote.round) });
     this.h.collector.pending = { round: vote.round, step: this.h.step };
     this.schedule('collect', vote.round, now + this.timeouts.collectMs);
   }
 
-  /** As the collector of a round, pass on the votes gathered once they make a new quorum (see VoteCollector). */
+  /**
+   * The collector stalled a step of `round`: this replica's votes of the round go to the backup collectors, the
+   * proposers of the next two rounds, who collect it as well once their own wait ran out too, and still to the
+   * collector, which may only be slow (a backup cannot count the collector's own vote).
+   */
+  private fallBack(round: number): void {
+    this.h.collector.fallen.add(round);
+    for (const vote of this.h.ownVotes) if (vote.round === round) this.sendToBackups(vote);
+  }
+
+  private sendToBackups(vote: Vote): void {
+    const backups = this.backupsOf(vote.round);
+    if (backups.length === 0) return void this.out.publish.push({ kind: 'vote', vote });
+    for (const key of [hexOf(this.proposerOf(vote.round)), ...backups]) if (key !== this.selfKey) this.out.publish.push({ kind: 'vote', vote, to: fromHex(key) });
+  }
+
+  private backupsOf(round: number): Hex[] {
+    const collector = hexOf(this.proposerOf(round));
+    return [...new Set([hexOf(this.proposerOf(round + 1)), hexOf(this.proposerOf(round + 2))])].filter((k) => k !== collector);
+  }
+
+  /** As a round's collector, or its backup after falling back, pass on the votes gathered once they make a new quorum. */
   private collect(): void {
     if (!this.rules.collectVotes || !this.isValidator) return;
     for (const [round, rv] of this.h.votes) {
-      if (!this.isProposer(round)) continue;
+      if (!this.isProposer(round) && !(this.h.collector.fallen.has(round) && this.backupsOf(round).includes(this.selfKey))) continue;
       for (const [step, tally] of [['prevote', rv.prevotes], ['precommit', rv.precommits]] as const) {
         const votes = this.h.collector.due(step, round, tally, this.validatorSet);
         if (votes !== undefined) this.out.publish.push({ kind: 'votes', votes });
@@ -600,7 +637,7 @@ export class BftEngine implements Engine {
       } else if (t.kind === 'collect') {
         // The step has not moved since our vote went to the collector: every validator gets it now.
         const pending = this.h.collector.pending;
-        if (pending?.round === this.h.round && pending.step === this.h.step) this.resend(now);
+        if (pending?.round === this.h.round && pending.step === this.h.step) this.fallBack(pending.round);
       } else if (t.round === this.h.round) {
         if (t.kind === 'propose' && this.h.step === 'propose') this.prevote(NIL, now);
         else if (t.kind === 'prevote' && this.h.step === 'prevote') this.precommit(NIL, now);
@@ -627,7 +664,7 @@ export class BftEngine implements Engine {
     this.out.txStatuses.push(...committed.dropped);
     for (const alert of committed.alerts) {
       this.out.evidence.push(alert.summary);
-      this.out.publish.push({ kind: 'evidence', evidence: alert.evidence });
+      this.evidenceOut.hold(alert.summary.id, alert.evidence, now);
     }
     const lingering = this.chain.mempool.lingering(header.height, RESEND_TXS_AFTER, this.chain.params.maxBlockTxs);
     if (lingering.length > 0) this.out.publish.push({ kind: 'txs', txs: lingering });
@@ -698,3 +735,5 @@ export class BftEngine implements Engine {
     return validatorViews(this.rules, this.chain, this.validatorSet);
   }
 }
+
+const earliest = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined ? b : b === undefined ? a : Math.min(a, b));

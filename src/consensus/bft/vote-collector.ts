@@ -17,6 +17,8 @@ export class VoteCollector {
   readonly heard = new Set<number>();
   /** The step whose vote went to the collector alone, until it moves (see BftTimeouts.collectMs). */
   pending: { round: number; step: Step } | undefined;
+  /** Rounds whose collector let a step stall: their votes go to the backup collectors. */
+  readonly fallen = new Set<number>();
 
   /** The votes to pass on now for one round and type, if a new quorum appeared. */
   due(step: string, round: number, tally: VoteTally, validators: ValidatorSet): Vote[] | undefined {
