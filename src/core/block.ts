@@ -21,7 +21,7 @@ export const blockHashHex = (block: Block): Hex => toHex(blockHash(headerOf(bloc
  * hash, and so a certificate, then pins the exact bytes, and no one can serve a certified block with other
  * signatures in it.
  */
-export const signedTxHash = (tx: Tx): Uint8Array => sha256(encodeTx(tx));
+export const signedTxHash: (tx: Tx) => Uint8Array = memoByObject((tx) => sha256(encodeTx(tx)));
 
 /** Like the tx root, over the full signed bytes: the block hash pins each item's reporter and signature too. */
 export function evidenceRoot(evidence: readonly Evidence[]): Uint8Array {

@@ -1,5 +1,6 @@
 import { addressOf, type Address } from './address.js';
-import type { Hex } from './bytes.js';
+import { type Hex, toHex } from './bytes.js';
+import { signedTxHash } from './block.js';
 import { type StateReader, StateOverlay, applyTx, EMPTY_ACCOUNT } from './ledger.js';
 import { TxRejected } from './errors.js';
 import type { Tx } from './wire/posplus.js';
@@ -22,6 +23,8 @@ const slot = (sender: Address, nonce: number): string => `${sender}:${nonce}`;
 export class Mempool {
   private readonly byId = new Map<Hex, Entry>();
   private readonly bySlot = new Map<string, Entry>();
+  /** By signed-tx hash, the name a compact proposal gives a transaction. */
+  private readonly bySigned = new Map<Hex, Entry>();
 
   constructor(readonly capacity: number) {}
 
@@ -37,6 +40,11 @@ export class Mempool {
     return this.byId.get(id)?.tx;
   }
 
+  /** A pending transaction by signed-tx hash, with when it arrived. */
+  bySignedHash(hash: Hex): { tx: Tx; arrivedAt: number } | undefined {
+    return this.bySigned.get(hash);
+  }
+
   occupant(sender: Address, nonce: number): { id: Hex; tx: Tx } | undefined {
     return this.bySlot.get(slot(sender, nonce));
   }
@@ -46,6 +54,7 @@ export class Mempool {
     const entry: Entry = { id, tx, sender: addressOf(tx.sender), arrivedAt: now, sinceHeight: height };
     this.byId.set(id, entry);
     this.bySlot.set(slot(entry.sender, tx.nonce), entry);
+    this.bySigned.set(toHex(signedTxHash(tx)), entry);
   }
 
   remove(id: Hex): void {
@@ -53,6 +62,7 @@ export class Mempool {
     if (e === undefined) return;
     this.byId.delete(id);
     this.bySlot.delete(slot(e.sender, e.tx.nonce));
+    this.bySigned.delete(toHex(signedTxHash(e.tx)));
   }
 
   /**

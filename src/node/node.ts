@@ -32,7 +32,9 @@ import { isEvicted, isSuspended } from '../consensus/ncca/account-view.js';
 import { PeerKeeper } from './peer-keeper.js';
 import { ChainStore } from './store.js';
 import { requestBlocks, serveSync } from './sync.js';
-import { decodeOutbound, encodeOutbound, encodeTxBatch, inputOf, topicOf } from '../protocol/codec.js';
+import { type TxPool, decodeOutbound, encodeTxBatch, inputOf, wireOf } from '../protocol/codec.js';
+import { MissingTransactions } from '../protocol/compact-proposal.js';
+import { AwaitedProposals } from './awaited-proposals.js';
 import { type TopicRef, parseTopic, stringifyTopic, topicsFor } from '../protocol/topics.js';
 
 const CEREMONY_TICK_MS = 1000;
@@ -40,6 +42,8 @@ const ANNOUNCE_MS = 3000;
 const SYNC_POLL_MS = 4000;
 const TX_FLUSH_MS = 20;
 const TX_BATCH = 500;
+/** A compact proposal sends in full what reached the proposer this recently: its gossip may still be on its way. */
+const INLINE_RECENT_MS = 1000;
 const MOBILITY_TICK_MS = 1000;
 const MOBILITY_PAUSE_MS = 2000;
 
@@ -67,6 +71,7 @@ export class PosplusNode {
   private readonly submittedAt = new BoundedMap<Hex, number>(100_000);
   private readonly pendingEvidence = new Map<Hex, EvidenceSummary>();
   private readonly subscribed = new Set<string>();
+  private readonly awaited = new AwaitedProposals();
   private syncWanted = false;
   private stopping = false;
   private stakeRequested = false;
@@ -289,15 +294,19 @@ export class PosplusNode {
   }
 
   /** Every gossip message enters here: decoded, stepped through the engine, judged for gossipsub. */
-  private validate(topic: string, peer: PeerId, data: Uint8Array): TopicValidatorResult {
+  private validate(topic: string, peer: PeerId, data: Uint8Array): TopicValidatorResult | Promise<TopicValidatorResult> {
     const ref = parseTopic(topic)?.ref;
-    let result: TopicValidatorResult;
+    let result: TopicValidatorResult | Promise<TopicValidatorResult>;
     try {
       result = ref?.kind === 'genesis' ? this.onGenesisMessage(data) : this.consensusMessage(ref, data);
     } catch (err) {
       this.log.debug({ topic, peer: peer.toString(), err: (err as Error).message }, 'rejected gossip');
       result = TopicValidatorResult.Reject;
     }
+    return result instanceof Promise ? result.then((r) => this.judged(ref, peer, r)) : this.judged(ref, peer, result);
+  }
+
+  private judged(ref: TopicRef | undefined, peer: PeerId, result: TopicValidatorResult): TopicValidatorResult {
     this.metrics.received.inc({ topic: ref?.kind ?? 'unknown', verdict: result });
     if (result === TopicValidatorResult.Accept) {
       const id = peer.toString();
@@ -306,9 +315,19 @@ export class PosplusNode {
     return result;
   }
 
-  private consensusMessage(ref: TopicRef | undefined, data: Uint8Array): TopicValidatorResult {
-    const msg = ref === undefined ? undefined : decodeOutbound(ref, data, this.identity.keyPair.publicKey);
-    if (msg === undefined) return TopicValidatorResult.Ignore;
+  private consensusMessage(ref: TopicRef | undefined, data: Uint8Array): TopicValidatorResult | Promise<TopicValidatorResult> {
+    let msg: Outbound | undefined;
+    try {
+      msg = ref === undefined ? undefined : decodeOutbound(ref, data, this.identity.keyPair.publicKey, this.txPool());
+    } catch (err) {
+      if (!(err instanceof MissingTransactions)) throw err;
+      // Judged (and relayed or not) once its transactions arrive; it is not checked before, so not relayed before.
+      return this.awaited.wait(err).then((proposal) => (proposal ? this.stepMessage({ kind: 'proposal', proposal }) : TopicValidatorResult.Ignore));
+    }
+    return msg === undefined ? TopicValidatorResult.Ignore : this.stepMessage(msg);
+  }
+
+  private stepMessage(msg: Outbound): TopicValidatorResult {
     const input = inputOf(msg, Date.now());
     if (this.misbehaving?.admits(input) === false) return TopicValidatorResult.Ignore;
     const ready = this.feed(input);
@@ -321,6 +340,7 @@ export class PosplusNode {
     const engine = this.engine;
     const ready = engine.step(input);
     this.scheduleWake(ready.wakeAt);
+    if (input.type === 'txs') this.awaited.retry(this.txPool());
     for (const s of ready.txStatuses) {
       this.statuses.set(s.id, s);
       if (s.status === 'rejected') {
@@ -387,9 +407,26 @@ export class PosplusNode {
       default: {
         // A node whose inbox subscription has not reached us yet gets the message where it goes without an addressee.
         const orElse = 'to' in out && out.to !== undefined ? () => this.transmit({ ...out, to: undefined }) : undefined;
-        return this.publish(topicOf(out, this.cell), encodeOutbound(out), out.kind, orElse);
+        for (const { ref, data } of wireOf(out, this.cell, this.inlinePolicy(out))) this.publish(ref, data, out.kind, orElse);
       }
     }
+  }
+
+  private txPool(): TxPool {
+    return { pooled: (hash) => this.chain?.mempool.bySignedHash(hash)?.tx, maxTxs: DEFAULT_CHAIN_PARAMS.maxBlockTxs };
+  }
+
+  /**
+   * Which transactions of a proposal go to the validators in full: the ones that reached this node lately, or all
+   * of them when the round is not the first or the proposal is sent again (something kept validators from it).
+   */
+  private inlinePolicy(out: Outbound): (hash: Hex) => boolean {
+    if (out.kind !== 'proposal' || out.proposal.round > 0 || (out.resend ?? 0) > 0) return () => true;
+    const now = Date.now();
+    return (hash) => {
+      const pending = this.chain?.mempool.bySignedHash(hash);
+      return pending === undefined || now - pending.arrivedAt < INLINE_RECENT_MS;
+    };
   }
 
   /** Transactions leave in batches: gossipsub's cost is per message, not per byte. */
@@ -587,6 +624,7 @@ export class PosplusNode {
     for (const t of this.timers) clearInterval(t);
     clearTimeout(this.wakeTimer);
     clearTimeout(this.txFlushTimer);
+    this.awaited.clear();
     this.keeper.stop();
     await this.outbox;
     await this.host.stop();

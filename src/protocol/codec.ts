@@ -1,6 +1,8 @@
 import { addressOf } from '../core/address.js';
-import { BallotBundle, ConsensusEnvelope, Evidence, TxBatch, TxSetBallot } from '../core/wire/posplus.js';
+import type { Hex } from '../core/bytes.js';
+import { BallotBundle, ConsensusEnvelope, Evidence, type Tx, TxBatch, TxSetBallot } from '../core/wire/posplus.js';
 import type { EngineInput, Outbound } from '../consensus/engine.js';
+import { compactProposal, expandProposal } from './compact-proposal.js';
 import type { TopicRef } from './topics.js';
 
 /**
@@ -10,12 +12,18 @@ import type { TopicRef } from './topics.js';
  * but routes it by `topicOf` and names it by `encodeOutbound`, as gossipsub does.
  */
 
-/** The topic an engine message goes out on from a node in `cell`. */
-export function topicOf(out: Outbound, cell: number): TopicRef {
+/**
+ * The topics an engine message goes out on from a node in `cell`: one, but a proposal goes to the nodes without a
+ * vote in full and to the validators compact (see wireOf).
+ */
+export function topicsOf(out: Outbound, cell: number): TopicRef[] {
+  return out.kind === 'proposal' ? [{ kind: 'proposal' }, { kind: 'approval' }] : [topicOf(out, cell)];
+}
+
+function topicOf(out: Exclude<Outbound, { kind: 'proposal' }>, cell: number): TopicRef {
   switch (out.kind) {
     case 'txs':
       return { kind: 'tx', cell };
-    case 'proposal':
     case 'certificate':
     case 'call':
       return { kind: 'block' };
@@ -37,6 +45,20 @@ export function encodeTxBatch(txs: TxBatch['txs'], seq: number): Uint8Array {
   return TxBatch.encode({ txs, seq });
 }
 
+/**
+ * What a node publishes for an engine message: its bytes on each of its topics. `inline` says which of a proposal's
+ * transactions (by signed-tx hash) the compact form for the validators sends in full.
+ */
+export function wireOf(out: Outbound, cell: number, inline: (hash: Hex) => boolean): { ref: TopicRef; data: Uint8Array }[] {
+  if (out.kind !== 'proposal') return [{ ref: topicOf(out, cell), data: encodeOutbound(out) }];
+  const resend = out.resend ?? 0;
+  return [
+    { ref: { kind: 'proposal' }, data: encodeOutbound(out) },
+    { ref: { kind: 'approval' }, data: ConsensusEnvelope.encode({ compact: compactProposal(out.proposal, inline), resend, votes: [] }) },
+  ];
+}
+
+/** The bytes of an engine message on its one topic (a proposal: the full form); the simulator names messages by it. */
 export function encodeOutbound(out: Outbound): Uint8Array {
   switch (out.kind) {
     case 'txs':
@@ -63,18 +85,26 @@ export function encodeOutbound(out: Outbound): Uint8Array {
   }
 }
 
+/** Where a receiver finds the transactions a compact proposal names by signed-tx hash. */
+export interface TxPool {
+  pooled(hash: Hex): Tx | undefined;
+  maxTxs: number;
+}
+
 /**
- * The message a topic's bytes carry. Throws on bytes that do not decode or a message that does not belong on
- * its topic; undefined for the genesis topic, which is the ceremony's, not an engine's.
+ * The message a topic's bytes carry, a compact proposal rebuilt from `pool`. Throws on bytes that do not decode or
+ * a message that does not belong on its topic, MissingTransactions for a compact proposal the pool cannot complete
+ * yet; undefined for the genesis topic, which is the ceremony's, not an engine's.
  */
-export function decodeOutbound(ref: TopicRef, data: Uint8Array, me: Uint8Array): Outbound | undefined {
+export function decodeOutbound(ref: TopicRef, data: Uint8Array, me: Uint8Array, pool: TxPool): Outbound | undefined {
   switch (ref.kind) {
     case 'tx':
       return { kind: 'txs', txs: TxBatch.decode(data).txs };
     case 'block':
+    case 'proposal':
     case 'approval':
     case 'inbox':
-      return envelopeOn(ref.kind, ConsensusEnvelope.decode(data), me);
+      return envelopeOn(ref.kind, ConsensusEnvelope.decode(data), me, pool);
     case 'evidence':
       return { kind: 'evidence', evidence: Evidence.decode(data) };
     case 'cell-vote':
@@ -92,10 +122,11 @@ export function decodeOutbound(ref: TopicRef, data: Uint8Array, me: Uint8Array):
  * Exactly one payload per envelope, and only the ones its topic carries. An inbox message is the receiver's own
  * (`me`): it is not forwarded, so who it names as addressee does not matter past here.
  */
-function envelopeOn(topic: 'block' | 'approval' | 'inbox', e: ConsensusEnvelope, me: Uint8Array): Outbound {
-  const present = [e.proposal, e.vote, e.certificate, e.call, e.ballot, e.bundle].filter((x) => x !== undefined).length + (e.votes.length > 0 ? 1 : 0);
+function envelopeOn(topic: 'block' | 'proposal' | 'approval' | 'inbox', e: ConsensusEnvelope, me: Uint8Array, pool: TxPool): Outbound {
+  const present = [e.proposal, e.vote, e.certificate, e.call, e.ballot, e.bundle, e.compact].filter((x) => x !== undefined).length + (e.votes.length > 0 ? 1 : 0);
   if (present !== 1) throw new Error(`a consensus envelope must carry exactly one message, not ${present}`);
-  if (topic === 'block' && e.proposal) return { kind: 'proposal', proposal: e.proposal, resend: e.resend };
+  if (topic === 'proposal' && e.proposal) return { kind: 'proposal', proposal: e.proposal, resend: e.resend };
+  if (topic === 'approval' && e.compact) return { kind: 'proposal', proposal: expandProposal(e.compact, pool.pooled, pool.maxTxs), resend: e.resend };
   if (topic === 'block' && e.certificate) return { kind: 'certificate', certificate: e.certificate };
   if (topic === 'block' && e.call) return { kind: 'call', call: e.call };
   if (topic === 'approval' && e.vote) return { kind: 'vote', vote: e.vote, resend: e.resend };

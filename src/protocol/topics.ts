@@ -6,8 +6,9 @@ import type { Role } from '../consensus/engine.js';
  *   /posplus/<chain>/cell/<c>/tx     transaction batches gossiped inside a cell
  *   /posplus/<chain>/cell/<c>/vote   transaction-set votes inside a cell (NCCA)
  *   /posplus/<chain>/multi/vote      transaction-set votes among multi-region validators (NCCA)
- *   /posplus/<chain>/block           block proposals and the certificate of each decided height
- *   /posplus/<chain>/approval        prevotes and precommits among the validators
+ *   /posplus/<chain>/block           NCCA's calls and the certificate of each decided height
+ *   /posplus/<chain>/proposal        block proposals in full, for the nodes without a vote
+ *   /posplus/<chain>/approval        compact proposals, prevotes and precommits among the validators
  *   /posplus/<chain>/inbox/<addr>    messages for one node only: votes for the round's collector
  *   /posplus/<chain>/evidence        double-spend alerts and misbehaviour evidence
  *   /posplus/<chain>/genesis         start-up ceremony: candidacies and genesis announcements
@@ -17,6 +18,7 @@ export type TopicRef =
   | { kind: 'cell-vote'; cell: number }
   | { kind: 'multi-vote' }
   | { kind: 'block' }
+  | { kind: 'proposal' }
   | { kind: 'approval' }
   /** `address`: the owner's account address, 0x-prefixed hex. */
   | { kind: 'inbox'; address: string }
@@ -27,7 +29,8 @@ export type TopicRef =
  * The topics a node needs now. Every node carries its own cell's namespace and its inbox. Validators also listen
  * to every cell's transactions (they order every cell's transactions), carry the multi-region topic, where
  * NCCA's transaction-set ballots meet (and RPCA's UNL members send theirs as a bundle), and the approval topic,
- * where the commit's votes travel: a normal node has no vote there and learns each decision from the
+ * where the commit's votes and the compact proposals travel: a normal node has no vote there, takes proposals in
+ * full on the proposal topic (it lacks the other cells' transactions) and learns each decision from the
  * certificate on the block topic. The simulator routes by the same plan, so its packet counts are the node's.
  */
 export function topicsFor(role: Role, cell: number, cells: number, address: string): TopicRef[] {
@@ -37,7 +40,7 @@ export function topicsFor(role: Role, cell: number, cells: number, address: stri
     { kind: 'genesis' },
     ...txCells.map((c): TopicRef => ({ kind: 'tx', cell: c })),
     { kind: 'cell-vote', cell },
-    ...(elected ? [{ kind: 'multi-vote' } as TopicRef, { kind: 'approval' } as TopicRef] : []),
+    ...(elected ? [{ kind: 'multi-vote' } as TopicRef, { kind: 'approval' } as TopicRef] : [{ kind: 'proposal' } as TopicRef]),
     { kind: 'block' },
     { kind: 'inbox', address },
     { kind: 'evidence' },
@@ -60,7 +63,7 @@ export function stringifyTopic(chainId: string, ref: TopicRef): string {
   }
 }
 
-const TOPIC = /^\/posplus\/([a-z0-9-]+)\/(?:cell\/(\d+)\/(tx|vote)|multi\/vote|inbox\/([0-9a-f]{40})|(block|approval|evidence|genesis))$/;
+const TOPIC = /^\/posplus\/([a-z0-9-]+)\/(?:cell\/(\d+)\/(tx|vote)|multi\/vote|inbox\/([0-9a-f]{40})|(block|proposal|approval|evidence|genesis))$/;
 
 export function parseTopic(topic: string): { chainId: string; ref: TopicRef } | undefined {
   const m = TOPIC.exec(topic);
@@ -71,7 +74,7 @@ export function parseTopic(topic: string): { chainId: string; ref: TopicRef } | 
     return { chainId, ref: m[3] === 'tx' ? { kind: 'tx', cell } : { kind: 'cell-vote', cell } };
   }
   if (m[4] !== undefined) return { chainId, ref: { kind: 'inbox', address: `0x${m[4]}` } };
-  if (m[5] !== undefined) return { chainId, ref: { kind: m[5] as 'block' | 'approval' | 'evidence' | 'genesis' } };
+  if (m[5] !== undefined) return { chainId, ref: { kind: m[5] as 'block' | 'proposal' | 'approval' | 'evidence' | 'genesis' } };
   return { chainId, ref: { kind: 'multi-vote' } };
 }
 

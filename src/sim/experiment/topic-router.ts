@@ -1,11 +1,11 @@
 import type { Outbound } from '../../consensus/engine.js';
-import { topicOf } from '../../protocol/codec.js';
+import { topicsOf } from '../../protocol/codec.js';
 import { stringifyTopic, topicsFor } from '../../protocol/topics.js';
 import type { Replica } from '../replica-network.js';
 
 /**
  * Who receives a message in an experiment: the replicas subscribed to its topic, by the node's own plan
- * (`topicsFor` in src/protocol/topics.ts, `topicOf` in src/protocol/codec.ts), so a normal node hears its cell's ballots and transactions but
+ * (`topicsFor` in src/protocol/topics.ts, `topicsOf` in src/protocol/codec.ts), so a normal node hears its cell's ballots and transactions but
  * not the others'. A replica's subscriptions follow its role, which can change only when it commits, so they are
  * recomputed when its height moves.
  */
@@ -29,11 +29,12 @@ export class TopicRouter {
 
   recipients(from: Replica, msg: Outbound): number[] {
     this.refresh();
-    const topic = stringifyTopic(this.chainId, topicOf(msg, this.cellOf(from.index)));
-    let list = this.lists.get(topic);
+    const topics = topicsOf(msg, this.cellOf(from.index)).map((ref) => stringifyTopic(this.chainId, ref));
+    const key = topics.join(' ');
+    let list = this.lists.get(key);
     if (list?.version !== this.version) {
-      list = { version: this.version, members: this.replicas.filter((r) => this.topics[r.index]!.has(topic)).map((r) => r.index) };
-      this.lists.set(topic, list);
+      list = { version: this.version, members: this.replicas.filter((r) => topics.some((t) => this.topics[r.index]!.has(t))).map((r) => r.index) };
+      this.lists.set(key, list);
     }
     return list.members.filter((i) => i !== from.index);
   }

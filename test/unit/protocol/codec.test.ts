@@ -1,10 +1,14 @@
 import { strict as assert } from 'node:assert';
-import { addressOf } from '../../../src/core/address.js';
+import { addressBytesOf, addressOf } from '../../../src/core/address.js';
 import { signCall, signCallBallot } from '../../../src/core/ballots.js';
-import { signVote } from '../../../src/core/votes.js';
+import { signedTxHash } from '../../../src/core/block.js';
+import { toHex } from '../../../src/core/bytes.js';
+import { signTx, transferBody } from '../../../src/core/tx.js';
+import { signProposal, signVote } from '../../../src/core/votes.js';
+import { MissingTransactions } from '../../../src/protocol/compact-proposal.js';
 import { ConsensusEnvelope, Vote } from '../../../src/core/wire/posplus.js';
 import type { Outbound } from '../../../src/consensus/engine.js';
-import { decodeOutbound, encodeOutbound, inputOf, topicOf } from '../../../src/protocol/codec.js';
+import { type TxPool, decodeOutbound, encodeOutbound, inputOf, topicsOf, wireOf } from '../../../src/protocol/codec.js';
 import { type TopicRef, parseTopic, stringifyTopic, topicsFor } from '../../../src/protocol/topics.js';
 import { CHAIN, key } from '../core/fixtures.js';
 
@@ -15,8 +19,13 @@ const call = signCall(CHAIN, other, 4, 1, ['ab'.repeat(32)]);
 const ballot = signCallBallot(CHAIN, me, call, () => true);
 const certificate = { height: 4, round: 1, blockHash: new Uint8Array(32).fill(7), sigs: [{ voter: vote.voter, signature: vote.signature }] };
 
+const NO_POOL: TxPool = { pooled: () => undefined, maxTxs: 2000 };
+
 /** What a receiver makes of a message: the topic it travels on, its bytes decoded there (by `receiver`). */
-const travel = (out: Outbound, receiver: Uint8Array): Outbound | undefined => decodeOutbound(topicOf(out, 3), encodeOutbound(out), receiver);
+const travel = (out: Outbound, receiver: Uint8Array): Outbound | undefined => {
+  const [wire] = wireOf(out, 3, () => true);
+  return decodeOutbound(wire!.ref, wire!.data, receiver, NO_POOL);
+};
 
 describe('protocol codec: one way for engine messages onto the wire and back', () => {
   it('every kind of message survives the trip, on the topic it belongs to', () => {
@@ -36,27 +45,42 @@ describe('protocol codec: one way for engine messages onto the wire and back', (
       assert.deepEqual(encodeOutbound(back!), encodeOutbound(out), `${out.kind} changed on the way`);
       assert.equal(inputOf(back!, 1).now, 1);
     }
-    assert.deepEqual(topicOf({ kind: 'vote', vote, to: me.publicKey }, 3), { kind: 'inbox', address: addressOf(me.publicKey) });
-    assert.deepEqual(topicOf({ kind: 'vote', vote }, 3), { kind: 'approval' });
+    assert.deepEqual(topicsOf({ kind: 'vote', vote, to: me.publicKey }, 3), [{ kind: 'inbox', address: addressOf(me.publicKey) }]);
+    assert.deepEqual(topicsOf({ kind: 'vote', vote }, 3), [{ kind: 'approval' }]);
+  });
+
+  it('a proposal goes in full to the nodes without a vote and compact to the validators, and both decode to it', () => {
+    const txs = [1, 2, 3].map((n) => signTx(CHAIN, other, transferBody(addressBytesOf(me.publicKey), n, n)));
+    const header = { height: 4, round: 0, prevHash: new Uint8Array(32), timestamp: 7, proposer: other.publicKey, txRoot: new Uint8Array(32), evidenceRoot: new Uint8Array(32), stateRoot: new Uint8Array(32), lastCommitHash: new Uint8Array(32), ballotsRoot: new Uint8Array(32) };
+    const proposal = signProposal(CHAIN, other, { block: { header, txs, evidence: [], ballots: [], calls: [], signature: new Uint8Array(64) }, round: 0, validRound: -1, pol: [] });
+    const out: Outbound = { kind: 'proposal', proposal };
+    const inlined = toHex(signedTxHash(txs[0]!));
+    const [full, compact] = wireOf(out, 3, (h) => h === inlined);
+    assert.deepEqual([full!.ref, compact!.ref], [{ kind: 'proposal' }, { kind: 'approval' }]);
+    assert.ok(compact!.data.byteLength < full!.data.byteLength);
+    const pool: TxPool = { pooled: (h) => txs.find((tx) => toHex(signedTxHash(tx)) === h && h !== inlined), maxTxs: 2000 };
+    for (const w of [full!, compact!]) assert.deepEqual(encodeOutbound(decodeOutbound(w.ref, w.data, me.publicKey, pool)!), encodeOutbound(out));
+    assert.throws(() => decodeOutbound(compact!.ref, compact!.data, me.publicKey, NO_POOL), MissingTransactions);
   });
 
   it('an envelope with two messages, or one its topic does not carry, is refused', () => {
     const two = ConsensusEnvelope.encode({ vote, certificate, resend: 0, votes: [] });
-    assert.throws(() => decodeOutbound({ kind: 'approval' }, two, me.publicKey), /exactly one/);
+    assert.throws(() => decodeOutbound({ kind: 'approval' }, two, me.publicKey, NO_POOL), /exactly one/);
     const aVote = ConsensusEnvelope.encode({ vote, resend: 0, votes: [] });
-    assert.throws(() => decodeOutbound({ kind: 'block' }, aVote, me.publicKey), /does not carry/);
+    assert.throws(() => decodeOutbound({ kind: 'block' }, aVote, me.publicKey, NO_POOL), /does not carry/);
     const aCertificate = ConsensusEnvelope.encode({ certificate, resend: 0, votes: [] });
-    assert.throws(() => decodeOutbound({ kind: 'inbox', address: addressOf(me.publicKey) }, aCertificate, me.publicKey), /does not carry/);
+    assert.throws(() => decodeOutbound({ kind: 'inbox', address: addressOf(me.publicKey) }, aCertificate, me.publicKey, NO_POOL), /does not carry/);
     const bundle = ConsensusEnvelope.encode({ votes: [vote], resend: 0 });
-    assert.throws(() => decodeOutbound({ kind: 'inbox', address: addressOf(me.publicKey) }, bundle, me.publicKey), /does not carry/);
+    assert.throws(() => decodeOutbound({ kind: 'inbox', address: addressOf(me.publicKey) }, bundle, me.publicKey, NO_POOL), /does not carry/);
   });
 
-  it('topics parse back to what made them, inboxes included; only validators carry the approval topic', () => {
+  it('topics parse back to what made them, inboxes included; only validators carry the approval topic, only the others the full proposals', () => {
     const refs: TopicRef[] = [
       { kind: 'tx', cell: 2 },
       { kind: 'cell-vote', cell: 8 },
       { kind: 'multi-vote' },
       { kind: 'block' },
+      { kind: 'proposal' },
       { kind: 'approval' },
       { kind: 'inbox', address: addressOf(me.publicKey) },
       { kind: 'evidence' },
@@ -66,6 +90,7 @@ describe('protocol codec: one way for engine messages onto the wire and back', (
     assert.equal(parseTopic(`/posplus/${CHAIN}/inbox/xyz`), undefined);
     const kinds = (role: 'normal' | 'validator') => topicsFor(role, 1, 9, addressOf(me.publicKey)).map((r) => r.kind);
     assert.ok(!kinds('normal').includes('approval') && kinds('validator').includes('approval'));
+    assert.ok(kinds('normal').includes('proposal') && !kinds('validator').includes('proposal'), 'full proposals are for the nodes without a vote');
     assert.ok(kinds('normal').includes('inbox'));
   });
 });
