@@ -149,6 +149,7 @@ export function applyDetection(state: StateOverlay, block: BlockFacts, head: Hea
     const x = participants.get(address);
     if (x !== undefined && (x.record.confirmations === 0 || h >= x.record.confirmedAt + d.interval)) confirmed.push(x);
   }
+  let reports: Reports | undefined;
   for (const x of participants.values()) {
     const before = x.record.watch;
     if (before === undefined || confirmed.includes(x)) continue;
@@ -156,7 +157,8 @@ export function applyDetection(state: StateOverlay, block: BlockFacts, head: Hea
       confirmed.push(x);
       continue;
     }
-    const ns = roundValue(reportsOn(x, participants, ballotsBy, p, area));
+    reports ??= reportsOf(participants, ballotsBy, area);
+    const ns = roundValue(reportsOn(x, reports, p, area));
     const watch = ns === undefined ? before : { ...updateTally(before, ns, d.roundTwo), since: before.since };
     const verdict = roundTwoVerdict(watch, d.roundTwo);
     x.record.watch = watch;
@@ -197,28 +199,53 @@ function trustedListCounts(ballots: readonly TxSetBallot[]): { reporters: number
  * through its cell's multi-region validator, whose failure would be charged to it. So a normal suspect's
  * neighbours are the voters of its own cell. Before the first election everyone validates and hears everyone.
  */
-function reportsOn(x: Participant, participants: Map<Address, Participant>, ballotsBy: Map<Address, TxSetBallot[]>, p: NccaParams, area: Area): number[] {
+function reportsOn(x: Participant, reports: Reports, p: NccaParams, area: Area): number[] {
   const d = p.detection;
-  const suspectCell = cellOfAccount(area, x.account);
-  const reporters = [...participants.values()].filter((r) => r.address !== x.address && !isEvicted(r.account));
+  const suspectCell = reports.cells.get(x.address);
+  const reporters = reports.reporters.filter((r) => r.address !== x.address);
   const elected = (r: Participant): boolean => r.account.role !== undefined;
   const unelected = reporters.every((r) => !elected(r));
   const hears = (r: Participant): boolean =>
-    unelected || (elected(x) ? elected(r) : elected(r) || (suspectCell !== undefined && cellOfAccount(area, r.account) === suspectCell));
+    unelected || (elected(x) ? elected(r) : elected(r) || (suspectCell !== undefined && reports.cells.get(r.address) === suspectCell));
   const hops = unelected || elected(x) ? d.neighbourHops : 0;
   const near = suspectCell === undefined ? [] : reporters.filter((r) => {
-    const c = cellOfAccount(area, r.account);
+    const c = reports.cells.get(r.address);
     return hears(r) && c !== undefined && cellHops(area, c, suspectCell) <= hops;
   });
   // Elected reporters hear a normal suspect through its cell's relay: better than too few reports.
   const counted = near.length >= d.minReporters ? near : reporters.filter(hears);
+  const on = reports.ns.get(x.address);
   const out: number[] = [];
   for (const r of counted) {
-    const ballot = (ballotsBy.get(r.address) ?? []).find((b) => b.round === 1);
-    const o = ballot?.observations.find((obs) => addressToString(obs.suspect) === x.address);
-    if (o !== undefined) out.push(o.ns);
+    const ns = on?.get(r.address);
+    if (ns !== undefined) out.push(ns);
   }
   return out;
+}
+
+/** What reportsOn needs of a block, worked out once for all its suspects. */
+interface Reports {
+  /** The participants not evicted. */
+  reporters: Participant[];
+  cells: Map<Address, number | undefined>;
+  /** suspect → reporter → the ns its round-1 ballot reports (its first observation of the suspect). */
+  ns: Map<Address, Map<Address, number>>;
+}
+
+function reportsOf(participants: Map<Address, Participant>, ballotsBy: Map<Address, TxSetBallot[]>, area: Area): Reports {
+  const reporters = [...participants.values()].filter((r) => !isEvicted(r.account));
+  const cells = new Map([...participants.values()].map((r) => [r.address, cellOfAccount(area, r.account)]));
+  const ns = new Map<Address, Map<Address, number>>();
+  for (const [reporter, ballots] of ballotsBy) {
+    const ballot = ballots.find((b) => b.round === 1);
+    for (const o of ballot?.observations ?? []) {
+      const suspect = addressToString(o.suspect);
+      const bySuspect = ns.get(suspect) ?? new Map<Address, number>();
+      if (!bySuspect.has(reporter)) bySuspect.set(reporter, o.ns);
+      ns.set(suspect, bySuspect);
+    }
+  }
+  return { reporters, cells, ns };
 }
 
 /** Round 1: fuzzy c-means over the factors; the lower cluster goes under round-2 watch. */
