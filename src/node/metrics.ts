@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics of one node, served on GET /metrics. */
 export class NodeMetrics {
@@ -51,4 +51,9 @@ export class NodeMetrics {
     buckets: [0, 1, 10, 100, 500, 1000, 2000],
     registers: [this.registry],
   });
+
+  constructor() {
+    // process_* and nodejs_* (resident memory, heap, event-loop lag, GC): what an operator watches a node by.
+    collectDefaultMetrics({ register: this.registry });
+  }
 }
