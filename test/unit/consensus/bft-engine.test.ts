@@ -5,9 +5,10 @@ import type { ChainState } from '../../../src/core/chain-state.js';
 import { signProposal, signVote } from '../../../src/core/votes.js';
 import { type Block, type Proposal, Vote } from '../../../src/core/wire/posplus.js';
 import { DEFAULT_TIMEOUTS } from '../../../src/consensus/bft/bft-rules.js';
-import type { Engine, EngineInput, Ready } from '../../../src/consensus/engine.js';
+import type { Engine, Ready } from '../../../src/consensus/engine.js';
 import { posRules } from '../../../src/consensus/pos/pos-rules.js';
 import { createEngine } from '../../../src/consensus/create-engine.js';
+import { drive } from './drive.js';
 import { ValidatorSet } from '../../../src/consensus/validator-set.js';
 import { CHAIN, chainOf, genesisOf, key, posChainOf, posRulesOf } from '../core/fixtures.js';
 
@@ -46,18 +47,6 @@ function vote(by: number, type: Vote.Type, round: number, hash: Uint8Array, heig
 
 const NIL = new Uint8Array(0);
 const ofVotes = (ready: Ready) => ready.publish.flatMap((m) => (m.kind === 'vote' ? [m.vote] : []));
-
-/** Steps the inputs, then ticks at every wake-up until `until`; returns every Ready. */
-function drive(engine: Engine, inputs: EngineInput[], until: number): Ready[] {
-  const out = inputs.map((i) => engine.step(i));
-  let wake = out.at(-1)?.wakeAt;
-  while (wake !== undefined && wake <= until) {
-    const r = engine.step({ type: 'tick', now: wake });
-    out.push(r);
-    wake = r.wakeAt;
-  }
-  return out;
-}
 
 describe('consensus/bft/bft-engine', () => {
   const p0 = proposerOf(0);

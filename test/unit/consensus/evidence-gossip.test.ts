@@ -6,6 +6,7 @@ import type { Engine, EngineInput, Ready } from '../../../src/consensus/engine.j
 import { DEFAULT_TIMEOUTS } from '../../../src/consensus/bft/bft-rules.js';
 import { EVIDENCE_SPREAD_MS } from '../../../src/consensus/bft/evidence-outbox.js';
 import { createEngine } from '../../../src/consensus/create-engine.js';
+import { drive } from './drive.js';
 import { CHAIN, genesisOf, key, posChainOf, posRulesOf } from '../core/fixtures.js';
 
 const keys = [0, 1, 2, 3].map((i) => key(`evidence-gossip-${i}`));
@@ -18,18 +19,6 @@ const [one, two] = [prevote(3, new Uint8Array(32).fill(1)), prevote(3, new Uint8
 function engineOf(i: number): Engine {
   const chain = posChainOf(genesis, keys[i]!);
   return createEngine(chain, posRulesOf(genesis), DEFAULT_TIMEOUTS);
-}
-
-/** Steps the inputs, then ticks at every wake-up until `until`; returns every Ready. */
-function drive(engine: Engine, inputs: EngineInput[], until: number): Ready[] {
-  const out = inputs.map((i) => engine.step(i));
-  let wake = out.at(-1)?.wakeAt;
-  while (wake !== undefined && wake <= until) {
-    const r = engine.step({ type: 'tick', now: wake });
-    out.push(r);
-    wake = r.wakeAt;
-  }
-  return out;
 }
 
 const gossiped = (readies: Ready[]) => readies.flatMap((r) => r.publish.filter((m) => m.kind === 'evidence'));
