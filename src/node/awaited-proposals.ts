@@ -32,6 +32,8 @@ export class AwaitedProposals {
 
   retry(pool: TxPool): void {
     for (const w of [...this.waiting]) {
+      // Rebuilt only once what was missing is in: a tx batch must not cost a rebuild of every waiting block.
+      if (w.missing.missing.some((h) => pool.pooled(h) === undefined)) continue;
       try {
         this.finish(w, expandProposal(w.missing.compact, pool.pooled, pool.maxTxs));
       } catch (err) {
