@@ -106,9 +106,8 @@ export async function runLoad(o: LoadgenOptions, report: (p: LoadgenProgress) =>
   const senders: Sender[] = await Promise.all(
     keys.map(async (key, i) => {
       const node = i % clients.length;
-      const address = '0x' + toHex(addressBytesOf(key.publicKey));
-      const account = await clients[node]!.call<{ pendingNonce: number; balance: number }>('account_get', { address });
-      if (account.balance <= 0) throw new Error(`sender ${address} has no funds on this chain`);
+      const account = await accountOf(clients[node]!, key);
+      if (account.balance <= 0) throw new Error(`sender 0x${toHex(addressBytesOf(key.publicKey))} has no funds on this chain`);
       return { key, node, to: addressBytesOf(keys[(i + 1) % keys.length]!.publicKey), nextNonce: account.pendingNonce, inflight: 0 };
     }),
   );
