@@ -1,5 +1,6 @@
 import { addressOf, type Address } from './address.js';
-import { type Hex, toHex } from './bytes.js';
+import type { Hex } from './bytes.js';
+import { hexOf } from './object-memo.js';
 import { signedTxHash } from './block.js';
 import { type StateReader, StateOverlay, applyTx, EMPTY_ACCOUNT } from './ledger.js';
 import { TxRejected } from './errors.js';
@@ -54,7 +55,7 @@ export class Mempool {
     const entry: Entry = { id, tx, sender: addressOf(tx.sender), arrivedAt: now, sinceHeight: height };
     this.byId.set(id, entry);
     this.bySlot.set(slot(entry.sender, tx.nonce), entry);
-    this.bySigned.set(toHex(signedTxHash(tx)), entry);
+    this.bySigned.set(hexOf(signedTxHash(tx)), entry);
   }
 
   remove(id: Hex): void {
@@ -62,7 +63,7 @@ export class Mempool {
     if (e === undefined) return;
     this.byId.delete(id);
     this.bySlot.delete(slot(e.sender, e.tx.nonce));
-    this.bySigned.delete(toHex(signedTxHash(e.tx)));
+    this.bySigned.delete(hexOf(signedTxHash(e.tx)));
   }
 
   /**

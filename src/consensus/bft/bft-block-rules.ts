@@ -1,4 +1,4 @@
-import { toHex } from '../../core/bytes.js';
+import { hexOf } from '../../core/object-memo.js';
 import type { BlockRules } from '../../core/chain-state.js';
 import type { ValidatorSet } from '../validator-set.js';
 import type { BftRules } from './bft-rules.js';
@@ -14,7 +14,7 @@ export function bftBlockRules(rules: BftRules): BlockRules {
   let kept: { head: string; validators: ValidatorSet } | undefined;
   return {
     checkBlock(chain, block) {
-      const head = toHex(chain.head.hash);
+      const head = hexOf(chain.head.hash);
       if (kept?.head !== head) kept = { head, validators: rules.validatorsFor(chain) };
       checkLastCommit(chain.params.chainId, block, chain.headRecord, kept.validators);
       rules.txSet?.check(chain, block);
