@@ -50,12 +50,13 @@ export function encodeTxBatch(txs: TxBatch['txs'], seq: number): Uint8Array {
  * transactions (by signed-tx hash) the compact form for the validators sends in full.
  */
 export function wireOf(out: Outbound, cell: number, inline: (hash: Hex) => boolean): { ref: TopicRef; data: Uint8Array }[] {
-  if (out.kind !== 'proposal') return [{ ref: topicOf(out, cell), data: encodeOutbound(out) }];
-  const resend = out.resend ?? 0;
-  return [
-    { ref: { kind: 'proposal' }, data: encodeOutbound(out) },
-    { ref: { kind: 'approval' }, data: ConsensusEnvelope.encode({ compact: compactProposal(out.proposal, inline), resend, votes: [] }) },
-  ];
+  return topicsOf(out, cell).map((ref) => ({
+    ref,
+    data:
+      out.kind === 'proposal' && ref.kind === 'approval'
+        ? ConsensusEnvelope.encode({ compact: compactProposal(out.proposal, inline), resend: out.resend ?? 0, votes: [] })
+        : encodeOutbound(out),
+  }));
 }
 
 /** The bytes of an engine message on its one topic (a proposal: the full form); the simulator names messages by it. */
