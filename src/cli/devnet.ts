@@ -7,6 +7,7 @@
  * runs with MDNS=false and P2P_HOST=127.0.0.1, so nothing leaves the machine.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { type WriteStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -198,6 +199,8 @@ export class Devnet {
   private readonly logs: WriteStream[] = [];
   private stopping = false;
   private readonly exitHook = () => this.killAll('SIGKILL');
+  /** The devnet's own ceremony secret, passed in the environment (a flag would show in `ps`). */
+  private readonly genesisSecret = randomBytes(32).toString('hex');
 
   private constructor(readonly options: DevnetOptions) {
     const dir = resolve(options.dir);
@@ -274,6 +277,8 @@ export class Devnet {
       P2P_HOST: LOOPBACK,
       RPC_HOST: LOOPBACK,
       GENESIS_NODES: String(n),
+      GENESIS_SECRET: this.genesisSecret,
+      GENESIS_SECRET_FILE: '',
     };
     const log = createWriteStream(m.logPath, { flags: 'a' });
     this.logs[m.index] = log;

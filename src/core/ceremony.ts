@@ -1,9 +1,10 @@
 import { bytesEqual, compareBytes, type Hex, toHex } from './bytes.js';
-import { InvalidMessage } from './errors.js';
+import { IgnoredMessage, InvalidMessage } from './errors.js';
 import { type Genesis, type GenesisSpec, makeGenesis } from './genesis.js';
+import type { GenesisSecret } from './genesis-secret.js';
 import type { KeyPair } from './keys.js';
 import { signMessage, verifyMessage } from './signing.js';
-import { Candidacy, GenesisAnnounce } from './wire/posplus.js';
+import { Candidacy, type Certificate, GenesisAnnounce } from './wire/posplus.js';
 
 export { Candidacy, GenesisAnnounce };
 
@@ -14,12 +15,20 @@ export interface CeremonyOptions {
   expected: number;
   /** Close with fewer once no new candidate has appeared for this long. */
   quietMs: number;
+  /** The deployment's secret; without it (a single-node chain) no one else is admitted. */
+  secret: GenesisSecret | undefined;
+}
+
+/** The secret a multi-node ceremony needs, or an IgnoredMessage: a node without one takes no part. */
+function needSecret(secret: GenesisSecret | undefined): GenesisSecret {
+  if (secret === undefined) throw new IgnoredMessage('this node holds no genesis secret and takes part in no ceremony');
+  return secret;
 }
 
 /**
- * Start-up of identical replicas: every node gossips a signed candidacy; when GENESIS_NODES are known (or a
- * quiet period passes) every node derives the same member set and genesis hash. Pure: the shell feeds
- * messages and `now`, and publishes what this returns.
+ * Start-up of identical replicas: every node gossips a signed candidacy that proves it knows the deployment's
+ * secret; when GENESIS_NODES are known (or a quiet period passes) every node derives the same member set and
+ * genesis hash. Pure: the shell feeds messages and `now`, and publishes what this returns.
  */
 export class GenesisCeremony {
   private readonly candidates = new Map<Hex, Uint8Array>();
@@ -39,13 +48,12 @@ export class GenesisCeremony {
   }
 
   candidacy(now: number): Candidacy {
-    return signMessage(Candidacy, this.key, this.opts.chainId, 'candidacy', { publicKey: this.key.publicKey, time: now, signature: new Uint8Array(0) });
+    const proof = this.opts.secret?.proofFor(this.opts.chainId, 'candidacy', this.key.publicKey) ?? new Uint8Array(0);
+    return signMessage(Candidacy, this.key, this.opts.chainId, 'candidacy', { publicKey: this.key.publicKey, time: now, proof, signature: new Uint8Array(0) });
   }
 
   onCandidacy(c: Candidacy, now: number): void {
-    if (!verifyMessage(Candidacy, c.publicKey, this.opts.chainId, 'candidacy', c)) {
-      throw new InvalidMessage('candidacy signature does not match its key');
-    }
+    checkCandidacy(this.opts.chainId, this.opts.secret, c);
     const id = toHex(c.publicKey);
     if (!this.candidates.has(id)) {
       this.candidates.set(id, c.publicKey);
@@ -60,19 +68,41 @@ export class GenesisCeremony {
   }
 }
 
-export function announceGenesis(chainId: string, key: KeyPair, genesis: Genesis, height: number, now: number): GenesisAnnounce {
+/** A candidacy's proof of the secret (an HMAC, cheap) and then its signature, or the reason it is refused. */
+export function checkCandidacy(chainId: string, secret: GenesisSecret | undefined, c: Candidacy): void {
+  if (!needSecret(secret).admits(chainId, 'candidacy', c.publicKey, c.proof)) throw new InvalidMessage('candidacy does not prove knowledge of the genesis secret');
+  if (!verifyMessage(Candidacy, c.publicKey, chainId, 'candidacy', c)) throw new InvalidMessage('candidacy signature does not match its key');
+}
+
+/** `block1`: the certificate of the chain's first block once it has one, the proof that the chain runs. */
+export function announceGenesis(
+  chainId: string,
+  secret: GenesisSecret | undefined,
+  key: KeyPair,
+  genesis: Genesis,
+  height: number,
+  block1: Certificate | undefined,
+  now: number,
+): GenesisAnnounce {
   return signMessage(GenesisAnnounce, key, chainId, 'genesis', {
     announcer: key.publicKey,
     members: genesis.members,
     genesisHash: genesis.hash,
     height,
     time: now,
+    proof: secret?.proofFor(chainId, 'genesis', genesis.hash) ?? new Uint8Array(0),
+    block1,
     signature: new Uint8Array(0),
   });
 }
 
-/** Checks an announcement and recomputes its genesis from our own spec: a hash we cannot rebuild is refused. */
-export function verifyAnnounce(chainId: string, spec: GenesisSpec, a: GenesisAnnounce): Genesis {
+/**
+ * Checks an announcement in order of cost (the secret's proof, the signature, then the genesis rebuilt from
+ * our own spec: a hash we cannot rebuild is refused). Its block-1 certificate is for the caller to check
+ * against the genesis's validators.
+ */
+export function verifyAnnounce(chainId: string, spec: GenesisSpec, secret: GenesisSecret | undefined, a: GenesisAnnounce): Genesis {
+  if (!needSecret(secret).admits(chainId, 'genesis', a.genesisHash, a.proof)) throw new InvalidMessage('genesis announcement does not prove knowledge of the genesis secret');
   if (!verifyMessage(GenesisAnnounce, a.announcer, chainId, 'genesis', a)) {
     throw new InvalidMessage('genesis announcement signature does not match its announcer');
   }
@@ -83,12 +113,13 @@ export function verifyAnnounce(chainId: string, spec: GenesisSpec, a: GenesisAnn
 
 /**
  * Whether a node holding `current` at `height` should switch to an announced genesis. Only before its first
- * block: an active chain (height ≥ 1) wins, then the larger member set, then the smaller hash — so every
- * node converges on one genesis whatever order the announcements arrive in.
+ * block: a chain proven to run (`certified`: a quorum of its members certified block 1) wins, then the larger
+ * member set, then the smaller hash — so every node converges on one genesis whatever order the announcements
+ * arrive in. A claimed height counts for nothing.
  */
-export function shouldAdopt(current: Genesis, height: number, announced: Genesis, announcedHeight: number): boolean {
+export function shouldAdopt(current: Genesis, height: number, announced: Genesis, certified: boolean): boolean {
   if (height >= 1 || bytesEqual(current.hash, announced.hash)) return false;
-  if (announcedHeight >= 1) return true;
+  if (certified) return true;
   if (announced.members.length !== current.members.length) return announced.members.length > current.members.length;
   return compareBytes(announced.hash, current.hash) < 0;
 }

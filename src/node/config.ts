@@ -16,11 +16,13 @@
  * only the winning value of each setting is validated. Any problem is a ConfigError
  * with a one-line message: `SETTING (source): what is wrong`.
  */
+import { readFileSync } from 'node:fs';
 import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ENGINE_NAMES, parseBehaviors, type Behavior, type EngineName } from '../core/behavior.js';
+import { GenesisSecret, MAKE_SECRET_HINT } from '../core/genesis-secret.js';
 import { EnvParseError, readEnvFile, type EnvEntry } from './env-file.js';
 
 export type { Behavior, EngineName } from '../core/behavior.js';
@@ -44,6 +46,8 @@ export interface NodeConfig {
   rpcPort: number;
   genesisNodes: number;
   genesisQuietMs: number;
+  /** undefined: a single-node chain that admits no one to its ceremony */
+  genesisSecret?: GenesisSecret;
   /** metres; undefined = random, chosen and persisted by the node */
   position?: { x: number; y: number };
   stake: number;
@@ -247,6 +251,19 @@ const SPECS = {
     description: 'ms the start-up ceremony waits without a new candidacy before closing with fewer than GENESIS_NODES',
     schema: int(1000, Number.MAX_SAFE_INTEGER, 'an integer number of milliseconds >= 1000'),
   }),
+  // No flag for the secret itself: a command line is visible to every user of the machine (ps).
+  GENESIS_SECRET: spec({
+    default: '',
+    description: 'the deployment\'s ceremony secret, hex, at least 128 bits; required when GENESIS_NODES > 1 (or use GENESIS_SECRET_FILE)',
+    schema: str,
+  }),
+  GENESIS_SECRET_FILE: spec({
+    flag: '--genesis-secret-file',
+    arg: '<file>',
+    default: '',
+    description: 'file holding the ceremony secret (hex); wins over GENESIS_SECRET',
+    schema: str,
+  }),
   POSITION: spec({
     flag: '--position',
     arg: '<x,y>',
@@ -380,6 +397,26 @@ function flagLayer(flags: Record<string, string | boolean | undefined>): Layer {
   return layer;
 }
 
+/** GENESIS_SECRET_FILE's content, else GENESIS_SECRET; undefined when neither is set. */
+function genesisSecretOf(value: string, file: string, fail: (name: SettingName, message: string) => never): GenesisSecret | undefined {
+  const [name, text] = file !== '' ? (['GENESIS_SECRET_FILE', readSecretFile(file, fail)] as const) : (['GENESIS_SECRET', value] as const);
+  if (text === '') return undefined;
+  try {
+    return GenesisSecret.parse(text);
+  } catch (e) {
+    // The value itself is never echoed: it is a secret.
+    return fail(name, `the secret ${(e as Error).message}`);
+  }
+}
+
+function readSecretFile(file: string, fail: (name: SettingName, message: string) => never): string {
+  try {
+    return readFileSync(resolve(file), 'utf8');
+  } catch (e) {
+    return fail('GENESIS_SECRET_FILE', `cannot read ${q(file)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
 export interface LoadConfigOptions {
   /** keyed by env name (RPC_PORT) or commander option name (rpcPort); undefined = not given */
   flags: Record<string, string | boolean | undefined>;
@@ -446,6 +483,11 @@ export function loadConfig(opts: LoadConfigOptions): LoadedConfig {
     behaviors: v.BEHAVIOR,
   };
   if (v.POSITION) config.position = v.POSITION;
+  const secret = genesisSecretOf(v.GENESIS_SECRET, v.GENESIS_SECRET_FILE, fail);
+  if (secret !== undefined) config.genesisSecret = secret;
+  else if (config.genesisNodes > 1) {
+    fail('GENESIS_SECRET', `is required when GENESIS_NODES is ${config.genesisNodes}: only replicas that know it take part in the start-up ceremony; ${MAKE_SECRET_HINT}`);
+  }
 
   // Cross-field checks. (POSITION against the map is checked by the node: the map is the chain's, in genesis.json.)
   if (config.rpcPort !== 0 && config.rpcPort === config.p2pPort) {

@@ -5,12 +5,12 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { addressOf } from '../core/address.js';
 import { BoundedMap } from '../core/bounded-map.js';
-import type { Hex } from '../core/bytes.js';
+import { type Hex, bytesEqual, toHex } from '../core/bytes.js';
 import { type TxStatus, ChainState, DEFAULT_CHAIN_PARAMS } from '../core/chain-state.js';
-import { GenesisCeremony, announceGenesis, shouldAdopt, verifyAnnounce } from '../core/ceremony.js';
 import type { EvidenceSummary } from '../core/evidence.js';
 import { type Genesis, type GenesisSpec, areaOf, genesisState, makeGenesis, parseGenesisSpec } from '../core/genesis.js';
 import { GenesisMessage, type Tx } from '../core/wire/posplus.js';
+import { GenesisGossip } from './genesis-gossip.js';
 import { locateBody, registerBody, signTx, type TxBody, txId } from '../core/tx.js';
 import { DEFAULT_TIMEOUTS } from '../consensus/bft/bft-rules.js';
 import type { Engine, EngineInput, Outbound, Ready } from '../consensus/engine.js';
@@ -30,7 +30,7 @@ import { type P2pHost, createP2pHost } from './p2p-host.js';
 import { PeerStanding } from './peer-standing.js';
 import { isEvicted, isSuspended } from '../consensus/ncca/account-view.js';
 import { PeerKeeper } from './peer-keeper.js';
-import { ChainStore } from './store.js';
+import { ChainStore, type StoredGenesis } from './store.js';
 import { requestBlocks, serveSync } from './sync.js';
 import { type TxPool, decodeOutbound, encodeTxBatch, inputOf, wireOf } from '../protocol/codec.js';
 import { MissingTransactions } from '../protocol/compact-proposal.js';
@@ -60,7 +60,7 @@ export class PosplusNode {
   /** True while a peer has shown a head beyond ours and we are fetching it (what node_status and /health say). */
   syncing = false;
   private syncRunning = false;
-  private ceremony?: GenesisCeremony;
+  private genesisGossip?: GenesisGossip;
   private readonly timers: NodeJS.Timeout[] = [];
   private wakeTimer?: NodeJS.Timeout;
   private outbox: Promise<void> = Promise.resolve();
@@ -153,19 +153,28 @@ export class PosplusNode {
     this.keeper.start();
     this.host.addEventListener('peer:connect', () => this.metrics.peers.set(this.host.getPeers().length));
     this.host.addEventListener('peer:disconnect', () => this.metrics.peers.set(this.host.getPeers().length));
+    const gossip = new GenesisGossip({
+      chainId: this.chainId,
+      spec: this.spec,
+      key: this.identity.keyPair,
+      secret: this.config.genesisSecret,
+      log: this.log,
+      rulesFor: (genesis) => engineRules(this.config.engine, { ncca: DEFAULT_NCCA_PARAMS }, genesis),
+      publish: (m) => this.publish({ kind: 'genesis' }, GenesisMessage.encode(m), 'genesis'),
+      current: () => (this.genesis && this.chain ? { genesis: this.genesis, height: this.chain.head.height } : undefined),
+      block1: () => this.store.getCertificate(1),
+      enter: (genesis) => void this.enterChain(genesis, false).catch((err: Error) => this.onFatal(err)),
+    });
+    this.genesisGossip = gossip;
     const stored = await this.store.getGenesis();
     if (stored !== undefined) {
-      await this.enterChain(makeGenesis(this.chainId, this.spec, stored.members), true);
+      await this.enterChain(this.storedGenesis(stored), true);
     } else {
-      this.ceremony = new GenesisCeremony(
-        { chainId: this.chainId, spec: this.spec, expected: this.config.genesisNodes, quietMs: this.config.genesisQuietMs },
-        this.identity.keyPair,
-        Date.now(),
-      );
-      this.every(CEREMONY_TICK_MS, () => this.ceremonyTick());
-      this.ceremonyTick();
+      gossip.startCeremony(this.config.genesisNodes, this.config.genesisQuietMs, Date.now());
+      this.every(CEREMONY_TICK_MS, () => gossip.tick(Date.now()));
+      gossip.tick(Date.now());
     }
-    this.every(ANNOUNCE_MS, () => this.announce());
+    this.every(ANNOUNCE_MS, () => void gossip.announce(Date.now()));
     this.every(SYNC_POLL_MS, () => void this.syncOnce());
     if (this.config.mobilitySpeed > 0) this.startMoving();
   }
@@ -198,47 +207,20 @@ export class PosplusNode {
     });
   }
 
+  /** The stored genesis, rebuilt from our chain id and genesis file, which must still make the same one. */
+  private storedGenesis(stored: StoredGenesis): Genesis {
+    const genesis = makeGenesis(this.chainId, this.spec, stored.members);
+    if (!bytesEqual(genesis.hash, stored.hash)) {
+      throw new ConfigError(
+        `CHAIN_ID/GENESIS: the data directory ${this.config.dataDir} holds the chain of genesis ${toHex(stored.hash)}, and CHAIN_ID "${this.chainId}" with ${this.config.genesisPath} make another; start with the settings it was made with, or another DATA_DIR`,
+        'GENESIS',
+      );
+    }
+    return genesis;
+  }
+
   private every(ms: number, fn: () => void): void {
     this.timers.push(setInterval(fn, ms));
-  }
-
-  // ------------------------------------------------------------------ start-up ceremony
-
-  private ceremonyTick(): void {
-    const ceremony = this.ceremony;
-    if (ceremony === undefined || this.genesis !== undefined) return;
-    this.publishGenesisMessage({ candidacy: ceremony.candidacy(Date.now()) });
-    const genesis = ceremony.tryClose(Date.now());
-    if (genesis) {
-      this.log.info({ members: genesis.members.length, genesis: genesis.hashHex }, 'start-up ceremony closed');
-      void this.enterChain(genesis, false).catch((err: Error) => this.onFatal(err));
-    }
-  }
-
-  private announce(): void {
-    if (this.genesis === undefined || this.chain === undefined) return;
-    this.publishGenesisMessage({ announce: announceGenesis(this.chainId, this.identity.keyPair, this.genesis, this.chain.head.height, Date.now()) });
-  }
-
-  private publishGenesisMessage(m: GenesisMessage): void {
-    this.publish({ kind: 'genesis' }, GenesisMessage.encode(m), 'genesis');
-  }
-
-  private onGenesisMessage(data: Uint8Array): TopicValidatorResult {
-    const m = GenesisMessage.decode(data);
-    if (m.candidacy) {
-      if (this.ceremony && this.genesis === undefined) this.ceremony.onCandidacy(m.candidacy, Date.now());
-      else this.announce();
-    }
-    if (m.announce) {
-      const announced = verifyAnnounce(this.chainId, this.spec, m.announce);
-      const height = this.chain?.head.height ?? 0;
-      if (this.genesis === undefined || shouldAdopt(this.genesis, height, announced, m.announce.height)) {
-        this.log.info({ members: announced.members.length, genesis: announced.hashHex, height: m.announce.height }, 'adopting the announced genesis');
-        void this.enterChain(announced, false).catch((err: Error) => this.onFatal(err));
-      }
-    }
-    return TopicValidatorResult.Accept;
   }
 
   // ------------------------------------------------------------------ the chain
@@ -298,7 +280,7 @@ export class PosplusNode {
     const ref = parseTopic(topic)?.ref;
     let result: TopicValidatorResult | Promise<TopicValidatorResult>;
     try {
-      result = ref?.kind === 'genesis' ? this.onGenesisMessage(data) : this.consensusMessage(ref, data);
+      result = ref?.kind === 'genesis' ? this.genesisGossip!.onMessage(data, Date.now()) : this.consensusMessage(ref, data);
     } catch (err) {
       this.log.debug({ topic, peer: peer.toString(), err: (err as Error).message }, 'rejected gossip');
       result = TopicValidatorResult.Reject;

@@ -8,6 +8,7 @@
  * listens on 127.0.0.1 inside its namespace, reached through a small helper process in that namespace.
  * Names carry the test's pid, so parallel runs do not clash; after() removes everything even on failure.
  */
+import { randomBytes } from 'node:crypto';
 import { strict as assert } from 'node:assert';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
@@ -177,7 +178,7 @@ describe('LAN: nine nodes in network namespaces find each other by mDNS alone', 
     }
 
     dir = mkdtempSync(join(tmpdir(), 'posplus-netns-'));
-    const env: NodeJS.ProcessEnv = { ...process.env, CHAIN_ID, GENESIS_NODES: String(N), LOG_LEVEL: 'info' };
+    const env: NodeJS.ProcessEnv = { ...process.env, CHAIN_ID, GENESIS_NODES: String(N), GENESIS_SECRET: randomBytes(16).toString('hex'), LOG_LEVEL: 'info' };
     for (const k of ['BOOTSTRAP', 'KNOWN_NODES', 'SERVER_HOST', 'SERVER_PORT', 'ADDR', 'POSITION', 'STAKE', 'BEHAVIOR', 'DEBUG']) delete env[k];
     for (let i = 0; i < N; i++) {
       const args = [

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { type Server, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -132,15 +133,17 @@ export class LocalCluster {
     nodeArgs: (i: number) => string[] = () => [],
   ): Promise<LocalCluster> {
     const dir = await mkdtemp(join(tmpdir(), 'posplus-e2e-'));
+    // Every node of the cluster, and every node added later, shares one ceremony secret.
+    const shared = { GENESIS_SECRET: randomBytes(16).toString('hex'), ...extraEnv };
     const free = await freePorts(2 * n);
     const ports = Array.from({ length: n }, (_, i) => ({ p2p: free[2 * i]!, rpc: free[2 * i + 1]! }));
     const nodes = ports.map((p, i) => {
       const known = ports.filter((_, j) => j !== i).map((o) => `localhost:${o.p2p}`).join(',');
-      const env = { GENESIS_NODES: String(n), KNOWN_NODES: known, ...extraEnv, ...nodeEnv(i) };
+      const env = { GENESIS_NODES: String(n), KNOWN_NODES: known, ...shared, ...nodeEnv(i) };
       return new LocalNode(join(dir, `node-${i}`), p.p2p, p.rpc, env, nodeArgs(i));
     });
     nodes.forEach((node) => node.start());
-    const cluster = new LocalCluster(dir, nodes, extraEnv);
+    const cluster = new LocalCluster(dir, nodes, shared);
     try {
       await cluster.waitForChain();
     } catch (err) {

@@ -13,8 +13,10 @@ import {
   type LoadConfigOptions,
 } from '../../../src/node/config.js';
 import { EnvParseError, parseEnv, parseEnvEntries } from '../../../src/node/env-file.js';
+import { GenesisSecret } from '../../../src/core/genesis-secret.js';
 
 const SHIPPED_DEFAULT_ENV = new URL('../../../../config/default.env', import.meta.url);
+const SECRET_HEX = '00112233445566778899aabbccddeeff';
 const PEER = '12D3KooWGzh8d3hC2gJ8bTqJwXzYfCv3Lh7Dq1r5o6sXnY9kPqRz';
 
 let dir: string;
@@ -275,13 +277,40 @@ describe('node config', () => {
       throwsConfig(() => load({ env: { ADDR: 'x' } }), 'P2P_PORT', 'environment, via ADDR', '"x"');
     });
 
+    describe('the ceremony secret', () => {
+      it('GENESIS_NODES > 1 without a secret stops the node and says how to make one', () => {
+        throwsConfig(() => load({ env: { GENESIS_NODES: '3' } }), 'GENESIS_SECRET', 'default', 'required when GENESIS_NODES is 3', 'randomBytes(32)');
+        assert.equal(load({ env: { GENESIS_NODES: '1' } }).config.genesisSecret, undefined);
+      });
+
+      it('a secret under 128 bits or not hex is refused without echoing it', () => {
+        throwsConfig(() => load({ env: { GENESIS_SECRET: 'abcd'.repeat(7) } }), 'GENESIS_SECRET', 'environment', 'has 112 bits, fewer than 128');
+        const wrong = 'correct horse battery staple!!!!';
+        assert.throws(() => load({ env: { GENESIS_SECRET: wrong } }), (e: Error) => /not hex/.test(e.message) && !e.message.includes(wrong));
+      });
+
+      it('GENESIS_SECRET_FILE is read (and wins); an unreadable file names itself', () => {
+        const file = envFile(`${SECRET_HEX}\n`);
+        const viaFile = load({ env: { GENESIS_NODES: '2', GENESIS_SECRET: 'zz', GENESIS_SECRET_FILE: file } }).config.genesisSecret!;
+        const viaEnv = GenesisSecret.parse(SECRET_HEX);
+        assert.deepEqual(viaFile.proofFor('c', 'candidacy', new Uint8Array([1])), viaEnv.proofFor('c', 'candidacy', new Uint8Array([1])));
+        throwsConfig(() => load({ flags: { GENESIS_SECRET_FILE: join(dir, 'missing') } }), 'GENESIS_SECRET_FILE', 'flag --genesis-secret-file', 'ENOENT');
+      });
+
+      it('the parsed config never shows the secret', () => {
+        const { config } = load({ env: { GENESIS_SECRET: SECRET_HEX } });
+        assert.equal(JSON.stringify(config.genesisSecret), '{}');
+        assert.deepEqual(Object.values(config.genesisSecret!), []);
+      });
+    });
+
     it('only the winning value is validated', () => {
       assert.equal(load({ env: { RPC_PORT: 'x' }, flags: { RPC_PORT: '1' } }).config.rpcPort, 1);
     });
 
     it('accepts the edges of each range', () => {
       const { config } = load({
-        env: { P2P_PORT: '0', RPC_PORT: '65535', GENESIS_NODES: '7', GENESIS_QUIET_MS: '1000', STAKE: '123', ENGINE: 'DPoS', LOG_LEVEL: 'Silent' },
+        env: { P2P_PORT: '0', RPC_PORT: '65535', GENESIS_NODES: '7', GENESIS_SECRET: SECRET_HEX, GENESIS_QUIET_MS: '1000', STAKE: '123', ENGINE: 'DPoS', LOG_LEVEL: 'Silent' },
         flags: { POSITION: '9000, 0.5', CHAIN_ID: 'a-1' },
       });
       assert.equal(config.p2pPort, 0);

@@ -1,0 +1,116 @@
+import { TopicValidatorResult } from '@libp2p/interface';
+import { BoundedMap } from '../core/bounded-map.js';
+import { bytesEqual, type Hex, toHex } from '../core/bytes.js';
+import { GenesisCeremony, announceGenesis, checkCandidacy, shouldAdopt, verifyAnnounce } from '../core/ceremony.js';
+import { IgnoredMessage } from '../core/errors.js';
+import type { Genesis, GenesisSpec } from '../core/genesis.js';
+import type { GenesisSecret } from '../core/genesis-secret.js';
+import type { KeyPair } from '../core/keys.js';
+import { type Candidacy, type Certificate, type GenesisAnnounce, GenesisMessage } from '../core/wire/posplus.js';
+import type { EngineRules } from '../consensus/create-engine.js';
+import { checkStartCertificate } from '../consensus/start-certificate.js';
+import type { Logger } from './logger.js';
+
+/** A node on a chain answers a newcomer's candidacy with its announcement, but not more often than this. */
+const ANSWER_EVERY_MS = 1000;
+
+/** What the genesis topic needs from the node around it. */
+export interface GenesisGossipShell {
+  readonly chainId: string;
+  readonly spec: GenesisSpec;
+  readonly key: KeyPair;
+  readonly secret: GenesisSecret | undefined;
+  readonly log: Logger;
+  /** The engine rules the node would run on `genesis` (to find the validators of block 1). */
+  rulesFor(genesis: Genesis): EngineRules;
+  publish(m: GenesisMessage): void;
+  /** The genesis this node is on and its committed height, or undefined while it has none. */
+  current(): { genesis: Genesis; height: number } | undefined;
+  /** The stored certificate of block 1, once there is one. */
+  block1(): Promise<Certificate | undefined>;
+  enter(genesis: Genesis): void;
+}
+
+/**
+ * The genesis topic: this node's candidacy while the start-up ceremony runs, its announcement once it is on a
+ * chain, and what it makes of everyone else's. Only secret holders are heard at all (their proofs are checked
+ * before anything else), and a running chain is joined only on its certified block 1.
+ */
+export class GenesisGossip {
+  private ceremony?: GenesisCeremony;
+  private block1?: Certificate;
+  private answeredAt = -Infinity;
+  /** Genesis hashes whose block-1 certificate verified: each is checked once, not on every announcement. */
+  private readonly certified = new BoundedMap<Hex, true>(16);
+
+  constructor(private readonly shell: GenesisGossipShell) {}
+
+  startCeremony(expected: number, quietMs: number, now: number): void {
+    const { chainId, spec, secret, key } = this.shell;
+    this.ceremony = new GenesisCeremony({ chainId, spec, expected, quietMs, secret }, key, now);
+  }
+
+  /** Once a second during the ceremony: our candidacy out, and the genesis once it can close. */
+  tick(now: number): void {
+    const ceremony = this.ceremony;
+    if (ceremony === undefined || this.shell.current() !== undefined) return;
+    this.shell.publish({ candidacy: ceremony.candidacy(now) });
+    const genesis = ceremony.tryClose(now);
+    if (genesis) {
+      this.shell.log.info({ members: genesis.members.length, genesis: genesis.hashHex }, 'start-up ceremony closed');
+      this.shell.enter(genesis);
+    }
+  }
+
+  async announce(now: number): Promise<void> {
+    const on = this.shell.current();
+    if (on === undefined) return;
+    if (on.height >= 1) this.block1 ??= await this.shell.block1();
+    const { chainId, secret, key } = this.shell;
+    this.shell.publish({ announce: announceGenesis(chainId, secret, key, on.genesis, on.height, this.block1, now) });
+  }
+
+  /** The gossipsub verdict on one genesis-topic message; throws (a Reject) on a message that breaks a rule. */
+  onMessage(data: Uint8Array, now: number): TopicValidatorResult {
+    try {
+      const m = GenesisMessage.decode(data);
+      if (m.candidacy) this.onCandidacy(m.candidacy, now);
+      if (m.announce) this.onAnnounce(m.announce);
+      return TopicValidatorResult.Accept;
+    } catch (err) {
+      if (err instanceof IgnoredMessage) return TopicValidatorResult.Ignore;
+      throw err;
+    }
+  }
+
+  private onCandidacy(c: Candidacy, now: number): void {
+    if (this.ceremony && this.shell.current() === undefined) {
+      this.ceremony.onCandidacy(c, now);
+      return;
+    }
+    checkCandidacy(this.shell.chainId, this.shell.secret, c);
+    if (now - this.answeredAt < ANSWER_EVERY_MS) return;
+    this.answeredAt = now;
+    void this.announce(now);
+  }
+
+  private onAnnounce(a: GenesisAnnounce): void {
+    const { chainId, spec, secret } = this.shell;
+    const announced = verifyAnnounce(chainId, spec, secret, a);
+    const on = this.shell.current();
+    if (on !== undefined && (on.height >= 1 || bytesEqual(on.genesis.hash, announced.hash))) return;
+    const certified = a.block1 !== undefined && this.isCertified(announced, a.block1);
+    if (on === undefined || shouldAdopt(on.genesis, on.height, announced, certified)) {
+      this.shell.log.info({ members: announced.members.length, genesis: announced.hashHex, certified }, 'adopting the announced genesis');
+      this.shell.enter(announced);
+    }
+  }
+
+  private isCertified(genesis: Genesis, cert: Certificate): boolean {
+    const id = toHex(genesis.hash);
+    if (this.certified.has(id)) return true;
+    checkStartCertificate(this.shell.chainId, this.shell.rulesFor(genesis), genesis, this.shell.key, cert);
+    this.certified.set(id, true);
+    return true;
+  }
+}
