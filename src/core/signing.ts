@@ -70,3 +70,12 @@ export function verifyMessage<T extends { signature: Uint8Array }>(
   if (ok) verifiedMessages.set(message, { codec, signer: new Uint8Array(signer), chainId, kind });
   return ok;
 }
+
+/**
+ * Whether verifyMessage found `message`'s signature valid for `signer` (under any codec, chain or kind). What an
+ * unverified message names proves nothing about that signer, so nothing may be counted against it.
+ */
+export function wasVerifiedFor(message: object, signer: Uint8Array): boolean {
+  const known = verifiedMessages.get(message);
+  return known !== undefined && bytesEqual(known.signer, signer);
+}

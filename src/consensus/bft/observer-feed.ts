@@ -2,6 +2,7 @@ import { ballotKey } from '../../core/ballots.js';
 import { headerOf } from '../../core/block.js';
 import type { Hex } from '../../core/bytes.js';
 import { hexOf } from '../../core/object-memo.js';
+import { wasVerifiedFor } from '../../core/signing.js';
 import type { Block, TxSetBallot, Vote } from '../../core/wire/posplus.js';
 import type { EngineInput, Verdict } from '../engine.js';
 import type { ConsensusObserver } from './bft-rules.js';
@@ -11,6 +12,9 @@ interface Signed {
   signer: Hex;
   height: number;
   votedFor?: Hex;
+  /** The signed message and the key it names: noted only if that signature verified. */
+  message: object;
+  key: Uint8Array;
 }
 
 /**
@@ -28,9 +32,12 @@ export class ObserverFeed {
     return all.filter((x) => x.height === height || (input.type === 'ballots' && x.height === height + 1));
   }
 
-  /** The input was handled, with `outcome` as its verdict. */
+  /**
+   * The input was handled, with `outcome` as its verdict. Only signers whose signature on it verified are noted:
+   * junk signed in a validator's name and rejected must not raise that validator's figures (framing).
+   */
   noted(input: EngineInput, signers: readonly Signed[], now: number, outcome: Verdict): void {
-    for (const x of signers) this.observer.note(x.signer, x.height, now, outcome, x.votedFor);
+    for (const x of signers) if (wasVerifiedFor(x.message, x.key)) this.observer.note(x.signer, x.height, now, outcome, x.votedFor);
     // Only ballots that passed: a rejected one may name any voter, and marking it would hide that voter's real
     // ballot when a block carries it (and grow the set without bound).
     if (input.type === 'ballots' && outcome === 'accept') for (const b of input.ballots) this.heard(b);
@@ -67,16 +74,19 @@ export class ObserverFeed {
 
 function signersOf(input: EngineInput): Signed[] {
   switch (input.type) {
-    case 'proposal':
-      return [{ signer: hexOf(input.proposal.proposer), height: headerOf(input.proposal.block).height }];
+    case 'proposal': {
+      const p = input.proposal;
+      return [{ signer: hexOf(p.proposer), height: headerOf(p.block).height, message: p, key: p.proposer }];
+    }
     case 'vote': {
-      const target = hexOf(input.vote.blockHash);
-      return [{ signer: hexOf(input.vote.voter), height: input.vote.height, votedFor: target === NIL ? undefined : target }];
+      const v = input.vote;
+      const target = hexOf(v.blockHash);
+      return [{ signer: hexOf(v.voter), height: v.height, votedFor: target === NIL ? undefined : target, message: v, key: v.voter }];
     }
     case 'ballots':
-      return input.ballots.map((b) => ({ signer: hexOf(b.voter), height: b.height }));
+      return input.ballots.map((b) => ({ signer: hexOf(b.voter), height: b.height, message: b, key: b.voter }));
     case 'call':
-      return [{ signer: hexOf(input.call.proposer), height: input.call.height }];
+      return [{ signer: hexOf(input.call.proposer), height: input.call.height, message: input.call, key: input.call.proposer }];
     default:
       return [];
   }
