@@ -109,7 +109,7 @@ describe('e2e: real nodes on 127.0.0.1', function () {
       const badAddress = (await post('{"jsonrpc":"2.0","id":1,"method":"account_get","params":{"address":"nope"}}')).json!.error!;
       assert.equal(badAddress.code, -32602);
       assert.match(badAddress.message, /address/);
-      const huge = await fetch(url, { method: 'POST', body: 'x'.repeat(2 * 1024 * 1024) }).catch(() => undefined);
+      const huge = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(2 * 1024 * 1024) }).catch(() => undefined);
       if (huge) assert.equal(huge.status, 413);
       const head = await cluster.nodes[0]!.head();
       assert.ok(head.height >= 1);

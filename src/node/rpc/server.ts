@@ -15,6 +15,7 @@ import {
   toJsonRpcError,
   type JsonRpcErrorObject,
 } from './errors.js';
+import { MAX_BATCH, checkRpcRequest } from './request-gate.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 const RPC_PATHS = new Set(['/', '/rpc']);
@@ -139,6 +140,11 @@ export class RpcServer {
 
     if (RPC_PATHS.has(path)) {
       if (req.method !== 'POST') return sendText(res, 405, 'method not allowed', { Allow: 'POST' });
+      const refused = checkRpcRequest(req.headers, this.opts.host);
+      if (refused !== undefined) {
+        discardRest(req);
+        return sendText(res, refused.status, refused.message);
+      }
       return this.onRpc(req, res);
     }
     const route = this.getRoutes.get(path);
@@ -177,6 +183,9 @@ export class RpcServer {
     if (Array.isArray(message)) {
       if (message.length === 0) {
         return sendJson(res, errorResponse(null, { code: INVALID_REQUEST, message: 'invalid request: empty batch' }));
+      }
+      if (message.length > MAX_BATCH) {
+        return sendJson(res, errorResponse(null, { code: INVALID_REQUEST, message: `invalid request: a batch of ${message.length} requests (limit ${MAX_BATCH})` }));
       }
       const replies = await Promise.all(message.map((m) => this.handleOne(m, ctx)));
       const present = replies.filter((r): r is string => r !== undefined);

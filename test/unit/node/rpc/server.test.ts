@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { request } from 'node:http';
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { z } from 'zod';
@@ -13,6 +14,7 @@ import {
   RpcError,
 } from '../../../../src/node/rpc/errors.js';
 import { MAX_BODY_BYTES, RpcServer, defineMethod, isLoopback } from '../../../../src/node/rpc/server.js';
+import { MAX_BATCH } from '../../../../src/node/rpc/request-gate.js';
 
 interface JsonRpcReply {
   jsonrpc: '2.0';
@@ -260,6 +262,59 @@ describe('RpcServer', () => {
     });
   });
 
+  describe('requests a web page could make', () => {
+    /** A raw POST with exactly these headers (fetch would not let a test set Host). */
+    function rawPost(headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
+      const url = new URL(base);
+      return new Promise((resolve, reject) => {
+        const req = request({ host: url.hostname, port: url.port, method: 'POST', path: '/', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    }
+    const noteCall = (text: string) => JSON.stringify({ jsonrpc: '2.0', method: 'note', params: { text } });
+
+    it('a text/plain POST (no CORS preflight) is refused with 415 and never runs', async () => {
+      const r = await rawPost({ 'content-type': 'text/plain', host: '127.0.0.1' }, noteCall('plain'));
+      assert.equal(r.status, 415);
+      const bare = await rawPost({ host: '127.0.0.1' }, noteCall('bare'));
+      assert.equal(bare.status, 415);
+      assert.ok(!notified.includes('plain') && !notified.includes('bare'));
+    });
+
+    it('a foreign Origin is refused; the node\'s own origin is served', async () => {
+      const host = new URL(base).host;
+      const r = await rawPost({ 'content-type': 'application/json', host, origin: 'http://evil.example' }, noteCall('foreign'));
+      assert.equal(r.status, 403);
+      assert.match(r.text, /Origin/);
+      const own = await rawPost({ 'content-type': 'application/json; charset=utf-8', host, origin: `http://${host}` }, noteCall('own'));
+      assert.equal(own.status, 204);
+      assert.ok(!notified.includes('foreign') && notified.includes('own'));
+    });
+
+    it('a Host under a name that is not the node\'s (DNS rebinding) is refused; IPs and localhost are served', async () => {
+      const port = new URL(base).port;
+      const r = await rawPost({ 'content-type': 'application/json', host: `rebind.evil.example:${port}` }, noteCall('rebound'));
+      assert.equal(r.status, 403);
+      for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, `10.1.2.3:${port}`]) {
+        assert.equal((await rawPost({ 'content-type': 'application/json', host }, noteCall(host))).status, 204, host);
+      }
+      assert.ok(!notified.includes('rebound'));
+    });
+
+    it(`a batch longer than ${MAX_BATCH} is refused whole`, async () => {
+      const batch = Array.from({ length: MAX_BATCH + 1 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'note', params: { text: `b${i}` } }));
+      const reply = (await (await post(JSON.stringify(batch))).json()) as JsonRpcReply;
+      assert.equal(reply.error?.code, INVALID_REQUEST);
+      assert.match(reply.error?.message ?? '', /limit 1000/);
+      assert.ok(!notified.includes('b0'));
+    });
+  });
+
   describe('notifications and batches', () => {
     it('runs a notification and answers 204 with no body', async () => {
       const res = await post(JSON.stringify({ jsonrpc: '2.0', method: 'note', params: { text: 'single' } }));
@@ -339,7 +394,7 @@ describe('RpcServer', () => {
           else controller.close();
         },
       });
-      const res = await fetch(base + '/', { method: 'POST', body, duplex: 'half' } as RequestInit);
+      const res = await fetch(base + '/', { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
       assert.equal(res.status, 413);
       assert.deepEqual(((await res.json()) as JsonRpcReply).error, tooLarge);
       assert.equal((await call('add', { a: 2, b: 2 })).result, 4);
@@ -352,7 +407,7 @@ describe('RpcServer', () => {
           controller.enqueue(chunk);
         },
       });
-      const res = await fetch(base + '/', { method: 'POST', body, duplex: 'half' } as RequestInit);
+      const res = await fetch(base + '/', { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
       assert.equal(res.status, 413);
       assert.deepEqual(((await res.json()) as JsonRpcReply).error, tooLarge);
       assert.equal((await call('add', { a: 3, b: 3 })).result, 6);
