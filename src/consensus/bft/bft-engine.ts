@@ -17,11 +17,11 @@ import { NIL } from './vote-tally.js';
 import { HeightState } from './height-state.js';
 import { readWal, setWal } from './wal-record.js';
 import { validatorViews } from './engine-views.js';
+import { FutureInputs } from './future-inputs.js';
 import { ObserverFeed } from './observer-feed.js';
 import { EvidenceOutbox } from './evidence-outbox.js';
 
 const MAX_ROUND_AHEAD = 64;
-const MAX_BUFFERED = 10_000;
 const RECENT_PROPOSERS = 16;
 /** Heights a transaction may stay pending before this replica gossips it again (see Mempool.lingering). */
 const RESEND_TXS_AFTER = 2;
@@ -40,7 +40,7 @@ export class BftEngine implements Engine {
   private timers = new EngineTimers();
   private readonly evidenceOut: EvidenceOutbox;
   private readonly feed: ObserverFeed | undefined;
-  private future: EngineInput[] = [];
+  private readonly future = new FutureInputs();
   private recentProposers: { height: number; proposer: string }[] = [];
   private resends = 0;
   private out!: Ready;
@@ -185,8 +185,9 @@ export class BftEngine implements Engine {
       return false;
     }
     if (height === this.height + 1) {
-      if (this.future.length < MAX_BUFFERED) this.future.push(input);
-      // A message for the next height means its sender has already committed ours. Without asking to sync, a
+      this.out.verdict = 'ignore';
+      if (!this.future.hold(input, this.validatorSet, this.chain.params)) return false;
+      // A message for the next height (from a validator, signed) means its sender has already committed ours. Without asking to sync, a
       // replica that lost the deciding precommits waits for them forever (nobody sends them again), and when
       // two of four replicas fall one height behind like that the chain halts for good (found by the 20%-loss
       // simulation). Ready.behindUntil is documented as "saw a message for a height beyond its next one".
@@ -672,8 +673,7 @@ export class BftEngine implements Engine {
     this.recentProposers.length = Math.min(this.recentProposers.length, RECENT_PROPOSERS);
     this.enterHeight();
     this.wakeForWork(now);
-    const buffered = this.future;
-    this.future = [];
+    const buffered = this.future.take();
     // Replayed inputs were judged when they arrived. Their outcome now must not become the verdict of the message
     // being handled (an 'ignore' or 'reject' would make gossip drop or blame the precommit that completed the
     // quorum), and one of them turning out invalid must not throw away the rest of the buffer.

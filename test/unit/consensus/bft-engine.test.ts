@@ -192,5 +192,31 @@ describe('consensus/bft/bft-engine', () => {
       assert.equal(s.height, 1);
       assert.notEqual(s.step, 'idle', "a's height-2 prevote was counted and started height 2");
     });
+
+    it('next-height messages are never relayed, and junk among them is neither held nor a reason to sync', () => {
+      const r = replica(t);
+      const junk = { ...vote(a, Vote.Type.PREVOTE, 0, NIL, 2), signature: new Uint8Array(64) };
+      const forged = r.engine.step({ type: 'vote', vote: junk, now: T0 });
+      assert.equal(forged.verdict, 'reject');
+      assert.equal(forged.behindUntil, undefined);
+      const outsiderVote = r.engine.step({ type: 'vote', vote: vote(-1, Vote.Type.PREVOTE, 0, NIL, 2), now: T0 });
+      assert.equal(outsiderVote.verdict, 'ignore');
+      assert.equal(outsiderVote.behindUntil, undefined, 'a non-validator cannot make this replica sync');
+      const unsigned = { ...propose(a, blockBy(a, 0), 0), signature: new Uint8Array(0) };
+      unsigned.block = { ...unsigned.block!, header: { ...unsigned.block!.header!, height: 2 } } as Block;
+      assert.equal(r.engine.step({ type: 'proposal', proposal: unsigned, now: T0 }).verdict, 'reject');
+      const good = r.engine.step({ type: 'vote', vote: vote(a, Vote.Type.PREVOTE, 0, NIL, 2), now: T0 });
+      assert.equal(good.verdict, 'ignore', 'held for the next height, judged (and relayed) by nobody here before that');
+      assert.equal(good.behindUntil, 1);
+    });
+
+    it('one validator cannot fill the next-height buffer: each signer has a cap', () => {
+      const r = replica(t);
+      for (let round = 0; round < 200; round++) r.engine.step({ type: 'vote', vote: vote(a, Vote.Type.PREVOTE, round, NIL, 2), now: T0 });
+      const afterCap = r.engine.step({ type: 'vote', vote: vote(a, Vote.Type.PREVOTE, 999, NIL, 2), now: T0 });
+      assert.equal(afterCap.behindUntil, undefined, 'not held: the cap of its signer is reached');
+      const other = r.engine.step({ type: 'vote', vote: vote(b, Vote.Type.PREVOTE, 0, NIL, 2), now: T0 });
+      assert.equal(other.behindUntil, 1, 'another validator is still heard');
+    });
   });
 });
