@@ -32,7 +32,7 @@ import { isEvicted, isSuspended } from '../consensus/ncca/account-view.js';
 import { PeerKeeper } from './peer-keeper.js';
 import { ChainStore, type StoredGenesis } from './store.js';
 import { requestBlocks, serveSync } from './sync.js';
-import { type TxPool, decodeOutbound, encodeTxBatch, inputOf, wireOf } from '../protocol/codec.js';
+import { MAX_TX_BATCH, type TxPool, decodeOutbound, encodeTxBatch, inputOf, wireOf } from '../protocol/codec.js';
 import { MissingTransactions } from '../protocol/compact-proposal.js';
 import { AwaitedProposals } from './awaited-proposals.js';
 import { type TopicRef, parseTopic, stringifyTopic, topicsFor } from '../protocol/topics.js';
@@ -41,7 +41,6 @@ const CEREMONY_TICK_MS = 1000;
 const ANNOUNCE_MS = 3000;
 const SYNC_POLL_MS = 4000;
 const TX_FLUSH_MS = 20;
-const TX_BATCH = 500;
 /** A compact proposal sends in full what reached the proposer this recently: its gossip may still be on its way. */
 const INLINE_RECENT_MS = 1000;
 const MOBILITY_TICK_MS = 1000;
@@ -416,8 +415,8 @@ export class PosplusNode {
     this.txFlushTimer = undefined;
     const txs = this.txOutbox;
     this.txOutbox = [];
-    for (let i = 0; i < txs.length; i += TX_BATCH) {
-      this.publish({ kind: 'tx', cell: this.cell }, encodeTxBatch(txs.slice(i, i + TX_BATCH), this.txBatchSeq++), 'txs');
+    for (let i = 0; i < txs.length; i += MAX_TX_BATCH) {
+      this.publish({ kind: 'tx', cell: this.cell }, encodeTxBatch(txs.slice(i, i + MAX_TX_BATCH), this.txBatchSeq++), 'txs');
     }
   }
 

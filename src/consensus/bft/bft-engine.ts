@@ -168,6 +168,8 @@ export class BftEngine implements Engine {
         this.out.evidence.push(alert.summary);
         this.evidenceOut.hold(alert.summary.id, alert.evidence, now);
       }
+      // A gossiped batch with one forged transaction is rejected whole: checking the rest would be work for its sender.
+      if (malformed && !local) break;
     }
     if (local && accepted.length) this.out.publish.push({ kind: 'txs', txs: accepted });
     this.out.verdict = malformed ? 'reject' : accepted.length ? 'accept' : 'ignore';

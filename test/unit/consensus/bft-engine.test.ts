@@ -10,7 +10,8 @@ import { posRules } from '../../../src/consensus/pos/pos-rules.js';
 import { createEngine } from '../../../src/consensus/create-engine.js';
 import { drive } from './drive.js';
 import { ValidatorSet } from '../../../src/consensus/validator-set.js';
-import { CHAIN, chainOf, genesisOf, key, posChainOf, posRulesOf } from '../core/fixtures.js';
+import { CHAIN, chainOf, genesisOf, key, posChainOf, posRulesOf, recipient } from '../core/fixtures.js';
+import { signTx, transferBody } from '../../../src/core/tx.js';
 
 const keys = [0, 1, 2, 3].map((i) => key(`bft-${i}`));
 const outsider = key('not-a-validator');
@@ -217,6 +218,19 @@ describe('consensus/bft/bft-engine', () => {
       assert.equal(afterCap.behindUntil, undefined, 'not held: the cap of its signer is reached');
       const other = r.engine.step({ type: 'vote', vote: vote(b, Vote.Type.PREVOTE, 0, NIL, 2), now: T0 });
       assert.equal(other.behindUntil, 1, 'another validator is still heard');
+    });
+  });
+
+  describe('gossiped transaction batches', () => {
+    it('a batch with a forged transaction is rejected at it: nothing after it is checked or pooled', () => {
+      const r = replica(t);
+      const sender = keys[a]!;
+      const good = (n: number) => signTx(CHAIN, sender, transferBody(recipient(keys[b]!), 1, n));
+      const forged = { ...good(0), signature: new Uint8Array(64) };
+      const ready = r.engine.step({ type: 'txs', txs: [forged, good(0), good(1)], now: T0, local: false });
+      assert.equal(ready.verdict, 'reject');
+      assert.equal(ready.txStatuses.length, 1, 'only the forged one was looked at');
+      assert.equal(r.chain.mempool.size, 0);
     });
   });
 });

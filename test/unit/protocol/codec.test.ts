@@ -8,7 +8,7 @@ import { signProposal, signVote } from '../../../src/core/votes.js';
 import { MissingTransactions } from '../../../src/protocol/compact-proposal.js';
 import { ConsensusEnvelope, Vote } from '../../../src/core/wire/posplus.js';
 import type { Outbound } from '../../../src/consensus/engine.js';
-import { type TxPool, decodeOutbound, encodeOutbound, inputOf, topicsOf, wireOf } from '../../../src/protocol/codec.js';
+import { MAX_TX_BATCH, type TxPool, decodeOutbound, encodeOutbound, encodeTxBatch, inputOf, topicsOf, wireOf } from '../../../src/protocol/codec.js';
 import { type TopicRef, parseTopic, stringifyTopic, topicsFor } from '../../../src/protocol/topics.js';
 import { CHAIN, key } from '../core/fixtures.js';
 
@@ -92,5 +92,13 @@ describe('protocol codec: one way for engine messages onto the wire and back', (
     assert.ok(!kinds('normal').includes('approval') && kinds('validator').includes('approval'));
     assert.ok(kinds('normal').includes('proposal') && !kinds('validator').includes('proposal'), 'full proposals are for the nodes without a vote');
     assert.ok(kinds('normal').includes('inbox'));
+  });
+
+  it(`a transaction batch over ${MAX_TX_BATCH} is refused while it decodes`, () => {
+    const tx = signTx(CHAIN, other, transferBody(addressBytesOf(me.publicKey), 1, 0));
+    const ref: TopicRef = { kind: 'tx', cell: 3 };
+    const full = decodeOutbound(ref, encodeTxBatch(Array(MAX_TX_BATCH).fill(tx), 1), me.publicKey, NO_POOL);
+    assert.equal(full?.kind === 'txs' && full.txs.length, MAX_TX_BATCH);
+    assert.throws(() => decodeOutbound(ref, encodeTxBatch(Array(MAX_TX_BATCH + 1).fill(tx), 1), me.publicKey, NO_POOL), /too many elements/);
   });
 });
