@@ -26,7 +26,7 @@ import { type Identity, loadOrCreateKey } from './identity.js';
 import type { Logger } from './logger.js';
 import { NodeMetrics } from './metrics.js';
 import { MisbehavingOutbox } from './misbehaving-outbox.js';
-import { type P2pHost, createP2pHost } from './p2p-host.js';
+import { type P2pHost, createP2pHost, joinTopic, leaveTopic } from './p2p-host.js';
 import { PeerStanding } from './peer-standing.js';
 import { isEvicted, isSuspended } from '../consensus/ncca/account-view.js';
 import { PeerKeeper } from './peer-keeper.js';
@@ -35,7 +35,7 @@ import { requestBlocks, serveSync } from './sync.js';
 import { MAX_TX_BATCH, type TxPool, decodeOutbound, encodeTxBatch, inputOf, wireOf } from '../protocol/codec.js';
 import { MissingTransactions } from '../protocol/compact-proposal.js';
 import { AwaitedProposals } from './awaited-proposals.js';
-import { type TopicRef, parseTopic, stringifyTopic, topicsFor } from '../protocol/topics.js';
+import { type TopicRef, maxMessageBytes, parseTopic, stringifyTopic, topicsFor } from '../protocol/topics.js';
 
 const CEREMONY_TICK_MS = 1000;
 const ANNOUNCE_MS = 3000;
@@ -258,15 +258,13 @@ export class PosplusNode {
     const wanted = new Set(refs.map((ref) => stringifyTopic(this.chainId, ref)));
     for (const topic of this.subscribed) {
       if (wanted.has(topic)) continue;
-      pubsub.unsubscribe(topic);
-      pubsub.topicValidators.delete(topic);
+      leaveTopic(pubsub, topic);
       this.subscribed.delete(topic);
     }
     for (const topic of wanted) {
       if (this.subscribed.has(topic)) continue;
       this.subscribed.add(topic);
-      pubsub.topicValidators.set(topic, (peer, msg) => this.validate(topic, peer, msg.data));
-      pubsub.subscribe(topic);
+      joinTopic(pubsub, topic, (peer, msg) => this.validate(topic, peer, msg.data));
     }
   }
 
@@ -278,6 +276,8 @@ export class PosplusNode {
   private validate(topic: string, peer: PeerId, data: Uint8Array): TopicValidatorResult | Promise<TopicValidatorResult> {
     const ref = parseTopic(topic)?.ref;
     let result: TopicValidatorResult | Promise<TopicValidatorResult>;
+    // Size first: nothing larger than its topic can carry is decoded.
+    if (ref === undefined || data.byteLength > maxMessageBytes(ref)) return this.judged(ref, peer, TopicValidatorResult.Reject);
     try {
       result = ref?.kind === 'genesis' ? this.genesisGossip!.onMessage(data, Date.now()) : this.consensusMessage(ref, data);
     } catch (err) {

@@ -1,8 +1,9 @@
 import { gossipsub, type GossipSub } from '@chainsafe/libp2p-gossipsub';
+import type { TopicScoreParams } from '@chainsafe/libp2p-gossipsub/score';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
-import type { Libp2p, PrivateKey } from '@libp2p/interface';
+import type { Libp2p, PrivateKey, TopicValidatorFn } from '@libp2p/interface';
 import { mdns } from '@libp2p/mdns';
 import { ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
@@ -23,6 +24,44 @@ export type P2pHost = Libp2p<{ pubsub: GossipSub; identify: unknown; ping: unkno
 
 /** Gossipsub drops every RPC from a peer scored below this. */
 export const GRAYLIST_THRESHOLD = -80;
+
+/**
+ * Every topic scores invalid messages only (P4): each Reject a peer delivers costs it the square of its decaying
+ * count, so nine quick rejects graylist it, and it recovers in about a minute once it stops. The delivery and
+ * mesh-time terms stay off: on a quiet LAN topic an honest peer delivers little, and must not pay for it.
+ */
+export const TOPIC_SCORE_PARAMS: TopicScoreParams = {
+  topicWeight: 1,
+  timeInMeshWeight: 0,
+  timeInMeshQuantum: 1000,
+  timeInMeshCap: 1,
+  firstMessageDeliveriesWeight: 0,
+  firstMessageDeliveriesDecay: 0.5,
+  firstMessageDeliveriesCap: 1,
+  meshMessageDeliveriesWeight: 0,
+  meshMessageDeliveriesDecay: 0.5,
+  meshMessageDeliveriesCap: 1,
+  meshMessageDeliveriesThreshold: 1,
+  meshMessageDeliveriesWindow: 10,
+  meshMessageDeliveriesActivation: 1000,
+  meshFailurePenaltyWeight: 0,
+  meshFailurePenaltyDecay: 0.5,
+  invalidMessageDeliveriesWeight: -1,
+  invalidMessageDeliveriesDecay: 0.9,
+};
+
+/** Subscribes to `topic` with its validator and its score parameters. */
+export function joinTopic(pubsub: GossipSub, topic: string, validator: TopicValidatorFn): void {
+  pubsub.score.params.topics[topic] = TOPIC_SCORE_PARAMS;
+  pubsub.topicValidators.set(topic, validator);
+  pubsub.subscribe(topic);
+}
+
+export function leaveTopic(pubsub: GossipSub, topic: string): void {
+  pubsub.unsubscribe(topic);
+  pubsub.topicValidators.delete(topic);
+  delete pubsub.score.params.topics[topic];
+}
 
 /**
  * The libp2p composition: TCP + Noise + Yamux, identify, ping, gossipsub, mDNS. Bootstrap addresses are

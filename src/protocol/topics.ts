@@ -79,3 +79,22 @@ export function parseTopic(topic: string): { chainId: string; ref: TopicRef } | 
 }
 
 export const syncProtocol = (chainId: string): string => `/posplus/${chainId}/sync/1.0.0`;
+
+const KiB = 1024;
+
+/**
+ * The largest message a topic carries; gossip beyond it is rejected before it is decoded. A transaction batch
+ * is at most MAX_TX_BATCH (500) transactions of a few hundred bytes; an announcement names the genesis members and
+ * carries one certificate; evidence is two transactions. Blocks, proposals and votes go up to the transport's limit.
+ */
+export function maxMessageBytes(ref: TopicRef): number {
+  switch (ref.kind) {
+    case 'tx':
+    case 'genesis':
+      return 512 * KiB;
+    case 'evidence':
+      return 64 * KiB;
+    default:
+      return 16 * 1024 * KiB;
+  }
+}

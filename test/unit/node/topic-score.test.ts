@@ -1,0 +1,65 @@
+/**
+ * Gossipsub on two real libp2p hosts: a Reject verdict costs the peer that sent the message, so a peer that
+ * keeps sending junk is graylisted (its messages are then dropped before validation), while honest traffic
+ * leaves its sender's score alone.
+ */
+import { strict as assert } from 'node:assert';
+import { TopicValidatorResult } from '@libp2p/interface';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import { GRAYLIST_THRESHOLD, type P2pHost, createP2pHost, joinTopic } from '../../../src/node/p2p-host.js';
+import { maxMessageBytes } from '../../../src/protocol/topics.js';
+import { waitFor } from '../../e2e/support/local-cluster.js';
+
+const CHAIN = 'posplus-score-test';
+const TOPIC = `/posplus/${CHAIN}/evidence`;
+
+async function host(): Promise<P2pHost> {
+  return createP2pHost({ privateKey: await generateKeyPair('Ed25519'), host: '127.0.0.1', port: 0, mdns: false, chainId: CHAIN, appScore: () => 0 });
+}
+
+describe('gossipsub topic scores: a rejected message costs its sender', function () {
+  this.timeout(30_000);
+  let node: P2pHost;
+  let honest: P2pHost;
+  let attacker: P2pHost;
+  let validated = 0;
+
+  before(async () => {
+    [node, honest, attacker] = await Promise.all([host(), host(), host()]);
+    // The node rejects what starts with 0xff and accepts the rest.
+    joinTopic(node.services.pubsub, TOPIC, (_peer, msg) => {
+      validated++;
+      return msg.data[0] === 0xff ? TopicValidatorResult.Reject : TopicValidatorResult.Accept;
+    });
+    for (const h of [honest, attacker]) {
+      joinTopic(h.services.pubsub, TOPIC, () => TopicValidatorResult.Accept);
+      await h.dial(node.getMultiaddrs()[0]!);
+    }
+    await waitFor('both peers in the node’s topic', async () => node.services.pubsub.getSubscribers(TOPIC).length === 2);
+  });
+
+  after(async () => {
+    await Promise.all([node, honest, attacker].map((h) => h.stop()));
+  });
+
+  it('junk drives its sender below the graylist threshold; honest messages do not', async () => {
+    const pubsub = node.services.pubsub;
+    for (let i = 0; i < 12; i++) {
+      await attacker.services.pubsub.publish(TOPIC, new Uint8Array([0xff, i]));
+      await honest.services.pubsub.publish(TOPIC, new Uint8Array([0x01, i]));
+    }
+    await waitFor('the attacker graylisted', async () => pubsub.getScore(attacker.peerId.toString()) < GRAYLIST_THRESHOLD, 10_000);
+    assert.ok(pubsub.getScore(honest.peerId.toString()) >= 0, `honest score ${pubsub.getScore(honest.peerId.toString())}`);
+    const before = validated;
+    await attacker.services.pubsub.publish(TOPIC, new Uint8Array([0xff, 99]));
+    await honest.services.pubsub.publish(TOPIC, new Uint8Array([0x01, 99]));
+    await waitFor('the honest message validated', async () => validated > before);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(validated, before + 1, 'a graylisted peer’s message is not even validated');
+  });
+
+  it('each topic has a size limit below the transport’s: small topics far below', () => {
+    assert.ok(maxMessageBytes({ kind: 'evidence' }) <= 64 * 1024);
+    assert.ok(maxMessageBytes({ kind: 'tx', cell: 0 }) < maxMessageBytes({ kind: 'proposal' }));
+  });
+});
