@@ -3,14 +3,14 @@ import { type BlockContent, blockHash, headerOf, verifyBlockIntegrity } from './
 import { BoundedMap } from './bounded-map.js';
 import { bytesEqual, type Hex, toHex } from './bytes.js';
 import { InvalidMessage, TxRejected } from './errors.js';
-import { type EvidenceSummary, evidenceId, makeDoubleSpendAlert, verifyEvidence } from './evidence.js';
+import { type EvidenceSummary, evidenceId, makeDoubleSpendAlert, offenderOf, verifyEvidence } from './evidence.js';
 import type { Genesis } from './genesis.js';
 import type { KeyPair } from './keys.js';
-import { type Account, EMPTY_ACCOUNT, LedgerState, StateOverlay, applyTx } from './ledger.js';
+import { type Account, EMPTY_ACCOUNT, LedgerState, StateOverlay, applyTx, isRegistered } from './ledger.js';
 import { Mempool } from './mempool.js';
 import { contentId } from './object-memo.js';
 import { txId, verifyTx } from './tx.js';
-import { Block, type Certificate, type Evidence, type Tx, type TxSetBallot, type TxSetCall } from './wire/posplus.js';
+import { Block, type Certificate, Evidence, type Tx, type TxSetBallot, type TxSetCall } from './wire/posplus.js';
 
 export interface ChainParams {
   chainId: string;
@@ -109,6 +109,8 @@ export interface CommittedBlock extends ExecutedBlock {
 }
 
 const RECENT = 200_000;
+/** Evidence waiting for a block: a few blocks' worth (maxBlockEvidence is 64); more is dropped until blocks take some. */
+const MAX_PENDING_EVIDENCE = 1_024;
 
 /**
  * Verdicts of executed blocks, keyed by the head they were executed on and the block's content (see execute).
@@ -230,6 +232,7 @@ export class ChainState {
   }
 
   private raiseAlert(first: Tx, second: Tx): AdmitResult['alert'] {
+    if (this.ledger.get(addressOf(first.sender)) === undefined || this.pendingEvidence.size >= MAX_PENDING_EVIDENCE) return undefined;
     const evidence = makeDoubleSpendAlert(this.params.chainId, this.key, first, second, this.head.height);
     const summary = verifyEvidence(this.params.chainId, evidence);
     if (this.committedEvidence.has(summary.id) || this.pendingEvidence.has(summary.id)) return undefined;
@@ -245,10 +248,28 @@ export class ChainState {
     // the NCCA equivocation simulation). The id does not depend on the reporter, so nothing new is lost.
     const id = evidenceId(ev);
     if (this.committedEvidence.has(id) || this.pendingEvidence.has(id)) return undefined;
+    this.checkAccused(ev);
     const summary = verifyEvidence(this.params.chainId, ev);
     if (this.committedEvidence.has(summary.id) || this.pendingEvidence.has(summary.id)) return undefined;
+    if (this.pendingEvidence.size >= MAX_PENDING_EVIDENCE) return undefined;
     this.pendingEvidence.set(summary.id, ev);
     return summary;
+  }
+
+  /**
+   * Evidence is only about those the chain knows: a double spend by an account that exists, misconduct by a
+   * registered node. Keys nobody funded can neither fill the pool nor a block's evidence slots with it.
+   */
+  private checkAccused(ev: Evidence): void {
+    let address: string;
+    try {
+      address = offenderOf(ev);
+    } catch (err) {
+      throw new InvalidMessage(`evidence names no one it could accuse: ${(err as Error).message}`);
+    }
+    const account = this.ledger.get(address);
+    if (account === undefined) throw new InvalidMessage(`evidence against ${address}, which has no account`);
+    if (ev.kind !== Evidence.Kind.DOUBLE_SPEND && !isRegistered(account)) throw new InvalidMessage(`evidence against ${address}, which is not a registered node`);
   }
 
   /**
@@ -334,6 +355,7 @@ export class ChainState {
     }
     const evidence: EvidenceSummary[] = [];
     for (const ev of block.evidence) {
+      this.checkAccused(ev);
       const summary = verifyEvidence(this.params.chainId, ev);
       if (seen.has(summary.id) || this.committedEvidence.has(summary.id)) bad(`evidence ${summary.id} is already recorded`);
       seen.add(summary.id);

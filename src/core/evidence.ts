@@ -64,7 +64,10 @@ export function proveInvalidBlock(chainId: string, key: KeyPair, block: Block, h
   });
 }
 
-/** Who a (verified) piece of evidence accuses: the double spender, the equivocating voter, or the block's creator. */
+/**
+ * Who a piece of evidence accuses: the double spender, the equivocating voter, or the block's creator. It reads the
+ * first item without checking anything, so a replica can look the accused up before any signature is checked.
+ */
 export function offenderOf(ev: Evidence): string {
   const first = ev.items[0];
   if (first === undefined) throw new InvalidMessage('evidence without items');

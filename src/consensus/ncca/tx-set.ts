@@ -172,11 +172,15 @@ export class NccaTxSet implements TxSetRules {
       if (b.height < height || b.height >= height + HEIGHTS_KEPT) continue;
       if (this.ballots.has(b)) continue;
       if (!answersCall(b)) throw new InvalidMessage('an NCCA ballot answers a call');
-      // A voter has its rights at the head (voters() keeps only those); anyone else is looked up.
+      // A voter has its rights at the head (voters() keeps only those); anyone else is looked up, and must be
+      // registered: a fresh key's ballots would cost a verify each and fill the store.
       const voter = voters.get(hexOf(b.voter));
-      if (voter === undefined && !hasRights(chain.ledger.get(addressOf(b.voter)), chain.head.timestamp)) {
-        throw new InvalidMessage(`ballot from ${addressOf(b.voter)}, which is suspended or evicted`);
+      if (voter === undefined) {
+        const account = chain.ledger.get(addressOf(b.voter));
+        if (account === undefined || !isRegistered(account)) throw new InvalidMessage(`ballot from ${addressOf(b.voter)}, which is not registered`);
+        if (!hasRights(account, chain.head.timestamp)) throw new InvalidMessage(`ballot from ${addressOf(b.voter)}, which is suspended or evicted`);
       }
+      if (b.bits.byteLength > Math.ceil(chain.params.maxBlockTxs / 8)) throw new InvalidMessage(`ballot answers more than ${chain.params.maxBlockTxs} transactions`);
       this.ballots.verify(chain.params.chainId, b);
       fresh++;
       this.keep(chain, b);

@@ -167,6 +167,36 @@ describe('core/chain-state: admission and double spends', () => {
     });
   });
 
+  describe('evidence about keys the chain does not know', () => {
+    it('a double spend by an account that does not exist raises no alert, and its evidence is refused before any signature', () => {
+      const chain = fresh();
+      const ghost = key('ghost');
+      const zero = (nonce: number, to: typeof bob) => pay(0, nonce, ghost, to);
+      chain.admitTx(zero(0, bob), NOW);
+      const { result, alert } = chain.admitTx(zero(0, alice), NOW);
+      assert.equal(result.status === 'rejected' || result.status === 'pending', true);
+      assert.equal(alert, undefined, 'no alert against a key nobody funded');
+      const ev = makeDoubleSpendAlert(CHAIN, node, zero(0, bob), zero(0, alice), 1);
+      assert.throws(() => chain.admitEvidence({ ...ev, signature: new Uint8Array(64) }), /ghost|has no account/);
+      const block = buildBlock(CHAIN, node, { ...chain.buildContent(NOW, 0), evidence: [ev] });
+      assert.throws(() => chain.execute(block), /has no account/);
+    });
+
+    it('equivocation by a key that is not a registered node is refused', () => {
+      const chain = fresh();
+      const stranger = key('stranger');
+      const v = (hash: number) => signVote(CHAIN, stranger, { type: Vote.Type.PREVOTE, height: 1, round: 0, blockHash: new Uint8Array(32).fill(hash) });
+      const ev = makeEquivocationEvidence(CHAIN, node, Vote.encode(v(1)), Vote.encode(v(2)), 1);
+      assert.throws(() => chain.admitEvidence(ev), /has no account|not a registered node/);
+    });
+
+    it('a double spend by a funded account still raises its alert', () => {
+      const chain = fresh();
+      chain.admitTx(pay(10, 0), NOW);
+      assert.ok(chain.admitTx(pay(20, 0), NOW).alert);
+    });
+  });
+
   describe('verifyEvidence refuses forged alerts', () => {
     const a = pay(10, 0);
     const b = pay(20, 0);

@@ -109,6 +109,19 @@ describe('NCCA transaction-set voting: the round-0 proposer calls it, the voters
     invalid(() => rules.check(chain, build({ calls: [...choice.calls!, other] })), /two of one round/);
   });
 
+  it('ballots from unregistered keys, or with more bits than a block has transactions, are rejected before their signature and not kept', () => {
+    const { chain, rules, a } = setup();
+    const call = callIn(rules.poll(chain, NOW, NOW, true).publish);
+    for (let i = 0; i < 3; i++) {
+      const fresh = key(`ts-fresh-${i}`);
+      invalid(() => rules.receive(chain, relayed([signCallBallot(CHAIN, fresh, call, () => true)])), /not registered/);
+    }
+    const oversized = { ...answer(1, call, [a]), bits: new Uint8Array(Math.ceil(chain.params.maxBlockTxs / 8) + 1) };
+    invalid(() => rules.receive(chain, relayed([oversized])), /more than 2000 transactions/);
+    const kept = rules.select(chain).ballots.map((b) => addressOf(b.voter));
+    assert.ok(kept.every((v) => keys.some((k) => addressOf(k.publicKey) === v)), `kept ballots of ${kept}`);
+  });
+
   it('leaving ballots out cannot confirm more: a lone yes is not a confirmation', () => {
     const { chain, rules, b } = setup();
     const call = signCall(CHAIN, keys[0]!, 1, 1, [txId(b)]);
