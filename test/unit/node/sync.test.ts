@@ -3,17 +3,15 @@
  * never answers cannot hold a node's sync, and one peer cannot make a node serve it without limit.
  */
 import { strict as assert } from 'node:assert';
-import { generateKeyPair } from '@libp2p/crypto/keys';
-import { createP2pHost, type P2pHost } from '../../../src/node/p2p-host.js';
+import { type P2pHost } from '../../../src/node/p2p-host.js';
 import { PeerRate } from '../../../src/node/peer-rate.js';
 import { SyncError, requestBlocks } from '../../../src/node/sync.js';
 import { syncProtocol } from '../../../src/protocol/topics.js';
+import { testHost } from '../../support/test-host.js';
 
 const CHAIN = 'posplus-sync-test';
 
-async function host(): Promise<P2pHost> {
-  return createP2pHost({ privateKey: await generateKeyPair('Ed25519'), host: '127.0.0.1', port: 0, mdns: false, chainId: CHAIN, appScore: () => 0 });
-}
+const host = (): Promise<P2pHost> => testHost(CHAIN);
 
 describe('block sync against a hostile peer', function () {
   this.timeout(20_000);

@@ -5,17 +5,15 @@
  */
 import { strict as assert } from 'node:assert';
 import { TopicValidatorResult } from '@libp2p/interface';
-import { generateKeyPair } from '@libp2p/crypto/keys';
-import { GRAYLIST_THRESHOLD, type P2pHost, createP2pHost, joinTopic } from '../../../src/node/p2p-host.js';
+import { GRAYLIST_THRESHOLD, type P2pHost, joinTopic } from '../../../src/node/p2p-host.js';
 import { maxMessageBytes } from '../../../src/protocol/topics.js';
 import { waitFor } from '../../e2e/support/local-cluster.js';
+import { testHost } from '../../support/test-host.js';
 
 const CHAIN = 'posplus-score-test';
 const TOPIC = `/posplus/${CHAIN}/evidence`;
 
-async function host(): Promise<P2pHost> {
-  return createP2pHost({ privateKey: await generateKeyPair('Ed25519'), host: '127.0.0.1', port: 0, mdns: false, chainId: CHAIN, appScore: () => 0 });
-}
+const host = (): Promise<P2pHost> => testHost(CHAIN);
 
 describe('gossipsub topic scores: a rejected message costs its sender', function () {
   this.timeout(30_000);

@@ -1,0 +1,99 @@
+/**
+ * A hostile peer on the LAN against real nodes: a libp2p host of the test's own, which the nodes dial at start
+ * (it is in their bootstrap list), gossips as an attacker would. Two honest nodes hold a ceremony for three; the
+ * attacker offers itself (and Sybil keys) as the third member without the deployment's secret, then sends junk
+ * on the consensus topics. The genesis must be the honest two alone, every attack message must be rejected, and
+ * the chain must go on committing.
+ */
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import { TopicValidatorResult } from '@libp2p/interface';
+import { multiaddr } from '@multiformats/multiaddr';
+import { addressOf } from '../../src/core/address.js';
+import { GenesisCeremony } from '../../src/core/ceremony.js';
+import { GenesisSecret } from '../../src/core/genesis-secret.js';
+import { keyPairFromSeed } from '../../src/core/keys.js';
+import { signVote } from '../../src/core/votes.js';
+import { ConsensusEnvelope, GenesisMessage, Vote } from '../../src/core/wire/posplus.js';
+import { readKeyFile } from '../../src/node/identity.js';
+import { type P2pHost, joinTopic } from '../../src/node/p2p-host.js';
+import { SPEC } from '../unit/core/fixtures.js';
+import { LocalCluster, waitFor } from './support/local-cluster.js';
+import { testHost } from '../support/test-host.js';
+
+const CHAIN = 'posplus-hostile';
+const topic = (name: string) => `/posplus/${CHAIN}/${name}`;
+
+/** The count of gossip messages a node judged `verdict` on `kind` topics, from its /metrics. */
+async function judged(url: string, kind: string, verdict: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('posplus_messages_received_total{') && l.includes(`topic="${kind}"`) && l.includes(`verdict="${verdict}"`));
+  return line === undefined ? 0 : Number(line.split(' ').at(-1));
+}
+
+describe('e2e: a hostile peer on the LAN', function () {
+  this.timeout(120_000);
+  let attacker: P2pHost;
+  let cluster: LocalCluster | undefined;
+  let sending: NodeJS.Timeout | undefined;
+
+  before(async () => {
+    attacker = await testHost(CHAIN);
+    for (const name of ['genesis', 'approval', 'evidence']) joinTopic(attacker.services.pubsub, topic(name), () => TopicValidatorResult.Accept);
+    const sybils = [1, 2, 3].map((i) => keyPairFromSeed(new Uint8Array(32).fill(i)));
+    const wrongSecret = GenesisSecret.parse('ab'.repeat(16));
+    // Candidacies without the secret, and with a secret of the attacker's own, every 300 ms from the start.
+    sending = setInterval(() => {
+      for (const [i, k] of sybils.entries()) {
+        const c = new GenesisCeremony({ chainId: CHAIN, spec: SPEC, expected: 3, quietMs: 1000, secret: i === 0 ? undefined : wrongSecret }, k, Date.now());
+        void attacker.services.pubsub.publish(topic('genesis'), GenesisMessage.encode({ candidacy: c.candidacy(Date.now()) })).catch(() => undefined);
+      }
+    }, 300);
+    cluster = await LocalCluster.start(2, { CHAIN_ID: CHAIN, GENESIS_NODES: '3', GENESIS_QUIET_MS: '5000', BOOTSTRAP: attacker.getMultiaddrs()[0]!.toString() });
+  });
+
+  after(async () => {
+    clearInterval(sending);
+    await cluster?.stop();
+    await attacker?.stop();
+  });
+
+  it('Sybil candidacies without the secret are rejected and the genesis holds the honest nodes alone', async () => {
+    const status = await cluster!.nodes[0]!.rpc.call<{ genesis: { members: string[] }; peerId: string }>('node_status');
+    assert.equal(status.genesis.members.length, 2, `members: ${status.genesis.members}`);
+    const attackerAddress = addressOf(attacker.peerId.publicKey!.raw);
+    assert.ok(!status.genesis.members.includes(attackerAddress));
+    for (const node of cluster!.nodes) assert.ok((await judged(node.url, 'genesis', 'reject')) > 0, 'the candidacies reached the node and were rejected');
+  });
+
+  it('junk votes in a validator\'s name and undecodable evidence are rejected, the validator is not suspected, and the chain goes on', async () => {
+    const c = cluster!;
+    // A second attacker: the first one's rejected candidacies have graylisted it, so its messages no longer reach validation.
+    const second = await testHost(CHAIN);
+    try {
+      for (const name of ['approval', 'evidence']) joinTopic(second.services.pubsub, topic(name), () => TopicValidatorResult.Accept);
+      const listen = await c.nodes[0]!.rpc.call<{ listen: string[] }>('node_status');
+      await second.dial(multiaddr(listen.listen[0]!));
+      await waitFor('node 0 in the attacker\'s approval topic', async () => second.services.pubsub.getSubscribers(topic('approval')).length > 0);
+      const victim = (await readKeyFile(join(c.nodes[0]!.dataDir, 'node.key'))).keyPair.publicKey;
+      const junkKey = keyPairFromSeed(new Uint8Array(32).fill(9));
+      const rejectsBefore = await judged(c.nodes[0]!.url, 'approval', 'reject');
+      const before = (await c.nodes[0]!.head()).height;
+      for (let i = 0; i < 5; i++) {
+        const height = (await c.nodes[0]!.head()).height + 1;
+        const forged = { ...signVote(CHAIN, junkKey, { type: Vote.Type.PREVOTE, height, round: 0, blockHash: new Uint8Array(32).fill(i) }), voter: victim };
+        await second.services.pubsub.publish(topic('approval'), ConsensusEnvelope.encode({ vote: forged, resend: 0, votes: [] }));
+        await second.services.pubsub.publish(topic('evidence'), new Uint8Array([0xff, 0xff, 0xff, i]));
+      }
+      await waitFor('the forged votes rejected', async () => (await judged(c.nodes[0]!.url, 'approval', 'reject')) >= rejectsBefore + 5, 10_000);
+      await waitFor('the junk evidence rejected', async () => (await judged(c.nodes[0]!.url, 'evidence', 'reject')) >= 5, 10_000);
+      await c.nodes[1]!.rpc.call('tx_send', { to: '0x00000000000000000000000000000000000000aa', amount: 1 });
+      await c.waitForHeight(before + 1, 30_000);
+      const d = await c.nodes[1]!.rpc.call<Record<'suspects' | 'confirmed' | 'suspensions' | 'evictions', unknown[]>>('detection_status');
+      const accused = JSON.stringify([d.suspects, d.confirmed, d.suspensions, d.evictions]);
+      assert.ok(!accused.includes(addressOf(victim)), `the framed validator is accused: ${accused}`);
+    } finally {
+      await second.stop();
+    }
+  });
+});
