@@ -1,0 +1,54 @@
+/**
+ * A node restarted on its data directory with another CHAIN_ID or genesis file than the chain there was made with
+ * must stop and say so, rather than run a chain its peers and its own store disagree about.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../src/node/config.js';
+import { LocalNode, freePorts, waitFor } from './support/local-cluster.js';
+
+describe('e2e: a restart with other chain settings', function () {
+  this.timeout(60_000);
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'posplus-restart-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function run(env: Record<string, string>): Promise<LocalNode> {
+    const [p2p, rpc] = await freePorts(2);
+    const node = new LocalNode(join(dir, 'data'), p2p!, rpc!, { GENESIS_NODES: '1', ...env });
+    node.start();
+    return node;
+  }
+
+  // 'close', not 'exit': by then the whole of stderr has been read.
+  const exitOf = (node: LocalNode) => new Promise<number | null>((resolve) => node.proc!.once('close', (code) => resolve(code)));
+
+  it('stops with exit 2 naming the stored genesis when CHAIN_ID or the genesis file changed', async () => {
+    const first = await run({ CHAIN_ID: 'posplus-restart-a' });
+    await waitFor('the chain ready', async () => (await first.rpc.call<{ genesis?: unknown }>('node_status')).genesis !== undefined);
+    await waitFor('block 1 stored', async () => (await first.head()).height >= 1);
+    assert.equal(await first.stop(), 0);
+
+    const renamed = await run({ CHAIN_ID: 'posplus-restart-b' });
+    assert.equal(await exitOf(renamed), 2);
+    assert.match(renamed.stderr, /holds the chain of genesis [0-9a-f]{64}, and CHAIN_ID "posplus-restart-b"/);
+
+    const spec = JSON.parse(await readFile(join(PACKAGE_ROOT, 'config/genesis.json'), 'utf8')) as { member: { balance: number } };
+    const otherGenesis = join(dir, 'other-genesis.json');
+    await writeFile(otherGenesis, JSON.stringify({ ...spec, member: { ...spec.member, balance: spec.member.balance + 1 } }));
+    const respecced = await run({ CHAIN_ID: 'posplus-restart-a', GENESIS: otherGenesis });
+    assert.equal(await exitOf(respecced), 2);
+    assert.match(respecced.stderr, /other-genesis\.json make another/);
+
+    const same = await run({ CHAIN_ID: 'posplus-restart-a' });
+    await waitFor('the original settings start again', async () => (await same.head()).height >= 1);
+    assert.equal(await same.stop(), 0);
+  });
+});
