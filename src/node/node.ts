@@ -340,12 +340,13 @@ export class PosplusNode {
 
   private async apply(ready: Ready, engine: Engine): Promise<void> {
     if (engine !== this.engine) return; // a genesis adoption replaced the engine that produced this
-    if (ready.wal) await this.store.putWal(ready.wal);
-    for (const c of ready.commits) {
+    // The WAL after this step belongs to the height after the last commit: it goes to disk with that commit.
+    if (ready.wal && ready.commits.length === 0) await this.store.putWal(ready.wal);
+    for (const [i, c] of ready.commits.entries()) {
       if (c.block.header?.height === 1 && this.genesis) {
         await this.store.putGenesis(this.genesis.members, this.genesis.hash, genesisState(this.genesis));
       }
-      await this.store.commit(c);
+      await this.store.commit(c, i === ready.commits.length - 1 ? ready.wal : undefined);
       const now = Date.now();
       for (const id of c.txIds) {
         const at = this.submittedAt.get(id);

@@ -216,8 +216,11 @@ export class ChainStore {
   /**
    * Persists one committed block as a single synced batch. Heights must follow the head one by one;
    * committing the block already stored at a height is a no-op, a different block there is a StoreError.
+   * `wal`, the consensus WAL as it stands after this commit, goes into the same batch: written apart, a crash
+   * between the two could leave a WAL for the next height over a head that lost this block, and the replica
+   * would then vote again at this height with nothing on disk of its earlier vote.
    */
-  commit(c: Commit): Promise<void> {
+  commit(c: Commit, wal?: Uint8Array): Promise<void> {
     return this.serial(async () => {
       const header = c.block.header;
       if (header === undefined) throw this.invalid('the block has no header');
@@ -254,6 +257,7 @@ export class ChainStore {
       ops.push({ type: 'put', key: metaKey(MetaKey.head), value: encodeHead(head) });
       ops.push({ type: 'put', key: metaKey(MetaKey.headRecord), value: json(c.headRecord) });
       ops.push({ type: 'put', key: metaKey(MetaKey.txCount), value: encodeU64(txCount) });
+      if (wal !== undefined) ops.push({ type: 'put', key: metaKey(MetaKey.wal), value: wal });
       await this.db.batch(ops, { sync: true });
       this.head = head;
       this.txCount = txCount;

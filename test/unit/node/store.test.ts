@@ -285,6 +285,8 @@ describe('ChainStore', function () {
         assert.equal(await s.committedTxCount(), txs);
         // The accounts are exactly the state after the head block: no half-applied block.
         sameBytes((await s.loadLedger()).root(), headerOf(last).stateRoot);
+        // The WAL on disk is the one written with the head block: never one a block ahead of the head.
+        assert.equal(new TextDecoder().decode(await s.getWal()), `next ${head.height + 1}`);
       } finally {
         await s.close();
       }
@@ -371,7 +373,8 @@ for (;;) {
   const hash = blockHash(h);
   const vote = signVote(CHAIN_ID, key, { type: Vote.Type.PRECOMMIT, height: h.height, round: 0, blockHash: hash });
   const certificate = { height: h.height, round: 0, blockHash: hash, sigs: [{ voter: vote.voter, signature: vote.signature }] };
-  await store.commit({ ...committed, certificate, headRecord: { validators: [], failedProposers: [] } });
+  // The WAL of the next height goes with the commit, as the node writes it.
+  await store.commit({ ...committed, certificate, headRecord: { validators: [], failedProposers: [] } }, new TextEncoder().encode('next ' + (h.height + 1)));
   process.stdout.write('committed ' + h.height + '\\n');
 }
 `;
