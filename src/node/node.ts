@@ -60,6 +60,7 @@ export class PosplusNode {
   syncing = false;
   private syncRunning = false;
   private genesisGossip?: GenesisGossip;
+  private entering: Promise<void> = Promise.resolve();
   private readonly timers: NodeJS.Timeout[] = [];
   private wakeTimer?: NodeJS.Timeout;
   private outbox: Promise<void> = Promise.resolve();
@@ -160,14 +161,21 @@ export class PosplusNode {
       log: this.log,
       rulesFor: (genesis) => engineRules(this.config.engine, { ncca: DEFAULT_NCCA_PARAMS }, genesis),
       publish: (m) => this.publish({ kind: 'genesis' }, GenesisMessage.encode(m), 'genesis'),
-      current: () => (this.genesis && this.chain ? { genesis: this.genesis, height: this.chain.head.height } : undefined),
+      // From the moment enterChain starts, so a ceremony tick during its writes does not enter a second time.
+      current: () => (this.genesis ? { genesis: this.genesis, height: this.chain?.head.height ?? 0 } : undefined),
       block1: () => this.store.getCertificate(1),
-      enter: (genesis) => void this.enterChain(genesis, false).catch((err: Error) => this.onFatal(err)),
+      // One after the other: an adoption that arrives while the ceremony's genesis is being entered waits for it.
+      enter: (genesis) => {
+        this.entering = this.entering.then(() => this.enterChain(genesis, 'new')).catch((err: Error) => this.onFatal(err));
+      },
     });
     this.genesisGossip = gossip;
     const stored = await this.store.getGenesis();
+    const chosen = stored === undefined ? await this.store.getChosenGenesis() : undefined;
     if (stored !== undefined) {
-      await this.enterChain(this.storedGenesis(stored), true);
+      await this.enterChain(this.storedGenesis(stored), 'store');
+    } else if (chosen !== undefined) {
+      await this.enterChain(this.storedGenesis(chosen), 'chosen');
     } else {
       gossip.startCeremony(this.config.genesisNodes, this.config.genesisQuietMs, Date.now());
       this.every(CEREMONY_TICK_MS, () => gossip.tick(Date.now()));
@@ -224,13 +232,20 @@ export class PosplusNode {
 
   // ------------------------------------------------------------------ the chain
 
-  private async enterChain(genesis: Genesis, fromStore: boolean): Promise<void> {
+  /**
+   * `from`: 'store', a chain with blocks on disk; 'chosen', the genesis this node entered before a restart at
+   * height 0 (its WAL may hold height-1 votes); 'new', a genesis the ceremony just closed on or an announcement
+   * brought, recorded before the engine can sign anything for it.
+   */
+  private async enterChain(genesis: Genesis, from: 'store' | 'chosen' | 'new'): Promise<void> {
     this.genesis = genesis;
+    const fromStore = from === 'store';
+    if (from === 'new') await this.store.putChosenGenesis(genesis.members, genesis.hash);
     const ledger = fromStore ? await this.store.loadLedger() : genesisState(genesis);
     const head = (fromStore ? await this.store.getHead() : undefined) ?? { height: 0, hash: genesis.hash, timestamp: genesis.spec.timestamp };
     const rules = engineRules(this.config.engine, { ncca: DEFAULT_NCCA_PARAMS }, genesis);
     const chain = new ChainState({ chainId: this.chainId, ...DEFAULT_CHAIN_PARAMS }, genesis, this.identity.keyPair, ledger, head, rules.block);
-    const wal = fromStore ? await this.store.getWal() : undefined;
+    const wal = from === 'new' ? undefined : await this.store.getWal();
     if (fromStore && head.height > 0) {
       chain.lastCertificate = await this.store.getCertificate(head.height);
       chain.headRecord = await this.store.getHeadRecord();

@@ -34,6 +34,8 @@ export enum Bucket {
 export enum MetaKey {
   version = 'version',
   genesis = 'genesis',
+  /** The genesis a ceremony closed on (or adopted) before block 1; replaced if the node adopts another. */
+  chosenGenesis = 'chosenGenesis',
   position = 'position',
   wal = 'wal',
   head = 'head',

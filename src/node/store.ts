@@ -179,6 +179,20 @@ export class ChainStore {
     });
   }
 
+  /**
+   * The genesis this node entered before its first block (written when its ceremony closes or it adopts one), so
+   * that a restart before block 1 comes back to the same genesis and the WAL of its height-1 votes, instead of
+   * holding a new ceremony and voting again. Replaced by a later adoption; putGenesis makes the lasting record.
+   */
+  async putChosenGenesis(members: readonly Uint8Array[], hash: Uint8Array): Promise<void> {
+    await this.db.put(metaKey(MetaKey.chosenGenesis), encodeGenesis({ members: [...members], hash }), { sync: true });
+  }
+
+  async getChosenGenesis(): Promise<StoredGenesis | undefined> {
+    const v = await this.get(metaKey(MetaKey.chosenGenesis));
+    return v === undefined ? undefined : decodeGenesis(v);
+  }
+
   async getPosition(): Promise<Position | undefined> {
     const v = await this.get(metaKey(MetaKey.position));
     return v === undefined ? undefined : parseJson<Position>(v);

@@ -189,6 +189,17 @@ describe('ChainStore', function () {
     await rejectsWithStoreError(s.commit({ ...chain.next(0), certificate: c1.certificate }), 'invalid-commit', 'certificate');
   });
 
+  it('keeps the genesis chosen before block 1 across a reopen, the latest choice winning', async () => {
+    let s = await reopen();
+    const a = { members: [new Uint8Array(32).fill(1)], hash: new Uint8Array(32).fill(0xaa) };
+    const b = { members: [new Uint8Array(32).fill(2), new Uint8Array(32).fill(3)], hash: new Uint8Array(32).fill(0xbb) };
+    await s.putChosenGenesis(a.members, a.hash);
+    await s.putChosenGenesis(b.members, b.hash);
+    s = await reopen();
+    const chosen = await s.getChosenGenesis();
+    assert.deepEqual(chosen && { members: chosen.members.map((m) => [...m]), hash: [...chosen.hash] }, { members: b.members.map((m) => [...m]), hash: [...b.hash] });
+  });
+
   it('keeps the WAL durable across a reopen, and overwrites it', async () => {
     let s = await reopen();
     await s.putWal(new Uint8Array([1, 2, 3]));
