@@ -7,7 +7,7 @@ import { type EvidenceSummary, evidenceId, makeDoubleSpendAlert, offenderOf, ver
 import type { Genesis } from './genesis.js';
 import type { KeyPair } from './keys.js';
 import { type Account, EMPTY_ACCOUNT, LedgerState, StateOverlay, applyTx, isRegistered } from './ledger.js';
-import { Mempool } from './mempool.js';
+import { Mempool, spendOf } from './mempool.js';
 import { contentId } from './object-memo.js';
 import { txId, verifyTx } from './tx.js';
 import { Block, type Certificate, Evidence, type Tx, type TxSetBallot, type TxSetCall } from './wire/posplus.js';
@@ -213,6 +213,7 @@ export class ChainState {
         throw new TxRejected('nonce-too-high', `nonce ${tx.nonce} is more than ${this.params.maxNonceAhead} ahead of the next nonce ${sender.nonce}`);
       }
       if (tx.nonce === sender.nonce) applyTx(new StateOverlay(this.ledger), tx);
+      else this.checkFutureNonce(tx, sender);
       if (pendingRival === undefined) {
         this.mempool.add(id, tx, now, this.head.height);
         return { result: { id, status: 'pending' } };
@@ -228,6 +229,20 @@ export class ChainState {
     } catch (err) {
       if (err instanceof TxRejected) return reject(err.code, err.reason);
       throw err;
+    }
+  }
+
+  /**
+   * A transaction for a later nonce waits in the pool, so it must be worth its slot: from an account that exists
+   * and can pay for it and for every pending transaction of its own before it. Otherwise fresh keys could fill
+   * the pool with transactions that can never apply.
+   */
+  private checkFutureNonce(tx: Tx, sender: Account): void {
+    const from = addressOf(tx.sender);
+    if (this.ledger.get(from) === undefined) throw new TxRejected('insufficient-balance', `nonce ${tx.nonce} is ahead, and the sender has no account to pay for it`);
+    const spend = this.mempool.pendingSpend(from, sender.nonce, tx.nonce) + spendOf(tx);
+    if (spend > sender.balance) {
+      throw new TxRejected('insufficient-balance', `balance ${sender.balance} cannot pay for the pending transactions up to nonce ${tx.nonce} (${spend})`);
     }
   }
 

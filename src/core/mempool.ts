@@ -4,7 +4,7 @@ import { hexOf } from './object-memo.js';
 import { signedTxHash } from './block.js';
 import { type StateReader, StateOverlay, applyTx, EMPTY_ACCOUNT } from './ledger.js';
 import { TxRejected } from './errors.js';
-import type { Tx } from './wire/posplus.js';
+import { Tx } from './wire/posplus.js';
 
 interface Entry {
   id: Hex;
@@ -16,6 +16,13 @@ interface Entry {
 }
 
 const slot = (sender: Address, nonce: number): string => `${sender}:${nonce}`;
+
+/** What a transaction takes from its sender's balance. */
+export function spendOf(tx: Tx): number {
+  if (tx.kind === Tx.Kind.TRANSFER) return tx.amount;
+  if (tx.kind === Tx.Kind.REGISTER) return tx.stake;
+  return 0;
+}
 
 /**
  * Pending transactions in arrival order, indexed by (sender, nonce) so that a second, different
@@ -95,6 +102,19 @@ export class Mempool {
       out.push(id);
     }
     return out;
+  }
+
+  /**
+   * What `sender`'s pending transactions with nonces in [from, to) would take from its balance (transfers'
+   * amounts, registrations' stakes): a nonce chain is only worth holding if the account can pay for all of it.
+   */
+  pendingSpend(sender: Address, from: number, to: number): number {
+    let spend = 0;
+    for (let nonce = from; nonce < to; nonce++) {
+      const e = this.bySlot.get(slot(sender, nonce));
+      if (e !== undefined) spend += spendOf(e.tx);
+    }
+    return spend;
   }
 
   /** The first nonce at or after `from` that no pending transaction of `sender` occupies. */

@@ -5,7 +5,7 @@ import type { ChainState } from '../../../src/core/chain-state.js';
 import { InvalidMessage } from '../../../src/core/errors.js';
 import { Evidence, evidenceId, makeDoubleSpendAlert, makeEquivocationEvidence, offenderOf, proveInvalidBlock, verifyEvidence } from '../../../src/core/evidence.js';
 import { signMessage } from '../../../src/core/signing.js';
-import { encodeTx, signTx, transferBody, txId } from '../../../src/core/tx.js';
+import { encodeTx, locateBody, signTx, transferBody, txId } from '../../../src/core/tx.js';
 import { signVote } from '../../../src/core/votes.js';
 import { Vote } from '../../../src/core/wire/posplus.js';
 import type { Tx } from '../../../src/core/wire/posplus.js';
@@ -167,16 +167,38 @@ describe('core/chain-state: admission and double spends', () => {
     });
   });
 
+  describe('transactions for later nonces', () => {
+    it('from a key nobody funded are refused: they could never apply, and would fill the pool', () => {
+      const chain = fresh();
+      const ghost = key('ghost-future');
+      for (let nonce = 1; nonce <= 5; nonce++) {
+        const { result } = chain.admitTx(pay(1, nonce, ghost), NOW);
+        assert.equal(result.status === 'rejected' && result.code, 'insufficient-balance');
+      }
+      assert.equal(chain.mempool.size, 0);
+    });
+
+    it('are held only while the balance pays for the whole pending chain', () => {
+      const chain = fresh();
+      assert.equal(chain.admitTx(pay(600, 0), NOW).result.status, 'pending');
+      assert.equal(chain.admitTx(pay(300, 1), NOW).result.status, 'pending');
+      const third = chain.admitTx(pay(200, 2), NOW).result;
+      assert.equal(third.status === 'rejected' && third.code, 'insufficient-balance');
+      assert.equal(chain.admitTx(pay(100, 2), NOW).result.status, 'pending', 'exactly the balance is fine');
+    });
+  });
+
   describe('evidence about keys the chain does not know', () => {
     it('a double spend by an account that does not exist raises no alert, and its evidence is refused before any signature', () => {
       const chain = fresh();
       const ghost = key('ghost');
-      const zero = (nonce: number, to: typeof bob) => pay(0, nonce, ghost, to);
-      chain.admitTx(zero(0, bob), NOW);
-      const { result, alert } = chain.admitTx(zero(0, alice), NOW);
-      assert.equal(result.status === 'rejected' || result.status === 'pending', true);
+      // LOCATE needs no balance, so a key nobody funded can sign two valid ones for its nonce 0.
+      const locate = (x: number) => signTx(CHAIN, ghost, locateBody(x, 0, 0));
+      assert.equal(chain.admitTx(locate(1), NOW).result.status, 'pending');
+      const { result, alert } = chain.admitTx(locate(2), NOW);
+      assert.ok(result.status === 'pending' || result.code === 'nonce-conflict', 'a conflict for the slot, which the smaller id holds');
       assert.equal(alert, undefined, 'no alert against a key nobody funded');
-      const ev = makeDoubleSpendAlert(CHAIN, node, zero(0, bob), zero(0, alice), 1);
+      const ev = makeDoubleSpendAlert(CHAIN, node, locate(1), locate(2), 1);
       assert.throws(() => chain.admitEvidence({ ...ev, signature: new Uint8Array(64) }), /ghost|has no account/);
       const block = buildBlock(CHAIN, node, { ...chain.buildContent(NOW, 0), evidence: [ev] });
       assert.throws(() => chain.execute(block), /has no account/);
