@@ -7,6 +7,7 @@ import { registerDevnetCommand } from './devnet.js';
 import { registerAddressCommand } from './address-command.js';
 import { registerExperimentCommand } from './experiment-command.js';
 import { registerDoubleSpendCommand } from './double-spend-command.js';
+import { registerGenesisCommand } from './genesis-command.js';
 import { registerKeygenCommand } from './keygen-command.js';
 import { registerNodeCommand } from './node-command.js';
 import { registerQueryCommand } from './query-command.js';
@@ -25,6 +26,7 @@ const program = new Command('posplus')
 
 registerNodeCommand(program);
 registerKeygenCommand(program);
+registerGenesisCommand(program);
 registerAddressCommand(program);
 registerRegisterCommand(program);
 registerTxCommand(program);

@@ -13,6 +13,11 @@ export interface GenesisSpec {
   accounts: { address: string; balance: number }[];
   /** Metres, cut into grid × grid cells; default 9 km × 9 km in 3 × 3 (the paper's setting). */
   area?: { width: number; height: number; grid: number };
+  /**
+   * A pinned genesis (written by `posplus genesis`): the members' public keys, hex, sorted. A node whose genesis
+   * file has them holds no ceremony.
+   */
+  members?: Hex[];
 }
 
 export const DEFAULT_AREA = { width: 9000, height: 9000, grid: 3 };
@@ -38,6 +43,12 @@ export function parseGenesisSpec(json: unknown): GenesisSpec {
   const member = o!.member ?? fail('member {balance, stake, capacity} is missing');
   const accounts = o!.accounts ?? [];
   if (!Array.isArray(accounts)) fail('accounts must be a list');
+  const members = o!.members;
+  if (members !== undefined) {
+    if (!Array.isArray(members) || members.length === 0) fail('members must be a non-empty list of public keys');
+    members.forEach((m, i) => (typeof m === 'string' && /^[0-9a-f]{64}$/.test(m)) || fail(`members[${i}] must be an ed25519 public key, 64 lowercase hex digits`));
+    if (members.some((m, i) => i > 0 && members[i - 1]! >= m)) fail('members must be sorted and distinct');
+  }
   const area = o!.area;
   if (area !== undefined) {
     if (area === null || typeof area !== 'object') fail('area must be {width, height, grid}');
@@ -46,6 +57,7 @@ export function parseGenesisSpec(json: unknown): GenesisSpec {
   }
   return {
     ...(area ? { area: { width: area.width, height: area.height, grid: area.grid } } : {}),
+    ...(members ? { members: [...members] } : {}),
     timestamp: int(o!.timestamp, 'timestamp'),
     member: { balance: int(member.balance, 'member.balance'), stake: int(member.stake, 'member.stake'), capacity: int(member.capacity, 'member.capacity') },
     accounts: accounts.map((a, i) => {

@@ -5,7 +5,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { addressOf } from '../core/address.js';
 import { BoundedMap } from '../core/bounded-map.js';
-import { type Hex, bytesEqual, toHex } from '../core/bytes.js';
+import { type Hex, bytesEqual, fromHex, toHex } from '../core/bytes.js';
 import { type TxStatus, ChainState, DEFAULT_CHAIN_PARAMS } from '../core/chain-state.js';
 import type { EvidenceSummary } from '../core/evidence.js';
 import { type Genesis, type GenesisSpec, areaOf, genesisState, makeGenesis, parseGenesisSpec } from '../core/genesis.js';
@@ -157,7 +157,8 @@ export class PosplusNode {
       chainId: this.chainId,
       spec: this.spec,
       key: this.identity.keyPair,
-      secret: this.config.genesisSecret,
+      // A pinned genesis takes no part in ceremonies: without a secret the genesis topic is ignored.
+      secret: this.spec.members === undefined ? this.config.genesisSecret : undefined,
       log: this.log,
       rulesFor: (genesis) => engineRules(this.config.engine, { ncca: DEFAULT_NCCA_PARAMS }, genesis),
       publish: (m) => this.publish({ kind: 'genesis' }, GenesisMessage.encode(m), 'genesis'),
@@ -171,9 +172,13 @@ export class PosplusNode {
     });
     this.genesisGossip = gossip;
     const stored = await this.store.getGenesis();
-    const chosen = stored === undefined ? await this.store.getChosenGenesis() : undefined;
+    const pinned = this.spec.members?.map(fromHex);
+    const chosen = stored === undefined && pinned === undefined ? await this.store.getChosenGenesis() : undefined;
     if (stored !== undefined) {
       await this.enterChain(this.storedGenesis(stored), 'store');
+    } else if (pinned !== undefined) {
+      // The genesis file names the members: no ceremony, and no announcement can move this node elsewhere.
+      await this.enterChain(makeGenesis(this.chainId, this.spec, pinned), 'chosen');
     } else if (chosen !== undefined) {
       await this.enterChain(this.storedGenesis(chosen), 'chosen');
     } else {

@@ -54,4 +54,15 @@ describe('core/genesis', () => {
     assert.throws(() => parseGenesisSpec({ timestamp: 1 }), /member/);
     assert.throws(() => parseGenesisSpec({ timestamp: 1, member: { balance: 0, stake: 0, capacity: 0 }, accounts: [{ address: 'nope', balance: 1 }] }), /address/);
   });
+
+  it('a pinned genesis names its members as sorted, distinct 64-hex-digit public keys', () => {
+    const base = { timestamp: 1, member: { balance: 2, stake: 3, capacity: 4 } };
+    const [a, b] = ['aa'.repeat(32), 'bb'.repeat(32)];
+    assert.deepEqual(parseGenesisSpec({ ...base, members: [a, b] }).members, [a, b]);
+    assert.throws(() => parseGenesisSpec({ ...base, members: [b, a] }), /sorted and distinct/);
+    assert.throws(() => parseGenesisSpec({ ...base, members: [a, a] }), /sorted and distinct/);
+    assert.throws(() => parseGenesisSpec({ ...base, members: ['AA'.repeat(32)] }), /64 lowercase hex/);
+    assert.throws(() => parseGenesisSpec({ ...base, members: [] }), /non-empty/);
+    assert.equal(parseGenesisSpec(base).members, undefined, 'a ceremony genesis has none');
+  });
 });
