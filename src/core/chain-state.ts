@@ -144,7 +144,13 @@ export class ChainState {
   private readonly committedIds = new BoundedMap<Hex, number>(RECENT);
   private readonly committedSlots = new BoundedMap<string, Tx>(RECENT);
   private readonly pendingEvidence = new Map<Hex, Evidence>();
-  private readonly committedEvidence = new BoundedMap<Hex, number>(RECENT);
+  /**
+   * Every piece of evidence committed on this chain, for good: a block that records one again is invalid on every
+   * replica alike, one that restarted (and reloaded them, see rememberEvidence) as much as one that did not.
+   * It grows only with evidence committed, at most maxBlockEvidence a block, each about a funded account or a
+   * registered node.
+   */
+  private readonly committedEvidence = new Set<Hex>();
   /** The certificate of the head, which the next block carries as its lastCommit. */
   lastCertificate: Certificate | undefined;
   headRecord: HeadRecord | undefined;
@@ -253,6 +259,11 @@ export class ChainState {
     if (this.committedEvidence.has(summary.id) || this.pendingEvidence.has(summary.id)) return undefined;
     this.pendingEvidence.set(summary.id, evidence);
     return { evidence, summary };
+  }
+
+  /** Evidence the chain recorded before this replica started (from its store). */
+  rememberEvidence(ids: Iterable<Hex>): void {
+    for (const id of ids) this.committedEvidence.add(id);
   }
 
   /** Evidence from a peer: verified, and kept for the next block unless already known. */
@@ -407,7 +418,7 @@ export class ChainState {
       return id;
     });
     for (const e of executed.evidence) {
-      this.committedEvidence.set(e.id, h.height);
+      this.committedEvidence.add(e.id);
       this.pendingEvidence.delete(e.id);
     }
     const alerts: CommittedBlock['alerts'] = [];

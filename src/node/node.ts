@@ -254,6 +254,7 @@ export class PosplusNode {
     if (fromStore && head.height > 0) {
       chain.lastCertificate = await this.store.getCertificate(head.height);
       chain.headRecord = await this.store.getHeadRecord();
+      chain.rememberEvidence(await this.store.committedEvidenceIds());
     }
     this.chain = chain;
     this.engine = createEngine(chain, rules, DEFAULT_TIMEOUTS, wal);

@@ -363,6 +363,13 @@ export class ChainStore {
     return out;
   }
 
+  /** The id of every piece of evidence ever committed (the keys of the by-id index). */
+  async committedEvidenceIds(): Promise<Hex[]> {
+    const out: Hex[] = [];
+    for await (const key of this.db.keys(bucketRange(Bucket.evidenceById))) out.push(toHex(plain(key).subarray(1)));
+    return out;
+  }
+
   async getEvidence(idHex: Hex): Promise<(EvidenceSummary & { committedAt: number }) | undefined> {
     const at = await this.get(hexKey(Bucket.evidenceById, idHex));
     if (at === undefined) return undefined;

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { addressOf } from '../../../src/core/address.js';
 import { buildBlock } from '../../../src/core/block.js';
-import type { ChainState } from '../../../src/core/chain-state.js';
+import { ChainState, NO_BLOCK_RULES } from '../../../src/core/chain-state.js';
 import { InvalidMessage } from '../../../src/core/errors.js';
 import { Evidence, evidenceId, makeDoubleSpendAlert, makeEquivocationEvidence, offenderOf, proveInvalidBlock, verifyEvidence } from '../../../src/core/evidence.js';
 import { signMessage } from '../../../src/core/signing.js';
@@ -216,6 +216,25 @@ describe('core/chain-state: admission and double spends', () => {
       const chain = fresh();
       chain.admitTx(pay(10, 0), NOW);
       assert.ok(chain.admitTx(pay(20, 0), NOW).alert);
+    });
+  });
+
+  describe('restart determinism', () => {
+    it('a replica that restarted judges a block re-recording old evidence as one that did not: invalid', () => {
+      const running = fresh();
+      running.admitTx(pay(10, 0), NOW);
+      const { alert } = running.admitTx(pay(20, 0), NOW);
+      assert.ok(alert);
+      commitNext(running);
+      const replay = buildBlock(CHAIN, node, { ...running.buildContent(NOW + 1, 0), evidence: [alert.evidence] });
+      assert.throws(() => running.execute(replay), /already recorded/);
+      // The same head and state as a fresh process has them after reading its store.
+      const restart = () => new ChainState(running.params, running.genesis, node, running.ledger, running.head, NO_BLOCK_RULES);
+      const forgetful = restart();
+      assert.doesNotThrow(() => forgetful.execute(replay), 'without the evidence on record a restarted replica would accept it');
+      const restarted = restart();
+      restarted.rememberEvidence([alert.summary.id]);
+      assert.throws(() => restarted.execute(replay), /already recorded/);
     });
   });
 

@@ -170,6 +170,7 @@ describe('ChainStore', function () {
     const ev = c.evidence[0]!;
     assert.equal(ev.kind, 'double-spend');
     assert.deepEqual(await s.getEvidence(ev.id), { ...ev, committedAt: 1 });
+    assert.deepEqual(await s.committedEvidenceIds(), [ev.id]);
   });
 
   it('enforces height order, and re-committing the stored block is a no-op', async () => {
