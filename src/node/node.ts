@@ -9,6 +9,8 @@ import { type Hex, bytesEqual, fromHex, toHex } from '../core/bytes.js';
 import { type TxStatus, ChainState, DEFAULT_CHAIN_PARAMS } from '../core/chain-state.js';
 import type { EvidenceSummary } from '../core/evidence.js';
 import { type Genesis, type GenesisSpec, areaOf, genesisState, makeGenesis, parseGenesisSpec } from '../core/genesis.js';
+import { headerOf } from '../core/block.js';
+import type { LedgerState } from '../core/ledger.js';
 import { GenesisMessage, type Tx } from '../core/wire/posplus.js';
 import { GenesisGossip } from './genesis-gossip.js';
 import { locateBody, registerBody, signTx, type TxBody, txId } from '../core/tx.js';
@@ -231,6 +233,15 @@ export class PosplusNode {
     return genesis;
   }
 
+  /** The accounts on disk must be exactly the state the head block certifies: a damaged store must not run. */
+  private async checkStoredState(ledger: LedgerState, height: number): Promise<void> {
+    const block = await this.store.getBlock(height);
+    const expected = block && headerOf(block).stateRoot;
+    if (expected === undefined || !bytesEqual(ledger.root(), expected)) {
+      throw new Error(`the accounts in ${this.config.dataDir} do not match the state root of its head block ${height}: the store is damaged; move it aside and let the node sync again`);
+    }
+  }
+
   private every(ms: number, fn: () => void): void {
     this.timers.push(setInterval(fn, ms));
   }
@@ -252,6 +263,7 @@ export class PosplusNode {
     const chain = new ChainState({ chainId: this.chainId, ...DEFAULT_CHAIN_PARAMS }, genesis, this.identity.keyPair, ledger, head, rules.block);
     const wal = from === 'new' ? undefined : await this.store.getWal();
     if (fromStore && head.height > 0) {
+      await this.checkStoredState(ledger, head.height);
       chain.lastCertificate = await this.store.getCertificate(head.height);
       chain.headRecord = await this.store.getHeadRecord();
       chain.rememberEvidence(await this.store.committedEvidenceIds());

@@ -6,7 +6,9 @@ import { strict as assert } from 'node:assert';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Level } from 'level';
 import { PACKAGE_ROOT } from '../../src/node/config.js';
+import { accountKey, decodeAccount, encodeAccount } from '../../src/node/store-keys.js';
 import { LocalNode, freePorts, waitFor } from './support/local-cluster.js';
 
 describe('e2e: a restart with other chain settings', function () {
@@ -50,5 +52,21 @@ describe('e2e: a restart with other chain settings', function () {
     const same = await run({ CHAIN_ID: 'posplus-restart-a' });
     await waitFor('the original settings start again', async () => (await same.head()).height >= 1);
     assert.equal(await same.stop(), 0);
+  });
+
+  it('stops when the accounts on disk do not match the state root of the head block', async () => {
+    const node = await run({ CHAIN_ID: 'posplus-restart-a' });
+    await waitFor('block 1 stored', async () => (await node.head()).height >= 1);
+    const { address } = await node.rpc.call<{ address: string }>('node_status');
+    assert.equal(await node.stop(), 0);
+    // Damage the store behind the node's back: one account's balance changes, nothing else.
+    const db = new Level<Uint8Array, Uint8Array>(join(dir, 'data', 'chain'), { keyEncoding: 'view', valueEncoding: 'view' });
+    const key = accountKey(address);
+    const account = decodeAccount(await db.get(key));
+    await db.put(key, encodeAccount({ ...account, balance: account.balance + 1 }));
+    await db.close();
+    const damaged = await run({ CHAIN_ID: 'posplus-restart-a' });
+    assert.equal(await exitOf(damaged), 1);
+    assert.match(damaged.stderr, /do not match the state root of its head block \d+: the store is damaged/);
   });
 });
