@@ -71,6 +71,12 @@ export interface Ready {
   reason?: string;
   /** When the engine next needs a tick; undefined = only when something arrives. */
   wakeAt?: number;
+  /**
+   * A vote in this replica's name arrived that it did not sign: another process holds its key, and the two would
+   * sign different votes for one slot. The node stops and says so (a test network's --behavior node, whose own
+   * misbehaving outbox signs in its name, goes on).
+   */
+  keyInUseElsewhere?: string;
 }
 
 export type Role = 'validator' | 'multi-region' | 'normal' | 'suspended' | 'evicted';

@@ -367,6 +367,10 @@ export class PosplusNode {
       this.metrics.evidence.inc({ kind: e.kind });
     }
     if (ready.behindUntil !== undefined) void this.syncOnce();
+    if (ready.keyInUseElsewhere !== undefined && this.misbehaving === undefined) {
+      this.onFatal(new Error(`${ready.keyInUseElsewhere}; stopping (two replicas must never share a data directory or node.key)`));
+      return ready;
+    }
     this.outbox = this.outbox.then(() => this.apply(ready, engine)).catch((err: Error) => this.onFatal(err));
     return ready;
   }

@@ -272,8 +272,15 @@ export class BftEngine implements Engine {
     const weight = this.validatorSet.weightOf(voter);
     if (weight === 0) throw new InvalidMessage(`vote from ${addressOf(vote.voter)}, which is not a validator`);
     verifyVote(this.chain.params.chainId, vote);
+    this.noteIfSignedElsewhere(vote);
     this.record(vote, weight, input.now);
     if (this.h.step === 'idle') this.startRound(this.h.round, input.now);
+  }
+
+  /** Says so in the Ready when `vote` carries this replica's key but is not its own (see Ready.keyInUseElsewhere). */
+  private noteIfSignedElsewhere(vote: Vote): void {
+    if (!this.h.signedElsewhere(vote, this.chain.key.publicKey)) return;
+    this.out.keyInUseElsewhere = `another node signs with this node's key: it sent a ${vote.type === Vote.Type.PREVOTE ? 'prevote' : 'precommit'} for height ${vote.height} round ${vote.round} that this node never signed`;
   }
 
   /**
@@ -295,6 +302,7 @@ export class BftEngine implements Engine {
       const weight = this.validatorSet.weightOf(hexOf(vote.voter));
       if (weight === 0) throw new InvalidMessage(`vote from ${addressOf(vote.voter)}, which is not a validator`);
       verifyVote(this.chain.params.chainId, vote);
+      this.noteIfSignedElsewhere(vote);
       this.out.verdict = 'accept';
       this.record(vote, weight, input.now);
       this.feed?.vote(vote, input.now, this.out.verdict);

@@ -1,5 +1,5 @@
 import { blockHash, headerOf } from '../../core/block.js';
-import { type Hex, toHex } from '../../core/bytes.js';
+import { type Hex, bytesEqual, toHex } from '../../core/bytes.js';
 import type { Block, Certificate, Proposal, Vote } from '../../core/wire/posplus.js';
 import { VoteCollector } from './vote-collector.js';
 import { VoteTally } from './vote-tally.js';
@@ -60,6 +60,15 @@ export class HeightState {
 
   lockedHash(): Hex | undefined {
     return this.lockedBlock ? toHex(blockHash(headerOf(this.lockedBlock))) : undefined;
+  }
+
+  /**
+   * Whether `vote`, signed with `me`'s key, is one this replica did not sign: then another process runs with its
+   * key, and between them they would sign two different votes for one slot.
+   */
+  signedElsewhere(vote: Vote, me: Uint8Array): boolean {
+    if (!bytesEqual(vote.voter, me)) return false;
+    return !this.ownVotes.some((v) => v.type === vote.type && v.round === vote.round && bytesEqual(v.blockHash, vote.blockHash));
   }
 
   /** What the WAL records of it; copies of the lists, since the record is encoded when first read. */

@@ -221,6 +221,20 @@ describe('consensus/bft/bft-engine', () => {
     });
   });
 
+  describe('another process with this replica\'s key', () => {
+    it('a vote in its name that it never signed is reported; its own votes echoed back are not', () => {
+      const x = blockBy(p0, 0);
+      const r = replica(t);
+      const first = r.engine.step({ type: 'proposal', proposal: propose(p0, x, 0), now: T0 });
+      const own = ofVotes(first).find((v) => v.type === Vote.Type.PREVOTE);
+      assert.ok(own, 'the replica prevoted the proposal');
+      const echoed = r.engine.step({ type: 'vote', vote: own, now: T0 + 1 });
+      assert.equal(echoed.keyInUseElsewhere, undefined, 'its own vote, relayed back');
+      const twin = r.engine.step({ type: 'vote', vote: vote(t, Vote.Type.PREVOTE, 0, NIL), now: T0 + 2 });
+      assert.match(twin.keyInUseElsewhere ?? '', /another node signs with this node's key: it sent a prevote for height 1 round 0/);
+    });
+  });
+
   describe('gossiped transaction batches', () => {
     it('a batch with a forged transaction is rejected at it: nothing after it is checked or pooled', () => {
       const r = replica(t);
