@@ -78,7 +78,7 @@ export class PosplusNode {
   private stopping = false;
   private stakeRequested = false;
   /** Useful messages received per peer: the δ of NCCA's trusted-list score. */
-  private readonly exchanges = new Map<string, number>();
+  private readonly exchanges = new BoundedMap<string, number>(4096);
   private locating = false;
   private ownSubmissions: Promise<void> = Promise.resolve();
   private locatingId?: Hex;

@@ -6,6 +6,21 @@ import type { Logger } from './logger.js';
 import type { P2pHost } from './p2p-host.js';
 
 const RETRY_MS = 3000;
+/** After a few quick retries (peers starting together), redials of a peer that keeps failing wait twice as long each time, up to this. */
+const QUICK_RETRIES = 3;
+const MAX_BACKOFF_MS = 120_000;
+/** A discovered peer that failed this many dials in a row is forgotten (bootstrap addresses never are). */
+const FORGET_AFTER = 8;
+/** Peers remembered for redialing: ids are free, so a LAN full of fresh ids must not grow this without bound. */
+export const MAX_KNOWN_PEERS = 256;
+
+/** When a target that failed `failures` dials in a row may be dialed again. */
+export const nextDialAt = (now: number, failures: number): number => now + Math.min(RETRY_MS * 2 ** Math.max(0, failures - QUICK_RETRIES), MAX_BACKOFF_MS);
+
+interface Redial {
+  failures: number;
+  nextAt: number;
+}
 
 function toMultiaddr(e: BootstrapEntry): Multiaddr {
   if (e.kind === 'multiaddr') return multiaddr(e.addr);
@@ -19,8 +34,8 @@ function toMultiaddr(e: BootstrapEntry): Multiaddr {
  * and redials both after they drop, so a restarted peer is found again without operator help.
  */
 export class PeerKeeper {
-  private readonly bootstrap: { addr: Multiaddr; peer?: PeerId }[];
-  private readonly known = new Map<string, PeerId>();
+  private readonly bootstrap: ({ addr: Multiaddr; peer?: PeerId } & Redial)[];
+  private readonly known = new Map<string, { peer: PeerId } & Redial>();
   private timer?: NodeJS.Timeout;
   private stopped = false;
 
@@ -29,17 +44,21 @@ export class PeerKeeper {
     entries: BootstrapEntry[],
     private readonly log: Logger,
   ) {
-    this.bootstrap = entries.map((e) => ({ addr: toMultiaddr(e) }));
+    this.bootstrap = entries.map((e) => ({ addr: toMultiaddr(e), failures: 0, nextAt: 0 }));
   }
 
   start(): void {
     this.host.addEventListener('peer:discovery', (evt) => {
       const id = evt.detail.id;
       if (id.equals(this.host.peerId)) return;
-      this.known.set(id.toString(), id);
-      this.dial(id);
+      const entry = this.remember(id);
+      if (Date.now() >= entry.nextAt) this.dial(id, entry);
     });
-    this.host.addEventListener('peer:connect', (evt) => this.known.set(evt.detail.toString(), evt.detail));
+    this.host.addEventListener('peer:connect', (evt) => {
+      const entry = this.remember(evt.detail);
+      entry.failures = 0;
+      entry.nextAt = 0;
+    });
     this.tick();
     this.timer = setInterval(() => this.tick(), RETRY_MS);
   }
@@ -53,18 +72,43 @@ export class PeerKeeper {
     return this.host.getConnections(peer).length > 0;
   }
 
-  private dial(target: PeerId | Multiaddr, onPeer?: (p: PeerId) => void): void {
+  /** The redial record of `peer`, made if new; the oldest is dropped when the map is full. */
+  private remember(peer: PeerId): { peer: PeerId } & Redial {
+    const id = peer.toString();
+    let entry = this.known.get(id);
+    if (entry === undefined) {
+      if (this.known.size >= MAX_KNOWN_PEERS) this.known.delete(this.known.keys().next().value!);
+      entry = { peer, failures: 0, nextAt: 0 };
+      this.known.set(id, entry);
+    }
+    return entry;
+  }
+
+  private dial(target: PeerId | Multiaddr, redial: Redial, onPeer?: (p: PeerId) => void): void {
     if (this.stopped) return;
+    redial.nextAt = nextDialAt(Date.now(), redial.failures);
     this.host
       .dial(target)
-      .then((conn) => onPeer?.(conn.remotePeer))
-      .catch((err: Error) => this.log.debug({ target: target.toString(), err: err.message }, 'dial failed'));
+      .then((conn) => {
+        redial.failures = 0;
+        onPeer?.(conn.remotePeer);
+      })
+      .catch((err: Error) => {
+        redial.failures++;
+        redial.nextAt = nextDialAt(Date.now(), redial.failures);
+        this.log.debug({ target: target.toString(), err: err.message, failures: redial.failures }, 'dial failed');
+      });
   }
 
   private tick(): void {
+    const now = Date.now();
     for (const b of this.bootstrap) {
-      if (b.peer === undefined || !this.connected(b.peer)) this.dial(b.addr, (p) => (b.peer = p));
+      if ((b.peer === undefined || !this.connected(b.peer)) && now >= b.nextAt) this.dial(b.addr, b, (p) => (b.peer = p));
     }
-    for (const peer of this.known.values()) if (!this.connected(peer)) this.dial(peer);
+    for (const [id, entry] of this.known) {
+      if (this.connected(entry.peer) || now < entry.nextAt) continue;
+      if (entry.failures >= FORGET_AFTER) this.known.delete(id);
+      else this.dial(entry.peer, entry);
+    }
   }
 }
