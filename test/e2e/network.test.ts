@@ -169,5 +169,22 @@ describe('e2e: real nodes on 127.0.0.1', function () {
         assert.equal(s.status, 'committed', `transaction ${id} is missing on the restarted node`);
       }
     });
+
+    it('goes on while one validator is frozen (SIGSTOP) under load, and the frozen one catches up after SIGCONT', async () => {
+      const frozen = cluster.nodes[2]!;
+      const sending = setInterval(() => void cluster.nodes[0]!.rpc.call('tx_send', { to: SINK, amount: 1 }).catch(() => undefined), 100);
+      try {
+        const before = (await cluster.nodes[0]!.head()).height;
+        frozen.proc!.kill('SIGSTOP');
+        await waitFor('the other three to commit past the freeze', async () => (await cluster.nodes[1]!.head()).height >= before + 3, 60_000);
+        frozen.proc!.kill('SIGCONT');
+        const target = (await cluster.nodes[0]!.head()).height;
+        const hashes = await cluster.waitForHeight(target, 60_000);
+        assert.equal(new Set(hashes).size, 1, 'one chain everywhere after the thaw');
+      } finally {
+        clearInterval(sending);
+        frozen.proc?.kill('SIGCONT');
+      }
+    });
   });
 });
