@@ -5,7 +5,8 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { addressOf, isAddress } from '../core/address.js';
-import { toHex } from '../core/bytes.js';
+import { fromHex, toHex } from '../core/bytes.js';
+import { signingDomain } from '../core/signing.js';
 import { type TxBody, encodeTx, signTx, txId } from '../core/tx.js';
 import type { Identity } from '../node/identity.js';
 import { UsageError } from './errors.js';
@@ -166,16 +167,24 @@ export interface NodeStatusView {
   headHash: string;
   peers: number;
   syncing: boolean;
+  /** Absent while the node has no chain. */
+  genesis?: { hash: string; members: string[] };
 }
 
-/** The chain id to sign for and the sender's account, in one request. */
+/** The signing domain of the node's chain (chain id and genesis hash) and the sender's account, in one request. */
 export async function signingContext(rpc: CliRpc, identity: Identity): Promise<{ chainId: string; account: AccountView }> {
   const address = addressOf(identity.keyPair.publicKey);
   const [status, account] = await rpc.all<[NodeStatusView, AccountView]>([
     { method: 'node_status' },
     { method: 'account_get', params: { address } },
   ]);
-  return { chainId: status.chainId, account };
+  return { chainId: signingDomainOf(status), account };
+}
+
+/** What a transaction for the chain a node_status describes is signed under. */
+export function signingDomainOf(status: Pick<NodeStatusView, 'chainId' | 'genesis'>): string {
+  if (status.genesis === undefined) throw new Error(`the node has no chain yet (start-up ceremony or sync in progress); try again shortly`);
+  return signingDomain(status.chainId, fromHex(status.genesis.hash));
 }
 
 export function signEncoded(chainId: string, identity: Identity, body: TxBody): { id: string; hex: string } {

@@ -17,6 +17,7 @@ import {
   rpcFrom,
   signEncoded,
   signingContext,
+  signingDomainOf,
   sleep,
   txStatus,
   urlArg,
@@ -113,7 +114,7 @@ async function run(opts: DoubleSpendOptions, identity: Identity, keyPath: string
   out(`  sender:  ${sender} (key ${keyPath}), balance ${account.balance}, next nonce ${account.nonce}`);
   for (const n of nodes) {
     const s = await n.rpc.call<NodeStatusView>('node_status');
-    if (s.chainId !== chainId) return `${n.name} is on chain ${s.chainId}, ${node1.name} on ${chainId}`;
+    if (signingDomainOf(s) !== chainId) return `${n.name} is on chain ${signingDomainOf(s)}, ${node1.name} on ${chainId}`;
     out(`  ${n.name}:  ${n.rpc.url} (peer ${s.peerId}, height ${s.height})`);
   }
   if (same) out('  node 2:  the same node (pass --rpc2 URL to send the conflicting transaction to another node)');

@@ -18,6 +18,7 @@ import { sha256 } from '../core/hash.js';
 import { type KeyPair, keyPairFromSeed } from '../core/keys.js';
 import { encodeTx, signTx, transferBody, txId } from '../core/tx.js';
 import { readKeyFile } from '../node/identity.js';
+import { type NodeStatusView, signingDomainOf } from './client-options.js';
 import { RpcCallError, RpcClient } from './rpc-client.js';
 
 export interface LoadgenOptions {
@@ -98,7 +99,8 @@ export function percentile(sorted: number[], p: number): number {
 export async function runLoad(o: LoadgenOptions, report: (p: LoadgenProgress) => void): Promise<LoadgenResult> {
   if (o.rpcUrls.length === 0 || o.keyFiles.length === 0) throw new Error('loadgen needs at least one RPC URL and one key file');
   const clients = o.rpcUrls.map((u) => new RpcClient(u, 30_000));
-  const { chainId } = await clients[0]!.call<{ chainId: string }>('node_status');
+  const status = await clients[0]!.call<NodeStatusView>('node_status');
+  const chainId = signingDomainOf(status);
   const funders = await Promise.all(o.keyFiles.map(async (f) => (await readKeyFile(f)).keyPair));
   const extra = Array.from({ length: o.extraSenders }, (_, j) => keyPairFromSeed(sha256(utf8(`posplus loadgen sender ${chainId} ${j}`))));
   await fund(clients, chainId, funders, extra, o.window);

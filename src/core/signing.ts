@@ -1,4 +1,4 @@
-import { bytesEqual, concatBytes, utf8 } from './bytes.js';
+import { bytesEqual, concatBytes, toHex, utf8 } from './bytes.js';
 import type { KeyPair } from './keys.js';
 import { verifySignature } from './keys.js';
 import { perCodec } from './object-memo.js';
@@ -8,6 +8,15 @@ import { perCodec } from './object-memo.js';
  * of message can never be replayed as another.
  */
 export type SigningKind = 'tx' | 'block' | 'proposal' | 'vote' | 'evidence' | 'candidacy' | 'genesis' | 'ballot' | 'call';
+
+/**
+ * What a running chain signs under: its chain id and its genesis hash. Two chains with one chain id (a partition
+ * during the ceremony, or a chain started again) then never accept each other's signatures. The start-up
+ * ceremony, which comes before any genesis, signs under the chain id alone.
+ */
+export function signingDomain(chainId: string, genesisHash: Uint8Array): string {
+  return `${chainId}/${toHex(genesisHash)}`;
+}
 
 export function signingBytes(chainId: string, kind: SigningKind, payload: Uint8Array): Uint8Array {
   return concatBytes(utf8(`posplus/${chainId}/${kind}/v1`), new Uint8Array([0]), payload);

@@ -6,6 +6,7 @@ import { IgnoredMessage } from '../core/errors.js';
 import type { Genesis, GenesisSpec } from '../core/genesis.js';
 import type { GenesisSecret } from '../core/genesis-secret.js';
 import type { KeyPair } from '../core/keys.js';
+import { signingDomain } from '../core/signing.js';
 import { type Candidacy, type Certificate, type GenesisAnnounce, GenesisMessage } from '../core/wire/posplus.js';
 import type { EngineRules } from '../consensus/create-engine.js';
 import { checkStartCertificate } from '../consensus/start-certificate.js';
@@ -109,7 +110,7 @@ export class GenesisGossip {
   private isCertified(genesis: Genesis, cert: Certificate): boolean {
     const id = toHex(genesis.hash);
     if (this.certified.has(id)) return true;
-    checkStartCertificate(this.shell.chainId, this.shell.rulesFor(genesis), genesis, this.shell.key, cert);
+    checkStartCertificate(signingDomain(this.shell.chainId, genesis.hash), this.shell.rulesFor(genesis), genesis, this.shell.key, cert);
     this.certified.set(id, true);
     return true;
   }

@@ -13,6 +13,7 @@ import { headerOf } from '../core/block.js';
 import type { LedgerState } from '../core/ledger.js';
 import { GenesisMessage, type Tx } from '../core/wire/posplus.js';
 import { GenesisGossip } from './genesis-gossip.js';
+import { signingDomain } from '../core/signing.js';
 import { locateBody, registerBody, signTx, type TxBody, txId } from '../core/tx.js';
 import { DEFAULT_TIMEOUTS } from '../consensus/bft/bft-rules.js';
 import type { Engine, EngineInput, Outbound, Ready } from '../consensus/engine.js';
@@ -260,7 +261,7 @@ export class PosplusNode {
     const ledger = fromStore ? await this.store.loadLedger() : genesisState(genesis);
     const head = (fromStore ? await this.store.getHead() : undefined) ?? { height: 0, hash: genesis.hash, timestamp: genesis.spec.timestamp };
     const rules = engineRules(this.config.engine, { ncca: DEFAULT_NCCA_PARAMS }, genesis);
-    const chain = new ChainState({ chainId: this.chainId, ...DEFAULT_CHAIN_PARAMS }, genesis, this.identity.keyPair, ledger, head, rules.block);
+    const chain = new ChainState({ chainId: signingDomain(this.chainId, genesis.hash), ...DEFAULT_CHAIN_PARAMS }, genesis, this.identity.keyPair, ledger, head, rules.block);
     const wal = from === 'new' ? undefined : await this.store.getWal();
     if (fromStore && head.height > 0) {
       await this.checkStoredState(ledger, head.height);
@@ -549,7 +550,7 @@ export class PosplusNode {
       if (chain === undefined) throw new NotReadyError('the node has no chain yet (start-up ceremony or sync in progress)');
       const me = addressOf(this.identity.keyPair.publicKey);
       const nonce = chain.mempool.nextFreeNonce(me, chain.account(me).nonce);
-      return this.submit(signTx(this.chainId, this.identity.keyPair, body(nonce)));
+      return this.submit(signTx(chain.params.chainId, this.identity.keyPair, body(nonce)));
     });
     this.ownSubmissions = next.then(
       () => undefined,

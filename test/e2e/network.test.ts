@@ -4,6 +4,7 @@ import { addressOf } from '../../src/core/address.js';
 import { parseAddress } from '../../src/core/address.js';
 import { toHex } from '../../src/core/bytes.js';
 import { encodeTx, signTx, transferBody } from '../../src/core/tx.js';
+import { type NodeStatusView, signingDomainOf } from '../../src/cli/client-options.js';
 import { RpcCallError } from '../../src/cli/rpc-client.js';
 import { readKeyFile } from '../../src/node/identity.js';
 import { runCli, useCluster, waitFor } from './support/local-cluster.js';
@@ -54,7 +55,7 @@ describe('e2e: real nodes on 127.0.0.1', function () {
 
     it('lets exactly one of two conflicting transactions commit, and every node shows the alert', async () => {
       const key = (await readKeyFile(join(cluster.nodes[0]!.dataDir, 'node.key'))).keyPair;
-      const chainId = 'posplus-dev';
+      const chainId = signingDomainOf(await cluster.nodes[0]!.rpc.call<NodeStatusView>('node_status'));
       const me = addressOf(key.publicKey);
       const { nonce } = await cluster.nodes[0]!.rpc.call<{ nonce: number }>('account_get', { address: me });
       const a = signTx(chainId, key, transferBody(parseAddress('0x00000000000000000000000000000000000000b1'), 11, nonce));

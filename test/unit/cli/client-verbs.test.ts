@@ -7,6 +7,7 @@ import { fromHex } from '../../../src/core/bytes.js';
 import { type Tx, decodeTx, txId, verifyTx } from '../../../src/core/tx.js';
 import { Tx as WireTx } from '../../../src/core/wire/posplus.js';
 import { readKeyFile } from '../../../src/node/identity.js';
+import { signingDomainOf } from '../../../src/cli/client-options.js';
 import { FakeRpc, RpcFailure } from './fake-rpc.js';
 import { oneLine, runCli } from './run-cli.js';
 
@@ -27,7 +28,9 @@ const STATUS = {
   headHash: HEAD.hash,
   peers: 1,
   syncing: false,
+  genesis: { hash: 'ab'.repeat(32), members: [] },
 };
+const DOMAIN = signingDomainOf(STATUS);
 
 describe('client verbs against a canned JSON-RPC endpoint', function () {
   this.timeout(60_000);
@@ -54,7 +57,7 @@ describe('client verbs against a canned JSON-RPC endpoint', function () {
       account_get: (p) => ({ address: p!.address, balance: 100, nonce: 5, pendingNonce: 5, stake: 0, capacity: 9 }),
       tx_submit: (p) => {
         const tx = decodeTx(fromHex(p!.tx as string));
-        verifyTx(CHAIN, tx);
+        verifyTx(DOMAIN, tx);
         if (tx.amount === 13) throw new RpcFailure(-32001, 'transaction rejected: balance 100 is less than amount 13', { code: 'insufficient-balance' });
         submitted.push(tx);
         return { id: txId(tx), status: 'pending' };

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { buildBlock, verifyBlockIntegrity } from '../../../src/core/block.js';
 import { utf8 } from '../../../src/core/bytes.js';
 import { keyPairFromSeed, verifySignature } from '../../../src/core/keys.js';
-import { type SigningKind, signAs, verifyAs } from '../../../src/core/signing.js';
+import { type SigningKind, signAs, signingDomain, verifyAs } from '../../../src/core/signing.js';
 import { signTx, transferBody, txId, verifyTx } from '../../../src/core/tx.js';
 import { signProposal, signVote, verifyProposalSignature, verifyVote } from '../../../src/core/votes.js';
 import { Vote } from '../../../src/core/wire/posplus.js';
@@ -116,5 +116,17 @@ describe('core/signing', () => {
         { numRuns: 20 },
       );
     });
+  });
+
+  it('two chains with one chain id but different genesis hashes never accept each other\'s signatures', () => {
+    const alice = key('alice');
+    const a = signingDomain(CHAIN, new Uint8Array(32).fill(1));
+    const b = signingDomain(CHAIN, new Uint8Array(32).fill(2));
+    assert.notEqual(a, b);
+    const tx = signTx(a, alice, transferBody(recipient(key('bob')), 5, 0));
+    verifyTx(a, tx);
+    assert.throws(() => verifyTx(b, tx), /signature/);
+    const vote = signVote(a, alice, { type: Vote.Type.PRECOMMIT, height: 1, round: 0, blockHash: new Uint8Array(32) });
+    assert.throws(() => verifyVote(b, vote), /signature/);
   });
 });

@@ -10,6 +10,7 @@ import { InvalidMessage } from '../../../src/core/errors.js';
 import type { Genesis } from '../../../src/core/genesis.js';
 import { GenesisSecret } from '../../../src/core/genesis-secret.js';
 import type { KeyPair } from '../../../src/core/keys.js';
+import { signingDomain } from '../../../src/core/signing.js';
 import { signVote } from '../../../src/core/votes.js';
 import { type Certificate, GenesisMessage, Vote } from '../../../src/core/wire/posplus.js';
 import { GenesisGossip } from '../../../src/node/genesis-gossip.js';
@@ -42,10 +43,11 @@ function gossipOf(self: KeyPair, on?: { genesis: Genesis; height: number }) {
   return { gossip, entered };
 }
 
-/** Block 1's certificate: precommits of `signers` on one block hash. */
-function block1Of(signers: KeyPair[]): Certificate {
+/** Block 1's certificate on `genesis`'s chain: precommits of `signers` on one block hash. */
+function block1Of(genesis: Genesis, signers: KeyPair[]): Certificate {
   const blockHash = new Uint8Array(32).fill(7);
-  const sigs = signers.map((k) => signVote(CHAIN, k, { type: Vote.Type.PRECOMMIT, height: 1, round: 0, blockHash })).map((v) => ({ voter: v.voter, signature: v.signature }));
+  const domain = signingDomain(CHAIN, genesis.hash);
+  const sigs = signers.map((k) => signVote(domain, k, { type: Vote.Type.PRECOMMIT, height: 1, round: 0, blockHash })).map((v) => ({ voter: v.voter, signature: v.signature }));
   return { height: 1, round: 0, blockHash, sigs };
 }
 
@@ -108,21 +110,27 @@ describe('genesis announcements: adopted on a proof, never on a claim', () => {
 
   it('a certificate of block 1 that lacks a quorum of the genesis validators is rejected', () => {
     const { gossip, entered } = gossipOf(key('me'), { genesis: mine, height: 0 });
-    assert.throws(() => gossip.onMessage(announcement(members[0]!, running, 5, block1Of(members.slice(0, 2))), T0), /quorum/);
-    const outsiders = block1Of([key('x1'), key('x2'), key('x3')]);
+    assert.throws(() => gossip.onMessage(announcement(members[0]!, running, 5, block1Of(running, members.slice(0, 2))), T0), /quorum/);
+    const outsiders = block1Of(running, [key('x1'), key('x2'), key('x3')]);
     assert.throws(() => gossip.onMessage(announcement(members[0]!, running, 5, outsiders), T0), /not a validator/);
+    assert.equal(entered.length, 0);
+  });
+
+  it('a certificate signed for another genesis with the same chain id does not count', () => {
+    const { gossip, entered } = gossipOf(key('me'), { genesis: mine, height: 0 });
+    assert.throws(() => gossip.onMessage(announcement(members[0]!, running, 5, block1Of(mine, members.slice(0, 3))), T0), /signature/);
     assert.equal(entered.length, 0);
   });
 
   it('a chain whose block 1 a quorum certified is adopted by a node that has no block yet', () => {
     const { gossip, entered } = gossipOf(key('me'), { genesis: mine, height: 0 });
-    gossip.onMessage(announcement(members[0]!, running, 5, block1Of(members.slice(0, 3))), T0);
+    gossip.onMessage(announcement(members[0]!, running, 5, block1Of(running, members.slice(0, 3))), T0);
     assert.deepEqual(entered.map((g) => g.hashHex), [running.hashHex]);
   });
 
   it('a node with a block never switches, whatever is announced', () => {
     const { gossip, entered } = gossipOf(key('me'), { genesis: mine, height: 1 });
-    gossip.onMessage(announcement(members[0]!, running, 5, block1Of(members.slice(0, 3))), T0);
+    gossip.onMessage(announcement(members[0]!, running, 5, block1Of(running, members.slice(0, 3))), T0);
     assert.equal(entered.length, 0);
   });
 });
