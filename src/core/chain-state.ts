@@ -3,7 +3,7 @@ import { type BlockContent, blockHash, headerOf, verifyBlockIntegrity } from './
 import { BoundedMap } from './bounded-map.js';
 import { bytesEqual, type Hex, toHex } from './bytes.js';
 import { InvalidMessage, TxRejected } from './errors.js';
-import { type EvidenceSummary, evidenceId, makeDoubleSpendAlert, offenderOf, verifyEvidence } from './evidence.js';
+import { type EvidenceSummary, evidenceId, makeDoubleSpendAlert, offenceHeightOf, offenderOf, verifyEvidence } from './evidence.js';
 import type { Genesis } from './genesis.js';
 import type { KeyPair } from './keys.js';
 import { type Account, EMPTY_ACCOUNT, LedgerState, StateOverlay, applyTx, isRegistered } from './ledger.js';
@@ -111,6 +111,8 @@ export interface CommittedBlock extends ExecutedBlock {
 const RECENT = 200_000;
 /** Evidence waiting for a block: a few blocks' worth (maxBlockEvidence is 64); more is dropped until blocks take some. */
 const MAX_PENDING_EVIDENCE = 1_024;
+/** How many heights back misconduct (equivocation, an invalid proposal) can still be recorded. */
+export const MAX_EVIDENCE_AGE = 1_000;
 
 /**
  * Verdicts of executed blocks, keyed by the head they were executed on and the block's content (see execute).
@@ -284,14 +286,20 @@ export class ChainState {
 
   /**
    * Evidence is only about those the chain knows: a double spend by an account that exists, misconduct by a
-   * registered node. Keys nobody funded can neither fill the pool nor a block's evidence slots with it.
+   * registered node. Keys nobody funded can neither fill the pool nor a block's evidence slots with it. Misconduct
+   * is judged while it is recent: an offence more than MAX_EVIDENCE_AGE heights below the next block is not.
    */
   private checkAccused(ev: Evidence): void {
     let address: string;
+    let offenceHeight: number | undefined;
     try {
       address = offenderOf(ev);
+      offenceHeight = offenceHeightOf(ev);
     } catch (err) {
       throw new InvalidMessage(`evidence names no one it could accuse: ${(err as Error).message}`);
+    }
+    if (offenceHeight !== undefined && offenceHeight + MAX_EVIDENCE_AGE < this.head.height + 1) {
+      throw new InvalidMessage(`evidence of an offence at height ${offenceHeight} is more than ${MAX_EVIDENCE_AGE} heights old`);
     }
     const account = this.ledger.get(address);
     if (account === undefined) throw new InvalidMessage(`evidence against ${address}, which has no account`);

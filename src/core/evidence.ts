@@ -81,6 +81,16 @@ export function offenderOf(ev: Evidence): string {
   }
 }
 
+/**
+ * The height of the offence evidence proves, read like offenderOf without checking anything: the votes' height of
+ * an equivocation, the block's of an invalid proposal; undefined for a double spend, whose transactions have none.
+ */
+export function offenceHeightOf(ev: Evidence): number | undefined {
+  const first = ev.items[0];
+  if (first === undefined || ev.kind === Evidence.Kind.DOUBLE_SPEND) return undefined;
+  return ev.kind === Evidence.Kind.EQUIVOCATION ? decodeVote(first).height : BlockHeader.decode(first).height;
+}
+
 export interface EvidenceSummary {
   id: Hex;
   kind: 'double-spend' | 'equivocation' | 'invalid-proposal';

@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { addressOf } from '../../../src/core/address.js';
 import { buildBlock } from '../../../src/core/block.js';
-import { ChainState, NO_BLOCK_RULES } from '../../../src/core/chain-state.js';
+import { ChainState, DEFAULT_CHAIN_PARAMS, MAX_EVIDENCE_AGE, NO_BLOCK_RULES } from '../../../src/core/chain-state.js';
+import { genesisState } from '../../../src/core/genesis.js';
 import { InvalidMessage } from '../../../src/core/errors.js';
 import { Evidence, evidenceId, makeDoubleSpendAlert, makeEquivocationEvidence, offenderOf, proveInvalidBlock, verifyEvidence } from '../../../src/core/evidence.js';
 import { signMessage } from '../../../src/core/signing.js';
@@ -210,6 +211,16 @@ describe('core/chain-state: admission and double spends', () => {
       const v = (hash: number) => signVote(CHAIN, stranger, { type: Vote.Type.PREVOTE, height: 1, round: 0, blockHash: new Uint8Array(32).fill(hash) });
       const ev = makeEquivocationEvidence(CHAIN, node, Vote.encode(v(1)), Vote.encode(v(2)), 1);
       assert.throws(() => chain.admitEvidence(ev), /has no account|not a registered node/);
+    });
+
+    it(`misconduct more than ${MAX_EVIDENCE_AGE} heights old is refused; recent misconduct is recorded`, () => {
+      const genesis = genesisOf([node, alice, bob]);
+      const at = (height: number) =>
+        new ChainState({ ...DEFAULT_CHAIN_PARAMS, chainId: CHAIN }, genesis, node, genesisState(genesis), { height, hash: genesis.hash, timestamp: genesis.spec.timestamp }, NO_BLOCK_RULES);
+      const v = (hash: number) => Vote.encode(signVote(CHAIN, alice, { type: Vote.Type.PREVOTE, height: 5, round: 0, blockHash: new Uint8Array(32).fill(hash) }));
+      const ev = makeEquivocationEvidence(CHAIN, node, v(1), v(2), 5);
+      assert.ok(at(5 + MAX_EVIDENCE_AGE - 1).admitEvidence(ev), 'the oldest offence still recorded');
+      assert.throws(() => at(5 + MAX_EVIDENCE_AGE).admitEvidence(ev), /more than 1000 heights old/);
     });
 
     it('a double spend by a funded account still raises its alert', () => {
