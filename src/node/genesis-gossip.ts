@@ -75,6 +75,8 @@ export class GenesisGossip {
   onMessage(data: Uint8Array, now: number): TopicValidatorResult {
     try {
       const m = GenesisMessage.decode(data);
+      // A message that carries nothing is checked by nothing: it must not be relayed as if it had been.
+      if (!m.candidacy && !m.announce) return TopicValidatorResult.Ignore;
       if (m.candidacy) this.onCandidacy(m.candidacy, now);
       if (m.announce) this.onAnnounce(m.announce);
       return TopicValidatorResult.Accept;
