@@ -18,6 +18,11 @@ import { ConsensusEnvelope, GenesisMessage, Vote } from '../../src/core/wire/pos
 import { readKeyFile } from '../../src/node/identity.js';
 import { type P2pHost, joinTopic } from '../../src/node/p2p-host.js';
 import { SPEC } from '../unit/core/fixtures.js';
+import * as lp from 'it-length-prefixed';
+import { pipe } from 'it-pipe';
+import { fromHex } from '../../src/core/bytes.js';
+import { SyncRequest, SyncResponse } from '../../src/core/wire/posplus.js';
+import { syncProtocol } from '../../src/protocol/topics.js';
 import { LocalCluster, waitFor } from './support/local-cluster.js';
 import { testHost } from '../support/test-host.js';
 
@@ -95,5 +100,36 @@ describe('e2e: a hostile peer on the LAN', function () {
     } finally {
       await second.stop();
     }
+  });
+
+  it('a sync peer that lies about its head and serves forged blocks changes nothing: the nodes stay healthy and commit', async () => {
+    const c = cluster!;
+    const status = await c.nodes[0]!.rpc.call<{ genesis: { hash: string } }>('node_status');
+    let served = 0;
+    // Every request gets a head a billion heights ahead and one made-up block for the height asked.
+    await attacker.handle(syncProtocol(CHAIN), async ({ stream }) => {
+      await pipe(
+        stream.source,
+        (source) => lp.decode(source),
+        async function* (source) {
+          for await (const frame of source) {
+            const { fromHeight } = SyncRequest.decode(frame.subarray());
+            served++;
+            const zero = new Uint8Array(32);
+            const header = { height: fromHeight, round: 0, prevHash: zero, timestamp: Date.now(), proposer: zero, txRoot: zero, evidenceRoot: zero, stateRoot: zero, lastCommitHash: zero, ballotsRoot: zero };
+            const block = { header, txs: [], evidence: [], ballots: [], calls: [], signature: new Uint8Array(64) };
+            yield SyncResponse.encode({ blocks: [{ block, certificate: { height: fromHeight, round: 0, blockHash: zero, sigs: [] } }], headHeight: 1e9, genesisHash: fromHex(status.genesis.hash) });
+            return;
+          }
+        },
+        (source) => lp.encode(source),
+        stream.sink,
+      );
+    });
+    await waitFor('the nodes to ask the liar', async () => served >= 2, 20_000);
+    const before = (await c.nodes[0]!.head()).height;
+    await c.nodes[1]!.rpc.call('tx_send', { to: '0x00000000000000000000000000000000000000aa', amount: 1 });
+    await c.waitForHeight(before + 1, 30_000);
+    await waitFor('node 0 healthy', async () => (await fetch(`${c.nodes[0]!.url}/health`)).status === 200, 15_000);
   });
 });
