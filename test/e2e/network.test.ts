@@ -171,6 +171,31 @@ describe('e2e: real nodes on 127.0.0.1', function () {
       }
     });
 
+    it('a validator killed -9 at random moments under load, five times, never signs twice: nobody records equivocation against it', async () => {
+      const victim = cluster.nodes[1]!;
+      const { address } = await victim.rpc.call<{ address: string }>('node_status');
+      const sending = setInterval(() => void cluster.nodes[0]!.rpc.call('tx_send', { to: SINK, amount: 1 }).catch(() => undefined), 50);
+      try {
+        for (let kill = 0; kill < 5; kill++) {
+          const before = (await cluster.nodes[0]!.head()).height;
+          // A moment somewhere inside a height: votes, WAL writes and commits are all in flight under this load.
+          await new Promise((r) => setTimeout(r, 200 + Math.floor(Math.random() * 600)));
+          await victim.stop('SIGKILL');
+          victim.start();
+          await waitFor('the victim back and past the height it died in', async () => (await victim.head()).height > before, 60_000);
+        }
+      } finally {
+        clearInterval(sending);
+      }
+      const target = (await cluster.nodes[0]!.head()).height;
+      const hashes = await cluster.waitForHeight(target, 60_000);
+      assert.equal(new Set(hashes).size, 1, 'one chain');
+      for (const node of cluster.nodes) {
+        const { evidence } = await node.rpc.call<{ evidence: { kind: string; offender: string }[] }>('detection_status');
+        assert.deepEqual(evidence.filter((e) => e.kind === 'equivocation' && e.offender === address), [], 'the restarted validator signed twice');
+      }
+    });
+
     it('goes on while one validator is frozen (SIGSTOP) under load, and the frozen one catches up after SIGCONT', async () => {
       const frozen = cluster.nodes[2]!;
       const sending = setInterval(() => void cluster.nodes[0]!.rpc.call('tx_send', { to: SINK, amount: 1 }).catch(() => undefined), 100);
