@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { blockHash, buildBlock, headerOf } from '../../../src/core/block.js';
 import { bytesEqual, toHex } from '../../../src/core/bytes.js';
-import type { ChainState } from '../../../src/core/chain-state.js';
+import { type ChainState, DEFAULT_CHAIN_PARAMS } from '../../../src/core/chain-state.js';
 import { signProposal, signVote } from '../../../src/core/votes.js';
 import { type Block, type Proposal, Vote } from '../../../src/core/wire/posplus.js';
 import { DEFAULT_TIMEOUTS } from '../../../src/consensus/bft/bft-rules.js';
@@ -218,6 +218,21 @@ describe('consensus/bft/bft-engine', () => {
       assert.equal(afterCap.behindUntil, undefined, 'not held: the cap of its signer is reached');
       const other = r.engine.step({ type: 'vote', vote: vote(b, Vote.Type.PREVOTE, 0, NIL, 2), now: T0 });
       assert.equal(other.behindUntil, 1, 'another validator is still heard');
+    });
+  });
+
+  describe('a proposer whose clock runs ahead', () => {
+    it(`a new block stamped more than maxClockDriftMs ahead is rejected and not prevoted; within the drift it is`, () => {
+      const drift = DEFAULT_CHAIN_PARAMS.maxClockDriftMs;
+      const early = blockBy(p0, 0, drift + 1_000);
+      const r = replica(t);
+      const ready = r.engine.step({ type: 'proposal', proposal: propose(p0, early, 0), now: T0 });
+      assert.equal(ready.verdict, 'reject');
+      assert.match(ready.reason ?? '', /ahead of this node's clock/);
+      assert.ok(!ofVotes(ready).some((v) => bytesEqual(v.blockHash, hashOf(early))), 'no prevote for the early block');
+      const fine = blockBy(p0, 0, drift - 1_000);
+      const other = replica(t).engine.step({ type: 'proposal', proposal: propose(p0, fine, 0), now: T0 });
+      assert.ok(ofVotes(other).some((v) => v.type === Vote.Type.PREVOTE && bytesEqual(v.blockHash, hashOf(fine))));
     });
   });
 
