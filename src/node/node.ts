@@ -43,6 +43,8 @@ import { type TopicRef, maxMessageBytes, parseTopic, stringifyTopic, topicsFor }
 const CEREMONY_TICK_MS = 1000;
 const ANNOUNCE_MS = 3000;
 const SYNC_POLL_MS = 4000;
+/** How long a peer that served a forged block in sync is neither asked nor heard. */
+const SYNC_LIAR_PENALTY_MS = 10 * 60_000;
 const TX_FLUSH_MS = 20;
 /** A compact proposal sends in full what reached the proposer this recently: its gossip may still be on its way. */
 const INLINE_RECENT_MS = 1000;
@@ -95,6 +97,7 @@ export class PosplusNode {
     public position: Position,
     private readonly spec: GenesisSpec,
     private readonly keeper: PeerKeeper,
+    private readonly standing: PeerStanding,
     private readonly onFatal: (err: Error) => void,
   ) {}
 
@@ -125,7 +128,7 @@ export class PosplusNode {
         appScore: (peerId) => standing.score(peerId),
       });
       const keeper = new PeerKeeper(host, config.bootstrap, log);
-      const node = new PosplusNode(config, log, identity, store, host, position, spec, keeper, onFatal);
+      const node = new PosplusNode(config, log, identity, store, host, position, spec, keeper, standing, onFatal);
       chain = () => node.chain;
       await node.boot();
       return node;
@@ -487,6 +490,7 @@ export class PosplusNode {
     try {
       for (const peer of this.host.getPeers()) {
         if (this.stopping) return;
+        if (this.standing.isPenalised(peer.toString(), Date.now())) continue;
         let progressed = true;
         while (progressed && !this.stopping) {
           progressed = false;
@@ -503,7 +507,8 @@ export class PosplusNode {
           for (const block of response.blocks) {
             const ready = this.feed({ type: 'certified', block, now: Date.now() });
             if (ready?.verdict === 'reject') {
-              this.log.warn({ peer: peer.toString(), reason: ready.reason }, 'peer served an invalid block');
+              this.log.warn({ peer: peer.toString(), reason: ready.reason }, 'peer served an invalid block; not asking it again for a while');
+              this.standing.penalise(peer.toString(), Date.now() + SYNC_LIAR_PENALTY_MS);
               break;
             }
             progressed ||= (ready?.commits.length ?? 0) > 0;

@@ -9,15 +9,28 @@ export const PENALISED_SCORE = -1000;
 
 /**
  * A peer's gossipsub application score from what the chain decided about its key (DESIGN §5, penalty): a node
- * the chain has suspended or evicted is graylisted; everyone else scores 0 and is judged by gossipsub alone.
+ * the chain has suspended or evicted is graylisted, and so is a peer this node caught serving a forged block;
+ * everyone else scores 0 and is judged by gossipsub alone.
  * The peer id is the node's ledger key, so a restart with the same key is the same node, with the same record.
  */
 export class PeerStanding {
   private readonly addresses = new BoundedMap<string, Address | null>(10_000);
+  /** Peers caught serving what no honest node serves (a forged block in sync), until when. */
+  private readonly penalised = new BoundedMap<string, number>(1_024);
 
   constructor(private readonly chain: () => ChainState | undefined) {}
 
+  /** Graylists `peerId` and keeps the node from asking it anything until `until` (ms). */
+  penalise(peerId: string, until: number): void {
+    this.penalised.set(peerId, until);
+  }
+
+  isPenalised(peerId: string, now: number): boolean {
+    return (this.penalised.get(peerId) ?? 0) > now;
+  }
+
   score(peerId: string): number {
+    if (this.isPenalised(peerId, Date.now())) return PENALISED_SCORE;
     const chain = this.chain();
     const address = this.addressOf(peerId);
     if (chain === undefined || address === null) return 0;
