@@ -113,6 +113,8 @@ const RECENT = 200_000;
 const MAX_PENDING_EVIDENCE = 1_024;
 /** How many heights back misconduct (equivocation, an invalid proposal) can still be recorded. */
 export const MAX_EVIDENCE_AGE = 1_000;
+/** How long a transaction may wait in the pool. */
+export const MEMPOOL_TTL_MS = 10 * 60_000;
 
 /**
  * Verdicts of executed blocks, keyed by the head they were executed on and the block's content (see execute).
@@ -439,6 +441,12 @@ export class ChainState {
       const reason = `double spend: nonce ${tx.nonce} was used by committed transaction ${txId(winner)}`;
       return { id, status: 'rejected', code: 'nonce-conflict', reason };
     });
+    // Whatever waited longer than MEMPOOL_TTL_MS (by this block's clock) goes: a nonce gap that is never filled, or
+    // a balance that never comes, must not hold a slot for good.
+    for (const { id } of this.mempool.arrivedBefore(h.timestamp - MEMPOOL_TTL_MS)) {
+      this.mempool.remove(id);
+      dropped.push({ id, status: 'rejected', code: 'expired', reason: `pending for more than ${MEMPOOL_TTL_MS / 60_000} minutes` });
+    }
     return { block, hash: toHex(hash), txIds, dropped, alerts, ...executed };
   }
 }

@@ -12,7 +12,8 @@ export type TxRejectCode =
   | 'nonce-conflict'
   | 'insufficient-balance'
   | 'not-registered'
-  | 'mempool-full';
+  | 'mempool-full'
+  | 'expired';
 
 export class TxRejected extends Error {
   override readonly name = 'TxRejected';

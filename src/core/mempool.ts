@@ -124,6 +124,16 @@ export class Mempool {
     return nonce;
   }
 
+  /** Transactions that arrived before `cutoff` (ms), oldest first: the pool is in arrival order. */
+  arrivedBefore(cutoff: number): { id: Hex; tx: Tx }[] {
+    const out: { id: Hex; tx: Tx }[] = [];
+    for (const e of this.byId.values()) {
+      if (e.arrivedAt >= cutoff) break;
+      out.push(e);
+    }
+    return out;
+  }
+
   /** Transactions whose nonce the committed state has passed: they can never apply now. */
   stale(state: StateReader): { id: Hex; tx: Tx }[] {
     const out: { id: Hex; tx: Tx }[] = [];

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { addressOf } from '../../../src/core/address.js';
 import { buildBlock } from '../../../src/core/block.js';
-import { ChainState, DEFAULT_CHAIN_PARAMS, MAX_EVIDENCE_AGE, NO_BLOCK_RULES } from '../../../src/core/chain-state.js';
+import { ChainState, DEFAULT_CHAIN_PARAMS, MAX_EVIDENCE_AGE, MEMPOOL_TTL_MS, NO_BLOCK_RULES } from '../../../src/core/chain-state.js';
 import { genesisState } from '../../../src/core/genesis.js';
 import { InvalidMessage } from '../../../src/core/errors.js';
 import { Evidence, evidenceId, makeDoubleSpendAlert, makeEquivocationEvidence, offenderOf, proveInvalidBlock, verifyEvidence } from '../../../src/core/evidence.js';
@@ -176,6 +176,16 @@ describe('core/chain-state: admission and double spends', () => {
         const { result } = chain.admitTx(pay(1, nonce, ghost), NOW);
         assert.equal(result.status === 'rejected' && result.code, 'insufficient-balance');
       }
+      assert.equal(chain.mempool.size, 0);
+    });
+
+    it(`expire after ${MEMPOOL_TTL_MS / 60_000} minutes in the pool: a nonce gap never filled does not hold a slot for good`, () => {
+      const chain = fresh();
+      const gap = pay(5, 1);
+      assert.equal(chain.admitTx(gap, NOW).result.status, 'pending');
+      assert.equal(commitNext(chain, NOW + MEMPOOL_TTL_MS).dropped.length, 0, 'not yet');
+      const later = commitNext(chain, NOW + MEMPOOL_TTL_MS + 1);
+      assert.deepEqual(later.dropped.map((d) => [d.id, d.status === 'rejected' && d.code]), [[txId(gap), 'expired']]);
       assert.equal(chain.mempool.size, 0);
     });
 
