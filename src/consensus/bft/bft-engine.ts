@@ -537,6 +537,18 @@ export class BftEngine implements Engine {
   private prevote(hash: Hex, now: number): void {
     this.h.step = 'prevote';
     this.castVote(Vote.Type.PREVOTE, hash, now);
+    if (hash === NIL) this.showLock();
+  }
+
+  /**
+   * A locked replica that prevotes nil shows every validator the polka it locked on. That polka may have reached
+   * no one else (its collector crashed, or lost the bundle): then no proposer re-proposes the block, this replica
+   * prevotes nil in every later round, and a network that needs its vote never decides again.
+   */
+  private showLock(): void {
+    const hash = this.h.lockedHash();
+    const polka = hash === undefined ? [] : (this.h.votes.get(this.h.lockedRound)?.prevotes.votesFor(hash) ?? []);
+    if (polka.length > 0) this.out.publish.push({ kind: 'votes', votes: polka });
   }
 
   private precommit(hash: Hex, now: number): void {
@@ -625,12 +637,32 @@ export class BftEngine implements Engine {
       }
       return true;
     }
+    if (this.learnLatePolka()) return true;
     if (this.h.step === 'prevote' && vs.isQuorum(rv.prevotes.weightFor(NIL))) {
       this.precommit(NIL, now);
       return true;
     }
     if ((this.h.step === 'precommit' || vs.isQuorum(rv.precommits.weight)) && this.h.once(`precommit-timer/${this.h.round}`)) {
       this.schedule('precommit', this.h.round, now + this.timeout(this.timeouts.precommitMs, this.h.round));
+    }
+    return false;
+  }
+
+  /**
+   * A polka of an earlier round that arrived late (see showLock) makes its block our valid block, so that we
+   * re-propose it with its proof. Algorithm 1 learns a valid value only in the current round; this is as safe,
+   * since a re-proposal is judged by its receivers on the proof alone.
+   */
+  private learnLatePolka(): boolean {
+    for (const [r, rv] of this.h.votes) {
+      if (r <= this.h.validRound || r >= this.h.round) continue;
+      const leader = rv.prevotes.leader();
+      if (leader === undefined || leader.hash === NIL || !this.validatorSet.isQuorum(leader.weight)) continue;
+      const held = [...this.h.proposals.values()].find((rec) => rec.valid && rec.hash === leader.hash);
+      if (held === undefined) continue;
+      this.h.validRound = r;
+      this.h.validBlock = held.block;
+      return true;
     }
     return false;
   }
@@ -729,6 +761,7 @@ export class BftEngine implements Engine {
       this.h.ownVotes.push(vote);
       this.h.tallies(vote.round)[vote.type === Vote.Type.PREVOTE ? 'prevotes' : 'precommits'].add(vote, this.validatorSet.weightOf(this.selfKey));
     }
+    for (const vote of rec.lockPolka) this.h.tallies(vote.round).prevotes.add(vote, this.validatorSet.weightOf(hexOf(vote.voter)));
     if (this.h.step !== 'idle') this.schedule('resend', this.h.round, 0);
     if (this.h.step === 'propose') this.schedule('propose', this.h.round, 0);
   }

@@ -20,14 +20,17 @@ export interface WalRecord {
   validBlock?: string;
   proposals: string[];
   votes: string[];
+  /** The prevotes that made the lock (absent in records of earlier versions): shown again after a restart. */
+  lockPolka?: string[];
 }
 
 /** What a WalRecord is made of, with the messages still as objects. */
-export interface WalState extends Omit<WalRecord, 'lockedBlock' | 'validBlock' | 'proposals' | 'votes'> {
+export interface WalState extends Omit<WalRecord, 'lockedBlock' | 'validBlock' | 'proposals' | 'votes' | 'lockPolka'> {
   lockedBlock?: Block;
   validBlock?: Block;
   proposals: readonly Proposal[];
   votes: readonly Vote[];
+  lockPolka: readonly Vote[];
 }
 
 /** The record a WAL's bytes hold, with its messages decoded. */
@@ -39,6 +42,7 @@ export function readWal(bytes: Uint8Array): WalState {
     validBlock: rec.validBlock ? Block.decode(fromHex(rec.validBlock)) : undefined,
     proposals: rec.proposals.map((hex) => Proposal.decode(fromHex(hex))),
     votes: rec.votes.map((hex) => Vote.decode(fromHex(hex))),
+    lockPolka: (rec.lockPolka ?? []).map((hex) => Vote.decode(fromHex(hex))),
   };
 }
 
@@ -69,6 +73,7 @@ export function encodeWal(w: WalState): Uint8Array {
   add('validBlock', w.validBlock && quotedHex(Block, w.validBlock));
   add('proposals', list(w.proposals.map((p) => quotedHex(Proposal, p))));
   add('votes', list(w.votes.map((v) => quotedHex(Vote, v))));
+  add('lockPolka', list(w.lockPolka.map((v) => quotedHex(Vote, v))));
   parts.push(text.encode('}'));
   return concat(parts);
 }

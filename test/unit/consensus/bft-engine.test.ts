@@ -142,6 +142,64 @@ describe('consensus/bft/bft-engine', () => {
     });
   });
 
+  describe('a lock nobody else saw', () => {
+    // The polka a replica locked on may have reached no one else: its collector (often itself) crashed or lost
+    // the bundle. Then no proposer re-proposes its block, it prevotes nil in every later round, and a network that
+    // needs its vote never decides again (seen on real nodes with one validator down and another killed in turn).
+    const x = blockBy(p0, 0);
+    const polkaOf = (voters: number[]) => voters.map((i) => vote(i, Vote.Type.PREVOTE, 0, hashOf(x)));
+    let later = 1;
+    while (proposerOf(later) === t) later++;
+    const pLater = proposerOf(later);
+    const ofBundles = (ready: Ready) => ready.publish.flatMap((m) => (m.kind === 'votes' ? [m.votes] : []));
+
+    /** Replica t, locked on X in round 0 by a polka only it saw. */
+    function locked() {
+      const r = replica(t);
+      r.engine.step({ type: 'proposal', proposal: propose(p0, x, 0), now: T0 });
+      let wal: Uint8Array | undefined;
+      for (const i of [p0, a]) wal = r.engine.step({ type: 'vote', vote: vote(i, Vote.Type.PREVOTE, 0, hashOf(x)), now: T0 + 5 }).wal ?? wal;
+      assert.ok(wal, 'it locked and precommitted, with a WAL record');
+      return { ...r, wal };
+    }
+
+    for (const restarted of [false, true]) {
+      it(`prevoting nil in a later round, it shows every validator the prevotes it locked on${restarted ? ' (also after a restart from its WAL)' : ''}`, () => {
+        const first = locked();
+        const engine = restarted ? createEngine(first.chain, posRulesOf(genesis), DEFAULT_TIMEOUTS, first.wal) : first.engine;
+        for (const i of [a, b]) engine.step({ type: 'vote', vote: vote(i, Vote.Type.PREVOTE, later, NIL), now: T0 + 10 });
+        assert.equal(engine.status().round, later);
+        const y = blockBy(pLater, later, 7);
+        const ready = engine.step({ type: 'proposal', proposal: propose(pLater, y, later), now: T0 + 20 });
+        assert.ok(ofVotes(ready).some((v) => v.type === Vote.Type.PREVOTE && v.round === later && v.blockHash.length === 0), 'locked on X, it prevotes nil');
+        const shown = ofBundles(ready).flat();
+        assert.ok(shown.length >= 3, `it sends the polka it locked on (${shown.length} votes)`);
+        for (const v of shown) assert.ok(v.type === Vote.Type.PREVOTE && v.round === 0 && bytesEqual(v.blockHash, hashOf(x)));
+      });
+    }
+
+    it('a replica that learns of an earlier round\'s polka late re-proposes that block with its proof', () => {
+      let r2 = 2;
+      while (proposerOf(r2) === p0) r2++;
+      const me = proposerOf(r2);
+      const others = [0, 1, 2, 3].filter((i) => i !== me);
+      const r = replica(me);
+      r.engine.step({ type: 'proposal', proposal: propose(p0, x, 0), now: T0 });
+      for (const i of others.slice(0, 2)) r.engine.step({ type: 'vote', vote: vote(i, Vote.Type.PREVOTE, r2 - 1, NIL), now: T0 + 10 });
+      assert.equal(r.engine.status().round, r2 - 1);
+      r.engine.step({ type: 'votes', votes: polkaOf([0, 1, 2, 3].filter((i) => i !== me)), now: T0 + 20 });
+      let proposal: Proposal | undefined;
+      for (const i of others.slice(0, 2)) {
+        const ready = r.engine.step({ type: 'vote', vote: vote(i, Vote.Type.PREVOTE, r2, NIL), now: T0 + 30 });
+        proposal ??= ready.publish.flatMap((m) => (m.kind === 'proposal' ? [m.proposal] : []))[0];
+      }
+      assert.ok(proposal, `it proposes in round ${r2}`);
+      assert.equal(proposal.validRound, 0);
+      assert.deepEqual(hashOf(proposal.block!), hashOf(x));
+      assert.ok(proposal.pol.length >= 3, 'with the proof');
+    });
+  });
+
   describe('heights', () => {
     it('a message for the height after ours asks to sync ours; one further ahead asks for up to its parent', () => {
       const r = replica(t);

@@ -3,7 +3,7 @@ import { buildBlock } from '../../../src/core/block.js';
 import { toHex } from '../../../src/core/bytes.js';
 import { signProposal, signVote } from '../../../src/core/votes.js';
 import { Block, Proposal, Vote } from '../../../src/core/wire/posplus.js';
-import { type WalRecord, type WalState, encodeWal, setWal } from '../../../src/consensus/bft/wal-record.js';
+import { type WalRecord, type WalState, encodeWal, readWal, setWal } from '../../../src/consensus/bft/wal-record.js';
 import type { Ready } from '../../../src/consensus/engine.js';
 import { CHAIN, key } from '../core/fixtures.js';
 
@@ -15,6 +15,7 @@ function plainJson(w: WalState): Uint8Array {
     validBlock: w.validBlock ? toHex(Block.encode(w.validBlock)) : undefined,
     proposals: w.proposals.map((p) => toHex(Proposal.encode(p))),
     votes: w.votes.map((v) => toHex(Vote.encode(v))),
+    lockPolka: w.lockPolka.map((v) => toHex(Vote.encode(v))),
   };
   return new TextEncoder().encode(JSON.stringify(rec));
 }
@@ -27,9 +28,9 @@ describe('consensus/bft/wal-record', () => {
 
   it('is byte for byte JSON.stringify of the record, with and without locks, proposals and votes', () => {
     const states: WalState[] = [
-      { height: 1, round: 0, step: 'idle', lockedRound: -1, validRound: -1, proposals: [], votes: [] },
-      { height: 3, round: 1, step: 'prevote', lockedRound: 0, lockedBlock: block, validRound: 0, validBlock: block, proposals: [proposal], votes: [vote(0), vote(1)] },
-      { height: 3, round: 2, step: 'precommit', lockedRound: -1, validRound: 1, validBlock: block, proposals: [proposal, proposal], votes: [vote(2)] },
+      { height: 1, round: 0, step: 'idle', lockedRound: -1, validRound: -1, proposals: [], votes: [], lockPolka: [] },
+      { height: 3, round: 1, step: 'prevote', lockedRound: 0, lockedBlock: block, validRound: 0, validBlock: block, proposals: [proposal], votes: [vote(0), vote(1)], lockPolka: [vote(0)] },
+      { height: 3, round: 2, step: 'precommit', lockedRound: -1, validRound: 1, validBlock: block, proposals: [proposal, proposal], votes: [vote(2)], lockPolka: [] },
     ];
     for (const w of states) {
       assert.deepEqual(encodeWal(w), plainJson(w));
@@ -38,7 +39,7 @@ describe('consensus/bft/wal-record', () => {
   });
 
   it('setWal gives the same bytes when read, as an ordinary enumerable property of the Ready', () => {
-    const w: WalState = { height: 3, round: 1, step: 'prevote', lockedRound: -1, validRound: -1, proposals: [proposal], votes: [vote(1)] };
+    const w: WalState = { height: 3, round: 1, step: 'prevote', lockedRound: -1, validRound: -1, proposals: [proposal], votes: [vote(1)], lockPolka: [] };
     const ready: Ready = { publish: [], commits: [], txStatuses: [], evidence: [], verdict: 'accept' };
     setWal(ready, w);
     assert.deepEqual(ready.wal, plainJson(w));
@@ -46,5 +47,12 @@ describe('consensus/bft/wal-record', () => {
     assert.deepEqual({ ...ready }.wal, plainJson(w));
     setWal(ready, { ...w, votes: [] });
     assert.deepEqual(ready.wal, plainJson({ ...w, votes: [] }), 'a later record replaces the earlier');
+  });
+
+  it('reads the lock\'s polka back, and a record written before it was kept as none', () => {
+    const w: WalState = { height: 3, round: 1, step: 'prevote', lockedRound: 0, lockedBlock: block, validRound: 0, validBlock: block, proposals: [], votes: [vote(1)], lockPolka: [vote(0)] };
+    assert.deepEqual(readWal(encodeWal(w)).lockPolka, [vote(0)]);
+    const { lockPolka: _, ...older } = JSON.parse(new TextDecoder().decode(encodeWal(w))) as WalRecord;
+    assert.deepEqual(readWal(new TextEncoder().encode(JSON.stringify(older))).lockPolka, []);
   });
 });
