@@ -33,6 +33,7 @@ import { type P2pHost, createP2pHost, joinTopic, leaveTopic } from './p2p-host.j
 import { PeerStanding } from './peer-standing.js';
 import { isEvicted, isSuspended } from '../consensus/ncca/account-view.js';
 import { PeerKeeper } from './peer-keeper.js';
+import { failPointFromEnv } from './fail-point.js';
 import { ChainStore, type StoredGenesis } from './store.js';
 import { requestBlocks, serveSync } from './sync.js';
 import { MAX_TX_BATCH, type TxPool, decodeOutbound, encodeTxBatch, inputOf, wireOf } from '../protocol/codec.js';
@@ -109,7 +110,7 @@ export class PosplusNode {
     await mkdir(config.dataDir, { recursive: true });
     const { identity, created } = await loadOrCreateKey(join(config.dataDir, 'node.key'));
     if (created) log.info({ path: join(config.dataDir, 'node.key') }, 'created a new node key');
-    const store = await ChainStore.open(join(config.dataDir, 'chain'));
+    const store = await ChainStore.open(join(config.dataDir, 'chain'), failPointFromEnv());
     try {
       const area = areaOf(spec);
       if (config.position && (config.position.x > area.width || config.position.y > area.height)) {

@@ -98,13 +98,17 @@ export class ChainStore {
     private readonly db: Level<Uint8Array, Uint8Array>,
     head: Head | undefined,
     txCount: number,
+    private readonly afterDurableWrite: () => void,
   ) {
     this.head = head;
     this.txCount = txCount;
   }
 
-  /** Opens (creating if needed) the store in `dir`; a directory another process holds gives StoreError 'locked'. */
-  static async open(dir: string): Promise<ChainStore> {
+  /**
+   * Opens (creating if needed) the store in `dir`; a directory another process holds gives StoreError 'locked'.
+   * `afterDurableWrite` runs after every synced write (see fail-point.ts).
+   */
+  static async open(dir: string, afterDurableWrite: () => void = () => undefined): Promise<ChainStore> {
     const db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
     try {
       await db.open();
@@ -129,7 +133,7 @@ export class ChainStore {
       }
       const head = await db.get(metaKey(MetaKey.head));
       const count = await db.get(metaKey(MetaKey.txCount));
-      return new ChainStore(dir, db, head === undefined ? undefined : decodeHead(plain(head)), count === undefined ? 0 : decodeU64(count));
+      return new ChainStore(dir, db, head === undefined ? undefined : decodeHead(plain(head)), count === undefined ? 0 : decodeU64(count), afterDurableWrite);
     } catch (err) {
       await db.close().catch(() => undefined);
       throw err;
@@ -176,6 +180,7 @@ export class ChainStore {
         for (const [address, account] of accounts.entries()) ops.push({ type: 'put', key: accountKey(address), value: encodeAccount(account) });
       }
       await this.db.batch(ops, { sync: true });
+      this.afterDurableWrite();
     });
   }
 
@@ -186,6 +191,7 @@ export class ChainStore {
    */
   async putChosenGenesis(members: readonly Uint8Array[], hash: Uint8Array): Promise<void> {
     await this.db.put(metaKey(MetaKey.chosenGenesis), encodeGenesis({ members: [...members], hash }), { sync: true });
+    this.afterDurableWrite();
   }
 
   async getChosenGenesis(): Promise<StoredGenesis | undefined> {
@@ -209,6 +215,7 @@ export class ChainStore {
   /** Durable (fsync) before it resolves: consensus may only publish what its WAL already holds. */
   async putWal(bytes: Uint8Array): Promise<void> {
     await this.db.put(metaKey(MetaKey.wal), bytes, { sync: true });
+    this.afterDurableWrite();
   }
 
   /** The head height's validators and failed proposers, which the next block is checked against. */
@@ -273,6 +280,7 @@ export class ChainStore {
       ops.push({ type: 'put', key: metaKey(MetaKey.txCount), value: encodeU64(txCount) });
       if (wal !== undefined) ops.push({ type: 'put', key: metaKey(MetaKey.wal), value: wal });
       await this.db.batch(ops, { sync: true });
+      this.afterDurableWrite();
       this.head = head;
       this.txCount = txCount;
     });
