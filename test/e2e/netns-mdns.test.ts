@@ -1,114 +1,25 @@
 /**
- * The LAN proof without Docker: nine nodes, each in a network namespace of its own on one bridge, with mDNS
- * as their only way to find each other (no bootstrap list). They must form one chain — one genesis with all
- * nine members — and agree on the block that carries a transfer.
- *
- * Needs root and iproute2 (`ip`); skipped otherwise. Every address used (10.77.0.0/24) exists only inside
- * the namespaces this test creates; the bridge in the root namespace has no address, and each node's RPC
- * listens on 127.0.0.1 inside its namespace, reached through a small helper process in that namespace.
- * Names carry the test's pid, so parallel runs do not clash; after() removes everything even on failure.
+ * The LAN proof without Docker: nine nodes, each in a network namespace of its own on one switch (a bridge in a
+ * namespace of its own, see support/netns-lan.ts), with mDNS as their only way to find each other (no bootstrap
+ * list). They must form one chain — one genesis with all nine members — and agree on the block that carries a
+ * transfer. Every address used (10.77.0.0/24) exists only inside the namespaces this test creates. Needs root and
+ * iproute2 (`ip`); skipped with a message otherwise. after() removes everything even on failure.
  */
 import { randomBytes } from 'node:crypto';
 import { strict as assert } from 'node:assert';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type NamespaceRpc, NetnsLan } from './support/netns-lan.js';
 
 const MAIN_JS = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const N = 9;
-const PID = process.pid;
-const BRIDGE = `pp-br-${PID}`;
-const nsName = (i: number) => `pp-ns-${PID}-${i}`;
-// Interface names are at most 15 characters: "ppv" + pid (≤ 7 digits) + h|n + index.
-const vethHost = (i: number) => `ppv${PID}h${i}`;
-const vethNs = (i: number) => `ppv${PID}n${i}`;
-const ipOf = (i: number) => `10.77.0.${i + 1}`;
 const SUBNET = /^\/ip4\/10\.77\.0\.\d+\//;
 const CHAIN_ID = 'posplus-netns-test';
-const RPC = 'http://127.0.0.1:8545';
-const SKIP_MESSAGE = 'needs root and iproute2 (ip) to create network namespaces';
 
 const sleep = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms));
-
-function ip(args: string[], allowFail = false): string {
-  const r = spawnSync('ip', args, { encoding: 'utf8' });
-  if (r.status !== 0 && !allowFail) throw new Error(`ip ${args.join(' ')} failed: ${(r.stderr || r.error?.message || '').trim()}`);
-  return r.stdout ?? '';
-}
-
-/**
- * A JSON-RPC client for a node whose RPC listens on 127.0.0.1 inside a namespace: a helper process in that
- * namespace reads one request per line on stdin, does the fetch, writes one reply per line on stdout.
- */
-const HELPER = `
-const rl = require('node:readline').createInterface({ input: process.stdin });
-rl.on('line', async (line) => {
-  const { id, url, body } = JSON.parse(line);
-  let reply;
-  try {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
-    reply = { id, text: await res.text() };
-  } catch (err) {
-    reply = { id, error: String((err && err.cause && err.cause.code) || err) };
-  }
-  process.stdout.write(JSON.stringify(reply) + '\\n');
-});
-`;
-
-class NamespaceRpc {
-  private readonly proc: ChildProcess;
-  private nextId = 1;
-  private readonly waiting = new Map<number, { ok: (v: unknown) => void; fail: (e: Error) => void }>();
-
-  constructor(readonly ns: string) {
-    this.proc = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', HELPER], { stdio: ['pipe', 'pipe', 'inherit'] });
-    let rest = '';
-    this.proc.stdout!.setEncoding('utf8');
-    this.proc.stdout!.on('data', (chunk: string) => {
-      rest += chunk;
-      let nl: number;
-      while ((nl = rest.indexOf('\n')) >= 0) {
-        const line = rest.slice(0, nl);
-        rest = rest.slice(nl + 1);
-        const reply = JSON.parse(line) as { id: number; text?: string; error?: string };
-        const w = this.waiting.get(reply.id);
-        this.waiting.delete(reply.id);
-        if (!w) continue;
-        if (reply.error !== undefined) {
-          w.fail(new Error(`${ns}: ${reply.error}`));
-          continue;
-        }
-        const body = JSON.parse(reply.text!) as { result?: unknown; error?: { message: string } };
-        if (body.error) w.fail(new Error(`${ns}: ${body.error.message}`));
-        else w.ok(body.result);
-      }
-    });
-    this.proc.once('exit', () => {
-      for (const w of this.waiting.values()) w.fail(new Error(`${ns}: the RPC helper exited`));
-      this.waiting.clear();
-    });
-  }
-
-  call<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
-    const id = this.nextId++;
-    return new Promise<T>((ok, fail) => {
-      this.waiting.set(id, { ok: ok as (v: unknown) => void, fail });
-      this.proc.stdin!.write(JSON.stringify({ id, url: RPC, body: { jsonrpc: '2.0', id, method, params } }) + '\n');
-    });
-  }
-
-  /** The call's result, or undefined while the node does not answer (starting, no chain yet). */
-  try<T>(method: string, params: Record<string, unknown> = {}): Promise<T | undefined> {
-    return this.call<T>(method, params).catch(() => undefined);
-  }
-
-  close(): void {
-    this.proc.stdin?.end();
-    if (this.proc.exitCode === null) this.proc.kill('SIGTERM');
-  }
-}
 
 interface NodeStatus {
   peerId: string;
@@ -124,65 +35,31 @@ describe('LAN: nine nodes in network namespaces find each other by mDNS alone', 
   const stderrTails: string[][] = [];
   const rpcs: NamespaceRpc[] = [];
   let dir: string | undefined;
-  let created = false;
+  let lan: NetnsLan | undefined;
 
-  /** Synchronous, idempotent: also runs from process 'exit' if mocha is torn down abruptly. */
   const teardownSync = () => {
     for (const n of nodes) if (n.exitCode === null && n.signalCode === null) n.kill('SIGKILL');
     for (const r of rpcs) r.close();
-    if (!created) return;
-    for (let i = 0; i < N; i++) {
-      ip(['netns', 'del', nsName(i)], true);
-      ip(['link', 'del', vethHost(i)], true);
-    }
-    ip(['link', 'del', BRIDGE], true);
-    created = false;
+    lan?.teardown();
   };
 
   const lastLines = (i: number) => (stderrTails[i] ?? []).slice(-8).map((l) => `      ${l}`).join('\n');
 
   before(function () {
     this.timeout(60_000);
-    const isRoot = process.getuid?.() === 0;
-    const hasIp = spawnSync('ip', ['-V'], { encoding: 'utf8' }).status === 0;
-    if (!isRoot || !hasIp) {
-      process.stderr.write(`      skipped: ${SKIP_MESSAGE} (${!isRoot ? 'not running as root' : 'no ip command'})\n`);
+    const made = NetnsLan.create(N, '10.77.0');
+    if (typeof made === 'string') {
+      process.stderr.write(`      skipped: ${made}\n`);
       this.skip();
     }
-    // Root, but namespaces may still be forbidden (an unprivileged container): skip, saying so.
-    const probe = spawnSync('ip', ['netns', 'add', nsName(0)], { encoding: 'utf8' });
-    if (probe.status !== 0) {
-      process.stderr.write(`      skipped: ${SKIP_MESSAGE} (ip netns add: ${probe.stderr.trim()})\n`);
-      this.skip();
-    }
-    created = true;
-    process.once('exit', teardownSync);
-
-    // The bridge: no address in the root namespace; not filtered by br_netfilter; multicast flooded.
-    ip(['link', 'add', 'name', BRIDGE, 'type', 'bridge']);
-    ip(['link', 'set', BRIDGE, 'type', 'bridge', 'mcast_snooping', '0'], true);
-    ip(['link', 'set', BRIDGE, 'type', 'bridge', 'nf_call_iptables', '0', 'nf_call_ip6tables', '0', 'nf_call_arptables', '0'], true);
-    ip(['link', 'set', BRIDGE, 'up']);
-    for (let i = 0; i < N; i++) {
-      if (i > 0) ip(['netns', 'add', nsName(i)]);
-      ip(['link', 'add', vethHost(i), 'type', 'veth', 'peer', 'name', vethNs(i)]);
-      ip(['link', 'set', vethHost(i), 'master', BRIDGE]);
-      ip(['link', 'set', vethHost(i), 'up']);
-      ip(['link', 'set', vethNs(i), 'netns', nsName(i)]);
-      ip(['-n', nsName(i), 'link', 'set', vethNs(i), 'name', 'eth0']);
-      ip(['-n', nsName(i), 'addr', 'add', `${ipOf(i)}/24`, 'dev', 'eth0']);
-      ip(['-n', nsName(i), 'link', 'set', 'eth0', 'up']);
-      ip(['-n', nsName(i), 'link', 'set', 'lo', 'up']);
-      // mDNS multicast needs a route: the default route leads onto the bridge.
-      ip(['-n', nsName(i), 'route', 'add', 'default', 'dev', 'eth0']);
-    }
+    lan = made;
 
     dir = mkdtempSync(join(tmpdir(), 'posplus-netns-'));
     const env: NodeJS.ProcessEnv = { ...process.env, CHAIN_ID, GENESIS_NODES: String(N), GENESIS_SECRET: randomBytes(16).toString('hex'), LOG_LEVEL: 'info' };
     for (const k of ['BOOTSTRAP', 'KNOWN_NODES', 'SERVER_HOST', 'SERVER_PORT', 'ADDR', 'POSITION', 'STAKE', 'BEHAVIOR', 'DEBUG']) delete env[k];
     for (let i = 0; i < N; i++) {
       const args = [
-        'netns', 'exec', nsName(i), process.execPath, MAIN_JS, 'node',
+        MAIN_JS, 'node',
         '--data-dir', join(dir, `node-${i}`),
         '--mdns', 'true',
         '--bootstrap', '',
@@ -193,7 +70,7 @@ describe('LAN: nine nodes in network namespaces find each other by mDNS alone', 
         '--genesis-nodes', String(N),
         '--genesis-quiet-ms', '60000',
       ];
-      const child = spawn('ip', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = lan.spawn(i, process.execPath, args, env);
       const log = createWriteStream(join(dir, `node-${i}.log`));
       stderrTails[i] = [];
       child.stdout!.pipe(log, { end: false });
@@ -206,7 +83,7 @@ describe('LAN: nine nodes in network namespaces find each other by mDNS alone', 
       });
       nodes.push(child);
       logs.push(log);
-      rpcs.push(new NamespaceRpc(nsName(i)));
+      rpcs.push(lan.rpc(i));
     }
   });
 
@@ -228,7 +105,6 @@ describe('LAN: nine nodes in network namespaces find each other by mDNS alone', 
       ),
     );
     teardownSync();
-    process.removeListener('exit', teardownSync);
     for (const l of logs) l.end();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
