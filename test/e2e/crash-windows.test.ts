@@ -6,84 +6,20 @@
  * so no height can be decided without the victim: every crash leaves the others waiting in the round the victim
  * voted in, where a replica that forgot its votes would sign different ones.
  *
- * A watcher of the test's own (a libp2p peer on the approval topic and every validator's inbox) records every vote
- * signed with the victim's key, and no two may differ for one (height, round, type).
+ * A watcher (support/vote-watch.ts) records every vote signed with the victim's key, and no two may differ for one
+ * (height, round, type).
  */
 import { strict as assert } from 'node:assert';
-import { join } from 'node:path';
-import { TopicValidatorResult } from '@libp2p/interface';
-import { multiaddr } from '@multiformats/multiaddr';
-import { bytesEqual, toHex } from '../../src/core/bytes.js';
-import { type Vote, verifyVote } from '../../src/core/votes.js';
-import { ConsensusEnvelope } from '../../src/core/wire/posplus.js';
-import { readKeyFile } from '../../src/node/identity.js';
 import { FAIL_AT_WRITE_ENV } from '../../src/node/fail-point.js';
-import { type P2pHost, joinTopic } from '../../src/node/p2p-host.js';
-import { signingDomainOf } from '../../src/cli/client-options.js';
-import { testHost } from '../support/test-host.js';
 import { type LocalNode, useCluster, waitFor } from './support/local-cluster.js';
+import { watch } from './support/vote-watch.js';
 
 const SINK = '0x00000000000000000000000000000000000000aa';
 const WINDOWS = 10;
 
-/** Every vote of one voter seen on the topics, by (type, height, round): more than one block hash is a double sign. */
-class VoteWatch {
-  readonly slots = new Map<string, Set<string>>();
-  count = 0;
-
-  constructor(
-    private readonly domain: string,
-    private readonly voter: Uint8Array,
-  ) {}
-
-  take(data: Uint8Array): void {
-    let votes: Vote[];
-    try {
-      const e = ConsensusEnvelope.decode(data);
-      votes = e.vote ? [e.vote] : e.votes;
-    } catch {
-      return;
-    }
-    for (const v of votes) {
-      if (!bytesEqual(v.voter, this.voter)) continue;
-      verifyVote(this.domain, v);
-      const slot = `${v.type}/${v.height}/${v.round}`;
-      const hashes = this.slots.get(slot) ?? new Set<string>();
-      hashes.add(toHex(v.blockHash));
-      this.slots.set(slot, hashes);
-      this.count++;
-    }
-  }
-
-  doubles(): string[] {
-    return [...this.slots].filter(([, h]) => h.size > 1).map(([slot, h]) => `${slot}: ${[...h].join(' / ')}`);
-  }
-}
-
 async function roundsOf(nodes: LocalNode[]): Promise<string> {
   const all = await Promise.all(nodes.map((n) => n.rpc.call<{ height: number; round: number; step: string }>('node_status').then((s) => `${s.height}/${s.round}/${s.step}`, () => 'down')));
   return all.join(' ');
-}
-
-async function watch(nodes: LocalNode[], victim: LocalNode): Promise<{ host: P2pHost; votes: VoteWatch }> {
-  const status = await victim.rpc.call<{ chainId: string; genesis: { hash: string; members: string[] } }>('node_status');
-  const key = (await readKeyFile(join(victim.dataDir, 'node.key'))).keyPair.publicKey;
-  const votes = new VoteWatch(signingDomainOf(status), key);
-  const host = await testHost(status.chainId);
-  const base = `/posplus/${status.chainId}`;
-  // Ignore: the watcher reads every message but relays none, and ignoring costs the sender nothing.
-  const topics = [`${base}/approval`, ...status.genesis.members.map((a) => `${base}/inbox/${a.slice(2)}`)];
-  for (const t of topics) {
-    joinTopic(host.services.pubsub, t, (_peer, msg) => {
-      votes.take(msg.data);
-      return TopicValidatorResult.Ignore;
-    });
-  }
-  for (const n of nodes) {
-    const { listen } = await n.rpc.call<{ listen: string[] }>('node_status');
-    await host.dial(multiaddr(listen[0]!));
-  }
-  return { host, votes };
 }
 
 describe('e2e: a validator killed right after each of its durable writes', function () {

@@ -1,6 +1,6 @@
 import { addressOf } from '../../core/address.js';
 import { blockHash, buildBlock, headerOf } from '../../core/block.js';
-import { type Hex, fromHex, toHex } from '../../core/bytes.js';
+import { type Hex, bytesEqual, fromHex, toHex } from '../../core/bytes.js';
 import { hexOf } from '../../core/object-memo.js';
 import type { ChainState, HeadRecord } from '../../core/chain-state.js';
 import { InvalidMessage } from '../../core/errors.js';
@@ -217,6 +217,9 @@ export class BftEngine implements Engine {
       throw new InvalidMessage(`proposal for round ${p.round} is not from its rightful proposer ${addressOf(rightful)}`);
     }
     verifyProposalSignature(this.chain.params.chainId, p);
+    if (bytesEqual(p.proposer, this.chain.key.publicKey) && !this.h.ownProposals.some((o) => o.round === p.round && toHex(blockHash(headerOf(o.block))) === toHex(blockHash(header)))) {
+      this.out.keyInUseElsewhere = `another node signs with this node's key: it sent a proposal for height ${header.height} round ${p.round} that this node never signed`;
+    }
     this.rules.observer?.proposed(header.height, toHex(blockHash(header)), now);
     this.recordProofOfLock(p, toHex(blockHash(header)), now);
     if (this.h.proposals.has(p.round)) {

@@ -306,6 +306,17 @@ describe('consensus/bft/bft-engine', () => {
       const twin = r.engine.step({ type: 'vote', vote: vote(t, Vote.Type.PREVOTE, 0, NIL), now: T0 + 2 });
       assert.match(twin.keyInUseElsewhere ?? '', /another node signs with this node's key: it sent a prevote for height 1 round 0/);
     });
+
+    it('a proposal in its name that it never made is reported; its own proposal echoed back is not', () => {
+      const r = replica(p0);
+      const tx = signTx(CHAIN, keys[a]!, transferBody(recipient(keys[b]!), 1, 0));
+      const started = drive(r.engine, [{ type: 'txs', txs: [tx], now: T0, local: true }], T0 + 1_000);
+      const own = started.flatMap((x) => x.publish).flatMap((m) => (m.kind === 'proposal' ? [m.proposal] : []))[0];
+      assert.ok(own, 'the round-0 proposer proposed');
+      assert.equal(r.engine.step({ type: 'proposal', proposal: own, now: T0 + 20 }).keyInUseElsewhere, undefined, 'its own proposal, relayed back');
+      const other = propose(p0, blockBy(p0, 0, 3), 0);
+      assert.match(r.engine.step({ type: 'proposal', proposal: other, now: T0 + 30 }).keyInUseElsewhere ?? '', /it sent a proposal for height 1 round 0 that this node never signed/);
+    });
   });
 
   describe('gossiped transaction batches', () => {
