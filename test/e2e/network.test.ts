@@ -202,7 +202,7 @@ describe('e2e: real nodes on 127.0.0.1', function () {
       try {
         const before = (await cluster.nodes[0]!.head()).height;
         frozen.proc!.kill('SIGSTOP');
-        await waitFor('the other three to commit past the freeze', async () => (await cluster.nodes[1]!.head()).height >= before + 3, 60_000);
+        await waitFor('the other three to commit past the freeze', async () => (await cluster.nodes[1]!.head()).height >= before + 3, 120_000);
         frozen.proc!.kill('SIGCONT');
         const target = (await cluster.nodes[0]!.head()).height;
         const hashes = await cluster.waitForHeight(target, 60_000);
