@@ -549,8 +549,7 @@ export class BftEngine implements Engine {
    * prevotes nil in every later round, and a network that needs its vote never decides again.
    */
   private showLock(): void {
-    const hash = this.h.lockedHash();
-    const polka = hash === undefined ? [] : (this.h.votes.get(this.h.lockedRound)?.prevotes.votesFor(hash) ?? []);
+    const polka = this.h.lockPolka();
     if (polka.length > 0) this.out.publish.push({ kind: 'votes', votes: polka });
   }
 

@@ -74,8 +74,12 @@ export class HeightState {
   /** What the WAL records of it; copies of the lists, since the record is encoded when first read. */
   walState(height: number): WalState {
     const { round, step, lockedRound, lockedBlock, validRound, validBlock } = this;
+    return { height, round, step, lockedRound, lockedBlock, validRound, validBlock, proposals: [...this.ownProposals], votes: [...this.ownVotes], lockPolka: this.lockPolka() };
+  }
+
+  /** The prevotes that made the lock, if any are held. */
+  lockPolka(): Vote[] {
     const locked = this.lockedHash();
-    const lockPolka = locked === undefined ? [] : (this.votes.get(lockedRound)?.prevotes.votesFor(locked) ?? []);
-    return { height, round, step, lockedRound, lockedBlock, validRound, validBlock, proposals: [...this.ownProposals], votes: [...this.ownVotes], lockPolka };
+    return locked === undefined ? [] : (this.votes.get(this.lockedRound)?.prevotes.votesFor(locked) ?? []);
   }
 }
