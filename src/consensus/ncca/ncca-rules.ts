@@ -32,7 +32,7 @@ export function nccaRules(p: NccaParams, area: Area): BftRules {
     validatorsFor: (chain) => electedValidators(chain.ledger, chain.head.timestamp, quorumOf(p.beta2)),
     proposerOf: (chain, validators, round) => {
       const members = validators.members.map((v) => ({ address: v.address, publicKey: v.publicKey, credit: creditOf(chain.ledger.get(v.address), p) }));
-      return roulettePick(members, rouletteSeed(chain.head.hash, chain.head.height + 1, round), p.rouletteCutoff).publicKey;
+      return roulettePick(members, round, (r) => rouletteSeed(chain.head.hash, chain.head.height + 1, r), p.rouletteCutoff).publicKey;
     },
     roleOf: (chain, validators, key) => {
       const address = addressOf(fromHex(key));

@@ -1,6 +1,6 @@
 import { compareBytes, u64be, utf8 } from '../../core/bytes.js';
 import { sha256 } from '../../core/hash.js';
-import { drawByWeight } from '../pos/lottery.js';
+import { proposerOfRound } from '../proposer-turns.js';
 import { CREDIT_MAX, clampCredit } from './credit.js';
 
 /**
@@ -15,6 +15,9 @@ export function rouletteSeed(prevHash: Uint8Array, height: number, round: number
   return new DataView(digest.buffer, digest.byteOffset, 32).getBigUint64(0);
 }
 
+const byKey = (a: RouletteMember, b: RouletteMember): number =>
+  compareBytes(a.publicKey, b.publicKey) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
+
 export interface RouletteMember {
   address: string;
   publicKey: Uint8Array;
@@ -25,9 +28,7 @@ export interface RouletteMember {
 /** The members that take part in the draw, each with its slot size, in wheel order (public key, then address). */
 export function rouletteWheel<T extends RouletteMember>(validators: readonly T[], cutoff: number): { member: T; weight: number }[] {
   if (validators.length === 0) throw new Error('roulette: no validators');
-  const wheel = validators
-    .map((member) => ({ member, weight: clampCredit(member.credit, 0) }))
-    .sort((a, b) => compareBytes(a.member.publicKey, b.member.publicKey) || (a.member.address < b.member.address ? -1 : a.member.address > b.member.address ? 1 : 0));
+  const wheel = validators.map((member) => ({ member, weight: clampCredit(member.credit, 0) })).sort((a, b) => byKey(a.member, b.member));
   const best = wheel.reduce((m, e) => Math.max(m, e.weight), 0);
   if (best === 0) {
     // Nobody has credit. Credit only rises by signing committed blocks, and blocks need a proposer, so with
@@ -40,7 +41,12 @@ export function rouletteWheel<T extends RouletteMember>(validators: readonly T[]
   return wheel.filter((e) => e.weight * CREDIT_MAX >= cut * best && e.weight > 0);
 }
 
-/** The rightful proposer for `seed` (see rouletteSeed). A validator with 0 credit never proposes unless all have 0. */
-export function roulettePick<T extends RouletteMember>(validators: readonly T[], seed: bigint, cutoff: number): T {
-  return drawByWeight(rouletteWheel(validators, cutoff), seed).member;
+/**
+ * The rightful proposer of `round` (seeds from rouletteSeed): the wheel spun once per round, a member drawn in an
+ * earlier round of the height out of the later spins, then every validator in key order (see proposerOfRound). A
+ * validator with 0 credit never proposes in the first rounds unless all have 0.
+ */
+export function roulettePick<T extends RouletteMember>(validators: readonly T[], round: number, seedOf: (round: number) => bigint, cutoff: number): T {
+  const wheel = rouletteWheel(validators, cutoff);
+  return proposerOfRound(wheel, [...validators].sort(byKey), round, seedOf);
 }

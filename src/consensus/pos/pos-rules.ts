@@ -4,7 +4,8 @@ import { lotteryWeight } from '../detection/attack-probability.js';
 import { attackProbabilities } from '../detection/attack-view.js';
 import { recordConduct } from '../detection/chain-detection.js';
 import { ValidatorSet } from '../validator-set.js';
-import { drawByWeight, lotterySeed } from './lottery.js';
+import { proposerOfRound } from '../proposer-turns.js';
+import { lotterySeed } from './lottery.js';
 
 /**
  * The seed's POS+: stake-weighted validators, commit at >2/3 of stake, and the stake lottery with its "advanced
@@ -12,16 +13,17 @@ import { drawByWeight, lotterySeed } from './lottery.js';
  * forks or an outsized stake is drawn less often. The commit weight stays the full stake.
  */
 export function posRules(): BftRules {
-  let tickets: { head: Hex; members: { publicKey: Uint8Array; weight: number }[] } | undefined;
+  let tickets: { head: Hex; wheel: { member: Uint8Array; weight: number }[]; everyone: Uint8Array[] } | undefined;
   return {
     validatorsFor: (chain) => ValidatorSet.fromStake(chain.ledger),
     proposerOf: (chain, validators, round) => {
       const head = toHex(chain.head.hash);
       if (tickets?.head !== head) {
         const p = attackProbabilities(chain.ledger);
-        tickets = { head, members: validators.members.map((m) => ({ publicKey: m.publicKey, weight: lotteryWeight(m.weight, p.get(m.address)?.probability ?? 0) })) };
+        const wheel = validators.members.map((m) => ({ member: m.publicKey, weight: lotteryWeight(m.weight, p.get(m.address)?.probability ?? 0) }));
+        tickets = { head, wheel: wheel.filter((e) => e.weight > 0), everyone: validators.members.map((m) => m.publicKey) };
       }
-      return drawByWeight(tickets.members, lotterySeed(chain.head.hash, chain.head.height + 1, round)).publicKey;
+      return proposerOfRound(tickets.wheel, tickets.everyone, round, (r) => lotterySeed(chain.head.hash, chain.head.height + 1, r));
     },
     afterTxs: (state, block, head) => void recordConduct(state, block, head),
   };

@@ -222,10 +222,8 @@ export function runSafetySeed(kind: ByzantineKind, index: number): SafetyReport 
   net.heal();
   const healedAt = net.now;
   const last = send(net, senders[0]!, senders[1]!, 7);
-  // Liveness is eventual, and its tail is long: each round's proposer is an independent roulette draw, so two
-  // silent proposers of 7 (equal credit) hold a height for k rounds with probability (2/7)^k, and rounds grow
-  // longer (k rounds take 4k + 0.75k(k − 1) s with the default timeouts). Seed silentProposer/88 draws a silent
-  // proposer 11 times in a row at height 2 (about 130 s); 300 s covers 14 rounds ((2/7)^14 ≈ 4·10⁻⁸).
+  // Liveness is eventual: a silent proposer loses a height one round per turn (see proposerOfRound), and rounds
+  // grow longer (k rounds take 4k + 0.75k(k − 1) s with the default timeouts); 300 s covers 14 rounds.
   const healed = net.runUntil(() => honest.every((i) => hasCommitted(net, i, last)), 300_000);
   const healMs = net.now - healedAt;
   net.run(500);

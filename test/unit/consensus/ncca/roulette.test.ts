@@ -5,6 +5,10 @@ import { roulettePick, rouletteSeed, rouletteWheel } from '../../../../src/conse
 
 const v = (n: number, credit: number) => ({ address: `v${n}`, publicKey: new Uint8Array([n]), credit });
 const prev = new Uint8Array(32).fill(9);
+/** The round-0 draw for `seed`: one spin of the wheel. */
+const spin = <T extends ReturnType<typeof v>>(vs: readonly T[], seed: bigint, cutoff: number): T => roulettePick(vs, 0, () => seed, cutoff);
+const ofRound = (vs: readonly ReturnType<typeof v>[], hash: Uint8Array, height: number, round: number, cutoff = 0.5) =>
+  roulettePick(vs, round, (r) => rouletteSeed(hash, height, r), cutoff);
 
 describe('consensus/ncca/roulette: the proposer roulette', () => {
   it('the seed depends on previous hash, height and round, under its own domain', () => {
@@ -16,22 +20,34 @@ describe('consensus/ncca/roulette: the proposer roulette', () => {
     assert.notEqual(lotterySeed(prev, 5, 1), s);
   });
 
+  it('a height\'s first rounds each spin the wheel without the members drawn before; later rounds go to everyone in key order', () => {
+    // v5 and v6 are below the cutoff: off the wheel, but still validators.
+    const vs = [v(3, 700_000), v(1, 900_000), v(2, 800_000), v(4, 1_000_000), v(6, 100_000), v(5, 0)];
+    for (let height = 1; height < 200; height++) {
+      const first = [0, 1, 2, 3].map((r) => ofRound(vs, prev, height, r).address);
+      assert.deepEqual([...first].sort(), ['v1', 'v2', 'v3', 'v4'], `height ${height}: ${first}`);
+      assert.equal(first[0], spin(vs, rouletteSeed(prev, height, 0), 0.5).address, 'round 0 is the plain spin');
+      const later = [4, 5, 6, 7, 8, 9, 10].map((r) => ofRound(vs, prev, height, r).address);
+      assert.deepEqual(later, ['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v1']);
+    }
+  });
+
   it('same seed, same proposer, whatever order the validators are listed in', () => {
     const vs = [v(3, 700_000), v(1, 900_000), v(2, 800_000), v(4, 1_000_000)];
     for (let r = 0; r < 50; r++) {
       const seed = rouletteSeed(prev, 10, r);
-      const a = roulettePick(vs, seed, 0.5);
-      assert.equal(roulettePick([...vs].reverse(), seed, 0.5), a);
-      assert.equal(roulettePick(vs.map((x) => ({ ...x })), seed, 0.5).address, a.address);
+      const a = spin(vs, seed, 0.5);
+      assert.equal(spin([...vs].reverse(), seed, 0.5), a);
+      assert.equal(spin(vs.map((x) => ({ ...x })), seed, 0.5).address, a.address);
     }
   });
 
   it('the wheel is in public key order with slot = credit; tickets walk it', () => {
     const vs = [v(2, 300), v(1, 100)];
     assert.deepEqual(rouletteWheel(vs, 0).map((e) => [e.member.address, e.weight]), [['v1', 100], ['v2', 300]]);
-    assert.equal(roulettePick(vs, 99n, 0).address, 'v1');
-    assert.equal(roulettePick(vs, 100n, 0).address, 'v2');
-    assert.equal(roulettePick(vs, 400n, 0).address, 'v1');
+    assert.equal(spin(vs, 99n, 0).address, 'v1');
+    assert.equal(spin(vs, 100n, 0).address, 'v2');
+    assert.equal(spin(vs, 400n, 0).address, 'v1');
   });
 
   it('the cutoff keeps only CR ≥ cutoff · best CR; the best always stays', () => {
@@ -39,14 +55,14 @@ describe('consensus/ncca/roulette: the proposer roulette', () => {
     assert.deepEqual(rouletteWheel(vs, 0.5).map((e) => e.member.address), ['v1', 'v2']);
     assert.deepEqual(rouletteWheel(vs, 1).map((e) => e.member.address), ['v1']);
     assert.deepEqual(rouletteWheel(vs, 0).map((e) => e.member.address), ['v1', 'v2', 'v3']); // 0 credit has no slot
-    for (let r = 0; r < 300; r++) assert.ok(['v1', 'v2'].includes(roulettePick(vs, rouletteSeed(prev, 1, r), 0.5).address));
+    for (let r = 0; r < 300; r++) assert.ok(['v1', 'v2'].includes(ofRound(vs, prev, 1 + r, 0).address));
   });
 
-  it('a validator with 0 credit never proposes while anyone has credit (property)', () => {
+  it('a validator with 0 credit never proposes in the wheel\'s rounds while anyone has credit (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 1_000_000 }), { minLength: 1, maxLength: 8 }), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.double({ min: 0, max: 1, noNaN: true }), (credits, seed, cutoff) => {
         const vs = credits.map((c, i) => v(i, c));
-        const picked = roulettePick(vs, seed, cutoff);
+        const picked = spin(vs, seed, cutoff);
         const best = Math.max(...credits);
         if (best > 0) {
           assert.ok(picked.credit > 0);
@@ -60,14 +76,14 @@ describe('consensus/ncca/roulette: the proposer roulette', () => {
     const vs = [v(1, 0), v(2, 0), v(3, 0)];
     const wins = new Map<string, number>();
     for (let r = 0; r < 3000; r++) {
-      const a = roulettePick(vs, rouletteSeed(prev, 2, r), 0.5).address;
+      const a = ofRound(vs, prev, 2 + r, 0).address;
       wins.set(a, (wins.get(a) ?? 0) + 1);
     }
     for (const x of vs) assert.ok(Math.abs(wins.get(x.address)! / 3000 - 1 / 3) < 0.04, `${x.address}: ${wins.get(x.address)}`);
   });
 
   it('no validators is an error', () => {
-    assert.throws(() => roulettePick([], 1n, 0.5), /no validators/);
+    assert.throws(() => spin([], 1n, 0.5), /no validators/);
   });
 
   it('over many seeds, proposers win in proportion to credit among those above the cutoff (property, ±4.5 points)', function () {
@@ -82,7 +98,7 @@ describe('consensus/ncca/roulette: the proposer roulette', () => {
           const draws = 3000;
           const wins = new Map<string, number>();
           for (let r = 0; r < draws; r++) {
-            const a = roulettePick(vs, rouletteSeed(hash, 1 + (r % 13), r), cutoff).address;
+            const a = ofRound(vs, hash, 1 + r, 0, cutoff).address;
             wins.set(a, (wins.get(a) ?? 0) + 1);
           }
           for (const x of vs) {
