@@ -80,6 +80,8 @@ export class PosplusNode {
   private readonly awaited = new AwaitedProposals();
   private syncWanted = false;
   private stopping = false;
+  /** height/round/step after the last engine step, to log each change once. */
+  private lastStep = '';
   private stakeRequested = false;
   /** Useful messages received per peer: the δ of NCCA's trusted-list score. */
   private readonly exchanges = new BoundedMap<string, number>(4096);
@@ -414,7 +416,11 @@ export class PosplusNode {
     }
     for (const out of ready.publish) this.send(out);
     this.metrics.mempool.set(this.chain?.mempool.size ?? 0);
-    this.metrics.round.set(engine.status().round);
+    const { height, round, step } = engine.status();
+    this.metrics.round.set(round);
+    const at = `${height}/${round}/${step}`;
+    if (at !== this.lastStep) this.log.debug({ height: height + 1, round, step }, 'consensus step');
+    this.lastStep = at;
   }
 
   private send(out: Outbound): void {

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { type Server, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RpcClient } from '../../../src/cli/rpc-client.js';
 
@@ -93,12 +94,15 @@ export class LocalNode {
         P2P_HOST: '127.0.0.1',
         SERVER_PORT: String(this.p2pPort),
         RPC_PORT: String(this.rpcPort),
-        LOG_LEVEL: 'info',
+        LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
         ...this.env,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     this.proc.stderr!.on('data', (d) => (this.stderr = (this.stderr + d).slice(-20_000)));
+    // E2E_LOG_DIR keeps every node's whole log, across restarts, for reading a failure afterwards.
+    const keep = process.env.E2E_LOG_DIR;
+    if (keep) this.proc.stderr!.pipe(createWriteStream(join(keep, `${basename(dirname(this.dataDir))}-${basename(this.dataDir)}.log`), { flags: 'a' }));
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
