@@ -39,6 +39,7 @@ import { requestBlocks, serveSync } from './sync.js';
 import { MAX_TX_BATCH, type TxPool, decodeOutbound, encodeTxBatch, inputOf, wireOf } from '../protocol/codec.js';
 import { MissingTransactions } from '../protocol/compact-proposal.js';
 import { AwaitedProposals } from './awaited-proposals.js';
+import { summarize } from './outbound-summary.js';
 import { type TopicRef, maxMessageBytes, parseTopic, stringifyTopic, topicsFor } from '../protocol/topics.js';
 
 const CEREMONY_TICK_MS = 1000;
@@ -352,6 +353,8 @@ export class PosplusNode {
     const input = inputOf(msg, Date.now());
     if (this.misbehaving?.admits(input) === false) return TopicValidatorResult.Ignore;
     const ready = this.feed(input);
+    if (ready?.verdict === 'reject') this.log.debug({ reason: ready.reason }, `rejected: ${summarize(msg)}`);
+    else if (this.log.isLevelEnabled('trace')) this.log.trace({ verdict: ready?.verdict, reason: ready?.reason }, `in: ${summarize(msg)}`);
     return ready ? toTopicValidatorResult(ready.verdict) : TopicValidatorResult.Ignore;
   }
 
@@ -424,6 +427,7 @@ export class PosplusNode {
   }
 
   private send(out: Outbound): void {
+    if (out.kind !== 'txs' && this.log.isLevelEnabled('trace')) this.log.trace(`out: ${summarize(out)}`);
     if (this.misbehaving) this.misbehaving.send(out);
     else this.transmit(out);
   }

@@ -46,6 +46,14 @@ function topicOf(out: Exclude<Outbound, { kind: 'proposal' }>, cell: number): To
  */
 export const MAX_TX_BATCH = 500;
 
+/**
+ * Ballots in one bundle: a cell's voters, or an RPCA trusted list. Like a batch's length, refused while decoding,
+ * before a signature is checked; a ballot's `yes` list holds at most a block's transactions.
+ */
+export const MAX_BUNDLE_BALLOTS = 1024;
+
+const bundleLimits = (pool: TxPool) => ({ ballots: MAX_BUNDLE_BALLOTS, ballots$: { yes: pool.maxTxs } });
+
 /** A batch of transactions; `seq` makes every batch a new gossip message (see TxBatch in the .proto). */
 export function encodeTxBatch(txs: TxBatch['txs'], seq: number): Uint8Array {
   return TxBatch.encode({ txs, seq });
@@ -111,13 +119,13 @@ export function decodeOutbound(ref: TopicRef, data: Uint8Array, me: Uint8Array, 
     case 'proposal':
     case 'approval':
     case 'inbox':
-      return envelopeOn(ref.kind, ConsensusEnvelope.decode(data), me, pool);
+      return envelopeOn(ref.kind, ConsensusEnvelope.decode(data, { limits: { ballot: { yes: pool.maxTxs }, bundle: bundleLimits(pool) } }), me, pool);
     case 'evidence':
       return { kind: 'evidence', evidence: Evidence.decode(data) };
     case 'cell-vote':
-      return { kind: 'ballot', ballot: TxSetBallot.decode(data) };
+      return { kind: 'ballot', ballot: TxSetBallot.decode(data, { limits: { yes: pool.maxTxs } }) };
     case 'multi-vote': {
-      const { cell, ballots } = BallotBundle.decode(data);
+          const { cell, ballots } = BallotBundle.decode(data, { limits: bundleLimits(pool) });
       return { kind: 'bundle', cell, ballots };
     }
     case 'genesis':

@@ -161,9 +161,15 @@ describe('e2e: real nodes on 127.0.0.1', function () {
       const target = (await cluster.nodes[0]!.head()).height;
       const hashes = await cluster.waitForHeight(target, 60_000);
       assert.equal(new Set(hashes).size, 1, 'all nodes agree after the restart');
-      // Asked of the node that took it: a transaction sent a moment ago may not have reached the others yet.
+      // Asked of the node that took it (one sent a moment ago may not have reached the others yet), and only up to
+      // the height every node has reached.
       const committedOnSurvivor = (
-        await Promise.all(sent.map(async ({ id, via }) => ((await cluster.nodes[via]!.rpc.call<TxState>('tx_get', { id })).status === 'committed' ? id : undefined)))
+        await Promise.all(
+          sent.map(async ({ id, via }) => {
+            const s = await cluster.nodes[via]!.rpc.call<TxState & { height?: number }>('tx_get', { id });
+            return s.status === 'committed' && s.height! <= target ? id : undefined;
+          }),
+        )
       ).filter((id): id is string => id !== undefined);
       assert.ok(committedOnSurvivor.length > 0);
       for (const id of committedOnSurvivor) {

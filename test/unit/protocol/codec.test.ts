@@ -8,7 +8,7 @@ import { signProposal, signVote } from '../../../src/core/votes.js';
 import { MissingTransactions } from '../../../src/protocol/compact-proposal.js';
 import { ConsensusEnvelope, Vote } from '../../../src/core/wire/posplus.js';
 import type { Outbound } from '../../../src/consensus/engine.js';
-import { MAX_TX_BATCH, type TxPool, decodeOutbound, encodeOutbound, encodeTxBatch, inputOf, topicsOf, wireOf } from '../../../src/protocol/codec.js';
+import { MAX_BUNDLE_BALLOTS, MAX_TX_BATCH, type TxPool, decodeOutbound, encodeOutbound, encodeTxBatch, inputOf, topicsOf, wireOf } from '../../../src/protocol/codec.js';
 import { type TopicRef, parseTopic, stringifyTopic, topicsFor } from '../../../src/protocol/topics.js';
 import { CHAIN, key } from '../core/fixtures.js';
 
@@ -100,5 +100,18 @@ describe('protocol codec: one way for engine messages onto the wire and back', (
     const full = decodeOutbound(ref, encodeTxBatch(Array(MAX_TX_BATCH).fill(tx), 1), me.publicKey, NO_POOL);
     assert.equal(full?.kind === 'txs' && full.txs.length, MAX_TX_BATCH);
     assert.throws(() => decodeOutbound(ref, encodeTxBatch(Array(MAX_TX_BATCH + 1).fill(tx), 1), me.publicKey, NO_POOL), /too many elements/);
+  });
+
+  it(`a ballot bundle over ${MAX_BUNDLE_BALLOTS} ballots, or a ballot naming more than a block's transactions, is refused while it decodes`, () => {
+    const bundle = (n: number, to?: Uint8Array): Outbound => ({ kind: 'bundle', cell: 2, ballots: Array(n).fill(ballot), to });
+    const multi: TopicRef = { kind: 'multi-vote' };
+    const inbox: TopicRef = { kind: 'inbox', address: '0x' + '00'.repeat(20) };
+    assert.equal(decodeOutbound(multi, encodeOutbound(bundle(MAX_BUNDLE_BALLOTS)), me.publicKey, NO_POOL)?.kind, 'bundle');
+    assert.throws(() => decodeOutbound(multi, encodeOutbound(bundle(MAX_BUNDLE_BALLOTS + 1)), me.publicKey, NO_POOL), /too many elements/);
+    assert.throws(() => decodeOutbound(inbox, encodeOutbound(bundle(MAX_BUNDLE_BALLOTS + 1, me.publicKey)), me.publicKey, NO_POOL), /too many elements/);
+    const long = { ...ballot, yes: Array.from({ length: 3 }, (_, i) => new Uint8Array(32).fill(i)) };
+    const small: TxPool = { ...NO_POOL, maxTxs: 2 };
+    assert.throws(() => decodeOutbound({ kind: 'cell-vote', cell: 2 }, encodeOutbound({ kind: 'ballot', ballot: long }), me.publicKey, small), /too many elements/);
+    assert.throws(() => decodeOutbound(multi, encodeOutbound({ kind: 'bundle', cell: 2, ballots: [long] }), me.publicKey, small), /too many elements/);
   });
 });

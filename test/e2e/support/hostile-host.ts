@@ -1,0 +1,30 @@
+import { TopicValidatorResult } from '@libp2p/interface';
+import { multiaddr } from '@multiformats/multiaddr';
+import { type P2pHost, joinTopic } from '../../../src/node/p2p-host.js';
+import { testHost } from '../../support/test-host.js';
+import { waitFor } from './local-cluster.js';
+
+/** The count of gossip messages a node judged `verdict` on `kind` topics, from its /metrics. */
+export async function judged(url: string, kind: string, verdict: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('posplus_messages_received_total{') && l.includes(`topic="${kind}"`) && l.includes(`verdict="${verdict}"`));
+  return line === undefined ? 0 : Number(line.split(' ').at(-1));
+}
+
+/** Messages a node turned away on `kind` topics: rejected or ignored. */
+export async function turnedAway(url: string, kind: string): Promise<number> {
+  return (await judged(url, kind, 'reject')) + (await judged(url, kind, 'ignore'));
+}
+
+/**
+ * A peer of the test's own, joined to `topics` (it takes whatever it hears) and connected to the node at `listen`
+ * once the node shows up in each of them. A peer whose junk was rejected is graylisted, so each attack takes a
+ * fresh one.
+ */
+export async function peerOf(chainId: string, listen: string, topics: readonly string[]): Promise<P2pHost> {
+  const host = await testHost(chainId);
+  for (const topic of topics) joinTopic(host.services.pubsub, topic, () => TopicValidatorResult.Accept);
+  await host.dial(multiaddr(listen));
+  await waitFor('the node in the peer\'s topics', async () => topics.every((t) => host.services.pubsub.getSubscribers(t).length > 0));
+  return host;
+}
