@@ -23,18 +23,12 @@ import { pipe } from 'it-pipe';
 import { fromHex } from '../../src/core/bytes.js';
 import { SyncRequest, SyncResponse } from '../../src/core/wire/posplus.js';
 import { syncProtocol } from '../../src/protocol/topics.js';
+import { judged } from './support/hostile-host.js';
 import { LocalCluster, waitFor } from './support/local-cluster.js';
 import { testHost } from '../support/test-host.js';
 
 const CHAIN = 'posplus-hostile';
 const topic = (name: string) => `/posplus/${CHAIN}/${name}`;
-
-/** The count of gossip messages a node judged `verdict` on `kind` topics, from its /metrics. */
-async function judged(url: string, kind: string, verdict: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('posplus_messages_received_total{') && l.includes(`topic="${kind}"`) && l.includes(`verdict="${verdict}"`));
-  return line === undefined ? 0 : Number(line.split(' ').at(-1));
-}
 
 describe('e2e: a hostile peer on the LAN', function () {
   this.timeout(120_000);
