@@ -353,8 +353,9 @@ export class PosplusNode {
     const input = inputOf(msg, Date.now());
     if (this.misbehaving?.admits(input) === false) return TopicValidatorResult.Ignore;
     const ready = this.feed(input);
-    if (ready?.verdict === 'reject') this.log.debug({ reason: ready.reason }, `rejected: ${summarize(msg)}`);
-    else if (this.log.isLevelEnabled('trace')) this.log.trace({ verdict: ready?.verdict, reason: ready?.reason }, `in: ${summarize(msg)}`);
+    // Rejects at debug, everything at trace; a hostile flood costs no summary unless the operator asked for it.
+    const level = ready?.verdict === 'reject' ? 'debug' : 'trace';
+    if (this.log.isLevelEnabled(level)) this.log[level]({ verdict: ready?.verdict, reason: ready?.reason }, `in: ${summarize(msg)}`);
     return ready ? toTopicValidatorResult(ready.verdict) : TopicValidatorResult.Ignore;
   }
 

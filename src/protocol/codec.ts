@@ -125,7 +125,7 @@ export function decodeOutbound(ref: TopicRef, data: Uint8Array, me: Uint8Array, 
     case 'cell-vote':
       return { kind: 'ballot', ballot: TxSetBallot.decode(data, { limits: { yes: pool.maxTxs } }) };
     case 'multi-vote': {
-          const { cell, ballots } = BallotBundle.decode(data, { limits: bundleLimits(pool) });
+      const { cell, ballots } = BallotBundle.decode(data, { limits: bundleLimits(pool) });
       return { kind: 'bundle', cell, ballots };
     }
     case 'genesis':

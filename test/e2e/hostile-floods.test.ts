@@ -19,8 +19,9 @@ import { LocalCluster, waitFor } from './support/local-cluster.js';
 
 const CHAIN = 'posplus-floods';
 const topic = (name: string) => `/posplus/${CHAIN}/${name}`;
-const fresh = (tag: string, i = 0) => keyPairFromSeed(new Uint8Array(randomBytes(32)).map((b, j) => (j === 0 ? i : b) ^ tag.length));
-const sinkKey = fresh('sink');
+/** A key nobody registered: a new one for every use. */
+const fresh = () => keyPairFromSeed(randomBytes(32));
+const sinkKey = fresh();
 const SINK = addressBytesOf(sinkKey.publicKey);
 
 describe('e2e: floods and junk from hostile peers', function () {
@@ -59,13 +60,13 @@ describe('e2e: floods and junk from hostile peers', function () {
   }
 
   it(`a batch over 512 KiB, and one of ${MAX_TX_BATCH + 1} transactions, are rejected unread`, async () => {
-    const tx = signTx(CHAIN, fresh('big'), transferBody(SINK, 1, 0));
+    const tx = signTx(CHAIN, fresh(), transferBody(SINK, 1, 0));
     await attack(`cell/${cell}/tx`, 'tx', [randomBytes(600 * 1024), encodeTxBatch(Array(MAX_TX_BATCH + 1).fill(tx), 2)]);
     await stillCommits();
   });
 
   it('future-nonce transactions from unfunded keys are turned away and never pooled', async () => {
-    const txs = Array.from({ length: 40 }, (_, i) => signTx(CHAIN, fresh('flood', i), transferBody(SINK, 1, 5)));
+    const txs = Array.from({ length: 40 }, () => signTx(CHAIN, fresh(), transferBody(SINK, 1, 5)));
     const batches = Array.from({ length: 4 }, (_, b) => encodeTxBatch(txs.slice(b * 10, b * 10 + 10), 10 + b));
     await attack(`cell/${cell}/tx`, 'tx', batches);
     for (const tx of txs) {
@@ -77,15 +78,15 @@ describe('e2e: floods and junk from hostile peers', function () {
 
   it(`a ballot bundle of ${MAX_BUNDLE_BALLOTS + 1} ballots is rejected unread; ballots and evidence from fresh keys are turned away`, async () => {
     const height = (await cluster.nodes[0]!.head()).height + 1;
-    const voter = fresh('voter');
+    const voter = fresh();
     const call = signCall(CHAIN, voter, height, 1, []);
     const ballot = signCallBallot(CHAIN, voter, call, () => true);
     await attack('multi/vote', 'multi-vote', [BallotBundle.encode({ cell, ballots: Array(MAX_BUNDLE_BALLOTS + 1).fill(ballot) })]);
-    const ballots = Array.from({ length: 3 }, (_, i) => fresh('ballot', i)).map((k) => TxSetBallot.encode(signCallBallot(CHAIN, k, signCall(CHAIN, k, height, 1, []), () => true)));
+    const ballots = Array.from({ length: 3 }, () => fresh()).map((k) => TxSetBallot.encode(signCallBallot(CHAIN, k, signCall(CHAIN, k, height, 1, []), () => true)));
     await attack(`cell/${cell}/vote`, 'cell-vote', ballots);
-    const spender = fresh('spender');
+    const spender = fresh();
     const evidence = Array.from({ length: 3 }, (_, i) =>
-      Evidence.encode(makeDoubleSpendAlert(CHAIN, fresh('reporter', i), signTx(CHAIN, spender, transferBody(SINK, 1 + i, 0)), signTx(CHAIN, spender, transferBody(SINK, 9 + i, 0)), height)),
+      Evidence.encode(makeDoubleSpendAlert(CHAIN, fresh(), signTx(CHAIN, spender, transferBody(SINK, 1 + i, 0)), signTx(CHAIN, spender, transferBody(SINK, 9 + i, 0)), height)),
     );
     await attack('evidence', 'evidence', evidence);
     await stillCommits();
@@ -95,7 +96,7 @@ describe('e2e: floods and junk from hostile peers', function () {
     const height = (await cluster.nodes[0]!.head()).height + 2;
     const proposals = [0, 1, 2].map((round) => {
       const zero = new Uint8Array(32);
-      const header = { height, round, prevHash: zero, timestamp: Date.now(), proposer: fresh('proposer').publicKey, txRoot: zero, evidenceRoot: zero, stateRoot: zero, lastCommitHash: zero, ballotsRoot: zero };
+      const header = { height, round, prevHash: zero, timestamp: Date.now(), proposer: fresh().publicKey, txRoot: zero, evidenceRoot: zero, stateRoot: zero, lastCommitHash: zero, ballotsRoot: zero };
       const block = { header, txs: [], evidence: [], ballots: [], calls: [], signature: new Uint8Array(64) };
       return ConsensusEnvelope.encode({ compact: compactProposal({ block, round, validRound: -1, proposer: header.proposer, pol: [], signature: new Uint8Array(0) }, () => true), resend: 0, votes: [] });
     });

@@ -15,15 +15,16 @@ export function rouletteSeed(prevHash: Uint8Array, height: number, round: number
   return new DataView(digest.buffer, digest.byteOffset, 32).getBigUint64(0);
 }
 
-const byKey = (a: RouletteMember, b: RouletteMember): number =>
-  compareBytes(a.publicKey, b.publicKey) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
-
 export interface RouletteMember {
   address: string;
   publicKey: Uint8Array;
   /** CR in ppm; rounded and clamped to [0, 1e6], non-numbers count as 0. */
   credit: number;
 }
+
+/** Wheel order: public key, then address. */
+const byKey = (a: RouletteMember, b: RouletteMember): number =>
+  compareBytes(a.publicKey, b.publicKey) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
 
 /** The members that take part in the draw, each with its slot size, in wheel order (public key, then address). */
 export function rouletteWheel<T extends RouletteMember>(validators: readonly T[], cutoff: number): { member: T; weight: number }[] {
