@@ -24,7 +24,8 @@ export async function turnedAway(url: string, kind: string): Promise<number> {
 export async function peerOf(chainId: string, listen: string, topics: readonly string[]): Promise<P2pHost> {
   const host = await testHost(chainId);
   for (const topic of topics) joinTopic(host.services.pubsub, topic, () => TopicValidatorResult.Accept);
-  await host.dial(multiaddr(listen));
+  // libp2p takes at most five inbound connections per second from one address, and every test peer is on 127.0.0.1.
+  await waitFor('a connection to the node', async () => (await host.dial(multiaddr(listen))) !== undefined, 10_000, 300);
   await waitFor('the node in the peer\'s topics', async () => topics.every((t) => host.services.pubsub.getSubscribers(t).length > 0));
   return host;
 }

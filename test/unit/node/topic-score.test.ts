@@ -61,3 +61,28 @@ describe('gossipsub topic scores: a rejected message costs its sender', function
     assert.ok(maxMessageBytes({ kind: 'tx', cell: 0 }) < maxMessageBytes({ kind: 'proposal' }));
   });
 });
+
+describe('gossipsub IP colocation: peers of this machine', function () {
+  this.timeout(30_000);
+  const hosts: P2pHost[] = [];
+
+  after(async () => {
+    await Promise.all(hosts.map((h) => h.stop()));
+  });
+
+  it('fifteen peers over loopback (a devnet of one machine) are not priced as one host\'s Sybils', async () => {
+    hosts.push(...(await Promise.all(Array.from({ length: 16 }, () => host()))));
+    const [node, ...peers] = hosts;
+    joinTopic(node!.services.pubsub, TOPIC, () => TopicValidatorResult.Accept);
+    for (const p of peers) {
+      joinTopic(p.services.pubsub, TOPIC, () => TopicValidatorResult.Accept);
+      await p.dial(node!.getMultiaddrs()[0]!);
+      // libp2p takes at most five inbound connections per second from one address.
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await waitFor('every peer connected', async () => node!.getPeers().length === peers.length);
+    // Over the colocation threshold a peer's subscriptions are not even heard: every one must be.
+    await waitFor('every peer in the node’s topic', async () => node!.services.pubsub.getSubscribers(TOPIC).length === peers.length, 5_000).catch(() => undefined);
+    for (const p of peers) assert.ok(node!.services.pubsub.getScore(p.peerId.toString()) >= 0, `score ${node!.services.pubsub.getScore(p.peerId.toString())}`);
+  });
+});
