@@ -35,7 +35,8 @@ import { isEvicted, isSuspended } from '../consensus/ncca/account-view.js';
 import { PeerKeeper } from './peer-keeper.js';
 import { failPointFromEnv } from './fail-point.js';
 import { ChainStore, type StoredGenesis } from './store.js';
-import { requestBlocks, serveSync } from './sync.js';
+import { serveSync } from './sync.js';
+import { CatchUp } from './catch-up.js';
 import { MAX_TX_BATCH, type TxPool, decodeOutbound, encodeTxBatch, inputOf, wireOf } from '../protocol/codec.js';
 import { MissingTransactions } from '../protocol/compact-proposal.js';
 import { AwaitedProposals } from './awaited-proposals.js';
@@ -45,8 +46,6 @@ import { type TopicRef, maxMessageBytes, parseTopic, stringifyTopic, topicsFor }
 const CEREMONY_TICK_MS = 1000;
 const ANNOUNCE_MS = 3000;
 const SYNC_POLL_MS = 4000;
-/** How long a peer that served a forged block in sync is neither asked nor heard. */
-const SYNC_LIAR_PENALTY_MS = 10 * 60_000;
 const TX_FLUSH_MS = 20;
 /** A compact proposal sends in full what reached the proposer this recently: its gossip may still be on its way. */
 const INLINE_RECENT_MS = 1000;
@@ -80,6 +79,7 @@ export class PosplusNode {
   private readonly subscribed = new Set<string>();
   private readonly awaited = new AwaitedProposals();
   private syncWanted = false;
+  private readonly catchUp: CatchUp;
   private stopping = false;
   /** height/round/step after the last engine step, to log each change once. */
   private lastStep = '';
@@ -103,7 +103,9 @@ export class PosplusNode {
     private readonly keeper: PeerKeeper,
     private readonly standing: PeerStanding,
     private readonly onFatal: (err: Error) => void,
-  ) {}
+  ) {
+    this.catchUp = new CatchUp(host, config.chainId, standing, log);
+  }
 
   static async start(config: NodeConfig, log: Logger, onFatal: (err: Error) => void): Promise<PosplusNode> {
     if (!AVAILABLE_ENGINES.includes(config.engine)) {
@@ -491,44 +493,34 @@ export class PosplusNode {
 
   // ------------------------------------------------------------------ sync
 
-  /** Catches up from connected peers, one block range at a time, through the same engine input path. */
+  /** Catches up from connected peers through the same engine input path; one pass at a time. */
   async syncOnce(): Promise<void> {
-    if (this.genesis === undefined || this.chain === undefined) return;
+    const genesis = this.genesis;
+    if (genesis === undefined || this.chain === undefined) return;
     if (this.syncRunning) {
       this.syncWanted = true;
       return;
     }
     this.syncRunning = true;
     try {
-      for (const peer of this.host.getPeers()) {
-        if (this.stopping) return;
-        if (this.standing.isPenalised(peer.toString(), Date.now())) continue;
-        let progressed = true;
-        while (progressed && !this.stopping) {
-          progressed = false;
-          const from = this.chain.head.height + 1;
-          let response;
-          try {
-            response = await requestBlocks(this.host, this.chainId, peer, from, this.genesis.hash);
-          } catch (err) {
-            this.log.debug({ peer: peer.toString(), err: (err as Error).message }, 'sync request failed');
-            break;
-          }
+      await this.catchUp.pass({
+        genesisHash: genesis.hash,
+        head: () => this.chain!.head.height,
+        take: async (blocks) => {
           // Asking is routine; being behind is what counts as syncing.
-          if (response.headHeight > this.chain.head.height) this.syncing = true;
-          for (const block of response.blocks) {
+          this.syncing = true;
+          let progressed = false;
+          for (const block of blocks) {
             const ready = this.feed({ type: 'certified', block, now: Date.now() });
-            if (ready?.verdict === 'reject') {
-              this.log.warn({ peer: peer.toString(), reason: ready.reason }, 'peer served an invalid block; not asking it again for a while');
-              this.standing.penalise(peer.toString(), Date.now() + SYNC_LIAR_PENALTY_MS);
-              break;
-            }
+            if (ready?.verdict === 'reject') return 'invalid';
             progressed ||= (ready?.commits.length ?? 0) > 0;
           }
           await this.outbox;
-          if (progressed) this.log.info({ height: this.chain.head.height, peerHead: response.headHeight }, 'synced blocks');
-        }
-      }
+          return progressed ? 'progressed' : 'stuck';
+        },
+        rank: (peer) => (this.standing.isMember(peer) ? 0 : 1),
+        stopping: () => this.stopping,
+      });
     } finally {
       this.syncRunning = false;
       this.syncing = false;

@@ -2,6 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { type Address, addressOf } from '../core/address.js';
 import { BoundedMap } from '../core/bounded-map.js';
 import type { ChainState } from '../core/chain-state.js';
+import { isRegistered } from '../core/ledger.js';
 import { hasRights } from '../consensus/ncca/account-view.js';
 
 /** Far below GRAYLIST_THRESHOLD: gossipsub ignores every RPC from the peer and prunes it from its meshes. */
@@ -35,6 +36,15 @@ export class PeerStanding {
     const address = this.addressOf(peerId);
     if (chain === undefined || address === null) return 0;
     return hasRights(chain.ledger.get(address), chain.head.timestamp) ? 0 : PENALISED_SCORE;
+  }
+
+  /** Whether the peer's key is a node the chain registered and has not suspended or evicted. */
+  isMember(peerId: string): boolean {
+    const chain = this.chain();
+    const address = this.addressOf(peerId);
+    if (chain === undefined || address === null) return false;
+    const account = chain.ledger.get(address);
+    return account !== undefined && isRegistered(account) && hasRights(account, chain.head.timestamp);
   }
 
   private addressOf(peerId: string): Address | null {

@@ -73,6 +73,7 @@ export async function requestBlocks(
   fromHeight: number,
   genesisHash: Uint8Array,
   deadlineMs = SYNC_DEADLINE_MS,
+  max = MAX_BLOCKS,
 ): Promise<SyncResponse> {
   const signal = AbortSignal.timeout(deadlineMs);
   const stream = await host.dialProtocol(peer, syncProtocol(chainId), { signal });
@@ -82,7 +83,7 @@ export async function requestBlocks(
   let response: SyncResponse;
   try {
     response = await pipe(
-      [SyncRequest.encode({ fromHeight, max: MAX_BLOCKS })],
+      [SyncRequest.encode({ fromHeight, max })],
       (source) => lp.encode(source),
       stream,
       (source) => lp.decode(source, { maxDataLength: MAX_FRAME }),

@@ -5,6 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
 import { addressBytesOf, addressOf } from '../../src/core/address.js';
 import { signCall, signCallBallot } from '../../src/core/ballots.js';
 import { makeDoubleSpendAlert } from '../../src/core/evidence.js';
@@ -14,6 +15,9 @@ import { BallotBundle, ConsensusEnvelope, Evidence, TxSetBallot } from '../../sr
 import { MAX_BUNDLE_BALLOTS, MAX_TX_BATCH, encodeTxBatch } from '../../src/protocol/codec.js';
 import { compactProposal } from '../../src/protocol/compact-proposal.js';
 import { type P2pHost } from '../../src/node/p2p-host.js';
+import { SYNC_DEADLINE_MS } from '../../src/node/sync.js';
+import { parseTopic, syncProtocol } from '../../src/protocol/topics.js';
+import { testHost } from '../support/test-host.js';
 import { peerOf, turnedAway } from './support/hostile-host.js';
 import { LocalCluster, waitFor } from './support/local-cluster.js';
 
@@ -101,6 +105,37 @@ describe('e2e: floods and junk from hostile peers', function () {
       return ConsensusEnvelope.encode({ compact: compactProposal({ block, round, validRound: -1, proposer: header.proposer, pol: [], signature: new Uint8Array(0) }, () => true), resend: 0, votes: [] });
     });
     await attack('approval', 'approval', proposals);
+    await stillCommits();
+  });
+
+  it('arbitrary bytes (fast-check) on every topic the node takes are turned away, and the chain goes on', async () => {
+    const { topics } = await cluster.nodes[0]!.rpc.call<{ topics: string[] }>('node_status');
+    const prefix = topic('');
+    // Five per topic from a fresh peer: few enough that its rejects do not graylist it before the last is judged.
+    const junk = fc.sample(fc.uniqueArray(fc.uint8Array({ minLength: 1, maxLength: 600 }), { minLength: 5, maxLength: 5, selector: (b) => Buffer.from(b).toString('hex') }), { numRuns: topics.length, seed: 12 });
+    for (const [i, t] of topics.entries()) await attack(t.slice(prefix.length), parseTopic(t)!.ref.kind, junk[i]!);
+    await stillCommits();
+  });
+
+  it('a sync peer that never answers holds up nobody: a node that joins beside it catches up, and asks it once', async () => {
+    // The silent peer reads a request and keeps the stream open without a word.
+    const asked: string[] = [];
+    const silent = await testHost(CHAIN);
+    peers.push(silent);
+    await silent.handle(syncProtocol(CHAIN), ({ stream, connection }) => {
+      asked.push(connection.remotePeer.toString());
+      void (async () => {
+        for await (const _ of stream.source);
+      })().catch(() => undefined);
+    });
+    const late = await cluster.addNode({ BOOTSTRAP: silent.getMultiaddrs()[0]!.toString() });
+    await waitFor('the late node to enter the chain', async () => (await late.rpc.call<{ genesis?: unknown }>('node_status')).genesis !== undefined, 60_000);
+    const target = (await cluster.nodes[0]!.head()).height;
+    await waitFor('the late node to catch up beside the silent peer', async () => (await late.head()).height >= target, 10_000);
+    assert.ok(asked.length > 0, 'the silent peer was never asked');
+    // Long enough for a whole request deadline and a few more sync passes: one that stalled is not asked again soon.
+    await new Promise((r) => setTimeout(r, SYNC_DEADLINE_MS + 10_000));
+    assert.equal(asked.length, 1, `the silent peer was asked ${asked.length} times`);
     await stillCommits();
   });
 });

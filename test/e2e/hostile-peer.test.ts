@@ -106,8 +106,10 @@ describe('e2e: a hostile peer on the LAN', function () {
     const c = cluster!;
     const status = await c.nodes[0]!.rpc.call<{ genesis: { hash: string } }>('node_status');
     let served = 0;
+    // A peer of its own: the first attacker did not serve sync, so the nodes have left it out of sync for a while.
+    const liar = await testHost(CHAIN);
     // Every request gets a head a billion heights ahead and one made-up block for the height asked.
-    await attacker.handle(syncProtocol(CHAIN), async ({ stream }) => {
+    await liar.handle(syncProtocol(CHAIN), async ({ stream }) => {
       await pipe(
         stream.source,
         (source) => lp.decode(source),
@@ -126,6 +128,7 @@ describe('e2e: a hostile peer on the LAN', function () {
         stream.sink,
       );
     });
+    for (const node of c.nodes) await liar.dial(multiaddr((await node.rpc.call<{ listen: string[] }>('node_status')).listen[0]!));
     await waitFor('the nodes to ask the liar', async () => served >= 2, 20_000);
     // Each node that caught it serving a forged block asks it nothing more (a sync pass runs every 4 s).
     const caught = served;
@@ -135,5 +138,6 @@ describe('e2e: a hostile peer on the LAN', function () {
     await c.nodes[1]!.rpc.call('tx_send', { to: '0x00000000000000000000000000000000000000aa', amount: 1 });
     await c.waitForHeight(before + 1, 30_000);
     await waitFor('node 0 healthy', async () => (await fetch(`${c.nodes[0]!.url}/health`)).status === 200, 15_000);
+    await liar.stop();
   });
 });

@@ -27,6 +27,12 @@ describe('node/peer-standing: gossipsub application score from the chain', () =>
     assert.equal(standing.score('not-a-peer-id'), 0);
   });
 
+  it('counts as a member, asked first in sync, only a registered key with rights', () => {
+    assert.equal(standing.isMember(peerIdOf(honest!.publicKey)), true);
+    for (const k of [stranger, suspended, evicted]) assert.equal(standing.isMember(peerIdOf(k!.publicKey)), false);
+    assert.equal(standing.isMember('not-a-peer-id'), false);
+  });
+
   it('a suspension ends with the chain time; an eviction never does', () => {
     chain.head = { ...chain.head, timestamp: now + 30_000 };
     assert.equal(standing.score(peerIdOf(suspended!.publicKey)), 0);
