@@ -18,7 +18,7 @@ import { type P2pHost } from '../../src/node/p2p-host.js';
 import { SYNC_DEADLINE_MS } from '../../src/node/sync.js';
 import { parseTopic, syncProtocol } from '../../src/protocol/topics.js';
 import { testHost } from '../support/test-host.js';
-import { peerOf, turnedAway } from './support/hostile-host.js';
+import { gauge, peerOf, turnedAway } from './support/hostile-host.js';
 import { LocalCluster, waitFor } from './support/local-cluster.js';
 
 const CHAIN = 'posplus-floods';
@@ -57,10 +57,12 @@ describe('e2e: floods and junk from hostile peers', function () {
     await waitFor(`${messages.length} ${name} messages turned away`, async () => (await turnedAway(url, kind)) >= before + messages.length, 15_000);
   }
 
+  /** The honest chain goes on, and once its own transactions are in, node 0 holds none of the attack's. */
   async function stillCommits(): Promise<void> {
     const before = (await cluster.nodes[0]!.head()).height;
     await cluster.nodes[1]!.rpc.call('tx_send', { to: addressOf(sinkKey.publicKey), amount: 1 });
     await cluster.waitForHeight(before + 1, 30_000);
+    await waitFor('node 0\'s mempool empty', async () => (await gauge(cluster.nodes[0]!.url, 'posplus_mempool_size')) === 0, 15_000);
   }
 
   it(`a batch over 512 KiB, and one of ${MAX_TX_BATCH + 1} transactions, are rejected unread`, async () => {

@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { TopicValidatorResult } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
 import { addressOf } from '../../src/core/address.js';
-import { GenesisCeremony } from '../../src/core/ceremony.js';
+import { randomBytes } from 'node:crypto';
+import { GenesisCeremony, announceGenesis } from '../../src/core/ceremony.js';
+import { makeGenesis } from '../../src/core/genesis.js';
+import { signingDomain } from '../../src/core/signing.js';
 import { GenesisSecret } from '../../src/core/genesis-secret.js';
 import { keyPairFromSeed } from '../../src/core/keys.js';
 import { signVote } from '../../src/core/votes.js';
@@ -23,7 +26,7 @@ import { pipe } from 'it-pipe';
 import { fromHex } from '../../src/core/bytes.js';
 import { SyncRequest, SyncResponse } from '../../src/core/wire/posplus.js';
 import { syncProtocol } from '../../src/protocol/topics.js';
-import { judged } from './support/hostile-host.js';
+import { judged, peerOf } from './support/hostile-host.js';
 import { LocalCluster, waitFor } from './support/local-cluster.js';
 import { testHost } from '../support/test-host.js';
 
@@ -139,5 +142,39 @@ describe('e2e: a hostile peer on the LAN', function () {
     await c.waitForHeight(before + 1, 30_000);
     await waitFor('node 0 healthy', async () => (await fetch(`${c.nodes[0]!.url}/health`)).status === 200, 15_000);
     await liar.stop();
+  });
+
+  it('a rogue announcing its own certified chain of the same chain id, far ahead, is rejected; a newcomer joins the honest chain', async () => {
+    const c = cluster!;
+    const honest = await c.nodes[0]!.rpc.call<{ genesis: { hash: string }; listen: string[] }>('node_status');
+    // The rogue's own chain: two members of its own, block 1 certified by both, a claimed height of a million.
+    const members = [keyPairFromSeed(randomBytes(32)), keyPairFromSeed(randomBytes(32))];
+    const rogueGenesis = makeGenesis(CHAIN, SPEC, members.map((k) => k.publicKey));
+    const blockHash = new Uint8Array(32).fill(7);
+    const sigs = members.map((k) => signVote(signingDomain(CHAIN, rogueGenesis.hash), k, { type: Vote.Type.PRECOMMIT, height: 1, round: 0, blockHash }));
+    const block1 = { height: 1, round: 0, blockHash, sigs: sigs.map((v) => ({ voter: v.voter, signature: v.signature })) };
+    const rogue = await peerOf(CHAIN, honest.listen[0]!, [topic('genesis')]);
+    const rejectsBefore = await judged(c.nodes[0]!.url, 'genesis', 'reject');
+    const announcing = setInterval(() => {
+      for (const secret of [undefined, GenesisSecret.parse('cd'.repeat(16))]) {
+        const announce = announceGenesis(CHAIN, secret, members[0]!, rogueGenesis, 1_000_000, block1, Date.now());
+        void rogue.services.pubsub.publish(topic('genesis'), GenesisMessage.encode({ announce })).catch(() => undefined);
+      }
+    }, 300);
+    try {
+      // The newcomer hears the rogue first: it is its bootstrap peer, and the honest nodes come through KNOWN_NODES.
+      const late = await c.addNode({ BOOTSTRAP: rogue.getMultiaddrs()[0]!.toString() });
+      const joined = await waitFor('the newcomer on a chain', async () => (await late.rpc.call<{ genesis?: { hash: string } }>('node_status')).genesis, 60_000);
+      assert.equal(joined.hash, honest.genesis.hash, 'the newcomer took the rogue genesis');
+      await waitFor('the newcomer to hear the rogue and reject it', async () => (await judged(late.url, 'genesis', 'reject')) > 0, 10_000);
+      assert.ok((await judged(c.nodes[0]!.url, 'genesis', 'reject')) > rejectsBefore, 'the rogue announcements reached node 0 and were rejected');
+      const before = (await c.nodes[0]!.head()).height;
+      await c.nodes[1]!.rpc.call('tx_send', { to: '0x00000000000000000000000000000000000000aa', amount: 1 });
+      await c.waitForHeight(before + 1, 30_000);
+      assert.equal((await late.rpc.call<{ genesis: { hash: string } }>('node_status')).genesis.hash, honest.genesis.hash);
+    } finally {
+      clearInterval(announcing);
+      await rogue.stop();
+    }
   });
 });

@@ -4,11 +4,21 @@ import { type P2pHost, joinTopic } from '../../../src/node/p2p-host.js';
 import { testHost } from '../../support/test-host.js';
 import { waitFor } from './local-cluster.js';
 
-/** The count of gossip messages a node judged `verdict` on `kind` topics, from its /metrics. */
-export async function judged(url: string, kind: string, verdict: string): Promise<number> {
+/** The value of the first line of a node's /metrics that starts with `name` and holds every one of `labels`. */
+async function metric(url: string, name: string, labels: readonly string[]): Promise<number | undefined> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('posplus_messages_received_total{') && l.includes(`topic="${kind}"`) && l.includes(`verdict="${verdict}"`));
-  return line === undefined ? 0 : Number(line.split(' ').at(-1));
+  const line = text.split('\n').find((l) => l.startsWith(name) && labels.every((label) => l.includes(label)));
+  return line === undefined ? undefined : Number(line.split(' ').at(-1));
+}
+
+/** The count of gossip messages a node judged `verdict` on `kind` topics. */
+export async function judged(url: string, kind: string, verdict: string): Promise<number> {
+  return (await metric(url, 'posplus_messages_received_total{', [`topic="${kind}"`, `verdict="${verdict}"`])) ?? 0;
+}
+
+/** A gauge without labels, e.g. `posplus_mempool_size`. */
+export async function gauge(url: string, name: string): Promise<number | undefined> {
+  return metric(url, `${name} `, []);
 }
 
 /** Messages a node turned away on `kind` topics: rejected or ignored. */
