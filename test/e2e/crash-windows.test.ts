@@ -11,11 +11,12 @@
  */
 import { strict as assert } from 'node:assert';
 import { FAIL_AT_WRITE_ENV } from '../../src/node/fail-point.js';
-import { type LocalNode, useCluster, waitFor } from './support/local-cluster.js';
+import { LocalCluster, type LocalNode, useCluster, waitFor } from './support/local-cluster.js';
 import { watch } from './support/vote-watch.js';
 
 const SINK = '0x00000000000000000000000000000000000000aa';
 const WINDOWS = 10;
+const EARLY_WINDOWS = 4;
 
 async function roundsOf(nodes: LocalNode[]): Promise<string> {
   const all = await Promise.all(nodes.map((n) => n.rpc.call<{ height: number; round: number; step: string }>('node_status').then((s) => `${s.height}/${s.round}/${s.step}`, () => 'down')));
@@ -66,5 +67,49 @@ describe('e2e: a validator killed right after each of its durable writes', funct
       const { evidence } = await node.rpc.call<{ evidence: { kind: string; offender: string }[] }>('detection_status');
       assert.deepEqual(evidence.filter((e) => e.kind === 'equivocation' && e.offender === address), [], 'equivocation recorded against the victim');
     }
+  });
+});
+
+describe('e2e: a genesis member killed right after each of its writes from the ceremony on', function () {
+  this.timeout(300_000);
+  let cluster: LocalCluster | undefined;
+
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  it(`lives k = 1..${EARLY_WINDOWS}, the first killed right after it stored the genesis: it never signs two votes for one slot, and block 1 and on are one chain`, async () => {
+    // Three members, so every height, block 1 first, needs the victim's votes.
+    cluster = await LocalCluster.start(3, {}, (i): Record<string, string> => (i === 2 ? { [FAIL_AT_WRITE_ENV]: '1' } : {}), undefined, false);
+    const victim = cluster.nodes[2]!;
+    const diedOf = async (k: number): Promise<void> => {
+      const proc = victim.proc!;
+      const died = await waitFor(`life ${k} to die at its write ${k}`, async () => proc.signalCode ?? (proc.exitCode !== null ? `exit ${proc.exitCode}` : undefined), 60_000, 50);
+      assert.equal(died, 'SIGKILL', `life ${k} ended with ${died}, not the fail point's SIGKILL:\n${victim.stderr.slice(-2000)}`);
+    };
+    await diedOf(1);
+    await waitFor('node 0 on a genesis', async () => (await cluster!.nodes[0]!.rpc.call<{ genesis?: unknown }>('node_status')).genesis !== undefined, 60_000);
+    const { host, votes } = await watch(cluster.nodes, victim);
+    const sending = setInterval(() => void cluster!.nodes[0]!.rpc.call('tx_send', { to: SINK, amount: 1 }).catch(() => undefined), 100);
+    try {
+      for (let k = 2; k <= EARLY_WINDOWS; k++) {
+        victim.env[FAIL_AT_WRITE_ENV] = String(k);
+        victim.start();
+        await diedOf(k);
+      }
+      delete victim.env[FAIL_AT_WRITE_ENV];
+      victim.start();
+      await cluster.waitForHeight(3, 60_000);
+    } finally {
+      clearInterval(sending);
+      await host.stop();
+    }
+    assert.ok(votes.count > 0, 'the watcher saw none of the victim\'s votes');
+    assert.deepEqual(votes.doubles(), [], 'the victim signed two votes for one slot');
+    const hashes = await cluster.waitForHeight(3, 30_000);
+    assert.equal(new Set(hashes).size, 1, 'one chain');
+    const statuses = await Promise.all(cluster.nodes.map((n) => n.rpc.call<{ genesis: { hash: string; members: string[] } }>('node_status')));
+    assert.equal(new Set(statuses.map((s) => s.genesis.hash)).size, 1, 'one genesis');
+    assert.equal(statuses[0]!.genesis.members.length, 3, 'the victim is a member: its first life stored the genesis it was in');
   });
 });

@@ -128,13 +128,15 @@ export class LocalCluster {
 
   /**
    * `extraEnv` goes to every node (also to nodes added later); `nodeEnv(i)` only to node i, on top of it
-   * (e.g. each node's own POSITION); `nodeArgs(i)` are command-line flags of node i.
+   * (e.g. each node's own POSITION); `nodeArgs(i)` are command-line flags of node i. Without `waitForChain` it
+   * returns once the nodes are spawned, for a test that kills one of them in the ceremony.
    */
   static async start(
     n: number,
     extraEnv: Record<string, string> = {},
     nodeEnv: (i: number) => Record<string, string> = () => ({}),
     nodeArgs: (i: number) => string[] = () => [],
+    waitForChain = true,
   ): Promise<LocalCluster> {
     const dir = await mkdtemp(join(tmpdir(), 'posplus-e2e-'));
     // Every node of the cluster, and every node added later, shares one ceremony secret.
@@ -148,6 +150,7 @@ export class LocalCluster {
     });
     nodes.forEach((node) => node.start());
     const cluster = new LocalCluster(dir, nodes, shared);
+    if (!waitForChain) return cluster;
     try {
       await cluster.waitForChain();
     } catch (err) {

@@ -48,8 +48,9 @@ export class VoteWatch {
   }
 }
 
+/** Watches `victim`'s key from a peer connected to every node of `nodes` that is up; nodes[0] must be on the chain. */
 export async function watch(nodes: LocalNode[], victim: LocalNode): Promise<{ host: P2pHost; votes: VoteWatch }> {
-  const status = await victim.rpc.call<{ chainId: string; genesis: { hash: string; members: string[] } }>('node_status');
+  const status = await nodes[0]!.rpc.call<{ chainId: string; genesis: { hash: string; members: string[] } }>('node_status');
   const key = (await readKeyFile(join(victim.dataDir, 'node.key'))).keyPair.publicKey;
   const votes = new VoteWatch(signingDomainOf(status), key);
   const host = await testHost(status.chainId);
@@ -63,8 +64,8 @@ export async function watch(nodes: LocalNode[], victim: LocalNode): Promise<{ ho
     });
   }
   for (const n of nodes) {
-    const { listen } = await n.rpc.call<{ listen: string[] }>('node_status');
-    await host.dial(multiaddr(listen[0]!));
+    const listen = await n.rpc.call<{ listen: string[] }>('node_status').then((s) => s.listen, () => []);
+    if (listen.length > 0) await host.dial(multiaddr(listen[0]!));
   }
   return { host, votes };
 }
