@@ -10,6 +10,8 @@ import { readKeyFile } from '../../src/node/identity.js';
 import { runCli, useCluster, waitFor } from './support/local-cluster.js';
 
 const SINK = '0x00000000000000000000000000000000000000aa';
+/** The side of one cell in the default 3 × 3 area. */
+const CELL_M = 3000;
 
 interface TxState {
   status: 'pending' | 'committed' | 'rejected';
@@ -132,7 +134,9 @@ describe('e2e: real nodes on 127.0.0.1', function () {
   });
 
   describe('a 4-node network under load', () => {
-    const cluster = useCluster(4);
+    // One node per cell, so NCCA's elections keep all four voting: of three or more in one cell, one is a normal
+    // node, and freezing one of three validators would rightly stop the chain (2/3 of the weight is no quorum).
+    const cluster = useCluster(4, {}, (i) => ({ POSITION: `${(i % 3) * CELL_M + 500},${Math.floor(i / 3) * CELL_M + 500}` }));
 
     it('survives kill -9 of one node: it restarts, catches up, and nothing committed is lost', async () => {
       const sent: { id: string; via: number }[] = [];
@@ -205,6 +209,9 @@ describe('e2e: real nodes on 127.0.0.1', function () {
 
     it('goes on while one validator is frozen (SIGSTOP) under load, and the frozen one catches up after SIGCONT', async () => {
       const frozen = cluster.nodes[2]!;
+      // What makes going on possible: all four vote, so the three others hold 3/4 of the weight.
+      const roles = await Promise.all(cluster.nodes.map((n) => n.rpc.call<{ role: string }>('node_status').then((s) => s.role)));
+      assert.ok(roles.every((r) => r !== 'normal'), `a node does not vote: ${roles}`);
       const sending = setInterval(() => void cluster.nodes[0]!.rpc.call('tx_send', { to: SINK, amount: 1 }).catch(() => undefined), 100);
       try {
         const before = (await cluster.nodes[0]!.head()).height;
