@@ -20,6 +20,7 @@ import { validatorViews } from './engine-views.js';
 import { FutureInputs } from './future-inputs.js';
 import { ObserverFeed } from './observer-feed.js';
 import { EvidenceOutbox } from './evidence-outbox.js';
+import { VoteRouting } from './vote-routing.js';
 
 const MAX_ROUND_AHEAD = 64;
 const RECENT_PROPOSERS = 16;
@@ -44,6 +45,7 @@ export class BftEngine implements Engine {
   private recentProposers: { height: number; proposer: string }[] = [];
   private resends = 0;
   private out!: Ready;
+  private readonly routing: VoteRouting;
 
   constructor(
     readonly name: EngineName,
@@ -55,6 +57,20 @@ export class BftEngine implements Engine {
     this.selfKey = toHex(chain.key.publicKey);
     this.evidenceOut = new EvidenceOutbox(chain.key.publicKey);
     this.feed = rules.observer && new ObserverFeed(rules.observer);
+    const engine = this;
+    this.routing = new VoteRouting({
+      selfKey: this.selfKey,
+      collectVotes: rules.collectVotes === true,
+      get h() {
+        return engine.h;
+      },
+      get validators() {
+        return engine.validatorSet;
+      },
+      proposerOf: (round) => this.proposerOf(round),
+      publish: (out) => void this.out.publish.push(out),
+      armCollect: (round, now) => this.schedule('collect', round, now + this.timeouts.collectMs),
+    });
     this.enterHeight();
     if (wal !== undefined) this.restore(wal);
   }
@@ -79,7 +95,7 @@ export class BftEngine implements Engine {
       this.out.verdict = 'reject';
       this.out.reason = err.reason;
     }
-    this.collect();
+    this.routing.collect();
     for (const evidence of this.evidenceOut.due(input.now)) this.out.publish.push({ kind: 'evidence', evidence });
     this.out.wakeAt = earliest(this.timers.next(), this.evidenceOut.next());
     return this.out;
@@ -482,59 +498,7 @@ export class BftEngine implements Engine {
     tally.add(vote, this.validatorSet.weightOf(this.selfKey));
     this.h.ownVotes.push(vote);
     this.recordWal();
-    this.sendVote(vote, now);
-  }
-
-  /**
-   * With collecting rules a vote goes to the round's collector alone while the collector shows it is alive in
-   * this round (its proposal for a prevote, its prevote bundle for a precommit), and the collector keeps its own
-   * for its bundles. If it has not shown that, or lets a step stall `collectMs`, the round's votes go to its
-   * backups as well (fallBack); without backups, and whenever a round stalls (resend), to every validator. A collector that drops,
-   * delays or withholds costs time, never safety, since where a vote travels changes nothing about what a quorum
-   * proves.
-   */
-  private sendVote(vote: Vote, now: number): void {
-    if (!this.rules.collectVotes) return void this.out.publish.push({ kind: 'vote', vote });
-    if (this.isProposer(vote.round)) return;
-    const heard = vote.type === Vote.Type.PREVOTE ? this.h.proposals.has(vote.round) : this.h.collector.heard.has(vote.round);
-    if (!heard) this.h.collector.fallen.add(vote.round);
-    if (this.h.collector.fallen.has(vote.round)) return this.sendToBackups(vote);
-    this.out.publish.push({ kind: 'vote', vote, to: this.proposerOf(vote.round) });
-    this.h.collector.pending = { round: vote.round, step: this.h.step };
-    this.schedule('collect', vote.round, now + this.timeouts.collectMs);
-  }
-
-  /**
-   * The collector stalled a step of `round`: this replica's votes of the round go to the backup collectors, the
-   * proposers of the next two rounds, who collect it as well once their own wait ran out too, and still to the
-   * collector, which may only be slow (a backup cannot count the collector's own vote).
-   */
-  private fallBack(round: number): void {
-    this.h.collector.fallen.add(round);
-    for (const vote of this.h.ownVotes) if (vote.round === round) this.sendToBackups(vote);
-  }
-
-  private sendToBackups(vote: Vote): void {
-    const backups = this.backupsOf(vote.round);
-    if (backups.length === 0) return void this.out.publish.push({ kind: 'vote', vote });
-    for (const key of [hexOf(this.proposerOf(vote.round)), ...backups]) if (key !== this.selfKey) this.out.publish.push({ kind: 'vote', vote, to: fromHex(key) });
-  }
-
-  private backupsOf(round: number): Hex[] {
-    const collector = hexOf(this.proposerOf(round));
-    return [...new Set([hexOf(this.proposerOf(round + 1)), hexOf(this.proposerOf(round + 2))])].filter((k) => k !== collector);
-  }
-
-  /** As a round's collector, or its backup after falling back, pass on the votes gathered once they make a new quorum. */
-  private collect(): void {
-    if (!this.rules.collectVotes || !this.isValidator) return;
-    for (const [round, rv] of this.h.votes) {
-      if (!this.isProposer(round) && !(this.h.collector.fallen.has(round) && this.backupsOf(round).includes(this.selfKey))) continue;
-      for (const [step, tally] of [['prevote', rv.prevotes], ['precommit', rv.precommits]] as const) {
-        const votes = this.h.collector.due(step, round, tally, this.validatorSet);
-        if (votes !== undefined) this.out.publish.push({ kind: 'votes', votes });
-      }
-    }
+    this.routing.send(vote, now);
   }
 
   private prevote(hash: Hex, now: number): void {
@@ -682,7 +646,7 @@ export class BftEngine implements Engine {
       } else if (t.kind === 'collect') {
         // The step has not moved since our vote went to the collector: every validator gets it now.
         const pending = this.h.collector.pending;
-        if (pending?.round === this.h.round && pending.step === this.h.step) this.fallBack(pending.round);
+        if (pending?.round === this.h.round && pending.step === this.h.step) this.routing.fallBack(pending.round);
       } else if (t.round === this.h.round) {
         if (t.kind === 'propose' && this.h.step === 'propose') this.prevote(NIL, now);
         else if (t.kind === 'prevote' && this.h.step === 'prevote') this.precommit(NIL, now);
