@@ -1,5 +1,3 @@
-import type { PeerId } from '@libp2p/interface';
-import { TopicValidatorResult } from '@libp2p/interface';
 import { randomBytes, randomInt } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,7 +22,6 @@ import { Prng } from '../core/prng.js';
 import { type Area, type Position, cellCount, cellOf, positionFrom } from '../geo/grid.js';
 import type { NodeConfig } from './config.js';
 import { ConfigError } from './config.js';
-import { toTopicValidatorResult } from './gossip-verdict.js';
 import { type Identity, loadOrCreateKey } from './identity.js';
 import type { Logger } from './logger.js';
 import { NodeMetrics } from './metrics.js';
@@ -37,11 +34,10 @@ import { failPointFromEnv } from './fail-point.js';
 import { ChainStore, type StoredGenesis } from './store.js';
 import { serveSync } from './sync.js';
 import { CatchUp } from './catch-up.js';
-import { MAX_TX_BATCH, type TxPool, decodeOutbound, encodeTxBatch, inputOf, wireOf } from '../protocol/codec.js';
-import { MissingTransactions } from '../protocol/compact-proposal.js';
-import { AwaitedProposals } from './awaited-proposals.js';
+import { GossipIntake } from './gossip-intake.js';
+import { MAX_TX_BATCH, type TxPool, encodeTxBatch, wireOf } from '../protocol/codec.js';
 import { summarize } from './outbound-summary.js';
-import { type TopicRef, maxMessageBytes, parseTopic, stringifyTopic, topicsFor } from '../protocol/topics.js';
+import { type TopicRef, stringifyTopic, topicsFor } from '../protocol/topics.js';
 
 const CEREMONY_TICK_MS = 1000;
 const ANNOUNCE_MS = 3000;
@@ -77,15 +73,13 @@ export class PosplusNode {
   private readonly submittedAt = new BoundedMap<Hex, number>(100_000);
   private readonly pendingEvidence = new Map<Hex, EvidenceSummary>();
   private readonly subscribed = new Set<string>();
-  private readonly awaited = new AwaitedProposals();
   private syncWanted = false;
   private readonly catchUp: CatchUp;
+  private readonly intake: GossipIntake;
   private stopping = false;
   /** height/round/step after the last engine step, to log each change once. */
   private lastStep = '';
   private stakeRequested = false;
-  /** Useful messages received per peer: the δ of NCCA's trusted-list score. */
-  private readonly exchanges = new BoundedMap<string, number>(4096);
   private locating = false;
   private ownSubmissions: Promise<void> = Promise.resolve();
   private locatingId?: Hex;
@@ -105,6 +99,15 @@ export class PosplusNode {
     private readonly onFatal: (err: Error) => void,
   ) {
     this.catchUp = new CatchUp(host, config.chainId, standing, log);
+    this.intake = new GossipIntake({
+      log,
+      metrics: this.metrics,
+      selfKey: identity.keyPair.publicKey,
+      genesisMessage: (data, now) => this.genesisGossip!.onMessage(data, now),
+      txPool: () => this.txPool(),
+      feed: (input) => this.feed(input),
+      admits: (input) => this.misbehaving?.admits(input) !== false,
+    });
   }
 
   static async start(config: NodeConfig, log: Logger, onFatal: (err: Error) => void): Promise<PosplusNode> {
@@ -307,58 +310,12 @@ export class PosplusNode {
     for (const topic of wanted) {
       if (this.subscribed.has(topic)) continue;
       this.subscribed.add(topic);
-      joinTopic(pubsub, topic, (peer, msg) => this.validate(topic, peer, msg.data));
+      joinTopic(pubsub, topic, (peer, msg) => this.intake.validate(topic, peer, msg.data));
     }
   }
 
   get topics(): string[] {
     return [...this.subscribed].sort();
-  }
-
-  /** Every gossip message enters here: decoded, stepped through the engine, judged for gossipsub. */
-  private validate(topic: string, peer: PeerId, data: Uint8Array): TopicValidatorResult | Promise<TopicValidatorResult> {
-    const ref = parseTopic(topic)?.ref;
-    let result: TopicValidatorResult | Promise<TopicValidatorResult>;
-    // Size first: nothing larger than its topic can carry is decoded.
-    if (ref === undefined || data.byteLength > maxMessageBytes(ref)) return this.judged(ref, peer, TopicValidatorResult.Reject);
-    try {
-      result = ref?.kind === 'genesis' ? this.genesisGossip!.onMessage(data, Date.now()) : this.consensusMessage(ref, data);
-    } catch (err) {
-      this.log.debug({ topic, peer: peer.toString(), err: (err as Error).message }, 'rejected gossip');
-      result = TopicValidatorResult.Reject;
-    }
-    return result instanceof Promise ? result.then((r) => this.judged(ref, peer, r)) : this.judged(ref, peer, result);
-  }
-
-  private judged(ref: TopicRef | undefined, peer: PeerId, result: TopicValidatorResult): TopicValidatorResult {
-    this.metrics.received.inc({ topic: ref?.kind ?? 'unknown', verdict: result });
-    if (result === TopicValidatorResult.Accept) {
-      const id = peer.toString();
-      this.exchanges.set(id, (this.exchanges.get(id) ?? 0) + 1);
-    }
-    return result;
-  }
-
-  private consensusMessage(ref: TopicRef | undefined, data: Uint8Array): TopicValidatorResult | Promise<TopicValidatorResult> {
-    let msg: Outbound | undefined;
-    try {
-      msg = ref === undefined ? undefined : decodeOutbound(ref, data, this.identity.keyPair.publicKey, this.txPool());
-    } catch (err) {
-      if (!(err instanceof MissingTransactions)) throw err;
-      // Judged (and relayed or not) once its transactions arrive; it is not checked before, so not relayed before.
-      return this.awaited.wait(err).then((proposal) => (proposal ? this.stepMessage({ kind: 'proposal', proposal }) : TopicValidatorResult.Ignore));
-    }
-    return msg === undefined ? TopicValidatorResult.Ignore : this.stepMessage(msg);
-  }
-
-  private stepMessage(msg: Outbound): TopicValidatorResult {
-    const input = inputOf(msg, Date.now());
-    if (this.misbehaving?.admits(input) === false) return TopicValidatorResult.Ignore;
-    const ready = this.feed(input);
-    // Rejects at debug, everything at trace; a hostile flood costs no summary unless the operator asked for it.
-    const level = ready?.verdict === 'reject' ? 'debug' : 'trace';
-    if (this.log.isLevelEnabled(level)) this.log[level]({ verdict: ready?.verdict, reason: ready?.reason }, `in: ${summarize(msg)}`);
-    return ready ? toTopicValidatorResult(ready.verdict) : TopicValidatorResult.Ignore;
   }
 
   /** Steps the engine and queues its Ready; returns it so callers can read the verdict and statuses. */
@@ -367,7 +324,7 @@ export class PosplusNode {
     const engine = this.engine;
     const ready = engine.step(input);
     this.scheduleWake(ready.wakeAt);
-    if (input.type === 'txs') this.awaited.retry(this.txPool());
+    if (input.type === 'txs') this.intake.retryAwaited();
     for (const s of ready.txStatuses) {
       this.statuses.set(s.id, s);
       if (s.status === 'rejected') {
@@ -579,7 +536,7 @@ export class PosplusNode {
   }
 
   exchangesWith(peerId: string): number {
-    return this.exchanges.get(peerId) ?? 0;
+    return this.intake.exchangesWith(peerId);
   }
 
   evidence(): EvidenceSummary[] {
@@ -653,7 +610,7 @@ export class PosplusNode {
     for (const t of this.timers) clearInterval(t);
     clearTimeout(this.wakeTimer);
     clearTimeout(this.txFlushTimer);
-    this.awaited.clear();
+    this.intake.stop();
     this.keeper.stop();
     await this.outbox;
     await this.host.stop();
