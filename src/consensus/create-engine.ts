@@ -1,6 +1,7 @@
 import type { EngineName } from '../core/behavior.js';
 import type { BlockRules, ChainState } from '../core/chain-state.js';
-import { type Genesis, areaOf } from '../core/genesis.js';
+import { type Genesis, areaOf, genesisState } from '../core/genesis.js';
+import type { LedgerState } from '../core/ledger.js';
 import { BftEngine } from './bft/bft-engine.js';
 import { bftBlockRules } from './bft/bft-block-rules.js';
 import type { BftRules, BftTimeouts } from './bft/bft-rules.js';
@@ -33,11 +34,22 @@ export interface EngineRules {
   readonly name: EngineName;
   readonly bft: BftRules;
   readonly block: BlockRules;
+  /** The accounts before block 1: the genesis's, with what the engine books at genesis (NCCA's first roles). */
+  genesisState(): LedgerState;
 }
 
 export function engineRules(name: EngineName, s: EngineSettings, genesis: Genesis): EngineRules {
   const bft = bftRulesOf(name, s, genesis);
-  return { name, bft, block: bftBlockRules(bft) };
+  return {
+    name,
+    bft,
+    block: bftBlockRules(bft),
+    genesisState: () => {
+      const state = genesisState(genesis);
+      bft.atGenesis?.(state, genesis.spec.timestamp);
+      return state;
+    },
+  };
 }
 
 /** The engine driving `chain`, which must have been built with `rules.block`. */

@@ -1,6 +1,6 @@
 import { ChainState, DEFAULT_CHAIN_PARAMS } from '../core/chain-state.js';
 import { InvalidMessage } from '../core/errors.js';
-import { type Genesis, genesisState } from '../core/genesis.js';
+import type { Genesis } from '../core/genesis.js';
 import type { KeyPair } from '../core/keys.js';
 import type { Certificate } from '../core/wire/posplus.js';
 import { checkCertificate } from './bft/certificate-check.js';
@@ -14,6 +14,6 @@ import type { EngineRules } from './create-engine.js';
 export function checkStartCertificate(domain: string, rules: EngineRules, genesis: Genesis, key: KeyPair, cert: Certificate): void {
   if (cert.height !== 1) throw new InvalidMessage(`a chain's start is certified by block 1, not block ${cert.height}`);
   const head = { height: 0, hash: genesis.hash, timestamp: genesis.spec.timestamp };
-  const chain = new ChainState({ chainId: domain, ...DEFAULT_CHAIN_PARAMS }, genesis, key, genesisState(genesis), head, rules.block);
+  const chain = new ChainState({ chainId: domain, ...DEFAULT_CHAIN_PARAMS }, genesis, key, rules.genesisState(), head, rules.block);
   checkCertificate(domain, cert, rules.bft.validatorsFor(chain));
 }

@@ -1,4 +1,5 @@
-import { bytesEqual, compareBytes, type Hex, toHex } from './bytes.js';
+import { bytesEqual, compareBytes, fromHex, type Hex, toHex } from './bytes.js';
+import { MAX_COORDINATE } from './ledger.js';
 import { IgnoredMessage, InvalidMessage } from './errors.js';
 import { type Genesis, type GenesisSpec, makeGenesis } from './genesis.js';
 import type { GenesisSecret } from './genesis-secret.js';
@@ -17,6 +18,8 @@ export interface CeremonyOptions {
   quietMs: number;
   /** The deployment's secret; without it (a single-node chain) no one else is admitted. */
   secret: GenesisSecret | undefined;
+  /** This node's position, declared in its candidacy. */
+  position?: { x: number; y: number };
 }
 
 /** The secret a multi-node ceremony needs, or an IgnoredMessage: a node without one takes no part. */
@@ -32,6 +35,8 @@ function needSecret(secret: GenesisSecret | undefined): GenesisSecret {
  */
 export class GenesisCeremony {
   private readonly candidates = new Map<Hex, Uint8Array>();
+  /** Each candidate's position as first heard: every node keeps the first, so they close on the same places. */
+  private readonly places = new Map<Hex, { x: number; y: number }>();
   private lastNewAt: number;
 
   constructor(
@@ -40,6 +45,7 @@ export class GenesisCeremony {
     now: number,
   ) {
     this.candidates.set(toHex(key.publicKey), key.publicKey);
+    if (opts.position) this.places.set(toHex(key.publicKey), { ...opts.position });
     this.lastNewAt = now;
   }
 
@@ -49,7 +55,8 @@ export class GenesisCeremony {
 
   candidacy(now: number): Candidacy {
     const proof = this.opts.secret?.proofFor(this.opts.chainId, 'candidacy', this.key.publicKey) ?? new Uint8Array(0);
-    return signMessage(Candidacy, this.key, this.opts.chainId, 'candidacy', { publicKey: this.key.publicKey, time: now, proof, signature: new Uint8Array(0) });
+    const place = this.opts.position ? { x: this.opts.position.x, y: this.opts.position.y } : {};
+    return signMessage(Candidacy, this.key, this.opts.chainId, 'candidacy', { publicKey: this.key.publicKey, time: now, proof, ...place, signature: new Uint8Array(0) });
   }
 
   onCandidacy(c: Candidacy, now: number): void {
@@ -59,12 +66,13 @@ export class GenesisCeremony {
       this.candidates.set(id, c.publicKey);
       this.lastNewAt = now;
     }
+    if (c.x !== undefined && c.y !== undefined && !this.places.has(id)) this.places.set(id, { x: c.x, y: c.y });
   }
 
   /** The genesis once the ceremony can close, else undefined. */
   tryClose(now: number): Genesis | undefined {
     if (this.candidates.size < this.opts.expected && now - this.lastNewAt < this.opts.quietMs) return undefined;
-    return makeGenesis(this.opts.chainId, this.opts.spec, [...this.candidates.values()]);
+    return makeGenesis(this.opts.chainId, this.opts.spec, [...this.candidates.values()], this.places);
   }
 }
 
@@ -72,6 +80,9 @@ export class GenesisCeremony {
 export function checkCandidacy(chainId: string, secret: GenesisSecret | undefined, c: Candidacy): void {
   if (!needSecret(secret).admits(chainId, 'candidacy', c.publicKey, c.proof)) throw new InvalidMessage('candidacy does not prove knowledge of the genesis secret');
   if (!verifyMessage(Candidacy, c.publicKey, chainId, 'candidacy', c)) throw new InvalidMessage('candidacy signature does not match its key');
+  if ((c.x === undefined) !== (c.y === undefined) || (c.x ?? 0) > MAX_COORDINATE || (c.y ?? 0) > MAX_COORDINATE) {
+    throw new InvalidMessage(`a candidacy's position is x and y, each at most ${MAX_COORDINATE} m`);
+  }
 }
 
 /** `block1`: the certificate of the chain's first block once it has one, the proof that the chain runs. */
@@ -92,6 +103,7 @@ export function announceGenesis(
     time: now,
     proof: secret?.proofFor(chainId, 'genesis', genesis.hash) ?? new Uint8Array(0),
     block1,
+    places: [...genesis.places].map(([key, p]) => ({ publicKey: fromHex(key), x: p.x, y: p.y })),
     signature: new Uint8Array(0),
   });
 }
@@ -106,7 +118,7 @@ export function verifyAnnounce(chainId: string, spec: GenesisSpec, secret: Genes
   if (!verifyMessage(GenesisAnnounce, a.announcer, chainId, 'genesis', a)) {
     throw new InvalidMessage('genesis announcement signature does not match its announcer');
   }
-  const genesis = makeGenesis(chainId, spec, a.members);
+  const genesis = makeGenesis(chainId, spec, a.members, new Map(a.places.map((p) => [toHex(p.publicKey), { x: p.x, y: p.y }])));
   if (!bytesEqual(genesis.hash, a.genesisHash)) throw new InvalidMessage('announced genesis hash does not follow from its members and our genesis spec');
   return genesis;
 }

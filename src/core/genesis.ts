@@ -24,11 +24,16 @@ export const DEFAULT_AREA = { width: 9000, height: 9000, grid: 3 };
 
 export const areaOf = (spec: GenesisSpec): { width: number; height: number; grid: number } => spec.area ?? DEFAULT_AREA;
 
+/** A member's position (metres) as it declared it for the genesis, by public key hex. */
+export type GenesisPlaces = ReadonlyMap<Hex, { readonly x: number; readonly y: number }>;
+
 export interface Genesis {
   chainId: string;
   hash: Uint8Array;
   hashHex: Hex;
   members: Uint8Array[]; // sorted public keys
+  /** Members that declared a position: they start located, so NCCA elects its first validators at genesis. */
+  places: GenesisPlaces;
   spec: GenesisSpec;
 }
 
@@ -67,11 +72,20 @@ export function parseGenesisSpec(json: unknown): GenesisSpec {
   };
 }
 
-/** Every node that knows the same members and spec derives the same genesis hash and state. */
-export function makeGenesis(chainId: string, spec: GenesisSpec, members: readonly Uint8Array[]): Genesis {
+/**
+ * Every node that knows the same members, places and spec derives the same genesis hash and state. Places of
+ * keys that are not members are dropped; a genesis without places hashes as it always did.
+ */
+export function makeGenesis(chainId: string, spec: GenesisSpec, members: readonly Uint8Array[], places: GenesisPlaces = new Map()): Genesis {
   const sorted = [...members].sort(compareBytes).filter((m, i, all) => i === 0 || compareBytes(all[i - 1]!, m) !== 0);
-  const hash = sha256(utf8(`posplus/genesis/v1/${chainId}`), utf8(JSON.stringify(spec)), ...sorted);
-  return { chainId, hash, hashHex: toHex(hash), members: sorted, spec };
+  const placed = new Map<Hex, { x: number; y: number }>();
+  for (const m of sorted) {
+    const p = places.get(toHex(m));
+    if (p !== undefined) placed.set(toHex(m), { x: p.x, y: p.y });
+  }
+  const placesPart = placed.size === 0 ? [] : [utf8(`places:${JSON.stringify([...placed].map(([k, p]) => [k, p.x, p.y]))}`)];
+  const hash = sha256(utf8(`posplus/genesis/v1/${chainId}`), utf8(JSON.stringify(spec)), ...sorted, ...placesPart);
+  return { chainId, hash, hashHex: toHex(hash), members: sorted, places: placed, spec };
 }
 
 export function genesisState(g: Genesis): LedgerState {
@@ -79,7 +93,8 @@ export function genesisState(g: Genesis): LedgerState {
   for (const a of g.spec.accounts) state.set(a.address, { balance: a.balance, nonce: 0, stake: 0, capacity: 0 });
   for (const publicKey of g.members) {
     const { balance, stake, capacity } = g.spec.member;
-    state.set(addressOf(publicKey), { publicKey, balance, nonce: 0, stake, capacity });
+    const position = g.places.get(toHex(publicKey));
+    state.set(addressOf(publicKey), { publicKey, balance, nonce: 0, stake, capacity, ...(position ? { position } : {}) });
   }
   return state;
 }

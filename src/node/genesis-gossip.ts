@@ -46,9 +46,10 @@ export class GenesisGossip {
 
   constructor(private readonly shell: GenesisGossipShell) {}
 
-  startCeremony(expected: number, quietMs: number, now: number): void {
+  /** `position`: this node's, declared in its candidacy so that the genesis starts it in its cell. */
+  startCeremony(expected: number, quietMs: number, position: { x: number; y: number }, now: number): void {
     const { chainId, spec, secret, key } = this.shell;
-    this.ceremony = new GenesisCeremony({ chainId, spec, expected, quietMs, secret }, key, now);
+    this.ceremony = new GenesisCeremony({ chainId, spec, expected, quietMs, secret, position }, key, now);
   }
 
   /** Once a second during the ceremony: our candidacy out, and the genesis once it can close. */

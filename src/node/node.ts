@@ -6,7 +6,7 @@ import { BoundedMap } from '../core/bounded-map.js';
 import { type Hex, bytesEqual, fromHex, toHex } from '../core/bytes.js';
 import { type TxStatus, ChainState, DEFAULT_CHAIN_PARAMS } from '../core/chain-state.js';
 import type { EvidenceSummary } from '../core/evidence.js';
-import { type Genesis, type GenesisSpec, areaOf, genesisState, makeGenesis, parseGenesisSpec } from '../core/genesis.js';
+import { type Genesis, type GenesisSpec, areaOf, makeGenesis, parseGenesisSpec } from '../core/genesis.js';
 import { headerOf } from '../core/block.js';
 import type { LedgerState } from '../core/ledger.js';
 import { GenesisMessage, type Tx } from '../core/wire/posplus.js';
@@ -15,7 +15,7 @@ import { signingDomain } from '../core/signing.js';
 import { locateBody, registerBody, signTx, type TxBody, txId } from '../core/tx.js';
 import { DEFAULT_TIMEOUTS } from '../consensus/bft/bft-rules.js';
 import type { Engine, EngineInput, Outbound, Ready } from '../consensus/engine.js';
-import { AVAILABLE_ENGINES, createEngine, engineRules } from '../consensus/create-engine.js';
+import { AVAILABLE_ENGINES, type EngineRules, createEngine, engineRules } from '../consensus/create-engine.js';
 import { DEFAULT_NCCA_PARAMS } from '../consensus/ncca/params.js';
 import { RandomWaypoint } from '../geo/mobility.js';
 import { Prng } from '../core/prng.js';
@@ -175,7 +175,7 @@ export class PosplusNode {
       // A pinned genesis takes no part in ceremonies: without a secret the genesis topic is ignored.
       secret: this.spec.members === undefined ? this.config.genesisSecret : undefined,
       log: this.log,
-      rulesFor: (genesis) => engineRules(this.config.engine, { ncca: DEFAULT_NCCA_PARAMS }, genesis),
+      rulesFor: (genesis) => this.rulesFor(genesis),
       publish: (m) => this.publish({ kind: 'genesis' }, GenesisMessage.encode(m), 'genesis'),
       // From the moment enterChain starts, so a ceremony tick during its writes does not enter a second time.
       current: () => (this.genesis ? { genesis: this.genesis, height: this.chain?.head.height ?? 0 } : undefined),
@@ -197,7 +197,7 @@ export class PosplusNode {
     } else if (chosen !== undefined) {
       await this.enterChain(this.storedGenesis(chosen), 'chosen');
     } else {
-      gossip.startCeremony(this.config.genesisNodes, this.config.genesisQuietMs, Date.now());
+      gossip.startCeremony(this.config.genesisNodes, this.config.genesisQuietMs, this.position, Date.now());
       this.every(CEREMONY_TICK_MS, () => gossip.tick(Date.now()));
       gossip.tick(Date.now());
     }
@@ -236,7 +236,7 @@ export class PosplusNode {
 
   /** The stored genesis, rebuilt from our chain id and genesis file, which must still make the same one. */
   private storedGenesis(stored: StoredGenesis): Genesis {
-    const genesis = makeGenesis(this.chainId, this.spec, stored.members);
+    const genesis = makeGenesis(this.chainId, this.spec, stored.members, stored.places);
     if (!bytesEqual(genesis.hash, stored.hash)) {
       throw new ConfigError(
         `CHAIN_ID/GENESIS: the data directory ${this.config.dataDir} holds the chain of genesis ${toHex(stored.hash)}, and CHAIN_ID "${this.chainId}" with ${this.config.genesisPath} make another; start with the settings it was made with, or another DATA_DIR`,
@@ -269,10 +269,10 @@ export class PosplusNode {
   private async enterChain(genesis: Genesis, from: 'store' | 'chosen' | 'new'): Promise<void> {
     this.genesis = genesis;
     const fromStore = from === 'store';
-    if (from === 'new') await this.store.putChosenGenesis(genesis.members, genesis.hash);
-    const ledger = fromStore ? await this.store.loadLedger() : genesisState(genesis);
+    if (from === 'new') await this.store.putChosenGenesis(genesis);
+    const rules = this.rulesFor(genesis);
+    const ledger = fromStore ? await this.store.loadLedger() : rules.genesisState();
     const head = (fromStore ? await this.store.getHead() : undefined) ?? { height: 0, hash: genesis.hash, timestamp: genesis.spec.timestamp };
-    const rules = engineRules(this.config.engine, { ncca: DEFAULT_NCCA_PARAMS }, genesis);
     const chain = new ChainState({ chainId: signingDomain(this.chainId, genesis.hash), ...DEFAULT_CHAIN_PARAMS }, genesis, this.identity.keyPair, ledger, head, rules.block);
     const wal = from === 'new' ? undefined : await this.store.getWal();
     if (fromStore && head.height > 0) {
@@ -288,6 +288,10 @@ export class PosplusNode {
     this.log.info({ height: head.height, genesis: genesis.hashHex, members: genesis.members.length, role: this.engine.status().role }, 'chain ready');
     this.feed({ type: 'tick', now: Date.now() });
     void this.syncOnce();
+  }
+
+  private rulesFor(genesis: Genesis): EngineRules {
+    return engineRules(this.config.engine, { ncca: DEFAULT_NCCA_PARAMS }, genesis);
   }
 
   private engineTopics(): TopicRef[] {
@@ -351,7 +355,7 @@ export class PosplusNode {
     if (ready.wal && ready.commits.length === 0) await this.store.putWal(ready.wal);
     for (const [i, c] of ready.commits.entries()) {
       if (c.block.header?.height === 1 && this.genesis) {
-        await this.store.putGenesis(this.genesis.members, this.genesis.hash, genesisState(this.genesis));
+        await this.store.putGenesis(this.genesis, this.rulesFor(this.genesis).genesisState());
       }
       await this.store.commit(c, i === ready.commits.length - 1 ? ready.wal : undefined);
       const now = Date.now();

@@ -8,6 +8,7 @@
 import { type Address, addressToString, parseAddress } from '../core/address.js';
 import { concatBytes, fromHex, type Hex, toHex, u64be, utf8 } from '../core/bytes.js';
 import type { Head } from '../core/chain-state.js';
+import type { GenesisPlaces } from '../core/genesis.js';
 import type { Account, ElectedRole } from '../core/ledger.js';
 import { AccountRecord } from '../core/wire/posplus.js';
 
@@ -164,14 +165,15 @@ export function decodeHead(bytes: Uint8Array): Head {
 export interface StoredGenesis {
   members: Uint8Array[];
   hash: Uint8Array;
+  places: GenesisPlaces;
 }
 
 /** JSON with hex strings: written once, tiny, and readable with any LevelDB tool. */
 export function encodeGenesis(g: StoredGenesis): Uint8Array {
-  return utf8(JSON.stringify({ hash: toHex(g.hash), members: g.members.map(toHex) }));
+  return utf8(JSON.stringify({ hash: toHex(g.hash), members: g.members.map(toHex), places: [...g.places].map(([k, p]) => [k, p.x, p.y]) }));
 }
 
 export function decodeGenesis(bytes: Uint8Array): StoredGenesis {
-  const o = JSON.parse(new TextDecoder().decode(bytes)) as { hash: string; members: string[] };
-  return { hash: fromHex(o.hash), members: o.members.map(fromHex) };
+  const o = JSON.parse(new TextDecoder().decode(bytes)) as { hash: string; members: string[]; places?: [Hex, number, number][] };
+  return { hash: fromHex(o.hash), members: o.members.map(fromHex), places: new Map((o.places ?? []).map(([k, x, y]) => [k, { x, y }])) };
 }

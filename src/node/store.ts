@@ -160,11 +160,8 @@ export class ChainStore {
    * the same batch, so loadLedger() alone returns the whole ledger; without them pass the genesis state to
    * loadLedger(base). Writing the same genesis again is a no-op; a different one is a StoreError.
    */
-  putGenesis(
-    members: readonly Uint8Array[],
-    hash: Uint8Array,
-    accounts?: { entries(): Iterable<[Address, Account]> },
-  ): Promise<void> {
+  putGenesis(genesis: StoredGenesis, accounts?: { entries(): Iterable<[Address, Account]> }): Promise<void> {
+    const { hash } = genesis;
     return this.serial(async () => {
       const existing = await this.getGenesis();
       if (existing !== undefined) {
@@ -175,7 +172,7 @@ export class ChainStore {
           `data directory ${this.dir} belongs to genesis ${toHex(existing.hash)}, not ${toHex(hash)}`,
         );
       }
-      const ops: Put[] = [{ type: 'put', key: metaKey(MetaKey.genesis), value: encodeGenesis({ members: [...members], hash }) }];
+      const ops: Put[] = [{ type: 'put', key: metaKey(MetaKey.genesis), value: encodeGenesis(genesis) }];
       if (accounts !== undefined) {
         for (const [address, account] of accounts.entries()) ops.push({ type: 'put', key: accountKey(address), value: encodeAccount(account) });
       }
@@ -189,8 +186,8 @@ export class ChainStore {
    * that a restart before block 1 comes back to the same genesis and the WAL of its height-1 votes, instead of
    * holding a new ceremony and voting again. Replaced by a later adoption; putGenesis makes the lasting record.
    */
-  async putChosenGenesis(members: readonly Uint8Array[], hash: Uint8Array): Promise<void> {
-    await this.db.put(metaKey(MetaKey.chosenGenesis), encodeGenesis({ members: [...members], hash }), { sync: true });
+  async putChosenGenesis(genesis: StoredGenesis): Promise<void> {
+    await this.db.put(metaKey(MetaKey.chosenGenesis), encodeGenesis(genesis), { sync: true });
     this.afterDurableWrite();
   }
 

@@ -5,7 +5,7 @@ import { type Hex, toHex, utf8 } from '../core/bytes.js';
 import type { Behavior, EngineName } from '../core/behavior.js';
 import { ChainState, type ChainParams, DEFAULT_CHAIN_PARAMS, type TxStatus, executionCache } from '../core/chain-state.js';
 import type { EvidenceSummary } from '../core/evidence.js';
-import { type Genesis, type GenesisSpec, genesisState, makeGenesis } from '../core/genesis.js';
+import { type Genesis, type GenesisSpec, makeGenesis } from '../core/genesis.js';
 import { sha256 } from '../core/hash.js';
 import { type KeyPair, keyPairFromSeed } from '../core/keys.js';
 import { locateBody, signTx, transferBody } from '../core/tx.js';
@@ -57,6 +57,8 @@ export interface ReplicaNetworkOptions {
   genesisTimestamp?: number;
   /** The genesis map (NCCA's cells); default DEFAULT_AREA. */
   area?: GenesisSpec['area'];
+  /** Each replica's position declared at genesis (by index), as a node's candidacy declares it. */
+  positions?: readonly { x: number; y: number }[];
   /** At most this many certified blocks per sync answer. */
   syncBatch?: number;
   /**
@@ -270,13 +272,14 @@ export class ReplicaNetwork {
       ...(options.area ? { area: options.area } : {}),
     };
     const keys = Array.from({ length: options.size }, () => keyPairFromSeed(keyStream.bytes(32)));
-    this.genesis = makeGenesis(this.chainId, spec, keys.map((k) => k.publicKey));
+    const places = new Map((options.positions ?? []).map((p, i) => [toHex(keys[i]!.publicKey), p] as const));
+    this.genesis = makeGenesis(this.chainId, spec, keys.map((k) => k.publicKey), places);
     const params: ChainParams = { ...DEFAULT_CHAIN_PARAMS, ...options.params, chainId: this.chainId };
     const shared = options.shareExecution ? executionCache(1024) : undefined;
     this.replicas = keys.map((key, index) => {
       const head = { height: 0, hash: this.genesis.hash, timestamp: spec.timestamp };
       const rules = this.makeEngine.rules(this.genesis);
-      const chain = new ChainState(params, this.genesis, key, genesisState(this.genesis), head, rules.block, shared);
+      const chain = new ChainState(params, this.genesis, key, rules.genesisState(), head, rules.block, shared);
       const replica = new Replica(index, key, chain, options.seenLimit ?? 20_000);
       replica.engine = this.startEngine(chain, rules);
       return replica;

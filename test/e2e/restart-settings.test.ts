@@ -29,13 +29,19 @@ describe('e2e: a restart with other chain settings', function () {
     return node;
   }
 
+  /** A chain commits only what it is given: a transfer makes block 1. */
+  async function commitBlock1(node: LocalNode): Promise<void> {
+    await waitFor('the chain ready', async () => (await node.rpc.call<{ genesis?: unknown }>('node_status')).genesis !== undefined);
+    await node.rpc.call('tx_send', { to: '0x00000000000000000000000000000000000000aa', amount: 1 });
+    await waitFor('block 1 stored', async () => (await node.head()).height >= 1);
+  }
+
   // 'close', not 'exit': by then the whole of stderr has been read.
   const exitOf = (node: LocalNode) => new Promise<number | null>((resolve) => node.proc!.once('close', (code) => resolve(code)));
 
   it('stops with exit 2 naming the stored genesis when CHAIN_ID or the genesis file changed', async () => {
     const first = await run({ CHAIN_ID: 'posplus-restart-a' });
-    await waitFor('the chain ready', async () => (await first.rpc.call<{ genesis?: unknown }>('node_status')).genesis !== undefined);
-    await waitFor('block 1 stored', async () => (await first.head()).height >= 1);
+    await commitBlock1(first);
     assert.equal(await first.stop(), 0);
 
     const renamed = await run({ CHAIN_ID: 'posplus-restart-b' });
@@ -56,7 +62,7 @@ describe('e2e: a restart with other chain settings', function () {
 
   it('stops when the accounts on disk do not match the state root of the head block', async () => {
     const node = await run({ CHAIN_ID: 'posplus-restart-a' });
-    await waitFor('block 1 stored', async () => (await node.head()).height >= 1);
+    await commitBlock1(node);
     const { address } = await node.rpc.call<{ address: string }>('node_status');
     assert.equal(await node.stop(), 0);
     // Damage the store behind the node's back: one account's balance changes, nothing else.

@@ -1,7 +1,7 @@
 import type { Address } from '../../core/address.js';
 import type { Hex } from '../../core/bytes.js';
 import type { BlockFacts, ChainState, HeadRecord, TxSetChoice } from '../../core/chain-state.js';
-import type { StateOverlay } from '../../core/ledger.js';
+import type { LedgerState, StateOverlay } from '../../core/ledger.js';
 import type { Block, TxSetBallot, TxSetCall } from '../../core/wire/posplus.js';
 import type { Outbound, Role, Verdict } from '../engine.js';
 import type { ValidatorSet } from '../validator-set.js';
@@ -18,6 +18,8 @@ export interface BftRules {
   txSet?: TxSetRules;
   /** What the engine knows of a node beyond its stake, for operators (NCCA: cell and credit). */
   describe?(chain: ChainState, address: Address): { cell?: number; credit?: number; suspendedUntil?: number };
+  /** Engine bookkeeping on the genesis state (NCCA: the first election, over the members placed at genesis). */
+  atGenesis?(state: LedgerState, now: number): void;
   /** Engine bookkeeping in every block after its transactions (NCCA's credit); part of the state root. */
   afterTxs?(state: StateOverlay, block: BlockFacts, head: HeadRecord | undefined): void;
   /** Sees every consensus message of the current height with its verdict (NCCA's round-2 detection). */

@@ -1,7 +1,7 @@
 import { addressOf, type Address } from '../../core/address.js';
 import { fromHex, toHex } from '../../core/bytes.js';
 import type { BlockFacts, HeadRecord } from '../../core/chain-state.js';
-import { type Account, ElectedRole, type StateOverlay, type StateReader, isRegistered } from '../../core/ledger.js';
+import { type Account, ElectedRole, type LedgerState, type StateOverlay, type StateReader, isRegistered } from '../../core/ledger.js';
 import type { Area } from '../../geo/grid.js';
 import type { BftRules } from '../bft/bft-rules.js';
 import type { Role } from '../engine.js';
@@ -54,6 +54,11 @@ export function nccaRules(p: NccaParams, area: Area): BftRules {
         ...(until > chain.head.timestamp ? { suspendedUntil: until } : {}),
       };
     },
+    // The first epoch's roles come from the genesis when its members declared positions; otherwise every
+    // registered node validates until the first election (the paper's start, where validators are still to be chosen).
+    atGenesis: (state, now) => {
+      if ([...state.entries()].some(([, a]) => isRegistered(a) && a.position !== undefined)) holdElection(state, p, area, true, now);
+    },
     afterTxs: (state, block, head) => {
       updateCredit(state, block, head, p);
       applyDetection(state, block, head, recordConduct(state, block, head), p, area);
@@ -63,9 +68,9 @@ export function nccaRules(p: NccaParams, area: Area): BftRules {
 }
 
 /**
- * The elected validators and multi-region validators, weighted by stake. Before the first election (the
- * first epoch) no account has a role yet, and every registered node validates, as in the paper's start where
- * the initial validators are still to be chosen. Suspended and evicted nodes are out (`now` is the head's time).
+ * The elected validators and multi-region validators, weighted by stake. When no account has a role (a genesis
+ * whose members declared no position, until the first election) every registered node validates. Suspended and
+ * evicted nodes are out (`now` is the head's time).
  */
 function electedValidators(state: StateReader, now: number, quorum: Fraction): ValidatorSet {
   const staked: [Address, Account][] = [];
@@ -85,7 +90,7 @@ function updateCredit(state: StateOverlay, block: BlockFacts, head: HeadRecord |
   if (record !== undefined) rescore(state, record, (a) => creditOf(a, p), (current, r) => nextCredit(current, r, p.credit));
 }
 
-function holdElection(state: StateOverlay, p: NccaParams, area: Area, firstEpoch: boolean, now: number): void {
+function holdElection(state: StateOverlay | LedgerState, p: NccaParams, area: Area, firstEpoch: boolean, now: number): void {
   const candidates = [];
   for (const [address, a] of state.entries()) {
     if (isRegistered(a) && hasRights(a, now)) {

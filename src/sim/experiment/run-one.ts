@@ -38,6 +38,7 @@ export function runOne(spec: ExperimentSpec, job: RunJob): RunResult {
     size: spec.nodes,
     chainId: 'posplus-experiment',
     area,
+    positions,
     dropRate: spec.network.loss,
     shareExecution: true,
     seenLimit: 2_000,

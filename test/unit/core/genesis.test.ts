@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { addressOf } from '../../../src/core/address.js';
-import { compareBytes } from '../../../src/core/bytes.js';
+import { compareBytes, toHex } from '../../../src/core/bytes.js';
 import { genesisState, makeGenesis, parseGenesisSpec } from '../../../src/core/genesis.js';
 import { CHAIN, SPEC, key } from './fixtures.js';
 
@@ -19,6 +19,17 @@ describe('core/genesis', () => {
       { numRuns: 50 },
     );
     assert.deepEqual(reference.members, [...members].sort(compareBytes));
+  });
+
+  it('members\' places are part of the hash and of the state; places of non-members are dropped', () => {
+    const plain = makeGenesis(CHAIN, SPEC, members);
+    const at = (x: number) => new Map([[toHex(members[0]!), { x, y: 7 }]]);
+    const placed = makeGenesis(CHAIN, SPEC, members, at(5));
+    assert.notEqual(placed.hashHex, plain.hashHex);
+    assert.notEqual(makeGenesis(CHAIN, SPEC, members, at(6)).hashHex, placed.hashHex, 'another position, another genesis');
+    assert.equal(makeGenesis(CHAIN, SPEC, members, new Map([[toHex(key('stranger').publicKey), { x: 1, y: 1 }]])).hashHex, plain.hashHex);
+    assert.deepEqual(genesisState(placed).get(addressOf(members[0]!))?.position, { x: 5, y: 7 });
+    assert.equal(genesisState(placed).get(addressOf(members[1]!))?.position, undefined);
   });
 
   it('another member set, chain id or spec gives another hash', () => {

@@ -11,6 +11,7 @@ import type { Genesis } from '../../../src/core/genesis.js';
 import { GenesisSecret } from '../../../src/core/genesis-secret.js';
 import type { KeyPair } from '../../../src/core/keys.js';
 import { signingDomain } from '../../../src/core/signing.js';
+import { toHex } from '../../../src/core/bytes.js';
 import { signVote } from '../../../src/core/votes.js';
 import { type Certificate, GenesisMessage, Vote } from '../../../src/core/wire/posplus.js';
 import { GenesisGossip } from '../../../src/node/genesis-gossip.js';
@@ -82,6 +83,27 @@ describe('genesis ceremony: only holders of the deployment secret take part', ()
     for (const c of ceremonies) for (const k of members) c.onCandidacy(ceremony(k).candidacy(T0), T0);
     const hashes = ceremonies.map((c) => c.tryClose(T0)!.hashHex);
     assert.deepEqual(new Set(hashes).size, 1);
+  });
+
+  it('each member\'s declared position goes into the genesis, its hash and its announcement', () => {
+    const members = [key('a'), key('b'), key('c')];
+    const at = (i: number) => ({ x: 1000 * i, y: 500 });
+    const placed = (k: KeyPair, i: number) =>
+      new GenesisCeremony({ chainId: CHAIN, spec: SPEC, expected: 3, quietMs: 20_000, secret: SECRET, position: at(i) }, k, T0);
+    const ceremonies = members.map(placed);
+    for (const c of ceremonies) for (const [i, k] of members.entries()) c.onCandidacy(placed(k, i).candidacy(T0), T0);
+    const closed = ceremonies.map((c) => c.tryClose(T0)!);
+    assert.equal(new Set(closed.map((g) => g.hashHex)).size, 1);
+    for (const [i, k] of members.entries()) assert.deepEqual(closed[0]!.places.get(toHex(k.publicKey)), at(i));
+    assert.notEqual(closed[0]!.hashHex, genesisOf(members).hashHex, 'positions are part of the genesis');
+    const { gossip, entered } = gossipOf(key('me'));
+    gossip.onMessage(announcement(members[0]!, closed[0]!, 0), T0);
+    assert.deepEqual(entered.map((g) => g.hashHex), [closed[0]!.hashHex], 'an announcement carries the places: its genesis rebuilds');
+  });
+
+  it('a candidacy with a position off any map is refused', () => {
+    const far = new GenesisCeremony({ chainId: CHAIN, spec: SPEC, expected: 3, quietMs: 20_000, secret: SECRET, position: { x: 2_000_000, y: 0 } }, key('far'), T0);
+    assert.throws(() => ceremony(key('a')).onCandidacy(far.candidacy(T0), T0), /position/);
   });
 
   it('a node without a secret ignores every candidacy', () => {

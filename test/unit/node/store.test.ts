@@ -108,7 +108,7 @@ describe('ChainStore', function () {
   it('round-trips a committed signed block with txs, accounts and evidence across a reopen', async () => {
     const chain = new TestChain();
     let s = await reopen();
-    await s.putGenesis(chain.genesis.members, chain.genesis.hash, genesisState(chain.genesis));
+    await s.putGenesis(chain.genesis, genesisState(chain.genesis));
 
     // A transfer plus a conflicting transfer with the same nonce: the conflict raises a double-spend alert,
     // which goes into the same block as evidence; the one with the smaller id is the one that stays.
@@ -192,13 +192,13 @@ describe('ChainStore', function () {
 
   it('keeps the genesis chosen before block 1 across a reopen, the latest choice winning', async () => {
     let s = await reopen();
-    const a = { members: [new Uint8Array(32).fill(1)], hash: new Uint8Array(32).fill(0xaa) };
-    const b = { members: [new Uint8Array(32).fill(2), new Uint8Array(32).fill(3)], hash: new Uint8Array(32).fill(0xbb) };
-    await s.putChosenGenesis(a.members, a.hash);
-    await s.putChosenGenesis(b.members, b.hash);
+    const a = { members: [new Uint8Array(32).fill(1)], hash: new Uint8Array(32).fill(0xaa), places: new Map() };
+    const b = { members: [new Uint8Array(32).fill(2), new Uint8Array(32).fill(3)], hash: new Uint8Array(32).fill(0xbb), places: new Map([['02'.repeat(32), { x: 10, y: 20 }]]) };
+    await s.putChosenGenesis(a);
+    await s.putChosenGenesis(b);
     s = await reopen();
     const chosen = await s.getChosenGenesis();
-    assert.deepEqual(chosen && { members: chosen.members.map((m) => [...m]), hash: [...chosen.hash] }, { members: b.members.map((m) => [...m]), hash: [...b.hash] });
+    assert.deepEqual(chosen && { members: chosen.members.map((m) => [...m]), hash: [...chosen.hash], places: chosen.places }, { members: b.members.map((m) => [...m]), hash: [...b.hash], places: b.places });
   });
 
   it('keeps the WAL durable across a reopen, and overwrites it', async () => {
@@ -217,11 +217,11 @@ describe('ChainStore', function () {
     await s.putPosition({ x: 12.5, y: -3 });
     const a = makeGenesis(CHAIN_ID, SPEC, [keyPairFromSeed(seed(1)).publicKey]);
     const b = makeGenesis(CHAIN_ID, SPEC, [keyPairFromSeed(seed(3)).publicKey]);
-    await s.putGenesis(a.members, a.hash);
+    await s.putGenesis(a);
     s = await reopen();
     assert.deepEqual(await s.getPosition(), { x: 12.5, y: -3 });
-    await s.putGenesis(a.members, a.hash);
-    await rejectsWithStoreError(s.putGenesis(b.members, b.hash), 'genesis-mismatch', dir, a.hashHex, b.hashHex);
+    await s.putGenesis(a);
+    await rejectsWithStoreError(s.putGenesis(b), 'genesis-mismatch', dir, a.hashHex, b.hashHex);
   });
 
   it('streams certified blocks in height order, across read chunks and clamped to the head', async () => {
@@ -370,7 +370,7 @@ const key = keyPairFromSeed(new Uint8Array(32).fill(1));
 const to = addressBytesOf(keyPairFromSeed(new Uint8Array(32).fill(2)).publicKey);
 const genesis = makeGenesis(CHAIN_ID, SPEC, [key.publicKey]);
 const store = await ChainStore.open(process.argv[2]);
-await store.putGenesis(genesis.members, genesis.hash, genesisState(genesis));
+await store.putGenesis(genesis, genesisState(genesis));
 const head = (await store.getHead()) ?? { height: 0, hash: genesis.hash, timestamp: SPEC.timestamp };
 const chain = new ChainState({ chainId: CHAIN_ID, ...DEFAULT_CHAIN_PARAMS }, genesis, key, await store.loadLedger(), head, NO_BLOCK_RULES);
 for (;;) {

@@ -70,7 +70,7 @@ describe('bytes a hostile peer makes up, on every topic', () => {
       block1: async () => undefined,
       enter: () => assert.fail('made-up bytes must not make a node enter a genesis'),
     });
-    gossip.startCeremony(4, 20_000, NOW);
+    gossip.startCeremony(4, 20_000, { x: 0, y: 0 }, NOW);
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 2048 }), (data) => {
         let verdict: string;
