@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { useCluster, waitFor } from './support/local-cluster.js';
+import { oneNodePerCell, useCluster, waitFor } from './support/local-cluster.js';
 
 const SINK = '0x00000000000000000000000000000000000000cc';
 const TARGET = 5;
@@ -19,7 +19,8 @@ describe('e2e: a node started with --behavior', function () {
 
   describe('4 nodes, node 3 with --behavior equivocate', () => {
     const BAD = 3;
-    const cluster = useCluster(4, {}, undefined, (i) => (i === BAD ? ['--behavior', 'equivocate'] : []));
+    // One per cell, so all four vote, the equivocator too.
+    const cluster = useCluster(4, {}, oneNodePerCell, (i) => (i === BAD ? ['--behavior', 'equivocate'] : []));
     const honest = () => cluster.nodes.filter((_, i) => i !== BAD);
 
     it('says so: a loud warning in its log and `behaviors` in its node_status (and only in its)', async () => {

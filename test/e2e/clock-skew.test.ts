@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
 import { DEFAULT_CHAIN_PARAMS } from '../../src/core/chain-state.js';
-import { useCluster, waitFor } from './support/local-cluster.js';
+import { oneNodePerCell, useCluster, waitFor } from './support/local-cluster.js';
 
 const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 const SKEW_S = 30;
@@ -19,7 +19,8 @@ if (!available) process.stderr.write(`skipped: the clock-skew e2e test needs ${L
 (available ? describe : describe.skip)('e2e: a validator whose clock runs ahead', function () {
   this.timeout(120_000);
   const skewed = 3;
-  const cluster = useCluster(4, {}, (i): Record<string, string> => (i === skewed ? { LD_PRELOAD: LIBFAKETIME, FAKETIME: `+${SKEW_S}s` } : {}));
+  // One per cell, so all four vote and propose in turn, the skewed one too.
+  const cluster = useCluster(4, {}, (i): Record<string, string> => ({ ...oneNodePerCell(i), ...(i === skewed ? { LD_PRELOAD: LIBFAKETIME, FAKETIME: `+${SKEW_S}s` } : {}) }));
 
   it(`${SKEW_S} s ahead (more than maxClockDriftMs): its blocks are refused, and the others commit one chain without them`, async () => {
     assert.ok(SKEW_S * 1000 > DEFAULT_CHAIN_PARAMS.maxClockDriftMs);

@@ -7,11 +7,9 @@ import { encodeTx, signTx, transferBody } from '../../src/core/tx.js';
 import { type NodeStatusView, signingDomainOf } from '../../src/cli/client-options.js';
 import { RpcCallError } from '../../src/cli/rpc-client.js';
 import { readKeyFile } from '../../src/node/identity.js';
-import { runCli, useCluster, waitFor } from './support/local-cluster.js';
+import { oneNodePerCell, runCli, useCluster, waitFor } from './support/local-cluster.js';
 
 const SINK = '0x00000000000000000000000000000000000000aa';
-/** The side of one cell in the default 3 × 3 area. */
-const CELL_M = 3000;
 
 interface TxState {
   status: 'pending' | 'committed' | 'rejected';
@@ -134,9 +132,8 @@ describe('e2e: real nodes on 127.0.0.1', function () {
   });
 
   describe('a 4-node network under load', () => {
-    // One node per cell, so NCCA's elections keep all four voting: of three or more in one cell, one is a normal
-    // node, and freezing one of three validators would rightly stop the chain (2/3 of the weight is no quorum).
-    const cluster = useCluster(4, {}, (i) => ({ POSITION: `${(i % 3) * CELL_M + 500},${Math.floor(i / 3) * CELL_M + 500}` }));
+    // All four vote: freezing one of three validators would rightly stop the chain (2/3 of the weight is no quorum).
+    const cluster = useCluster(4, {}, oneNodePerCell);
 
     it('survives kill -9 of one node: it restarts, catches up, and nothing committed is lost', async () => {
       const sent: { id: string; via: number }[] = [];

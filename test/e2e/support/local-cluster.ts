@@ -118,6 +118,12 @@ export class LocalNode {
   }
 }
 
+/**
+ * Node i's POSITION in cell i of the default 3 × 3 map (3 km cells): with at most nine nodes, one per cell, NCCA
+ * elects every one of them, so each votes (of three or more in one cell, one would be a normal node).
+ */
+export const oneNodePerCell = (i: number): Record<string, string> => ({ POSITION: `${(i % 3) * 3000 + 500},${Math.floor(i / 3) * 3000 + 500}` });
+
 /** N nodes on 127.0.0.1 that find each other through KNOWN_NODES (the seed's host:port list). */
 export class LocalCluster {
   private constructor(
