@@ -7,12 +7,13 @@ import type { PeerStanding } from './peer-standing.js';
 import { SYNC_DEADLINE_MS, requestBlocks } from './sync.js';
 
 /** How long a peer that served a forged block in sync is neither asked nor heard. */
-export const SYNC_LIAR_PENALTY_MS = 10 * 60_000;
+const SYNC_LIAR_PENALTY_MS = 10 * 60_000;
 /** How long a peer that did not answer is left out of sync (its gossip is still heard: it may only be busy). */
-export const SYNC_STALL_ASIDE_MS = 60_000;
+const SYNC_STALL_ASIDE_MS = 60_000;
 /** Every pass first asks this many peers at once, chain members first, so no number of silent peers holds it. */
-export const SYNC_FANOUT = 8;
-export const SYNC_PROBE_MS = 3_000;
+const SYNC_FANOUT = 8;
+/** A probe asks for one block: an honest peer answers well within this. */
+const SYNC_PROBE_MS = 3_000;
 
 /** What a pass needs of the node: where its chain stands, and a way to step its engine with certified blocks. */
 export interface CatchUpTarget {

@@ -2,7 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { type Address, addressOf } from '../core/address.js';
 import { BoundedMap } from '../core/bounded-map.js';
 import type { ChainState } from '../core/chain-state.js';
-import { isRegistered } from '../core/ledger.js';
+import { type Account, isRegistered } from '../core/ledger.js';
 import { hasRights } from '../consensus/ncca/account-view.js';
 
 /** Far below GRAYLIST_THRESHOLD: gossipsub ignores every RPC from the peer and prunes it from its meshes. */
@@ -32,19 +32,22 @@ export class PeerStanding {
 
   score(peerId: string): number {
     if (this.isPenalised(peerId, Date.now())) return PENALISED_SCORE;
-    const chain = this.chain();
-    const address = this.addressOf(peerId);
-    if (chain === undefined || address === null) return 0;
-    return hasRights(chain.ledger.get(address), chain.head.timestamp) ? 0 : PENALISED_SCORE;
+    const known = this.accountOf(peerId);
+    return known === undefined || hasRights(known.account, known.now) ? 0 : PENALISED_SCORE;
   }
 
   /** Whether the peer's key is a node the chain registered and has not suspended or evicted. */
   isMember(peerId: string): boolean {
+    const known = this.accountOf(peerId);
+    return known?.account !== undefined && isRegistered(known.account) && hasRights(known.account, known.now);
+  }
+
+  /** The peer key's account on our chain (undefined inside when the chain has none), with the chain's time. */
+  private accountOf(peerId: string): { account: Account | undefined; now: number } | undefined {
     const chain = this.chain();
     const address = this.addressOf(peerId);
-    if (chain === undefined || address === null) return false;
-    const account = chain.ledger.get(address);
-    return account !== undefined && isRegistered(account) && hasRights(account, chain.head.timestamp);
+    if (chain === undefined || address === null) return undefined;
+    return { account: chain.ledger.get(address), now: chain.head.timestamp };
   }
 
   private addressOf(peerId: string): Address | null {
