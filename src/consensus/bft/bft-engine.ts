@@ -57,16 +57,12 @@ export class BftEngine implements Engine {
     this.selfKey = toHex(chain.key.publicKey);
     this.evidenceOut = new EvidenceOutbox(chain.key.publicKey);
     this.feed = rules.observer && new ObserverFeed(rules.observer);
-    const engine = this;
     this.routing = new VoteRouting({
       selfKey: this.selfKey,
       collectVotes: rules.collectVotes === true,
-      get h() {
-        return engine.h;
-      },
-      get validators() {
-        return engine.validatorSet;
-      },
+      height: () => this.h,
+      validators: () => this.validatorSet,
+      isValidator: () => this.isValidator,
       proposerOf: (round) => this.proposerOf(round),
       publish: (out) => void this.out.publish.push(out),
       armCollect: (round, now) => this.schedule('collect', round, now + this.timeouts.collectMs),

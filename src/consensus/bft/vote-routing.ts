@@ -10,8 +10,10 @@ export interface RoutingView {
   readonly selfKey: Hex;
   /** Whether votes climb to the round's collector (NCCA) or go to everyone. */
   readonly collectVotes: boolean;
-  readonly h: HeightState;
-  readonly validators: ValidatorSet;
+  /** The height in progress and its validators: both change as the engine moves on, so they are asked each time. */
+  height(): HeightState;
+  validators(): ValidatorSet;
+  isValidator(): boolean;
   proposerOf(round: number): Uint8Array;
   publish(out: Outbound): void;
   /** Arms the timer after which a step still stalled at the collector falls back (BftTimeouts.collectMs). */
@@ -33,11 +35,12 @@ export class VoteRouting {
     const { v } = this;
     if (!v.collectVotes) return v.publish({ kind: 'vote', vote });
     if (this.isCollector(vote.round)) return;
-    const heard = vote.type === Vote.Type.PREVOTE ? v.h.proposals.has(vote.round) : v.h.collector.heard.has(vote.round);
-    if (!heard) v.h.collector.fallen.add(vote.round);
-    if (v.h.collector.fallen.has(vote.round)) return this.sendToBackups(vote);
+    const h = v.height();
+    const heard = vote.type === Vote.Type.PREVOTE ? h.proposals.has(vote.round) : h.collector.heard.has(vote.round);
+    if (!heard) h.collector.fallen.add(vote.round);
+    if (h.collector.fallen.has(vote.round)) return this.sendToBackups(vote);
     v.publish({ kind: 'vote', vote, to: v.proposerOf(vote.round) });
-    v.h.collector.pending = { round: vote.round, step: v.h.step };
+    h.collector.pending = { round: vote.round, step: h.step };
     v.armCollect(vote.round, now);
   }
 
@@ -47,18 +50,20 @@ export class VoteRouting {
    * collector, which may only be slow (a backup cannot count the collector's own vote).
    */
   fallBack(round: number): void {
-    this.v.h.collector.fallen.add(round);
-    for (const vote of this.v.h.ownVotes) if (vote.round === round) this.sendToBackups(vote);
+    const h = this.v.height();
+    h.collector.fallen.add(round);
+    for (const vote of h.ownVotes) if (vote.round === round) this.sendToBackups(vote);
   }
 
   /** As a round's collector, or its backup after falling back, pass on the votes gathered once they make a new quorum. */
   collect(): void {
     const { v } = this;
-    if (!v.collectVotes || v.validators.weightOf(v.selfKey) <= 0) return;
-    for (const [round, rv] of v.h.votes) {
-      if (!this.isCollector(round) && !(v.h.collector.fallen.has(round) && this.backupsOf(round).includes(v.selfKey))) continue;
+    if (!v.collectVotes || !v.isValidator()) return;
+    const h = v.height();
+    for (const [round, rv] of h.votes) {
+      if (!this.isCollector(round) && !(h.collector.fallen.has(round) && this.backupsOf(round).includes(v.selfKey))) continue;
       for (const [step, tally] of [['prevote', rv.prevotes], ['precommit', rv.precommits]] as const) {
-        const votes = v.h.collector.due(step, round, tally, v.validators);
+        const votes = h.collector.due(step, round, tally, v.validators());
         if (votes !== undefined) v.publish({ kind: 'votes', votes });
       }
     }
