@@ -80,9 +80,13 @@ export class GenesisCeremony {
 export function checkCandidacy(chainId: string, secret: GenesisSecret | undefined, c: Candidacy): void {
   if (!needSecret(secret).admits(chainId, 'candidacy', c.publicKey, c.proof)) throw new InvalidMessage('candidacy does not prove knowledge of the genesis secret');
   if (!verifyMessage(Candidacy, c.publicKey, chainId, 'candidacy', c)) throw new InvalidMessage('candidacy signature does not match its key');
-  if ((c.x === undefined) !== (c.y === undefined) || (c.x ?? 0) > MAX_COORDINATE || (c.y ?? 0) > MAX_COORDINATE) {
-    throw new InvalidMessage(`a candidacy's position is x and y, each at most ${MAX_COORDINATE} m`);
-  }
+  if ((c.x === undefined) !== (c.y === undefined)) throw new InvalidMessage("a candidacy's position is x and y, or neither");
+  checkPlace(c.x ?? 0, c.y ?? 0);
+}
+
+/** A declared position (candidacy or announced place) lies on a map of at most MAX_COORDINATE metres a side. */
+function checkPlace(x: number, y: number): void {
+  if (x > MAX_COORDINATE || y > MAX_COORDINATE) throw new InvalidMessage(`a genesis position is at most ${MAX_COORDINATE} m on each axis`);
 }
 
 /** `block1`: the certificate of the chain's first block once it has one, the proof that the chain runs. */
@@ -118,6 +122,7 @@ export function verifyAnnounce(chainId: string, spec: GenesisSpec, secret: Genes
   if (!verifyMessage(GenesisAnnounce, a.announcer, chainId, 'genesis', a)) {
     throw new InvalidMessage('genesis announcement signature does not match its announcer');
   }
+  for (const p of a.places) checkPlace(p.x, p.y);
   const genesis = makeGenesis(chainId, spec, a.members, new Map(a.places.map((p) => [toHex(p.publicKey), { x: p.x, y: p.y }])));
   if (!bytesEqual(genesis.hash, a.genesisHash)) throw new InvalidMessage('announced genesis hash does not follow from its members and our genesis spec');
   return genesis;

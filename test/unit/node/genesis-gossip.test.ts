@@ -7,7 +7,7 @@ import { TopicValidatorResult } from '@libp2p/interface';
 import { pino } from 'pino';
 import { GenesisCeremony, announceGenesis } from '../../../src/core/ceremony.js';
 import { InvalidMessage } from '../../../src/core/errors.js';
-import type { Genesis } from '../../../src/core/genesis.js';
+import { type Genesis, makeGenesis } from '../../../src/core/genesis.js';
 import { GenesisSecret } from '../../../src/core/genesis-secret.js';
 import type { KeyPair } from '../../../src/core/keys.js';
 import { signingDomain } from '../../../src/core/signing.js';
@@ -104,6 +104,13 @@ describe('genesis ceremony: only holders of the deployment secret take part', ()
   it('a candidacy with a position off any map is refused', () => {
     const far = new GenesisCeremony({ chainId: CHAIN, spec: SPEC, expected: 3, quietMs: 20_000, secret: SECRET, position: { x: 2_000_000, y: 0 } }, key('far'), T0);
     assert.throws(() => ceremony(key('a')).onCandidacy(far.candidacy(T0), T0), /position/);
+  });
+
+  it('an announced place off any map is refused, even from a secret holder', () => {
+    const off = makeGenesis(CHAIN, SPEC, [key('a').publicKey], new Map([[toHex(key('a').publicKey), { x: 2_000_000, y: 0 }]]));
+    const { gossip, entered } = gossipOf(key('me'));
+    assert.throws(() => gossip.onMessage(announcement(key('a'), off, 0), T0), /position/);
+    assert.equal(entered.length, 0);
   });
 
   it('a node without a secret ignores every candidacy', () => {
