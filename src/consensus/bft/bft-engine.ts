@@ -5,7 +5,7 @@ import { hexOf } from '../../core/object-memo.js';
 import type { ChainState, HeadRecord } from '../../core/chain-state.js';
 import { InvalidMessage } from '../../core/errors.js';
 import { evidenceId, makeEquivocationEvidence, proveInvalidBlock, verifyEvidence } from '../../core/evidence.js';
-import { precommitOf, signProposal, signVote, verifyProposalSignature, verifyVote } from '../../core/votes.js';
+import { precommitOf, signProposal, signVote, verifyProposalSignature } from '../../core/votes.js';
 import type { Block, Certificate, CertifiedBlock, Evidence, Proposal, Tx } from '../../core/wire/posplus.js';
 import { Vote } from '../../core/wire/posplus.js';
 import type { Engine, EngineInput, EngineName, EngineStatus, Ready, Role, ValidatorView, Verdict } from '../engine.js';
@@ -21,8 +21,9 @@ import { FutureInputs } from './future-inputs.js';
 import { ObserverFeed } from './observer-feed.js';
 import { EvidenceOutbox } from './evidence-outbox.js';
 import { VoteRouting } from './vote-routing.js';
+import { checkBundle, checkProofOfLock, checkRoundInReach, checkedWeight } from './vote-checks.js';
+import { type Upon, decidedUnheld, heldValid, nextUpon, polkaTag } from './upon-rules.js';
 
-const MAX_ROUND_AHEAD = 64;
 const RECENT_PROPOSERS = 16;
 /** Heights a transaction may stay pending before this replica gossips it again (see Mempool.lingering). */
 const RESEND_TXS_AFTER = 2;
@@ -221,9 +222,8 @@ export class BftEngine implements Engine {
     const header = headerOf(block);
     if (header.height === this.height + 1 && block?.lastCommit !== undefined) this.learnFromNextBlock(block.lastCommit, now);
     if (!this.heightGate(header.height, input)) return;
-    if (p.round > this.h.round + MAX_ROUND_AHEAD || p.validRound >= p.round || p.validRound < -1) {
-      throw new InvalidMessage(`proposal round ${p.round} / valid round ${p.validRound} out of range`);
-    }
+    checkRoundInReach('proposal', p.round, this.h.round);
+    if (p.validRound >= p.round || p.validRound < -1) throw new InvalidMessage(`proposal valid round ${p.validRound} out of range for round ${p.round}`);
     const rightful = this.proposerOf(p.round);
     if (toHex(p.proposer) !== toHex(rightful)) {
       throw new InvalidMessage(`proposal for round ${p.round} is not from its rightful proposer ${addressOf(rightful)}`);
@@ -266,15 +266,7 @@ export class BftEngine implements Engine {
    */
   private recordProofOfLock(p: Proposal, hash: Hex, now: number): void {
     const { verdict, reason } = this.out;
-    for (const vote of p.pol) {
-      if (vote.type !== Vote.Type.PREVOTE || vote.height !== this.height || vote.round !== p.validRound || toHex(vote.blockHash) !== hash) {
-        throw new InvalidMessage('proposal proof of lock holds a vote that is not a prevote for its block in its valid round');
-      }
-      const weight = this.validatorSet.weightOf(hexOf(vote.voter));
-      if (weight === 0) throw new InvalidMessage(`proposal proof of lock holds a vote from ${addressOf(vote.voter)}, which is not a validator`);
-      verifyVote(this.chain.params.chainId, vote);
-      this.record(vote, weight, now, true);
-    }
+    for (const { vote, weight } of checkProofOfLock(this.chain.params.chainId, p, this.height, hash, this.validatorSet)) this.record(vote, weight, now, true);
     // Counting the proof must not change how the proposal itself is judged (a known vote is no fault of it).
     this.out.verdict = verdict;
     this.out.reason = reason;
@@ -282,11 +274,8 @@ export class BftEngine implements Engine {
 
   private onVote(vote: Vote, input: EngineInput): void {
     if (!this.heightGate(vote.height, input)) return;
-    if (vote.round > this.h.round + MAX_ROUND_AHEAD) throw new InvalidMessage(`vote round ${vote.round} is too far ahead`);
-    const voter = hexOf(vote.voter);
-    const weight = this.validatorSet.weightOf(voter);
-    if (weight === 0) throw new InvalidMessage(`vote from ${addressOf(vote.voter)}, which is not a validator`);
-    verifyVote(this.chain.params.chainId, vote);
+    checkRoundInReach('vote', vote.round, this.h.round);
+    const weight = checkedWeight(this.chain.params.chainId, vote, this.validatorSet);
     this.noteIfSignedElsewhere(vote);
     this.record(vote, weight, input.now);
     if (this.h.step === 'idle') this.startRound(this.h.round, input.now);
@@ -304,19 +293,12 @@ export class BftEngine implements Engine {
    * not count against the validator it names.
    */
   private onVotes(votes: Vote[], input: EngineInput): void {
-    const first = votes[0];
-    if (first === undefined) throw new InvalidMessage('an empty vote bundle');
-    if (votes.some((v) => v.height !== first.height || v.round !== first.round || v.type !== first.type)) {
-      throw new InvalidMessage('a vote bundle mixes heights, rounds or types');
-    }
-    if (votes.length > this.validatorSet.members.length) throw new InvalidMessage('a vote bundle holds more votes than there are validators');
+    const first = checkBundle(votes, this.validatorSet);
     if (!this.heightGate(first.height, input)) return;
-    if (first.round > this.h.round + MAX_ROUND_AHEAD) throw new InvalidMessage(`vote round ${first.round} is too far ahead`);
+    checkRoundInReach('vote', first.round, this.h.round);
     let fresh = false;
     for (const vote of votes) {
-      const weight = this.validatorSet.weightOf(hexOf(vote.voter));
-      if (weight === 0) throw new InvalidMessage(`vote from ${addressOf(vote.voter)}, which is not a validator`);
-      verifyVote(this.chain.params.chainId, vote);
+      const weight = checkedWeight(this.chain.params.chainId, vote, this.validatorSet);
       this.noteIfSignedElsewhere(vote);
       this.out.verdict = 'accept';
       this.record(vote, weight, input.now);
@@ -355,12 +337,12 @@ export class BftEngine implements Engine {
    * that certificate is left for the proposal's own check.
    */
   private learnFromNextBlock(cert: Certificate, now: number): void {
-    const held = [...this.h.proposals.values()].find((r) => r.valid && r.hash === toHex(cert.blockHash));
+    const held = heldValid(this.h, toHex(cert.blockHash));
     if (held === undefined || cert.height !== this.height) return;
     const { verdict, reason } = this.out;
     try {
       checkCertificate(this.chain.params.chainId, cert, this.validatorSet);
-      this.commit(held.block, cert.round, cert.sigs.map((s) => precommitOf(cert, s)), now, false);
+      this.commit(held, cert.round, cert.sigs.map((s) => precommitOf(cert, s)), now, false);
     } catch (err) {
       if (!(err instanceof InvalidMessage)) throw err;
     }
@@ -369,7 +351,7 @@ export class BftEngine implements Engine {
   }
 
   private record(vote: Vote, weight: number, now: number, proof = false): void {
-    const tally = this.h.tallies(vote.round)[vote.type === Vote.Type.PREVOTE ? 'prevotes' : 'precommits'];
+    const tally = this.h.tallyOf(vote.type, vote.round);
     const { added, conflict } = proof ? tally.addToProof(vote, weight) : tally.add(vote, weight);
     if (conflict) {
       this.report(makeEquivocationEvidence(this.chain.params.chainId, this.chain.key, Vote.encode(conflict), Vote.encode(vote), this.chain.head.height), now);
@@ -483,7 +465,7 @@ export class BftEngine implements Engine {
   }
 
   private castVote(type: Vote.Type, hash: Hex, now: number): void {
-    const tally = this.h.tallies(this.h.round)[type === Vote.Type.PREVOTE ? 'prevotes' : 'precommits'];
+    const tally = this.h.tallyOf(type, this.h.round);
     if (!this.isValidator || tally.has(this.selfKey)) return; // never sign twice for one (height, round, type)
     const vote = signVote(this.chain.params.chainId, this.chain.key, {
       type,
@@ -518,115 +500,57 @@ export class BftEngine implements Engine {
     this.castVote(Vote.Type.PRECOMMIT, hash, now);
   }
 
-  /** Applies the upon-rules of Algorithm 1 until none fires. */
+  /** Applies the upon-rules of Algorithm 1 until none fires, then arms the timers of the step it ends in. */
   private evaluate(now: number): void {
     for (let guard = 0; guard < 1000; guard++) {
-      if (!this.evaluateOnce(now)) return;
+      const upon = nextUpon(this.h, this.validatorSet);
+      if (upon === undefined) break;
+      this.apply(upon, now);
     }
+    if (decidedUnheld(this.h, this.validatorSet)) this.out.behindUntil = this.height;
+    this.armStepTimers(now);
   }
 
-  private evaluateOnce(now: number): boolean {
-    const vs = this.validatorSet;
-    // Decide: a proposal plus >2/3 precommits for it in any round, seen here or in a certificate.
-    for (const [r, rec] of this.h.proposals) {
-      const tally = this.h.votes.get(r)?.precommits;
-      if (tally && rec.valid && vs.isQuorum(tally.weightFor(rec.hash))) {
-        this.commit(rec.block, r, tally.votesFor(rec.hash), now, this.isProposer(r));
-        return true;
-      }
+  private apply(upon: Upon, now: number): void {
+    switch (upon.kind) {
+      case 'decide':
+        return this.commit(upon.block, upon.round, upon.precommits, now, !upon.certified && this.isProposer(upon.round));
+      case 'skip':
+        return this.startRound(upon.round, now);
+      case 'prevote':
+        return this.prevote(upon.hash, now);
+      case 'precommitNil':
+        return this.precommit(NIL, now);
+      case 'latePolka':
+        this.h.validRound = upon.round;
+        this.h.validBlock = upon.block;
+        return;
+      case 'polka':
+        this.h.once(polkaTag(upon.round));
+        this.h.validRound = upon.round;
+        this.h.validBlock = upon.block;
+        if (this.h.step !== 'prevote') return;
+        this.h.lockedRound = upon.round;
+        this.h.lockedBlock = upon.block;
+        return this.precommit(upon.hash, now);
     }
-    const cert = this.h.pendingCertificate;
-    const certified = cert && [...this.h.proposals.values()].find((rec) => rec.valid && rec.hash === toHex(cert.blockHash));
-    if (cert && certified) {
-      this.commit(certified.block, cert.round, cert.sigs.map((s) => precommitOf(cert, s)), now, false);
-      return true;
-    }
-    for (const [r, rv] of this.h.votes) {
-      const leader = rv.precommits.leader();
-      // The block we hold for round r must be the decided one: with an equivocating proposer we may hold a
-      // valid proposal for another block, never accept a second proposal for r, and so would wait forever.
-      const held = this.h.proposals.get(r);
-      if (leader && leader.hash !== NIL && vs.isQuorum(leader.weight) && !(held?.valid && held.hash === leader.hash)) {
-        this.out.behindUntil = this.height; // the network decided a block we never received: fetch it
-      }
-    }
-    if (this.h.step === 'idle') return false;
-    // Skip ahead: >1/3 of the weight is already in a later round.
-    for (const [r, rv] of this.h.votes) {
-      if (r <= this.h.round) continue;
-      const senders = new Set([...rv.prevotes.voters(), ...rv.precommits.voters()]);
-      const weight = [...senders].reduce((sum, k) => sum + vs.weightOf(k), 0);
-      if (vs.isOneThird(weight)) {
-        this.startRound(r, now);
-        return true;
-      }
-    }
-    const rec = this.h.proposals.get(this.h.round);
-    const rv = this.h.tallies(this.h.round);
-    if (this.h.step === 'propose' && rec) {
-      const vr = rec.proposal.validRound;
-      if (vr === -1) {
-        const ok = rec.valid && (this.h.lockedRound === -1 || this.h.lockedHash() === rec.hash);
-        this.prevote(ok ? rec.hash : NIL, now);
-        return true;
-      }
-      const prior = this.h.votes.get(vr)?.prevotes;
-      if (vr < this.h.round && prior && vs.isQuorum(prior.weightFor(rec.hash))) {
-        const ok = rec.valid && (this.h.lockedRound <= vr || this.h.lockedHash() === rec.hash);
-        this.prevote(ok ? rec.hash : NIL, now);
-        return true;
-      }
-    }
-    // Algorithm 1 arms these two timeouts only once >2/3 of the votes of the step arrived, which assumes every
-    // vote is eventually delivered (Tendermint re-gossips votes until they are). Our transport may lose a vote
-    // for good (message loss, partitions): a replica that then never sees >2/3 has no timer left and waits
-    // forever, and once every replica is in that state the chain halts for good (found by the 20%-loss and 2/2
-    // split simulations). So each timer is also armed on entering its step. Timeouts only ever lead to nil
-    // votes and later rounds, which Tendermint's safety argument allows at any time.
-    if (this.h.step === 'prevote' && this.h.once(`prevote-timer/${this.h.round}`)) {
-      this.schedule('prevote', this.h.round, now + this.timeout(this.timeouts.prevoteMs, this.h.round));
-    }
-    if (rec && rec.valid && this.h.step !== 'propose' && vs.isQuorum(rv.prevotes.weightFor(rec.hash)) && this.h.once(`lock/${this.h.round}`)) {
-      if (this.h.step === 'prevote') {
-        this.h.lockedRound = this.h.round;
-        this.h.lockedBlock = rec.block;
-        this.h.validRound = this.h.round;
-        this.h.validBlock = rec.block;
-        this.precommit(rec.hash, now);
-      } else {
-        this.h.validRound = this.h.round;
-        this.h.validBlock = rec.block;
-      }
-      return true;
-    }
-    if (this.learnLatePolka()) return true;
-    if (this.h.step === 'prevote' && vs.isQuorum(rv.prevotes.weightFor(NIL))) {
-      this.precommit(NIL, now);
-      return true;
-    }
-    if ((this.h.step === 'precommit' || vs.isQuorum(rv.precommits.weight)) && this.h.once(`precommit-timer/${this.h.round}`)) {
-      this.schedule('precommit', this.h.round, now + this.timeout(this.timeouts.precommitMs, this.h.round));
-    }
-    return false;
   }
 
   /**
-   * A polka of an earlier round that arrived late (see showLock) makes its block our valid block, so that we
-   * re-propose it with its proof. Algorithm 1 learns a valid value only in the current round; this is as safe,
-   * since a re-proposal is judged by its receivers on the proof alone.
+   * Algorithm 1 arms these two timeouts only once >2/3 of the votes of the step arrived, which assumes every
+   * vote is eventually delivered (Tendermint re-gossips votes until they are). Our transport may lose a vote
+   * for good (message loss, partitions): a replica that then never sees >2/3 has no timer left and waits
+   * forever, and once every replica is in that state the chain halts for good (found by the 20%-loss and 2/2
+   * split simulations). So each timer is also armed on entering its step. Timeouts only ever lead to nil
+   * votes and later rounds, which Tendermint's safety argument allows at any time.
    */
-  private learnLatePolka(): boolean {
-    for (const [r, rv] of this.h.votes) {
-      if (r <= this.h.validRound || r >= this.h.round) continue;
-      const leader = rv.prevotes.leader();
-      if (leader === undefined || leader.hash === NIL || !this.validatorSet.isQuorum(leader.weight)) continue;
-      const held = [...this.h.proposals.values()].find((rec) => rec.valid && rec.hash === leader.hash);
-      if (held === undefined) continue;
-      this.h.validRound = r;
-      this.h.validBlock = held.block;
-      return true;
+  private armStepTimers(now: number): void {
+    const { step, round } = this.h;
+    if (step === 'idle') return;
+    if (step === 'prevote' && this.h.once(`prevote-timer/${round}`)) this.schedule('prevote', round, now + this.timeout(this.timeouts.prevoteMs, round));
+    if ((step === 'precommit' || this.validatorSet.isQuorum(this.h.tallies(round).precommits.weight)) && this.h.once(`precommit-timer/${round}`)) {
+      this.schedule('precommit', round, now + this.timeout(this.timeouts.precommitMs, round));
     }
-    return false;
   }
 
   private fireTimers(now: number): void {
@@ -707,23 +631,11 @@ export class BftEngine implements Engine {
     setWal(this.out, this.h.walState(this.height));
   }
 
-  /**
-   * Resumes where the record left off: same round and step, same lock, and our signed messages counted and
-   * due for resending, so peers that waited for them can go on and we never sign a conflicting one.
-   */
+  /** Resumes the height a WAL record was written at, with our signed messages due for resending at once. */
   private restore(wal: Uint8Array): void {
     const rec = readWal(wal);
     if (rec.height !== this.height) return;
-    ({ lockedRound: this.h.lockedRound, lockedBlock: this.h.lockedBlock, validRound: this.h.validRound, validBlock: this.h.validBlock, round: this.h.round, step: this.h.step } = rec);
-    for (const proposal of rec.proposals) {
-      this.h.ownProposals.push(proposal);
-      this.h.proposals.set(proposal.round, { proposal, block: proposal.block!, hash: toHex(blockHash(headerOf(proposal.block))), valid: true });
-    }
-    for (const vote of rec.votes) {
-      this.h.ownVotes.push(vote);
-      this.h.tallies(vote.round)[vote.type === Vote.Type.PREVOTE ? 'prevotes' : 'precommits'].add(vote, this.validatorSet.weightOf(this.selfKey));
-    }
-    for (const vote of rec.lockPolka) this.h.tallies(vote.round).prevotes.add(vote, this.validatorSet.weightOf(hexOf(vote.voter)));
+    this.h.resume(rec, (key) => this.validatorSet.weightOf(key));
     if (this.h.step !== 'idle') this.schedule('resend', this.h.round, 0);
     if (this.h.step === 'propose') this.schedule('propose', this.h.round, 0);
   }

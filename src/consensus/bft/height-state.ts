@@ -1,6 +1,7 @@
 import { blockHash, headerOf } from '../../core/block.js';
 import { type Hex, bytesEqual, toHex } from '../../core/bytes.js';
-import type { Block, Certificate, Proposal, Vote } from '../../core/wire/posplus.js';
+import { hexOf } from '../../core/object-memo.js';
+import { type Block, type Certificate, type Proposal, Vote } from '../../core/wire/posplus.js';
 import { VoteCollector } from './vote-collector.js';
 import { VoteTally } from './vote-tally.js';
 import type { Step, WalState } from './wal-record.js';
@@ -51,11 +52,38 @@ export class HeightState {
     return r;
   }
 
+  /** The tally of one round's prevotes or precommits. */
+  tallyOf(type: Vote.Type, round: number): VoteTally {
+    return this.tallies(round)[type === Vote.Type.PREVOTE ? 'prevotes' : 'precommits'];
+  }
+
+  /**
+   * Takes up where a WAL record of this height left off: same round and step, same lock, and our signed messages
+   * counted, so we never sign a conflicting one.
+   */
+  resume(rec: WalState, weightOf: (key: Hex) => number): void {
+    ({ lockedRound: this.lockedRound, lockedBlock: this.lockedBlock, validRound: this.validRound, validBlock: this.validBlock, round: this.round, step: this.step } = rec);
+    for (const proposal of rec.proposals) {
+      this.ownProposals.push(proposal);
+      this.proposals.set(proposal.round, { proposal, block: proposal.block!, hash: toHex(blockHash(headerOf(proposal.block))), valid: true });
+    }
+    for (const vote of rec.votes) {
+      this.ownVotes.push(vote);
+      this.tallyOf(vote.type, vote.round).add(vote, weightOf(hexOf(vote.voter)));
+    }
+    for (const vote of rec.lockPolka) this.tallies(vote.round).prevotes.add(vote, weightOf(hexOf(vote.voter)));
+  }
+
   /** True the first time it is asked with `tag` at this height. */
   once(tag: string): boolean {
     if (this.armed.has(tag)) return false;
     this.armed.add(tag);
     return true;
+  }
+
+  /** Whether once(`tag`) was asked at this height. */
+  fired(tag: string): boolean {
+    return this.armed.has(tag);
   }
 
   lockedHash(): Hex | undefined {
