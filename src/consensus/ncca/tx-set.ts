@@ -36,6 +36,27 @@ interface VoterInfo extends Voter {
   publicKey: Hex;
 }
 
+/** The voters at one head, by key and by address. */
+interface Voters {
+  voters: ReadonlyMap<Hex, VoterInfo>;
+  byAddress: ReadonlyMap<string, VoterInfo>;
+}
+
+function votersOfLedger(chain: ChainState, area: Area): Voters {
+  const accounts = [...chain.ledger.entries()].filter(([, a]) => isRegistered(a) && hasRights(a, chain.head.timestamp));
+  const elected = accounts.some(([, a]) => a.role !== undefined);
+  const voters = new Map<Hex, VoterInfo>();
+  const byAddress = new Map<string, VoterInfo>();
+  for (const [address, a] of accounts) {
+    const role = a.role === ElectedRole.multiRegion ? 'multi-region' : a.role === ElectedRole.validator || !elected ? 'validator' : 'normal';
+    const publicKey = hexOf(a.publicKey!);
+    const voter: VoterInfo = { address, publicKey, role, cell: cellOfAccount(area, a) ?? -1 };
+    voters.set(publicKey, voter);
+    byAddress.set(address, voter);
+  }
+  return { voters, byAddress };
+}
+
 /** The round-0 proposer's side of one height's vote: each round's call, its digest, and the running count. */
 interface Calling {
   height: number;
@@ -62,8 +83,8 @@ export class NccaTxSet implements TxSetRules {
   private calling: Calling | undefined;
   /** Normal ballots of this multi-region validator's cell, waiting to go out in one bundle to their caller. */
   private relayQueue: TxSetBallot[] = [];
-  /** The voters at one head: `of` is the head object itself (ChainState makes a new one per commit), `head` its hash. */
-  private votersAt?: { of: object; head: Hex; voters: Map<Hex, VoterInfo>; byAddress: Map<string, VoterInfo> };
+  /** The voters at one head: `of` is the head object itself (ChainState makes a new one per commit). */
+  private votersAt?: { of: object } & Voters;
 
   constructor(
     private readonly p: NccaParams,
@@ -79,23 +100,12 @@ export class NccaTxSet implements TxSetRules {
    * Registered (staked) nodes with their elected role and cell; before the first election all validate.
    * Suspended and evicted nodes have no vote (the paper's Table 1).
    */
-  voters(chain: ChainState): Map<Hex, VoterInfo> {
+  voters(chain: ChainState): ReadonlyMap<Hex, VoterInfo> {
     return this.votersOf(chain).voters;
   }
 
-  private votersOf(chain: ChainState): NonNullable<NccaTxSet['votersAt']> {
-    if (this.votersAt?.of === chain.head) return this.votersAt;
-    const head = toHex(chain.head.hash);
-    if (this.votersAt?.head === head) return this.votersAt;
-    const accounts = [...chain.ledger.entries()].filter(([, a]) => isRegistered(a) && hasRights(a, chain.head.timestamp));
-    const elected = accounts.some(([, a]) => a.role !== undefined);
-    const voters = new Map<Hex, VoterInfo>();
-    for (const [address, a] of accounts) {
-      const role = a.role === ElectedRole.multiRegion ? 'multi-region' : a.role === ElectedRole.validator || !elected ? 'validator' : 'normal';
-      voters.set(toHex(a.publicKey!), { address, publicKey: toHex(a.publicKey!), role, cell: cellOfAccount(this.area, a) ?? -1 });
-    }
-    const byAddress = new Map([...voters.values()].map((v) => [v.address, v]));
-    this.votersAt = { of: chain.head, head, voters, byAddress };
+  private votersOf(chain: ChainState): Voters {
+    if (this.votersAt?.of !== chain.head) this.votersAt = { of: chain.head, ...votersOfLedger(chain, this.area) };
     return this.votersAt;
   }
 
@@ -309,7 +319,7 @@ export class NccaTxSet implements TxSetRules {
     return confirmed;
   }
 
-  private decide(voters: Map<Hex, VoterInfo>, ballots: readonly TxSetBallot[], calls: CallBook, txCells: ReadonlyMap<Hex, number>) {
+  private decide(voters: ReadonlyMap<Hex, VoterInfo>, ballots: readonly TxSetBallot[], calls: CallBook, txCells: ReadonlyMap<Hex, number>) {
     const asBallot = (b: TxSetBallot): Ballot => ({ voter: voters.get(hexOf(b.voter))!.address, round: b.round as 1 | 2, yes: yesIdsIn(b, calls) });
     const counted = ballots.filter((b) => voters.has(hexOf(b.voter))).map(asBallot);
     return decideTxSet(
