@@ -51,7 +51,6 @@ export function runOne(spec: ExperimentSpec, job: RunJob): RunResult {
 
   // Same ids and same draws whatever the engine: the behaviour streams fork from the world, not from the network.
   [...malicious].sort((a, b) => a - b).forEach((index, k) => net.setBehaviors(index, mix[k % mix.length]!, derivedSeed('behaviour', job.seed, index)));
-  for (const r of net.replicas) net.submit(r.index, [net.locate(r.index, positions[r.index]!.x, positions[r.index]!.y)]);
 
   const honest = net.replicas.map((r) => r.index).filter((i) => !malicious.has(i));
   const start = net.now;
