@@ -47,3 +47,11 @@ export function writeU64be(out: Uint8Array, at: number, value: number): void {
     view.setBigUint64(at, BigInt(value));
   }
 }
+
+/**
+ * `bytes` in a buffer of its own. A decoded message's fields are views into the bytes it was decoded from, and a
+ * view keeps its whole buffer alive: a transaction kept for minutes would hold the 64 KiB transport frame it came in.
+ */
+export function ownBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+}

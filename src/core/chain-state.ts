@@ -8,9 +8,9 @@ import type { Genesis } from './genesis.js';
 import type { KeyPair } from './keys.js';
 import { type Account, EMPTY_ACCOUNT, LedgerState, StateOverlay, applyTx, isRegistered } from './ledger.js';
 import { Mempool, spendOf } from './mempool.js';
-import { contentId } from './object-memo.js';
+import { contentId, memoByObject } from './object-memo.js';
 import { txId, verifyTx } from './tx.js';
-import { Block, type Certificate, Evidence, type Tx, type TxSetBallot, type TxSetCall } from './wire/posplus.js';
+import { Block, type Certificate, Evidence, Tx, type TxSetBallot, type TxSetCall } from './wire/posplus.js';
 
 export interface ChainParams {
   chainId: string;
@@ -109,6 +109,8 @@ export interface CommittedBlock extends ExecutedBlock {
 }
 
 const RECENT = 200_000;
+/** Every replica of a simulated network commits the same transaction objects: one encoding each, in a buffer of its own (see ownBytes). */
+const encodedTx = memoByObject((tx: Tx) => new Uint8Array(Tx.encode(tx)));
 /** Evidence waiting for a block: a few blocks' worth (maxBlockEvidence is 64); more is dropped until blocks take some. */
 const MAX_PENDING_EVIDENCE = 1_024;
 /** How many heights back misconduct (equivocation, an invalid proposal) can still be recorded. */
@@ -146,7 +148,8 @@ export class ChainState {
   readonly mempool: Mempool;
   private readonly verified = new BoundedMap<string, true>(RECENT);
   private readonly committedIds = new BoundedMap<Hex, number>(RECENT);
-  private readonly committedSlots = new BoundedMap<string, Tx>(RECENT);
+  /** A committed transaction by sender and nonce, encoded: one small buffer, not a decoded object of views. */
+  private readonly committedSlots = new BoundedMap<string, Uint8Array>(RECENT);
   private readonly pendingEvidence = new Map<Hex, Evidence>();
   /**
    * Every piece of evidence committed on this chain, for good: a block that records one again is invalid on every
@@ -200,7 +203,7 @@ export class ChainState {
         this.verified.set(verifiedKey(tx, id), true);
       }
       const sender = this.account(addressOf(tx.sender));
-      const committedRival = tx.nonce < sender.nonce ? this.committedSlots.get(slotOf(tx)) : undefined;
+      const committedRival = tx.nonce < sender.nonce ? this.committedTx(slotOf(tx)) : undefined;
       if (committedRival !== undefined) {
         return reject(
           'nonce-conflict',
@@ -254,6 +257,11 @@ export class ChainState {
     if (spend > sender.balance) {
       throw new TxRejected('insufficient-balance', `balance ${sender.balance} cannot pay for the pending transactions up to nonce ${tx.nonce} (${spend})`);
     }
+  }
+
+  private committedTx(slot: string): Tx | undefined {
+    const encoded = this.committedSlots.get(slot);
+    return encoded === undefined ? undefined : Tx.decode(encoded);
   }
 
   private raiseAlert(first: Tx, second: Tx): AdmitResult['alert'] {
@@ -423,7 +431,7 @@ export class ChainState {
     const txIds = block.txs.map((tx) => {
       const id = txId(tx);
       this.committedIds.set(id, h.height);
-      this.committedSlots.set(slotOf(tx), tx);
+      this.committedSlots.set(slotOf(tx), encodedTx(tx));
       this.mempool.remove(id);
       return id;
     });
@@ -434,7 +442,7 @@ export class ChainState {
     const alerts: CommittedBlock['alerts'] = [];
     const dropped: TxStatus[] = this.mempool.stale(this.ledger).map(({ id, tx }) => {
       this.mempool.remove(id);
-      const winner = this.committedSlots.get(slotOf(tx));
+      const winner = this.committedTx(slotOf(tx));
       if (winner === undefined) return { id, status: 'rejected', code: 'nonce-too-low', reason: `nonce ${tx.nonce} already used` };
       const alert = this.raiseAlert(winner, tx);
       if (alert) alerts.push(alert);

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { BoundedMap } from './bounded-map.js';
 import { concatBytes, fromHex, toHex } from './bytes.js';
 
@@ -41,23 +41,22 @@ function publicKeyObject(publicKey: Uint8Array): KeyObject {
 }
 
 /**
- * Signatures that verified, by signature: one gossiped vote is checked by the topic validator, then by the
- * engine, then again in the certificate of the block it ends up in (and, in the simulator, by every replica).
- * A hit still compares the key and the message byte for byte, so the memo can only ever repeat a true answer.
+ * Signatures that verified: one gossiped vote is checked by the topic validator, then by the engine, then again in
+ * the certificate of the block it ends up in (and, in the simulator, by every replica). Kept by the SHA-256 of key,
+ * signature and message, so a hit is the same triple and an entry is one short string, not copies of the bytes.
  */
-const verified = new BoundedMap<string, { publicKey: Buffer; message: Buffer }>(65_536);
+const verified = new BoundedMap<string, true>(65_536);
 
 export function verifySignature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.byteLength !== 32 || signature.byteLength !== 64) return false;
-  const id = Buffer.from(signature.buffer, signature.byteOffset, 64).toString('latin1');
-  const known = verified.get(id);
-  if (known !== undefined && known.publicKey.equals(publicKey) && known.message.equals(message)) return true;
+  const id = createHash('sha256').update(publicKey).update(signature).update(message).digest('base64');
+  if (verified.has(id)) return true;
   let ok: boolean;
   try {
     ok = verify(null, message, publicKeyObject(publicKey), signature);
   } catch {
     return false;
   }
-  if (ok) verified.set(id, { publicKey: Buffer.from(publicKey), message: Buffer.from(message) });
+  if (ok) verified.set(id, true);
   return ok;
 }

@@ -1,5 +1,6 @@
 import { type PeerId, TopicValidatorResult } from '@libp2p/interface';
 import { BoundedMap } from '../core/bounded-map.js';
+import { ownBytes } from '../core/bytes.js';
 import type { EngineInput, Outbound, Ready } from '../consensus/engine.js';
 import { type TxPool, decodeOutbound, inputOf } from '../protocol/codec.js';
 import { MissingTransactions } from '../protocol/compact-proposal.js';
@@ -36,10 +37,11 @@ export class GossipIntake {
 
   constructor(private readonly shell: IntakeShell) {}
 
-  validate(topic: string, peer: PeerId, data: Uint8Array): TopicValidatorResult | Promise<TopicValidatorResult> {
+  validate(topic: string, peer: PeerId, frame: Uint8Array): TopicValidatorResult | Promise<TopicValidatorResult> {
     const ref = parseTopic(topic)?.ref;
     let result: TopicValidatorResult | Promise<TopicValidatorResult>;
-    if (ref === undefined || data.byteLength > maxMessageBytes(ref)) return this.judged(ref, peer, TopicValidatorResult.Reject);
+    if (ref === undefined || frame.byteLength > maxMessageBytes(ref)) return this.judged(ref, peer, TopicValidatorResult.Reject);
+    const data = ownBytes(frame);
     try {
       result = ref.kind === 'genesis' ? this.shell.genesisMessage(data, Date.now()) : this.consensusMessage(ref, data);
     } catch (err) {

@@ -1,7 +1,7 @@
 import type { PeerId } from '@libp2p/interface';
 import * as lp from 'it-length-prefixed';
 import { pipe } from 'it-pipe';
-import { bytesEqual } from '../core/bytes.js';
+import { bytesEqual, ownBytes } from '../core/bytes.js';
 import { CertifiedBlock, SyncRequest, SyncResponse } from '../core/wire/posplus.js';
 import type { P2pHost } from './p2p-host.js';
 import type { ChainStore } from './store.js';
@@ -88,7 +88,7 @@ export async function requestBlocks(
       stream,
       (source) => lp.decode(source, { maxDataLength: MAX_FRAME }),
       async (source) => {
-        for await (const frame of source) return SyncResponse.decode(frame.subarray());
+        for await (const frame of source) return SyncResponse.decode(ownBytes(frame.subarray()));
         throw new SyncError(`peer ${peer} closed the sync stream without an answer`);
       },
     );

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { blockHash, buildBlock, headerOf } from '../../../src/core/block.js';
+import { ownBytes } from '../../../src/core/bytes.js';
 import { decodeTx, encodeTx, signTx, transferBody, txId } from '../../../src/core/tx.js';
 import { decodeVote } from '../../../src/core/votes.js';
 import { Block, BlockHeader, Certificate, CertifiedBlock, Evidence, Proposal, Tx, TxBatch, Vote } from '../../../src/core/wire/posplus.js';
@@ -109,5 +110,19 @@ describe('core/encoding: protobuf round-trips (property)', () => {
     const garbage = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
     assert.throws(() => decodeTx(garbage), { name: 'TxRejected', code: 'malformed' });
     assert.throws(() => decodeVote(garbage), { name: 'InvalidMessage' });
+  });
+
+  it('a message decoded from ownBytes of a view into a transport frame keeps only its own bytes alive, not the frame', () => {
+    const tx = signTx(CHAIN, key('own-bytes'), transferBody(recipient, 5, 0));
+    const encoded = Tx.encode(tx);
+    const frame = new Uint8Array(65_536);
+    frame.set(encoded, 1000);
+    const view = frame.subarray(1000, 1000 + encoded.byteLength);
+    assert.equal(Tx.decode(view).sender.buffer.byteLength, 65_536, 'a field decoded from the view holds the whole frame');
+    const owned = ownBytes(view);
+    const decoded = Tx.decode(owned);
+    assert.equal(decoded.sender.buffer.byteLength, encoded.byteLength);
+    assert.equal(txId(decoded), txId(tx));
+    assert.equal(ownBytes(owned), owned, 'bytes that own their buffer are not copied again');
   });
 });
