@@ -113,7 +113,7 @@ describe('core/encoding: protobuf round-trips (property)', () => {
   });
 
   it('a message decoded from ownBytes of a view into a transport frame keeps only its own bytes alive, not the frame', () => {
-    const tx = signTx(CHAIN, key('own-bytes'), transferBody(recipient, 5, 0));
+    const tx = signTx(CHAIN, key('own-bytes'), transferBody(recipient(key('payee')), 5, 0));
     const encoded = Tx.encode(tx);
     const frame = new Uint8Array(65_536);
     frame.set(encoded, 1000);
