@@ -1,15 +1,17 @@
 /**
- * `npm run bench [-- --nodes N --duration S --engine E --rate TPS --senders N]`: a local network under load.
+ * `npm run bench [-- --nodes N --duration S --warmup S --engine E --rate TPS --senders N]`: a local network under load.
  *
  * Starts a devnet (9 nodes by default) in a temporary directory on free loopback ports, waits for the
  * genesis, then runs the load generator (src/cli/loadgen.ts) as a separate process: it signs transfers with
  * the genesis members' node.key files (and `--senders` more keys they fund first: a sender has at most 64
  * transactions in flight, so the members alone cap the closed loop at 64 per node), submits them to all nodes
- * and polls for their commits. Prints committed tx/s, p50/p99 submission→commit latency, and gossip messages originated per node per committed
- * transaction (the rise of posplus_messages_published_total over the run, summed over the nodes), the
+ * and polls for their commits. The first `--warmup` seconds of load (10 by default) commit but are not measured:
+ * nodes that just started are compiling their code. Prints committed tx/s, p50/p99 submission→commit latency, and
+ * gossip messages originated per node per committed transaction (the rise of posplus_messages_published_total over
+ * the measured part, summed over the nodes), the
  * machine's signature bound (src/cli/sig-bound.ts, measured before the nodes start: the most tx/s if verifying
  * every transaction on every node were the only cost) and the largest resident set size of any node during the
- * load (src/cli/rss-sampler.ts). The last line on stdout is one JSON object:
+ * load, warm-up included (src/cli/rss-sampler.ts). The last line on stdout is one JSON object:
  * {"nodes","engine","tps","p50_ms","p99_ms","msgs_per_tx","sig_bound_tps","max_rss_mb"}.
  */
 import './runtime-check.js';
@@ -31,6 +33,7 @@ const PROGRESS_EVERY_MS = 3000;
 interface BenchOptions {
   nodes: number;
   duration: number;
+  warmup: number;
   engine?: string;
   rate: number;
   senders: number;
@@ -109,8 +112,8 @@ async function bench(o: BenchOptions): Promise<number> {
     ]).finally(() => progress.done());
     err(`bench: genesis ${genesis.hash.slice(0, 16)}… with ${genesis.members.length} members, engine ${genesis.engine}`);
 
-    // The senders are the members' own keys, and each node declares its position with its key once it is in
-    // sync: wait until those LOCATE transactions are on chain, or the load's nonces would collide with them.
+    // The senders are the members' own keys: wait until every member's position is on chain (from the genesis,
+    // or a LOCATE the node sends with its key once in sync), or the load's nonces could collide with a LOCATE.
     const members = net.members;
     await Promise.race([
       waitUntil(async () => {
@@ -119,18 +122,19 @@ async function bench(o: BenchOptions): Promise<number> {
       }, 60_000, 'every node to declare its position on chain'),
       abortion,
     ]);
-    const publishedBefore = await totalPublished(net.members);
+    let publishedBefore: Promise<number> | undefined = o.warmup > 0 ? undefined : totalPublished(net.members);
     const keys = net.members.map((m) => join(m.dataDir, 'node.key'));
     const args = [
       '--rpc', net.members.map((m) => m.rpcUrl).join(','),
       '--keys', keys.join(','),
       '--senders', String(o.senders),
       '--duration', String(o.duration),
+      '--warmup', String(o.warmup),
       '--rate', String(o.rate),
       '--max-outstanding', String(o.maxOutstanding),
       '--batch', String(o.batch),
     ];
-    err(`bench: offering load for ${o.duration} s${o.rate > 0 ? ` at ${o.rate} tx/s` : ' (closed loop)'} from ${keys.length + o.senders} senders`);
+    err(`bench: offering load for ${o.warmup} s of warm-up and ${o.duration} s measured${o.rate > 0 ? ` at ${o.rate} tx/s` : ' (closed loop)'} from ${keys.length + o.senders} senders`);
     const rss = new RssSampler(net.members.flatMap((m) => (m.pid === undefined ? [] : [m.pid])));
     rss.start();
     loadgen = fork(LOADGEN_JS, args, { execPath: process.execPath, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -142,6 +146,7 @@ async function bench(o: BenchOptions): Promise<number> {
         child.on('message', (m: LoadgenProgress | LoadgenResult | { type: 'error'; message: string }) => {
           if (m.type === 'progress') {
             last = m;
+            if (m.measuring) publishedBefore ??= totalPublished(net!.members);
             if (Date.now() - lastPrinted >= PROGRESS_EVERY_MS) {
               lastPrinted = Date.now();
               err(
@@ -160,7 +165,7 @@ async function bench(o: BenchOptions): Promise<number> {
     ]);
     const maxRssMb = await rss.stop();
     const publishedAfter = await totalPublished(net.members);
-    const published = publishedAfter - publishedBefore;
+    const published = publishedAfter - (await (publishedBefore ?? totalPublished(net.members)));
 
     const summary = {
       nodes: o.nodes,
@@ -172,7 +177,8 @@ async function bench(o: BenchOptions): Promise<number> {
       sig_bound_tps: sigBoundTps(verifyPerSec, cores, o.nodes),
       max_rss_mb: maxRssMb,
     };
-    out(`committed:    ${result.committed} of ${result.submitted} submitted in ${result.spanSec.toFixed(1)} s (rejected ${result.rejected}, lost ${result.lost})`);
+    out(`warm-up:      ${result.warmupCommitted} transactions committed in the first ${o.warmup} s, not measured`);
+    out(`committed:    ${result.committed} of the measured transactions in ${result.spanSec.toFixed(1)} s (${result.submitted} submitted in all, rejected ${result.rejected}, lost ${result.lost})`);
     if (result.rejected > 0) out(`rejections:   ${JSON.stringify(result.rejectReasons)}`);
     out(`throughput:   ${summary.tps} tx/s committed`);
     out(`latency:      p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, mean ${result.mean_ms} ms (submission → commit seen on node 0)`);
@@ -205,7 +211,8 @@ async function main(): Promise<void> {
   const program = new Command('bench')
     .description('a local network under load; the last stdout line is {"nodes","engine","tps","p50_ms","p99_ms","msgs_per_tx","sig_bound_tps","max_rss_mb"}')
     .option('--nodes <n>', 'nodes in the network', intArg('--nodes', 1), 9)
-    .option('--duration <s>', 'seconds of load', intArg('--duration', 1), 30)
+    .option('--duration <s>', 'seconds of measured load', intArg('--duration', 1), 30)
+    .option('--warmup <s>', 'seconds of load before the measured part: committed, not measured (a node just started is compiling its code)', intArg('--warmup', 0), 10)
     .option('--engine <name>', 'consensus engine (default: the node default)')
     .option('--rate <tps>', 'target submissions per second (0 = closed loop, capped by --max-outstanding)', intArg('--rate', 0), 0)
     .option('--senders <n>', 'senders besides the members, funded by them before the load', intArg('--senders', 0), 0)

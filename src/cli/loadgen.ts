@@ -30,6 +30,11 @@ export interface LoadgenOptions {
    */
   extraSenders: number;
   durationSec: number;
+  /**
+   * Seconds of load before the measured `durationSec`: what is submitted then commits but is not measured. A node
+   * that just started compiles its code and settles its first heights; that transient is not its steady state.
+   */
+  warmupSec: number;
   /** target submissions per second; 0 = closed loop, as fast as the windows allow */
   rate: number;
   /** cap on transactions submitted and not yet seen committed, over all senders */
@@ -52,6 +57,8 @@ export interface LoadgenProgress {
   outstanding: number;
   /** commits per second over the last interval */
   recentTps: number;
+  /** past the warm-up: what is submitted now is measured */
+  measuring: boolean;
   draining: boolean;
 }
 
@@ -63,13 +70,15 @@ export interface LoadgenResult {
   rejected: number;
   /** submitted but neither committed nor rejected by the end of the drain */
   lost: number;
+  /** committed transactions submitted during the warm-up, which the figures below leave out */
+  warmupCommitted: number;
   rejectReasons: Record<string, number>;
-  /** committed / (last commit seen − first submission) */
+  /** measured commits / (last measured commit seen − first measured submission) */
   tps: number;
   p50_ms: number;
   p99_ms: number;
   mean_ms: number;
-  /** seconds from the first submission to the last commit seen */
+  /** seconds from the first measured submission to the last measured commit seen */
   spanSec: number;
 }
 
@@ -86,6 +95,7 @@ interface Sender {
 interface Outstanding {
   submittedAt: number;
   sender: Sender;
+  measured: boolean;
 }
 
 const sleep = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms));
@@ -120,10 +130,12 @@ export async function runLoad(o: LoadgenOptions, report: (p: LoadgenProgress) =>
   const rejectReasons: Record<string, number> = {};
   let submitted = 0;
   let rejected = 0;
+  let warmupCommitted = 0;
   let firstSubmitAt: number | undefined;
   let lastCommitAt = 0;
   const t0 = performance.now();
-  const loadEnd = t0 + o.durationSec * 1000;
+  const measureFrom = t0 + o.warmupSec * 1000;
+  const loadEnd = measureFrom + o.durationSec * 1000;
   let submitting = true;
 
   // Token bucket for --rate (unused in the closed loop).
@@ -169,7 +181,8 @@ export async function runLoad(o: LoadgenOptions, report: (p: LoadgenProgress) =>
         continue;
       }
       const at = performance.now();
-      firstSubmitAt ??= at;
+      const measured = at >= measureFrom;
+      if (measured) firstSubmitAt ??= at;
       let replies: ({ id: string; status: string } | RpcCallError)[];
       try {
         replies = await clients[node]!.batch<{ id: string; status: string }>(txs.map((t) => ({ method: 'tx_submit', params: { tx: t.hex } })));
@@ -188,7 +201,7 @@ export async function runLoad(o: LoadgenOptions, report: (p: LoadgenProgress) =>
           reject(t.sender, code);
         } else {
           submitted++;
-          outstanding[node]!.set(t.id, { submittedAt: at, sender: t.sender });
+          outstanding[node]!.set(t.id, { submittedAt: at, sender: t.sender, measured });
         }
       });
     }
@@ -217,6 +230,10 @@ export async function runLoad(o: LoadgenOptions, report: (p: LoadgenProgress) =>
             if (entry === undefined) continue;
             forget(id);
             entry.sender.inflight--;
+            if (!entry.measured) {
+              warmupCommitted++;
+              continue;
+            }
             latencies.push(seenAt - entry.submittedAt);
             lastCommitAt = Math.max(lastCommitAt, seenAt);
           }
@@ -253,13 +270,14 @@ export async function runLoad(o: LoadgenOptions, report: (p: LoadgenProgress) =>
       type: 'progress',
       elapsedSec: (now - t0) / 1000,
       submitted,
-      committed: latencies.length,
+      committed: latencies.length + warmupCommitted,
       rejected,
       outstanding: totalOutstanding(),
-      recentTps: ((latencies.length - lastCommitted) * 1000) / (now - lastReportAt),
+      recentTps: ((latencies.length + warmupCommitted - lastCommitted) * 1000) / (now - lastReportAt),
+      measuring: now >= measureFrom,
       draining: !submitting,
     });
-    lastCommitted = latencies.length;
+    lastCommitted = latencies.length + warmupCommitted;
     lastReportAt = now;
   }, 1000);
 
@@ -278,6 +296,7 @@ export async function runLoad(o: LoadgenOptions, report: (p: LoadgenProgress) =>
     committed: latencies.length,
     rejected,
     lost: totalOutstanding(),
+    warmupCommitted,
     rejectReasons,
     tps: span > 0 ? latencies.length / span : 0,
     p50_ms: Math.round(percentile(sorted, 50)),
@@ -339,7 +358,8 @@ async function main(): Promise<void> {
     .requiredOption('--rpc <urls>', 'comma-separated RPC URLs; sender i submits to node i mod N', list)
     .requiredOption('--keys <files>', 'comma-separated funded key files (e.g. a devnet member\'s node.key)', list)
     .option('--senders <n>', 'senders funded by the key files before the load, besides the key files themselves', num('--senders', 0), 0)
-    .option('--duration <s>', 'seconds of load', num('--duration', 1), 30)
+    .option('--duration <s>', 'seconds of measured load', num('--duration', 1), 30)
+    .option('--warmup <s>', 'seconds of load before the measured part (committed, not measured)', num('--warmup', 0), 0)
     .option('--rate <tps>', 'target submissions per second (0 = closed loop)', num('--rate', 0), 0)
     .option('--max-outstanding <n>', 'cap on uncommitted transactions (0 = senders × window)', num('--max-outstanding', 0), 0)
     .option('--window <n>', 'uncommitted transactions per sender (the node allows nonces up to 64 ahead)', num('--window', 1), 64)
@@ -352,12 +372,13 @@ async function main(): Promise<void> {
   } catch {
     process.exit(2);
   }
-  const a = program.opts<{ rpc: string[]; keys: string[]; senders: number; duration: number; rate: number; maxOutstanding: number; window: number; batch: number; pollMs: number; drain: number }>();
+  const a = program.opts<{ rpc: string[]; keys: string[]; senders: number; duration: number; warmup: number; rate: number; maxOutstanding: number; window: number; batch: number; pollMs: number; drain: number }>();
   const options: LoadgenOptions = {
     rpcUrls: a.rpc,
     keyFiles: a.keys,
     extraSenders: a.senders,
     durationSec: a.duration,
+    warmupSec: a.warmup,
     rate: a.rate,
     maxOutstanding: a.maxOutstanding > 0 ? a.maxOutstanding : (a.keys.length + a.senders) * a.window,
     window: a.window,

@@ -42,7 +42,7 @@ import { type TopicRef, stringifyTopic, topicsFor } from '../protocol/topics.js'
 const CEREMONY_TICK_MS = 1000;
 const ANNOUNCE_MS = 3000;
 const SYNC_POLL_MS = 4000;
-const TX_FLUSH_MS = 20;
+const TX_FLUSH_MS = 100;
 /** A compact proposal sends in full what reached the proposer this recently: its gossip may still be on its way. */
 const INLINE_RECENT_MS = 1000;
 const MOBILITY_TICK_MS = 1000;
