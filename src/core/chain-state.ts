@@ -1,5 +1,5 @@
 import { addressOf, type Address } from './address.js';
-import { type BlockContent, blockHash, headerOf, verifyBlockIntegrity } from './block.js';
+import { type BlockContent, blockHash, headerOf, signedTxHash, verifyBlockIntegrity } from './block.js';
 import { BoundedMap } from './bounded-map.js';
 import { bytesEqual, type Hex, toHex } from './bytes.js';
 import { InvalidMessage, TxRejected } from './errors.js';
@@ -8,7 +8,7 @@ import type { Genesis } from './genesis.js';
 import type { KeyPair } from './keys.js';
 import { type Account, EMPTY_ACCOUNT, LedgerState, StateOverlay, applyTx, isRegistered } from './ledger.js';
 import { Mempool, spendOf } from './mempool.js';
-import { contentId, memoByObject } from './object-memo.js';
+import { contentId, hexOf, memoByObject } from './object-memo.js';
 import { txId, verifyTx } from './tx.js';
 import { Block, type Certificate, Evidence, Tx, type TxSetBallot, type TxSetCall } from './wire/posplus.js';
 
@@ -134,9 +134,10 @@ const slotOf = (tx: Tx): string => `${addressOf(tx.sender)}:${tx.nonce}`;
  * verified" let a proposer put a known transaction with a broken signature into a block: every replica that had
  * verified the original accepted it, the block was finalized, and a replica syncing the chain later rejected that
  * block and could never get past it (found by the NCCA byzantine simulation, invalidProposer 'forged-signature').
- * Validity must depend on the block alone, not on what a replica happened to see before.
+ * Validity must depend on the block alone, not on what a replica happened to see before. The hash of the signed
+ * encoding covers the signature, in 64 characters where the id and the signature's hex took 193.
  */
-const verifiedKey = (tx: Tx, id: Hex): string => `${id}/${toHex(tx.signature)}`;
+const verifiedKey = (tx: Tx): Hex => hexOf(signedTxHash(tx));
 
 /**
  * The ledger side of one replica: committed state, head, mempool and evidence pool. Pure: time comes in as
@@ -198,9 +199,9 @@ export class ChainState {
     const committedAt = this.committedIds.get(id);
     if (committedAt !== undefined) return reject('duplicate', `transaction already committed at height ${committedAt}`);
     try {
-      if (!this.verified.has(verifiedKey(tx, id))) {
+      if (!this.verified.has(verifiedKey(tx))) {
         verifyTx(this.params.chainId, tx);
-        this.verified.set(verifiedKey(tx, id), true);
+        this.verified.set(verifiedKey(tx), true);
       }
       const sender = this.account(addressOf(tx.sender));
       const committedRival = tx.nonce < sender.nonce ? this.committedTx(slotOf(tx)) : undefined;
@@ -390,7 +391,7 @@ export class ChainState {
       if (seen.has(id) || this.committedIds.has(id)) bad(`transaction ${id} appears twice`);
       seen.add(id);
       try {
-        if (!this.verified.has(verifiedKey(tx, id))) verifyTx(this.params.chainId, tx);
+        if (!this.verified.has(verifiedKey(tx))) verifyTx(this.params.chainId, tx);
         applyTx(overlay, tx);
       } catch (err) {
         if (err instanceof TxRejected) bad(`transaction ${id} is invalid: ${err.message}`);
@@ -416,7 +417,7 @@ export class ChainState {
       calls: block.calls,
     });
     if (!bytesEqual(h.stateRoot, this.ledger.root(overlay.changes))) bad('state root does not match the executed transactions');
-    for (const tx of block.txs) this.verified.set(verifiedKey(tx, txId(tx)), true);
+    for (const tx of block.txs) this.verified.set(verifiedKey(tx), true);
     return { changes: overlay.changes, evidence };
   }
 
