@@ -3,6 +3,7 @@ import { blockHash, headerOf } from '../../core/block.js';
 import { type Hex, fromHex, toHex } from '../../core/bytes.js';
 import type { HeadRecord } from '../../core/chain-state.js';
 import { InvalidMessage } from '../../core/errors.js';
+import { hexOf } from '../../core/object-memo.js';
 import { precommitOf, verifyVote } from '../../core/votes.js';
 import type { Block, BlockHeader, Certificate, Vote } from '../../core/wire/posplus.js';
 import { ValidatorSet } from '../validator-set.js';
@@ -17,7 +18,7 @@ export function checkCertificate(chainId: string, cert: Certificate, validators:
   const seen = new Set<Hex>();
   let weight = 0;
   for (const sig of cert.sigs) {
-    const voter = toHex(sig.voter);
+    const voter = hexOf(sig.voter);
     const w = validators.weightOf(voter);
     if (w === 0 || seen.has(voter)) throw new InvalidMessage('certificate signer is not a validator or signs twice');
     verifyVote(chainId, precommitOf(cert, sig));

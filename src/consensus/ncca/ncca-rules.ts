@@ -1,5 +1,6 @@
 import { addressOf, type Address } from '../../core/address.js';
-import { fromHex, toHex } from '../../core/bytes.js';
+import { fromHex } from '../../core/bytes.js';
+import { hexOf } from '../../core/object-memo.js';
 import type { BlockFacts, HeadRecord } from '../../core/chain-state.js';
 import { type Account, ElectedRole, type LedgerState, type StateOverlay, type StateReader, isRegistered } from '../../core/ledger.js';
 import type { Area } from '../../geo/grid.js';
@@ -81,7 +82,7 @@ function electedValidators(state: StateReader, now: number, quorum: Fraction): V
   const anyRole = staked.some(([, a]) => a.role !== undefined);
   const members = staked
     .filter(([, a]) => !anyRole || a.role !== undefined)
-    .map(([address, a]) => ({ publicKey: a.publicKey!, key: toHex(a.publicKey!), address, weight: a.stake }));
+    .map(([address, a]) => ({ publicKey: a.publicKey!, key: hexOf(a.publicKey!), address, weight: a.stake }));
   return new ValidatorSet(members, quorum);
 }
 
