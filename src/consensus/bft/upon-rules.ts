@@ -44,7 +44,7 @@ export function nextUpon(h: HeightState, vs: ValidatorSet): Upon | undefined {
     if (vs.isOneThird([...senders].reduce((sum, k) => sum + vs.weightOf(k), 0))) return { kind: 'skip', round: r };
   }
   const rec = h.proposals.get(h.round);
-  const rv = h.tallies(h.round);
+  const rv = h.votes.get(h.round);
   if (h.step === 'propose' && rec) {
     const vr = rec.proposal.validRound;
     if (vr === -1) return { kind: 'prevote', hash: rec.valid && (h.lockedRound === -1 || h.lockedHash() === rec.hash) ? rec.hash : NIL };
@@ -53,12 +53,12 @@ export function nextUpon(h: HeightState, vs: ValidatorSet): Upon | undefined {
       return { kind: 'prevote', hash: rec.valid && (h.lockedRound <= vr || h.lockedHash() === rec.hash) ? rec.hash : NIL };
     }
   }
-  if (rec && rec.valid && h.step !== 'propose' && vs.isQuorum(rv.prevotes.weightFor(rec.hash)) && !h.fired(polkaTag(h.round))) {
+  if (rec && rec.valid && rv && h.step !== 'propose' && vs.isQuorum(rv.prevotes.weightFor(rec.hash)) && !h.fired(polkaTag(h.round))) {
     return { kind: 'polka', round: h.round, block: rec.block, hash: rec.hash };
   }
   const late = latePolka(h, vs);
   if (late !== undefined) return late;
-  if (h.step === 'prevote' && vs.isQuorum(rv.prevotes.weightFor(NIL))) return { kind: 'precommitNil' };
+  if (h.step === 'prevote' && rv && vs.isQuorum(rv.prevotes.weightFor(NIL))) return { kind: 'precommitNil' };
   return undefined;
 }
 
