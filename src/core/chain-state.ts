@@ -1,7 +1,7 @@
 import { addressOf, type Address } from './address.js';
 import { type BlockContent, blockHash, headerOf, signedTxHash, verifyBlockIntegrity } from './block.js';
 import { BoundedMap } from './bounded-map.js';
-import { bytesEqual, type Hex, toHex } from './bytes.js';
+import { bytesEqual, type Hex, ownBytes, toHex } from './bytes.js';
 import { InvalidMessage, TxRejected } from './errors.js';
 import { type EvidenceSummary, evidenceId, makeDoubleSpendAlert, offenceHeightOf, offenderOf, verifyEvidence } from './evidence.js';
 import type { Genesis } from './genesis.js';
@@ -9,7 +9,7 @@ import type { KeyPair } from './keys.js';
 import { type Account, EMPTY_ACCOUNT, LedgerState, StateOverlay, applyTx, isRegistered } from './ledger.js';
 import { Mempool, spendOf } from './mempool.js';
 import { contentId, hexOf, memoByObject } from './object-memo.js';
-import { txId, verifyTx } from './tx.js';
+import { encodeTx, txId, verifyTx } from './tx.js';
 import { Block, type Certificate, Evidence, Tx, type TxSetBallot, type TxSetCall } from './wire/posplus.js';
 
 export interface ChainParams {
@@ -110,7 +110,7 @@ export interface CommittedBlock extends ExecutedBlock {
 
 const RECENT = 200_000;
 /** Every replica of a simulated network commits the same transaction objects: one encoding each, in a buffer of its own (see ownBytes). */
-const encodedTx = memoByObject((tx: Tx) => new Uint8Array(Tx.encode(tx)));
+const encodedTx = memoByObject((tx: Tx) => ownBytes(encodeTx(tx)));
 /** Evidence waiting for a block: a few blocks' worth (maxBlockEvidence is 64); more is dropped until blocks take some. */
 const MAX_PENDING_EVIDENCE = 1_024;
 /** How many heights back misconduct (equivocation, an invalid proposal) can still be recorded. */
