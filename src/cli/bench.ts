@@ -122,7 +122,9 @@ async function bench(o: BenchOptions): Promise<number> {
       }, 60_000, 'every node to declare its position on chain'),
       abortion,
     ]);
-    let publishedBefore: Promise<number> | undefined = o.warmup > 0 ? undefined : totalPublished(net.members);
+    // Read when the measured part starts; a failed read leaves msgs_per_tx unknown rather than failing the run.
+    const publishedNow = (): Promise<number> => totalPublished(net!.members).catch(() => Number.NaN);
+    let publishedBefore: Promise<number> | undefined = o.warmup > 0 ? undefined : publishedNow();
     const keys = net.members.map((m) => join(m.dataDir, 'node.key'));
     const args = [
       '--rpc', net.members.map((m) => m.rpcUrl).join(','),
@@ -146,7 +148,7 @@ async function bench(o: BenchOptions): Promise<number> {
         child.on('message', (m: LoadgenProgress | LoadgenResult | { type: 'error'; message: string }) => {
           if (m.type === 'progress') {
             last = m;
-            if (m.measuring) publishedBefore ??= totalPublished(net!.members);
+            if (m.measuring) publishedBefore ??= publishedNow();
             if (Date.now() - lastPrinted >= PROGRESS_EVERY_MS) {
               lastPrinted = Date.now();
               err(
@@ -165,7 +167,7 @@ async function bench(o: BenchOptions): Promise<number> {
     ]);
     const maxRssMb = await rss.stop();
     const publishedAfter = await totalPublished(net.members);
-    const published = publishedAfter - (await (publishedBefore ?? totalPublished(net.members)));
+    const published = publishedAfter - (await (publishedBefore ?? publishedNow()));
 
     const summary = {
       nodes: o.nodes,
@@ -173,7 +175,7 @@ async function bench(o: BenchOptions): Promise<number> {
       tps: round(result.tps, 1),
       p50_ms: result.p50_ms,
       p99_ms: result.p99_ms,
-      msgs_per_tx: result.committed > 0 ? round(published / o.nodes / result.committed, 3) : null,
+      msgs_per_tx: result.committed > 0 && Number.isFinite(published) ? round(published / o.nodes / result.committed, 3) : null,
       sig_bound_tps: sigBoundTps(verifyPerSec, cores, o.nodes),
       max_rss_mb: maxRssMb,
     };
