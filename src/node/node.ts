@@ -330,7 +330,8 @@ export class PosplusNode {
     this.scheduleWake(ready.wakeAt);
     if (input.type === 'txs') this.intake.retryAwaited();
     for (const s of ready.txStatuses) {
-      this.statuses.set(s.id, s);
+      // A copy refused as a duplicate says nothing about the original, which stays pending or committed.
+      if (s.status !== 'rejected' || s.code !== 'duplicate') this.statuses.set(s.id, s);
       if (s.status === 'rejected') {
         this.metrics.txRejected.inc({ code: s.code });
         if (s.id === this.locatingId) this.locating = false;

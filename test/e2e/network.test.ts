@@ -116,6 +116,21 @@ describe('e2e: real nodes on 127.0.0.1', function () {
       assert.ok(head.height >= 1);
     });
 
+    it('keeps a pending transaction pending when copies of it arrive again (a duplicate says nothing about the original)', async () => {
+      const key = (await readKeyFile(join(cluster.nodes[2]!.dataDir, 'node.key'))).keyPair;
+      const chainId = signingDomainOf(await cluster.nodes[2]!.rpc.call<NodeStatusView>('node_status'));
+      const { nonce } = await cluster.nodes[2]!.rpc.call<{ nonce: number }>('account_get', { address: addressOf(key.publicKey) });
+      // A nonce gap keeps it pending (it cannot commit before the nonces under it).
+      const tx = toHex(encodeTx(signTx(chainId, key, transferBody(parseAddress(SINK), 1, nonce + 40))));
+      const first = await cluster.nodes[1]!.rpc.call<{ id: string; status: string }>('tx_submit', { tx });
+      assert.equal(first.status, 'pending');
+      for (const i of [1, 2, 1]) {
+        const again = await cluster.nodes[i]!.rpc.call('tx_submit', { tx }).catch((e: RpcCallError) => e);
+        if (again instanceof RpcCallError) assert.match(again.message, /already pending/);
+      }
+      for (const node of cluster.nodes.slice(1)) assert.equal((await node.rpc.call<TxState>('tx_get', { id: first.id })).status, 'pending');
+    });
+
     it('lets a node that joins late sync the whole chain', async () => {
       const before = await cluster.nodes[0]!.head();
       const late = await cluster.addNode();
