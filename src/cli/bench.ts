@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { Devnet, type DevnetMember, describeExit, describeGenesisProgress, freePorts, progressReporter } from './devnet.js';
-import type { LoadgenProgress, LoadgenResult } from './loadgen.js';
+import type { LoadgenProgress, LoadgenResult } from './load-generator.js';
 import { RpcClient } from './rpc-client.js';
 import { RssSampler } from './rss-sampler.js';
 import { measureVerifyRate, sigBoundTps } from './sig-bound.js';

@@ -2,7 +2,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** A canned JSON-RPC 2.0 endpoint on 127.0.0.1 for client-verb tests: no node, no network beyond loopback. */
-export type Handler = (params: Record<string, unknown> | undefined) => unknown;
+export type Handler = (params: Record<string, unknown> | undefined) => unknown | Promise<unknown>;
 
 export class RpcFailure extends Error {
   constructor(
@@ -29,19 +29,21 @@ export class FakeRpc {
       req.on('end', () => {
         const parsed = JSON.parse(body) as unknown;
         const batch = Array.isArray(parsed);
-        const replies = (batch ? parsed : [parsed]).map((r: { id: number; method: string; params?: Record<string, unknown> }) => {
+        const answer = async (r: { id: number; method: string; params?: Record<string, unknown> }) => {
           this.calls.push({ method: r.method, params: r.params });
           const h = this.handlers[r.method];
           if (h === undefined) return { jsonrpc: '2.0', id: r.id, error: { code: -32601, message: `method not found: ${r.method}` } };
           try {
-            return { jsonrpc: '2.0', id: r.id, result: h(r.params) };
+            return { jsonrpc: '2.0', id: r.id, result: await h(r.params) };
           } catch (err) {
             const e = err as RpcFailure;
             return { jsonrpc: '2.0', id: r.id, error: { code: e.code ?? -32603, message: e.message, data: e.data } };
           }
+        };
+        void Promise.all((batch ? parsed : [parsed]).map(answer)).then((replies) => {
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify(batch ? replies : replies[0]));
         });
-        res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify(batch ? replies : replies[0]));
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
