@@ -1,4 +1,4 @@
-import { addressOf, parseAddress } from '../../core/address.js';
+import { addressBytesOfKey, addressOf, parseAddress } from '../../core/address.js';
 import { type BallotReports, type CallBook, answersCall, callBookOf, callDigest, saysYes, signCall, signCallBallot, verifyCall, yesIdsIn } from '../../core/ballots.js';
 import { headerOf } from '../../core/block.js';
 import { type Hex, toHex } from '../../core/bytes.js';
@@ -157,10 +157,10 @@ export class NccaTxSet implements TxSetRules {
    */
   private reports(chain: ChainState, me: VoterInfo): BallotReports {
     const observations = [];
-    for (const [address, a] of chain.ledger.entries()) {
-      if (a.detection?.watch === undefined || a.publicKey === undefined || toHex(a.publicKey) === me.publicKey) continue;
-      const ns = this.book.nsOf(chain.head.height, toHex(a.publicKey));
-      if (ns !== undefined) observations.push({ suspect: parseAddress(address), ns });
+    for (const [, a] of chain.ledger.entries()) {
+      if (a.detection?.watch === undefined || a.publicKey === undefined || hexOf(a.publicKey) === me.publicKey) continue;
+      const ns = this.book.nsOf(chain.head.height, hexOf(a.publicKey));
+      if (ns !== undefined) observations.push({ suspect: addressBytesOfKey(a.publicKey), ns });
     }
     if ((chain.head.height + 1) % this.p.detection.interval !== 0) return { observations };
     const cellOrNone = (cell: number) => (cell < 0 ? undefined : cell);
