@@ -143,10 +143,18 @@ export async function runLoad(o: LoadgenOptions, report: (p: LoadgenProgress) =>
     return got;
   };
 
-  const reject = (s: Sender, reason: string) => {
+  /**
+   * A transaction refused at submission or rejected later. Its nonce is a gap that the sender's later transactions
+   * would wait behind, so the sender stops.
+   */
+  const refuse = (node: number, id: string, code: string, why: string) => {
+    const entry = outstanding[node]!.get(id);
+    if (entry === undefined) return;
+    outstanding[node]!.delete(id);
+    entry.sender.retired = why;
+    entry.sender.inflight--;
     rejected++;
-    rejectReasons[reason] = (rejectReasons[reason] ?? 0) + 1;
-    s.inflight--;
+    rejectReasons[code] = (rejectReasons[code] ?? 0) + 1;
   };
 
   const submitLoop = async (node: number) => {
@@ -178,23 +186,18 @@ export async function runLoad(o: LoadgenOptions, report: (p: LoadgenProgress) =>
       // Outstanding before the call: a busy node may commit a transaction before its reply to the batch arrives,
       // and the follower must still recognise it then.
       for (const t of txs) outstanding[node]!.set(t.id, { submittedAt: at, sender: t.sender, measured });
-      const refuse = (t: (typeof txs)[number], code: string, why: string) => {
-        if (!outstanding[node]!.delete(t.id)) return;
-        t.sender.retired = why;
-        reject(t.sender, code);
-      };
       let replies: ({ id: string; status: string } | RpcCallError)[];
       try {
         replies = await clients[node]!.batch<{ id: string; status: string }>(txs.map((t) => ({ method: 'tx_submit', params: { tx: t.hex } })));
       } catch (err) {
-        for (const t of txs) refuse(t, 'unreachable', `submission failed: ${(err as Error).message}`);
+        for (const t of txs) refuse(node, t.id, 'unreachable', `submission failed: ${(err as Error).message}`);
         continue;
       }
       replies.forEach((r, i) => {
         const t = txs[i]!;
         if (r instanceof RpcCallError) {
           const code = (r.data as { code?: string } | undefined)?.code ?? `rpc ${r.code}`;
-          refuse(t, code, `${code}: ${r.message}`);
+          refuse(node, t.id, code, `${code}: ${r.message}`);
         } else submitted++;
       });
     }
@@ -247,12 +250,8 @@ export async function runLoad(o: LoadgenOptions, report: (p: LoadgenProgress) =>
       if (old.length === 0) continue;
       const replies = await clients[node]!.batch<{ status: string; reason?: string }>(old.map((id) => ({ method: 'tx_get', params: { id } })));
       replies.forEach((r, j) => {
-        const entry = map.get(old[j]!);
-        if (entry === undefined || r instanceof RpcCallError || r.status !== 'rejected') return;
-        map.delete(old[j]!);
-        // Its nonce is now a gap that the sender's later transactions wait behind: the sender stops.
-        entry.sender.retired = `rejected after acceptance: ${r.reason ?? 'no reason'}`;
-        reject(entry.sender, r.reason ?? 'rejected');
+        if (r instanceof RpcCallError || r.status !== 'rejected') return;
+        refuse(node, old[j]!, r.reason ?? 'rejected', `rejected after acceptance: ${r.reason ?? 'no reason'}`);
       });
     }
   };
