@@ -22,6 +22,11 @@ export class BoundedMap<K, V> {
     return this.map.has(key);
   }
 
+  /** Its slot in the eviction queue goes stale and is skipped. */
+  delete(key: K): void {
+    this.map.delete(key);
+  }
+
   clear(): void {
     this.map.clear();
     this.keys = [];

@@ -91,7 +91,7 @@ export class ChainStore {
   /** Commits and genesis writes run one at a time, so the cached head and counter match the disk. */
   private tail: Promise<void> = Promise.resolve();
   private closed = false;
-  private readonly recentBlocks = new BoundedMap<number, Block>(RECENT_BLOCKS);
+  private readonly recentBlocks = new BoundedMap<number, Promise<Block | undefined>>(RECENT_BLOCKS);
 
   private constructor(
     readonly dir: string,
@@ -285,15 +285,26 @@ export class ChainStore {
 
   // -------------------------------------------------------------- reads
 
-  /** Operators and clients ask about the newest blocks again and again; decoding them once is enough. */
-  async getBlock(height: number): Promise<Block | undefined> {
+  /**
+   * Operators and clients ask about the newest blocks again and again; decoding them once is enough. The read is
+   * shared while it runs: a batch of tx_get for one block's transactions must not decode the block once per id.
+   */
+  getBlock(height: number): Promise<Block | undefined> {
     const cached = this.recentBlocks.get(height);
     if (cached !== undefined) return cached;
+    const reading = this.readBlock(height);
+    this.recentBlocks.set(height, reading);
+    // A height not stored yet (or a failed read) must be read again next time.
+    const forget = () => {
+      if (this.recentBlocks.get(height) === reading) this.recentBlocks.delete(height);
+    };
+    reading.then((block) => block === undefined && forget(), forget);
+    return reading;
+  }
+
+  private async readBlock(height: number): Promise<Block | undefined> {
     const v = await this.get(heightKey(Bucket.blockByHeight, height));
-    if (v === undefined) return undefined;
-    const block = Block.decode(v);
-    this.recentBlocks.set(height, block);
-    return block;
+    return v === undefined ? undefined : Block.decode(v);
   }
 
   async getCertificate(height: number): Promise<Certificate | undefined> {

@@ -25,15 +25,18 @@ describe('BoundedMap', () => {
     assert.equal(m.get('c'), 4);
   });
 
-  it('holds exactly what the plain definition holds, over long runs that compact its queue', () => {
+  it('holds exactly what the plain definition holds, over long runs of sets and deletes that compact its queue', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.array(fc.tuple(fc.integer({ min: 0, max: 80 }), fc.boolean()), { minLength: 3_000, maxLength: 5_000 }), (limit, ops) => {
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.array(fc.tuple(fc.integer({ min: 0, max: 80 }), fc.boolean(), fc.nat(9)), { minLength: 3_000, maxLength: 5_000 }), (limit, ops) => {
         const m = new BoundedMap<number, number>(limit);
         const ref = new ReferenceMap<number, number>(limit);
-        ops.forEach(([key, clear], i) => {
+        ops.forEach(([key, clear, roll], i) => {
           if (clear && i % 997 === 0) {
             m.clear();
             ref.map.clear();
+          } else if (roll === 0) {
+            m.delete(key);
+            ref.map.delete(key);
           } else {
             m.set(key, i);
             ref.set(key, i);

@@ -190,6 +190,22 @@ describe('ChainStore', function () {
     await rejectsWithStoreError(s.commit({ ...chain.next(0), certificate: c1.certificate }), 'invalid-commit', 'certificate');
   });
 
+  it('decodes a block once for many concurrent readers, and finds a height stored after it was asked for', async () => {
+    const chain = new TestChain();
+    let s = await reopen();
+    const c1 = chain.next(3);
+    await s.commit(c1);
+    s = await reopen();
+    const reads = await Promise.all(Array.from({ length: 20 }, () => s.getBlock(1)));
+    sameBlock(reads[0], c1.block);
+    for (const b of reads) assert.equal(b, reads[0], 'every reader gets the one decoded block');
+
+    assert.equal(await s.getBlock(2), undefined);
+    const c2 = chain.next(1);
+    await s.commit(c2);
+    sameBlock(await s.getBlock(2), c2.block);
+  });
+
   it('keeps the genesis chosen before block 1 across a reopen, the latest choice winning', async () => {
     let s = await reopen();
     const a = { members: [new Uint8Array(32).fill(1)], hash: new Uint8Array(32).fill(0xaa), places: new Map() };
