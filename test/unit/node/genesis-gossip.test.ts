@@ -157,9 +157,11 @@ describe('genesis announcements: adopted on a proof, never on a claim', () => {
     assert.deepEqual(entered.map((g) => g.hashHex), [running.hashHex]);
   });
 
-  it('a node with a block never switches, whatever is announced', () => {
+  it('a node with a block never switches, whatever is announced, and neither checks nor relays announcements', () => {
     const { gossip, entered } = gossipOf(key('me'), { genesis: mine, height: 1 });
-    gossip.onMessage(announcement(members[0]!, running, 5, block1Of(running, members.slice(0, 3))), T0);
+    const verdict = gossip.onMessage(announcement(members[0]!, running, 5, block1Of(running, members.slice(0, 3))), T0);
+    assert.equal(verdict, TopicValidatorResult.Ignore);
+    assert.equal(gossip.onMessage(announcement(key('m1'), mine, 1), T0), TopicValidatorResult.Ignore);
     assert.equal(entered.length, 0);
   });
 });
