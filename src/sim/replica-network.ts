@@ -1,12 +1,11 @@
 import { type Address, addressBytesOf, addressOf } from '../core/address.js';
 import { blockHash, headerOf } from '../core/block.js';
 import { BoundedMap } from '../core/bounded-map.js';
-import { type Hex, toHex, utf8 } from '../core/bytes.js';
+import { type Hex, toHex } from '../core/bytes.js';
 import type { Behavior, EngineName } from '../core/behavior.js';
 import { ChainState, type ChainParams, DEFAULT_CHAIN_PARAMS, type TxStatus, executionCache } from '../core/chain-state.js';
 import type { EvidenceSummary } from '../core/evidence.js';
 import { type Genesis, type GenesisSpec, makeGenesis } from '../core/genesis.js';
-import { sha256 } from '../core/hash.js';
 import { type KeyPair, keyPairFromSeed } from '../core/keys.js';
 import { locateBody, signTx, transferBody } from '../core/tx.js';
 import type { CertifiedBlock, Tx } from '../core/wire/posplus.js';
@@ -16,8 +15,10 @@ import { misbehaviorOf } from '../consensus/misbehavior/compose.js';
 import type { Envelope, Misbehavior, MisbehaviorContext } from '../consensus/misbehavior/misbehavior.js';
 import { type EngineRules, type EngineSettings, createEngine, engineRules } from '../consensus/create-engine.js';
 import { DEFAULT_NCCA_PARAMS } from '../consensus/ncca/params.js';
-import { encodeOutbound, inputOf } from '../protocol/codec.js';
+import { inputOf } from '../protocol/codec.js';
 import { EventQueue } from './event-queue.js';
+import type { NetworkCollector } from './traffic-collector.js';
+import { wireFacts } from './wire-facts.js';
 import { Prng, type PrngSeed } from '../core/prng.js';
 
 /**
@@ -88,6 +89,8 @@ export interface ReplicaNetworkOptions {
   seenLimit?: number;
   /** Keep every replica's transaction statuses in Replica.txStatuses (default true; experiments do not read them). */
   keepTxStatuses?: boolean;
+  /** Observers of every packet sent (see traffic-collector.ts). */
+  collectors?: readonly NetworkCollector[];
 }
 
 export type { Envelope };
@@ -143,8 +146,6 @@ export class Replica {
   behaviour: Behaviour | undefined;
   /** The next nonce the harness uses when it makes a transaction from this replica's account. */
   nextNonce = 0;
-  /** Packets this replica put on the wire: one per recipient of each message, one per sync request and block served. */
-  sent = 0;
   received = 0;
   /** Message ids (as ReplicaNetwork numbers them) already handed to the engine, forgotten oldest first like gossipsub's seen-cache. */
   readonly seen: BoundedMap<number, true>;
@@ -189,18 +190,6 @@ export interface NetworkStats {
   events: number;
 }
 
-const messageIds = new WeakMap<Outbound, string>();
-
-/** A message's gossip id: the hash of its bytes, as gossipsub's content-addressed message id gives it. */
-export function messageId(msg: Outbound): string {
-  let id = messageIds.get(msg);
-  if (id === undefined) {
-    id = toHex(sha256(utf8(msg.kind), encodeOutbound(msg)));
-    messageIds.set(msg, id);
-  }
-  return id;
-}
-
 const linkKey = (a: number, b: number): string => `${a}>${b}`;
 
 /** A per-link setting; an empty map (the usual case) answers without building a key string for every packet. */
@@ -232,6 +221,7 @@ export class ReplicaNetwork {
   private readonly syncBatch: number;
   private readonly syncPollMs: number;
   private readonly keepTxStatuses: boolean;
+  private readonly collectors: readonly NetworkCollector[];
   private readonly makeEngine: EngineFactory;
   private readonly route: ReplicaNetworkOptions['route'];
   private readonly delayModel: ReplicaNetworkOptions['delayMs'];
@@ -261,6 +251,7 @@ export class ReplicaNetwork {
     this.syncBatch = options.syncBatch ?? 64;
     this.syncPollMs = options.syncPollMs ?? 4_000;
     this.keepTxStatuses = options.keepTxStatuses ?? true;
+    this.collectors = options.collectors ?? [];
     this.makeEngine = options.engine ?? engineFactory('pos');
     this.route = options.route;
     this.delayModel = options.delayMs;
@@ -596,7 +587,7 @@ export class ReplicaNetwork {
 
   private dispatch(r: Replica, envelopes: readonly Envelope[]): void {
     for (const { to, msg, delayMs } of envelopes) {
-      const id = this.numberOf(messageId(msg));
+      const id = this.numberOf(wireFacts(msg).id);
       r.seen.set(id, true); // a node never takes its own message back from the network
       // A behaviour picks among all peers; the topic still decides who can receive what it sends.
       const reach = r.behaviour !== undefined ? new Set(this.recipients(r, msg)) : undefined;
@@ -636,7 +627,7 @@ export class ReplicaNetwork {
   /** `heldMs`: the sender holds the message this long before it leaves (an envelope's delayMs). */
   private transmit(from: number, to: number, msg: Outbound, id: number, heldMs = 0): void {
     this.stats.sent++;
-    this.replicas[from]!.sent++;
+    for (const c of this.collectors) c.gossip(from, to, msg);
     if (!this.canTalk(from, to) || this.rng.chance(onLink(this.linkDrop, from, to) ?? this.dropRate)) {
       this.stats.dropped++;
       return;
@@ -669,7 +660,7 @@ export class ReplicaNetwork {
     }
     if (best === undefined) return;
     r.syncing = true;
-    r.sent++;
+    for (const c of this.collectors) c.syncRequest(r.index, best.index, r.height + 1, this.syncBatch);
     this.enqueue(this.clock + this.delay(r.index, best.index), {
       kind: 'sync-request',
       from: r.index,
@@ -690,7 +681,7 @@ export class ReplicaNetwork {
         blocks.push({ block: c.block, certificate: c.certificate });
       }
     }
-    server.sent += blocks.length;
+    for (const c of this.collectors) c.syncBlocks(to, from, blocks);
     // An empty answer (peer down, cut, or nothing new) still ends the request, as a timeout would.
     this.enqueue(this.clock + this.delay(to, from), { kind: 'sync-response', to: asker.index, epoch, blocks });
   }

@@ -27,7 +27,7 @@ export const PAPER_METRICS = [
     unit: 'tx/s',
     decimals: 3,
     of: (r) => r.throughput_tps,
-    definition: 'committed transactions / total (simulated) time',
+    definition: 'transactions committed while the load was offered / the seconds it was offered (a transaction committed later, or never, counts as not committed)',
   },
   {
     key: 'latency_ms',
@@ -63,6 +63,33 @@ export const PAPER_METRICS = [
   },
 ] as const satisfies readonly Metric[];
 
+/**
+ * The cost of a unit of work: the paper counts packets per node, which falls when an engine makes fewer heights
+ * (under attack, say); per committed transaction it cannot. Bytes as well as packets, since the engines' messages
+ * differ in size.
+ */
+export const COST_METRICS = [
+  {
+    key: 'packets_per_tx',
+    label: 'Packets per committed transaction',
+    unit: 'packets/tx',
+    decimals: 1,
+    of: (r) => r.packets_per_tx,
+    definition: 'packets sent by all nodes / transactions committed by the end of the run',
+  },
+  {
+    key: 'bytes_per_tx',
+    label: 'Bytes per committed transaction',
+    unit: 'bytes/tx',
+    decimals: 0,
+    of: (r) => r.bytes_per_tx,
+    definition: 'bytes of those packets (the encoded message, without transport framing) / the same transactions',
+  },
+] as const satisfies readonly Metric[];
+
+/** The metrics report.md has a table for, in order. */
+export const REPORTED_METRICS: readonly Metric[] = [...PAPER_METRICS, ...COST_METRICS];
+
 /** What a run did besides the paper's metrics: its size, for reading the paper metrics against. */
 export const RUN_COUNTS = [
   { key: 'heights', label: 'Committed heights', unit: 'heights', decimals: 0, of: (r) => r.heights },
@@ -70,10 +97,11 @@ export const RUN_COUNTS = [
   { key: 'committed_txs', label: 'Committed transactions', unit: 'tx', decimals: 0, of: (r) => r.committedTxs },
   { key: 'simulated_s', label: 'Simulated time', unit: 's', decimals: 3, of: (r) => r.simulatedMs / 1000 },
   { key: 'events', label: 'Simulator events', unit: 'events', decimals: 0, of: (r) => r.events },
+  { key: 'offered_txs', label: 'Offered transactions', unit: 'tx', decimals: 0, of: (r) => r.offeredTxs },
 ] as const satisfies readonly Metric[];
 
-/** Every metric that is aggregated per cell, in column order. */
-export const METRICS: readonly Metric[] = [...PAPER_METRICS, ...RUN_COUNTS];
+/** Every metric that is aggregated per cell, in column order (runs.csv appends the newer ones at its end). */
+export const METRICS: readonly Metric[] = [...PAPER_METRICS, ...RUN_COUNTS, ...COST_METRICS];
 
 export type PaperMetricKey = (typeof PAPER_METRICS)[number]['key'];
 

@@ -4,7 +4,7 @@
  * mean ± sample sd over the seeds) and the four figures. Like the other files it has no date in it: the same runs
  * give the same bytes.
  */
-import { detects, PAPER_METRICS } from './metrics.js';
+import { COST_METRICS, detects, PAPER_METRICS, REPORTED_METRICS } from './metrics.js';
 import { fixed } from './number-format.js';
 import { enginesOf, maliciousCountsOf } from './run-order.js';
 import type { ExperimentMeta, RunResult } from './run-result.js';
@@ -62,11 +62,15 @@ export function reportMarkdown(runs: readonly RunResult[], meta: ExperimentMeta)
     '',
     ...PAPER_METRICS.map((m) => `- **${m.label}**${m.unit ? ` (${m.unit})` : ''} = ${m.definition}.`),
     '',
+    'And the cost of the work done, which the packets per node hide when an engine makes fewer heights:',
+    '',
+    ...COST_METRICS.map((m) => `- **${m.label}** = ${m.definition}.`),
+    '',
     'Each table cell is the mean ± the sample standard deviation (n − 1) over the seeds of that cell; ' +
       'a single value is a cell with one seed, "n/a" an engine that does not detect, "–" no value ' +
       '(no runs in the cell, or no precision because nothing was detected).',
   ];
-  for (const m of PAPER_METRICS) {
+  for (const m of REPORTED_METRICS) {
     const detection = m.key === 'recall' || m.key === 'precision';
     out.push('', `## ${m.label}${m.unit ? ` (${m.unit})` : ''}`, '');
     out.push(`| malicious | ${engines.join(' | ')} |`, `| ---: | ${engines.map(() => '---:').join(' | ')} |`);

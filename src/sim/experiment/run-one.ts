@@ -2,6 +2,7 @@ import type { EngineName } from '../../core/behavior.js';
 import { Prng, derivedSeed } from '../../core/prng.js';
 import { type Area, type Position, cellOf, positionFrom } from '../../geo/grid.js';
 import { ReplicaNetwork, engineFactory } from '../replica-network.js';
+import { TrafficCollector } from '../traffic-collector.js';
 import { packetDelayMs } from './network-delay.js';
 import { detectionScore, measureTraffic, referenceReplica } from './run-metrics.js';
 import type { RunResult } from './run-result.js';
@@ -33,6 +34,7 @@ export function runOne(spec: ExperimentSpec, job: RunJob): RunResult {
   const mix = behaviorMix(spec.behaviors);
 
   let router: TopicRouter | undefined;
+  const traffic = new TrafficCollector(spec.nodes);
   const net = new ReplicaNetwork({
     seed: derivedSeed('network', spec.nodes, job.malicious, job.seed),
     size: spec.nodes,
@@ -43,6 +45,7 @@ export function runOne(spec: ExperimentSpec, job: RunJob): RunResult {
     shareExecution: true,
     seenLimit: 2_000,
     keepTxStatuses: false,
+    collectors: [traffic],
     engine: engineFactory(job.engine),
     route: (from, msg) => router!.recipients(from, msg),
     delayMs: (from, to, rng) => packetDelayMs(spec.network, area, positions[from]!, positions[to]!, rng),
@@ -54,7 +57,8 @@ export function runOne(spec: ExperimentSpec, job: RunJob): RunResult {
 
   const honest = net.replicas.map((r) => r.index).filter((i) => !malicious.has(i));
   const start = net.now;
-  const submitted = offerLoad(net, honest, { txRate: spec.txRate, batchMs: spec.batchMs, untilMs: start + spec.durationS * 1000 }, world.fork('load'));
+  const window = { fromMs: start, toMs: start + spec.durationS * 1000 };
+  const load = offerLoad(net, honest, { txRate: spec.txRate, batchMs: spec.batchMs, untilMs: window.toMs }, world.fork('load'));
   if (spec.speed[1] > 0) driveVehicles(net, area, positions, spec.speed, world.fork('mobility'));
   net.run(spec.durationS * 1000 + spec.drainS * 1000);
 
@@ -66,7 +70,7 @@ export function runOne(spec: ExperimentSpec, job: RunJob): RunResult {
     nodes: spec.nodes,
     simulatedMs: net.now - start,
     events: net.stats.events,
-    ...measureTraffic(net, submitted, honest),
+    ...measureTraffic(net, traffic, load, honest, window),
     // Only NCCA detects; the others would score an empty set.
     ...(job.engine === 'ncca' ? detectionScore(referenceReplica(net, honest).chain.ledger, badAddresses) : {}),
   };

@@ -13,11 +13,14 @@ export interface RunResult {
   nodes: number;
   simulatedMs: number; // virtual time the run covered
   heights: number; // committed heights
+  offeredTxs: number; // transactions the load asked for (a wallet holds back a few when too many are unconfirmed)
   submittedTxs: number;
-  committedTxs: number;
-  throughput_tps: number; // committed tx / simulated seconds
+  committedTxs: number; // by the end of the run, drain included
+  throughput_tps: number; // transactions committed inside the load window / the window's seconds
   latency_ms: number; // mean submission→commit over committed txs
   packets_per_node: number; // mean packets sent per node
+  packets_per_tx: number; // packets sent by all nodes / committed txs
+  bytes_per_tx: number; // bytes of those packets / committed txs
   recall?: number; // detection, 0..1; undefined for engines that do not detect
   precision?: number; // undefined when nothing was detected or the engine does not detect
   events: number; // simulator events processed

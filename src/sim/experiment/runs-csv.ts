@@ -1,11 +1,12 @@
 /**
  * runs.csv: one row per simulator run, the raw material behind every figure. The columns the paper plots come
  * first (engine, malicious, seed, throughput_tps, latency_ms, packets_per_node, recall, precision) so the file
- * reads without the rest; then the run's size. Numbers have fixed decimals and rows a fixed order, so the same
+ * reads without the rest; then the run's size, then the cost per committed transaction (columns added later go
+ * last, so a script that reads columns by position still reads the older ones). Numbers have fixed decimals and rows a fixed order, so the same
  * runs give the same bytes whatever order they finished in.
  */
 import { ENGINE_NAMES, type EngineName } from '../../core/behavior.js';
-import { type Metric, PAPER_METRICS, RUN_COUNTS } from './metrics.js';
+import { COST_METRICS, type Metric, PAPER_METRICS, RUN_COUNTS } from './metrics.js';
 import { fixed } from './number-format.js';
 import { runComparator } from './run-order.js';
 import type { RunResult } from './run-result.js';
@@ -25,6 +26,7 @@ const COLUMNS: readonly Column[] = [
   ...PAPER_METRICS.map(metricColumn),
   intColumn('nodes', (r) => r.nodes),
   ...RUN_COUNTS.map(metricColumn),
+  ...COST_METRICS.map(metricColumn),
 ];
 
 export const RUNS_CSV_HEADER = COLUMNS.map((c) => c.name).join(',');

@@ -3,6 +3,7 @@ import type { Prng } from '../../core/prng.js';
 import { txId } from '../../core/tx.js';
 import type { Tx } from '../../core/wire/posplus.js';
 import type { Replica, ReplicaNetwork } from '../replica-network.js';
+import type { OfferedLoad } from './run-metrics.js';
 
 export interface Load {
   /** Transfers per simulated second, offered in batches every `batchMs` until `untilMs` of virtual time. */
@@ -12,17 +13,19 @@ export interface Load {
 }
 
 /**
- * Honest vehicles offer transfers of 1 to random other vehicles, each at its own node. Returns the submission
- * time of every transaction offered, filled in as the run goes.
+ * Honest vehicles offer transfers of 1 to random other vehicles, each at its own node. Returns the count of
+ * transactions offered and the submission time of every one sent, filled in as the run goes.
  */
-export function offerLoad(net: ReplicaNetwork, senders: readonly number[], load: Load, prng: Prng): Map<Hex, number> {
+export function offerLoad(net: ReplicaNetwork, senders: readonly number[], load: Load, prng: Prng): OfferedLoad {
   const submitted = new Map<Hex, number>();
+  const result = { offered: 0, submitted };
   const perBatch = (load.txRate * load.batchMs) / 1000;
   let owed = 0;
   const offer = (): void => {
     owed += perBatch;
     const bySender = new Map<number, Tx[]>();
     for (; owed >= 1; owed--) {
+      result.offered++;
       const from = senders[prng.int(senders.length)]!;
       let to = prng.int(net.replicas.length - 1);
       if (to >= from) to++;
@@ -37,7 +40,7 @@ export function offerLoad(net: ReplicaNetwork, senders: readonly number[], load:
     if (net.now + load.batchMs < load.untilMs) net.schedule(load.batchMs, offer);
   };
   net.schedule(load.batchMs, offer);
-  return submitted;
+  return result;
 }
 
 /**

@@ -3,6 +3,7 @@ import { txId } from '../../../../src/core/tx.js';
 import type { Hex } from '../../../../src/core/bytes.js';
 import { measureTraffic } from '../../../../src/sim/experiment/run-metrics.js';
 import { ReplicaNetwork } from '../../../../src/sim/replica-network.js';
+import { TrafficCollector } from '../../../../src/sim/traffic-collector.js';
 
 /**
  * One transfer through four pos replicas on a network where every packet takes exactly 10 ms and nothing is lost,
@@ -14,22 +15,51 @@ import { ReplicaNetwork } from '../../../../src/sim/replica-network.js';
  * lands 30 ms after the proposal went out.
  */
 describe('experiment metrics on a hand-computed run', () => {
-  it('counts 33 packets and a latency of (proposer start + 30 ms) for one transfer through 4 replicas', () => {
-    const net = new ReplicaNetwork({ seed: 'metrics', size: 4, syncPollMs: 0, delayMs: () => 10 });
+  function oneTransfer() {
+    const traffic = new TrafficCollector(4);
+    const net = new ReplicaNetwork({ seed: 'metrics', size: 4, syncPollMs: 0, delayMs: () => 10, collectors: [traffic] });
     const t0 = net.now;
     const tx = net.transfer(0, 1, 5);
     net.submit(0, [tx]);
-    const submitted = new Map<Hex, number>([[txId(tx), t0]]);
+    const load = { offered: 2, submitted: new Map<Hex, number>([[txId(tx), t0]]) };
     net.run(1_000);
-
     const proposer = net.replica(0).engine.status().recentProposers[0]!.proposer;
-    const proposerStart = proposer === net.replica(0).address ? 100 : 110;
-    const m = measureTraffic(net, submitted, [0, 1, 2, 3]);
+    const committedAt = t0 + (proposer === net.replica(0).address ? 100 : 110) + 30;
+    return { net, traffic, load, t0, committedAt };
+  }
+
+  it('counts 33 packets and a latency of (proposer start + 30 ms) for one transfer through 4 replicas', () => {
+    const { net, traffic, load, t0, committedAt } = oneTransfer();
+    const m = measureTraffic(net, traffic, load, [0, 1, 2, 3], { fromMs: t0, toMs: t0 + 500 });
+    assert.equal(m.offeredTxs, 2);
+    assert.equal(m.submittedTxs, 1);
     assert.equal(m.committedTxs, 1);
     assert.equal(m.heights, 1);
-    assert.equal(m.latency_ms, proposerStart + 30);
-    assert.equal(m.throughput_tps, 1 / ((proposerStart + 30) / 1000));
+    assert.equal(m.latency_ms, committedAt - t0);
     assert.equal(m.packets_per_node, 33 / 4);
-    assert.deepEqual(net.replicas.map((r) => r.commitTimes.get(1)), [1, 2, 3, 4].map(() => t0 + proposerStart + 30));
+    assert.equal(m.packets_per_tx, 33);
+    assert.equal(traffic.totalPackets(), 33);
+    assert.equal(m.bytes_per_tx, traffic.totalBytes());
+    assert.deepEqual(net.replicas.map((r) => r.commitTimes.get(1)), [1, 2, 3, 4].map(() => committedAt));
+  });
+
+  it('throughput counts the transactions committed inside the window, over the window', () => {
+    const { net, traffic, load, t0, committedAt } = oneTransfer();
+    const inside = measureTraffic(net, traffic, load, [0, 1, 2, 3], { fromMs: t0, toMs: t0 + 500 });
+    assert.equal(inside.throughput_tps, 1 / 0.5);
+    // Committed 1 ms after the window closed: not committed as far as throughput goes; latency still counts it.
+    const late = measureTraffic(net, traffic, load, [0, 1, 2, 3], { fromMs: t0, toMs: committedAt - 1 });
+    assert.equal(late.throughput_tps, 0);
+    assert.equal(late.committedTxs, 1);
+    assert.equal(late.latency_ms, committedAt - t0);
+  });
+
+  it('a run that commits nothing has no cost per transaction, rather than an infinite one', () => {
+    const traffic = new TrafficCollector(4);
+    const net = new ReplicaNetwork({ seed: 'metrics', size: 4, syncPollMs: 0, delayMs: () => 10, collectors: [traffic] });
+    net.run(100);
+    const m = measureTraffic(net, traffic, { offered: 0, submitted: new Map() }, [0, 1, 2, 3], { fromMs: net.now - 100, toMs: net.now });
+    assert.equal(m.throughput_tps, 0);
+    assert.ok(Number.isNaN(m.packets_per_tx) && Number.isNaN(m.bytes_per_tx));
   });
 });
