@@ -86,6 +86,29 @@ describe('sim: the baseline engines (RPCA, CDBFT, DPoS) over the replica network
     }
   }
 
+  it('cdbft: a consensus node whose precommits arrive after the first quorum is in every next certificate and keeps its credit', () => {
+    // Every packet takes 10 ms; the slow node's take 50. Its precommit reaches the next primary after the quorum
+    // that committed (4 of 5 consensus nodes), but before that primary proposes (commitMs = 100 later).
+    const net = new ReplicaNetwork({ seed: 'cdbft-late', size: 7, delayMs: () => 10, engine: engineFactory('cdbft') });
+    const slow = firstByAddress(net);
+    for (let j = 0; j < 7; j++) if (j !== slow) net.slow(slow, j, 40);
+    const ids = transfers(net, range(7), 6, 300);
+    assert.ok(net.runUntil(() => allCommitted(net, ids, range(7)), 30_000), `not all committed; heights ${net.heights()}`);
+    assertSafe(net, 'cdbft-late');
+    const observer = net.replica((slow + 1) % 7);
+    const signersAt = (h: number) => (observer.log.get(h)!.block.lastCommit?.sigs ?? []).map((s) => toHex(s.voter));
+    assert.ok(observer.height >= 5, `too few heights: ${observer.height}`);
+    for (let h = 2; h <= observer.height; h++) {
+      assert.equal(signersAt(h).length, 5, `block ${h} carries every consensus node's precommit`);
+      assert.ok(signersAt(h).includes(toHex(net.replica(slow).key.publicKey)), `block ${h} names the slow node`);
+    }
+    const views = net.replica(0).engine.validators();
+    const credits = views.map((v) => `${v.address === net.replica(slow).address ? 'slow ' : ''}${v.role} ${v.credit}`);
+    const consensus = views.filter((v) => v.role === 'validator');
+    assert.equal(consensus.length, 5);
+    assert.equal(new Set(consensus.map((v) => v.credit)).size, 1, `the slow node is credited like the others: ${credits.join(', ')}`);
+  });
+
   it('dpos: with fewer delegates than nodes, a silent delegate is voted out and a standby takes its place', () => {
     const net = network('dpos', 'dpos-standby', 8, { dpos: { delegates: 5 } });
     const delegates = () => net.replica(0).engine.validators().filter((v) => v.role === 'validator').map((v) => v.address);

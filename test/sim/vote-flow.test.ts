@@ -74,7 +74,7 @@ describe('sim: NCCA vote flow (votes to the collector, certificates to everyone)
     }
   });
 
-  it('one height costs the packets protocols/README §10 counts: 3(N−1) + 4(V−1) + Σ_c u_c(n_c − 1) + relays', () => {
+  it('one height costs the packets protocols/README §10 counts: 3(N−1) + 4(V−1) + Σ_c u_c(n_c − 1) + relays + late precommits', () => {
     const { net } = routedNetwork('vote-flow/count');
     for (let k = 0; k < EPOCH + 1; k++) {
       const id = send(net, k % SIZE, (k + 1) % SIZE);
@@ -99,6 +99,16 @@ describe('sim: NCCA vote flow (votes to the collector, certificates to everyone)
     const relays = cells.filter((members) => members.some((i) => roles[i] === 'normal') && !members.some((i) => i === proposer && roles[i] === 'multi-region')).length;
     // The transfer itself: its sender's cell, and every validator elsewhere.
     const txPackets = range(SIZE).filter((i) => i !== sender && (cellOf(i) === cellOf(sender) || roles[i] !== 'normal')).length;
-    assert.equal(sent - txPackets, 3 * (N - 1) + 4 * (V - 1) + normalBallots + relays, `roles ${roles}`);
+    // The precommits after the collector's quorum go on to the next height's proposer, unless that is the collector
+    // (the next transfer shows who it is).
+    const quorum = net.replica(proposer).log.get(net.replica(proposer).height)!.certificate.sigs.length;
+    const next = send(net, sender, (sender + 1) % SIZE);
+    assert.ok(net.runUntil(() => allCommitted(net, [next], range(SIZE)), 30_000));
+    const nextProposer = net.replica(0).engine.status().recentProposers[0]!.proposer;
+    const late = nextProposer === net.replica(proposer).address ? 0 : V - quorum;
+    assert.equal(sent - txPackets, 3 * (N - 1) + 4 * (V - 1) + normalBallots + relays + late, `roles ${roles}`);
+    assert.ok(late > 0, 'this seed passes late precommits on');
+    const carried = net.replica(0).log.get(net.replica(0).height)!.block.lastCommit!.sigs.length;
+    assert.equal(carried, V, 'the next block carries every validator\'s precommit, not only the first quorum');
   });
 });

@@ -21,6 +21,7 @@ import { FutureInputs } from './future-inputs.js';
 import { ObserverFeed } from './observer-feed.js';
 import { EvidenceOutbox } from './evidence-outbox.js';
 import { VoteRouting } from './vote-routing.js';
+import { LateCommit } from './late-commit.js';
 import { checkBundle, checkProofOfLock, checkRoundInReach, checkedWeight } from './vote-checks.js';
 import { type Upon, decidedUnheld, heldValid, nextUpon, polkaTag } from './upon-rules.js';
 
@@ -43,6 +44,10 @@ export class BftEngine implements Engine {
   private readonly evidenceOut: EvidenceOutbox;
   private readonly feed: ObserverFeed | undefined;
   private readonly future = new FutureInputs();
+  /** The decided height's certificate, taking precommits that come after its quorum. */
+  private late: LateCommit | undefined;
+  /** Whether this replica collected the votes of the decided round (and so hears the late precommits alone). */
+  private collectedLate = false;
   private recentProposers: { height: number; proposer: string }[] = [];
   private resends = 0;
   private out!: Ready;
@@ -273,6 +278,7 @@ export class BftEngine implements Engine {
   }
 
   private onVote(vote: Vote, input: EngineInput): void {
+    if (this.late?.height === vote.height) return this.onLate([vote]);
     if (!this.heightGate(vote.height, input)) return;
     checkRoundInReach('vote', vote.round, this.h.round);
     const weight = checkedWeight(this.chain.params.chainId, vote, this.validatorSet);
@@ -294,6 +300,7 @@ export class BftEngine implements Engine {
    */
   private onVotes(votes: Vote[], input: EngineInput): void {
     const first = checkBundle(votes, this.validatorSet);
+    if (this.late?.height === first.height) return this.onLate(votes);
     if (!this.heightGate(first.height, input)) return;
     checkRoundInReach('vote', first.round, this.h.round);
     let fresh = false;
@@ -309,6 +316,21 @@ export class BftEngine implements Engine {
     if (first.type === Vote.Type.PREVOTE) this.h.collector.heard.add(first.round);
     this.out.verdict = fresh ? 'accept' : 'ignore';
     if (this.h.step === 'idle') this.startRound(this.h.round, input.now);
+  }
+
+  /**
+   * Precommits of the height just decided: each one for the decided block that is new widens the certificate the
+   * next block carries. A round's collector passes them on to the next height's round-0 proposer, who would
+   * otherwise never hear them (they climb to the collector alone).
+   */
+  private onLate(votes: readonly Vote[]): void {
+    const late = this.late!;
+    const fresh = votes.filter((v) => late.add(this.chain.params.chainId, v));
+    this.out.verdict = fresh.length > 0 ? 'accept' : 'ignore';
+    if (fresh.length === 0) return;
+    this.chain.lastCertificate = late.certificate();
+    const next = this.proposerOf(0);
+    if (this.collectedLate && hexOf(next) !== this.selfKey) for (const vote of fresh) this.out.publish.push({ kind: 'vote', vote, to: next });
   }
 
   /** A decision is for this height; an older one is ignored, a newer one means this replica should sync. */
@@ -587,6 +609,8 @@ export class BftEngine implements Engine {
       validators: this.validatorSet.members.map((v) => ({ publicKey: v.key, weight: v.weight })),
       failedProposers: Array.from({ length: header.round }, (_, r) => addressOf(this.proposerOf(r))),
     };
+    this.late = new LateCommit(certificate, this.validatorSet);
+    this.collectedLate = this.rules.collectVotes === true && this.isProposer(round);
     const committed = this.chain.commit(block, executed, certificate, record);
     this.rules.observer?.close(header.height, new Set(this.validatorSet.members.map((m) => m.key)));
     this.out.commits.push({ ...committed, certificate, headRecord: record });
