@@ -516,7 +516,7 @@ export class ReplicaNetwork {
     }
     r.seen.set(id, true);
     const input = inputOf(msg, this.clock);
-    if (r.behaviour?.inbound && !r.behaviour.inbound(input, { ...this.context(r), from })) return;
+    if (r.behaviour?.inbound && !r.behaviour.inbound(input, { ...this.context(r), from })) return this.misbehaved(r);
     this.stats.delivered++;
     r.received++;
     const ready = this.step(r, input);
@@ -567,8 +567,17 @@ export class ReplicaNetwork {
 
   private send(r: Replica, msg: Outbound): void {
     this.noteSigned(r, msg);
-    const envelopes = r.behaviour?.outbound ? r.behaviour.outbound(msg, this.context(r)) : [{ to: this.recipients(r, msg), msg }];
+    if (r.behaviour?.outbound === undefined) return this.dispatch(r, [{ to: this.recipients(r, msg), msg }]);
+    const ctx = this.context(r);
+    const envelopes = r.behaviour.outbound(msg, ctx);
+    const [first] = envelopes;
+    // Anything but the message as it was, at once, to every peer (asIs) is the behaviour acting.
+    if (envelopes.length !== 1 || first!.msg !== msg || first!.to !== ctx.peers || (first!.delayMs ?? 0) > 0) this.misbehaved(r);
     this.dispatch(r, envelopes);
+  }
+
+  private misbehaved(r: Replica): void {
+    for (const c of this.collectors) c.misbehaved?.(r.index, this.clock);
   }
 
   /** The experiment's topic plan, or else every other replica; a message for one node goes to it alone. */
@@ -582,7 +591,10 @@ export class ReplicaNetwork {
 
   /** What a replica's behaviour makes up on its own, now and then (a double spend, say). */
   private behaviourTick(r: Replica): void {
-    if (r.behaviour?.tick) this.dispatch(r, r.behaviour.tick(this.context(r)));
+    if (r.behaviour?.tick === undefined) return;
+    const made = r.behaviour.tick(this.context(r));
+    if (made.length > 0) this.misbehaved(r);
+    this.dispatch(r, made);
   }
 
   private dispatch(r: Replica, envelopes: readonly Envelope[]): void {
@@ -627,7 +639,7 @@ export class ReplicaNetwork {
   /** `heldMs`: the sender holds the message this long before it leaves (an envelope's delayMs). */
   private transmit(from: number, to: number, msg: Outbound, id: number, heldMs = 0): void {
     this.stats.sent++;
-    for (const c of this.collectors) c.gossip(from, to, msg);
+    for (const c of this.collectors) c.gossip?.(from, to, msg);
     if (!this.canTalk(from, to) || this.rng.chance(onLink(this.linkDrop, from, to) ?? this.dropRate)) {
       this.stats.dropped++;
       return;
@@ -660,7 +672,7 @@ export class ReplicaNetwork {
     }
     if (best === undefined) return;
     r.syncing = true;
-    for (const c of this.collectors) c.syncRequest(r.index, best.index, r.height + 1, this.syncBatch);
+    for (const c of this.collectors) c.syncRequest?.(r.index, best.index, r.height + 1, this.syncBatch);
     this.enqueue(this.clock + this.delay(r.index, best.index), {
       kind: 'sync-request',
       from: r.index,
@@ -681,7 +693,7 @@ export class ReplicaNetwork {
         blocks.push({ block: c.block, certificate: c.certificate });
       }
     }
-    for (const c of this.collectors) c.syncBlocks(to, from, blocks);
+    for (const c of this.collectors) c.syncBlocks?.(to, from, blocks);
     // An empty answer (peer down, cut, or nothing new) still ends the request, as a timeout would.
     this.enqueue(this.clock + this.delay(to, from), { kind: 'sync-response', to: asker.index, epoch, blocks });
   }

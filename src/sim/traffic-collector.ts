@@ -4,14 +4,16 @@ import { certifiedSize, syncRequestSize, wireFacts } from './wire-facts.js';
 
 /**
  * Watches the packets a ReplicaNetwork puts on the wire without steering anything (rippled's csf collectors): the
- * network says what left which replica, a collector keeps what it measures. A packet is one message to one
- * recipient, whether or not it arrives.
+ * network says what left which replica (and when a replica's behaviour acted), a collector keeps what it
+ * measures. A packet is one message to one recipient, whether or not it arrives.
  */
 export interface NetworkCollector {
-  gossip(from: number, to: number, msg: Outbound): void;
-  syncRequest(from: number, to: number, fromHeight: number, max: number): void;
+  gossip?(from: number, to: number, msg: Outbound): void;
+  syncRequest?(from: number, to: number, fromHeight: number, max: number): void;
   /** A sync answer: one packet per block served. */
-  syncBlocks(from: number, to: number, blocks: readonly CertifiedBlock[]): void;
+  syncBlocks?(from: number, to: number, blocks: readonly CertifiedBlock[]): void;
+  /** A replica's behaviour changed what it sent or dropped what it received, or made up a message of its own. */
+  misbehaved?(index: number, now: number): void;
 }
 
 /**

@@ -8,7 +8,9 @@ import { COST_METRICS, detects, PAPER_METRICS, REPORTED_METRICS } from './metric
 import { fixed } from './number-format.js';
 import { enginesOf, maliciousCountsOf } from './run-order.js';
 import type { ExperimentMeta, RunResult } from './run-result.js';
-import { cellOf, type Stats, summarize } from './summary.js';
+import type { BehaviorSummary } from './behavior-summary.js';
+import { type CellSummary, cellOf, summarize } from './summary.js';
+import type { Stats } from './summary-stats.js';
 import { FIGURE_FILES } from './figures.js';
 
 /** `|` would end a table cell; nothing we write should contain one, but a command line might. */
@@ -85,7 +87,34 @@ export function reportMarkdown(runs: readonly RunResult[], meta: ExperimentMeta)
       out.push(`| ${x} | ${row.join(' | ')} |`);
     }
   }
+  out.push(...behaviorTables(cells, engines, malicious));
   out.push('', '## Figures', '', 'Points are the mean over the seeds; error bars span min–max over the seeds.', '');
   for (const f of FIGURE_FILES) out.push(`![Fig ${f.fig}: ${f.caption}](${f.file})`, '');
   return out.join('\n');
 }
+
+/**
+ * Per detecting engine, detection per behaviour of the mix: recall over the attackers dealt it, then over those
+ * of them that acted at all (with how many did), and the seconds from an attacker's first act to its suspension.
+ */
+function behaviorTables(cells: readonly CellSummary[], engines: readonly string[], malicious: readonly number[]): string[] {
+  const out: string[] = [];
+  for (const engine of engines) {
+    const rows = malicious.map((x) => ({ x, behaviors: cellOf(cells, engine, x)?.behaviors ?? [] })).filter((r) => r.behaviors.length > 0);
+    if (rows.length === 0) continue;
+    const labels = [...new Set(rows.flatMap((r) => r.behaviors.map((b) => b.behavior)))];
+    const table = (title: string, explain: string, value: (b: BehaviorSummary) => string): void => {
+      out.push('', `## ${title} (${engine})`, '', explain, '');
+      out.push(`| malicious | ${labels.map((l) => code(cell(l))).join(' | ')} |`, `| ---: | ${labels.map(() => '---:').join(' | ')} |`);
+      for (const r of rows) out.push(`| ${r.x} | ${labels.map((l) => r.behaviors.find((b) => b.behavior === l)).map((b) => (b ? value(b) : '–')).join(' | ')} |`);
+    };
+    table(
+      'Recall per behaviour',
+      'Confirmed attackers / attackers dealt the behaviour; in brackets the same over the attackers that acted at all, and how many of them did (summed over the seeds). Precision has no per-behaviour form: a wrongly confirmed honest node was dealt none.',
+      (b) => `${b.recall ? fixed(b.recall.mean, 2) : '–'} (${b.recallActed ? fixed(b.recallActed.mean, 2) : '–'} of ${b.acted} acted)`,
+    );
+    table('Seconds from first act to suspension', 'Mean over the confirmed attackers that acted, then over the seeds.', (b) => (b.suspendSec ? meanSd(b.suspendSec, 1) : '–'));
+  }
+  return out;
+}
+

@@ -2,11 +2,13 @@ import type { EngineName } from '../../core/behavior.js';
 import { Prng, derivedSeed } from '../../core/prng.js';
 import { type Area, type Position, cellOf, positionFrom } from '../../geo/grid.js';
 import { ReplicaNetwork, engineFactory } from '../replica-network.js';
+import { ConductCollector } from '../conduct-collector.js';
 import { TrafficCollector } from '../traffic-collector.js';
+import { detectionByBehavior } from './behavior-detection.js';
 import { packetDelayMs } from './network-delay.js';
 import { detectionScore, measureTraffic, referenceReplica } from './run-metrics.js';
 import type { RunResult } from './run-result.js';
-import { type ExperimentSpec, behaviorMix, gridOf } from './spec.js';
+import { type ExperimentSpec, behaviorEntries, behaviorMix, gridOf } from './spec.js';
 import { TopicRouter } from './topic-router.js';
 import { driveVehicles } from './vehicle-mobility.js';
 import { offerLoad } from './workload.js';
@@ -32,9 +34,11 @@ export function runOne(spec: ExperimentSpec, job: RunJob): RunResult {
   const positions: Position[] = Array.from({ length: spec.nodes }, () => positionFrom(area, placement.next(), placement.next()));
   const malicious = new Set(world.fork('malicious').shuffle(Array.from({ length: spec.nodes }, (_, i) => i)).slice(0, job.malicious));
   const mix = behaviorMix(spec.behaviors);
+  const entries = behaviorEntries(spec.behaviors);
 
   let router: TopicRouter | undefined;
   const traffic = new TrafficCollector(spec.nodes);
+  const conduct = new ConductCollector();
   const net = new ReplicaNetwork({
     seed: derivedSeed('network', spec.nodes, job.malicious, job.seed),
     size: spec.nodes,
@@ -45,7 +49,7 @@ export function runOne(spec: ExperimentSpec, job: RunJob): RunResult {
     shareExecution: true,
     seenLimit: 2_000,
     keepTxStatuses: false,
-    collectors: [traffic],
+    collectors: [traffic, conduct],
     engine: engineFactory(job.engine),
     route: (from, msg) => router!.recipients(from, msg),
     delayMs: (from, to, rng) => packetDelayMs(spec.network, area, positions[from]!, positions[to]!, rng),
@@ -53,7 +57,8 @@ export function runOne(spec: ExperimentSpec, job: RunJob): RunResult {
   router = new TopicRouter(net.replicas, net.chainId, (i) => cellOf(area, positions[i]!), spec.cells);
 
   // Same ids and same draws whatever the engine: the behaviour streams fork from the world, not from the network.
-  [...malicious].sort((a, b) => a - b).forEach((index, k) => net.setBehaviors(index, mix[k % mix.length]!, derivedSeed('behaviour', job.seed, index)));
+  const attackers = [...malicious].sort((a, b) => a - b).map((index, k) => ({ index, address: net.replica(index).address, behavior: entries[k % entries.length] ?? '' }));
+  attackers.forEach(({ index }, k) => net.setBehaviors(index, mix[k % mix.length]!, derivedSeed('behaviour', job.seed, index)));
 
   const honest = net.replicas.map((r) => r.index).filter((i) => !malicious.has(i));
   const start = net.now;
@@ -62,7 +67,7 @@ export function runOne(spec: ExperimentSpec, job: RunJob): RunResult {
   if (spec.speed[1] > 0) driveVehicles(net, area, positions, spec.speed, world.fork('mobility'));
   net.run(spec.durationS * 1000 + spec.drainS * 1000);
 
-  const badAddresses = new Set([...malicious].map((i) => net.replica(i).address));
+  const reference = referenceReplica(net, honest);
   return {
     engine: job.engine,
     malicious: job.malicious,
@@ -72,6 +77,11 @@ export function runOne(spec: ExperimentSpec, job: RunJob): RunResult {
     events: net.stats.events,
     ...measureTraffic(net, traffic, load, honest, window),
     // Only NCCA detects; the others would score an empty set.
-    ...(job.engine === 'ncca' ? detectionScore(referenceReplica(net, honest).chain.ledger, badAddresses) : {}),
+    ...(job.engine === 'ncca'
+      ? {
+          ...detectionScore(reference.chain.ledger, new Set(attackers.map((a) => a.address))),
+          behaviors: detectionByBehavior(entries, attackers, reference, conduct),
+        }
+      : {}),
   };
 }

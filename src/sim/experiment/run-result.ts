@@ -24,6 +24,18 @@ export interface RunResult {
   recall?: number; // detection, 0..1; undefined for engines that do not detect
   precision?: number; // undefined when nothing was detected or the engine does not detect
   events: number; // simulator events processed
+  /** Per entry of the behaviour mix, in its order; only for an engine that detects. */
+  behaviors?: BehaviorDetection[];
+}
+
+/** What one run's detection did to the attackers dealt one entry of the behaviour mix (behavior-detection.ts). */
+export interface BehaviorDetection {
+  behavior: string; // the mix entry, e.g. 'delay:2500' or 'dormant:30+drop'
+  attackers: number;
+  acted: number; // attackers whose behaviour changed something they sent or received
+  detected: number; // attackers confirmed malicious
+  detectedActed: number; // of those, the ones that acted
+  suspendSec: number[]; // per detected attacker that acted: seconds from its first act to its first confirmation
 }
 
 /**

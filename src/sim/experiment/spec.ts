@@ -124,9 +124,14 @@ export function checkSpec(s: ExperimentSpec): void {
   }
 }
 
+/** The entries of a behaviour mix, as written: `delay:2500, dormant:30+drop` → ['delay:2500', 'dormant:30+drop']. */
+export function behaviorEntries(list: string): string[] {
+  return list.split(',').map((e) => e.trim()).filter((e) => e !== '');
+}
+
 /** The behaviour list of each malicious node in turn: `delay:2500,dormant:30+drop` → [[delay], [dormant, drop]]. */
 export function behaviorMix(list: string): Behavior[][] {
-  const entries = list.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const entries = behaviorEntries(list);
   return entries.length === 0 ? [[]] : entries.map((e) => parseBehaviors(e.replaceAll('+', ',')));
 }
 

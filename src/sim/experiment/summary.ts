@@ -5,20 +5,12 @@
  * byte-identical for identical runs; it carries no wall-clock time for the same reason.
  */
 import { ENGINE_NAMES, type EngineName } from '../../core/behavior.js';
+import { type BehaviorSummary, summarizeBehaviors } from './behavior-summary.js';
 import { METRICS } from './metrics.js';
 import { rounded } from './number-format.js';
 import { runComparator } from './run-order.js';
 import type { ExperimentMeta, RunResult } from './run-result.js';
-
-export interface Stats {
-  /** Runs with a value (a run whose metric is undefined or not finite does not count). */
-  n: number;
-  mean: number;
-  /** Sample standard deviation (divides by n − 1); null for a single value, where it is not defined. */
-  sd: number | null;
-  min: number;
-  max: number;
-}
+import { type Stats, stats } from './summary-stats.js';
 
 export interface CellSummary {
   engine: EngineName;
@@ -29,19 +21,8 @@ export interface CellSummary {
   seeds: number[];
   /** Per metric key (METRICS); null when no run of the cell has a value (recall of a non-detecting engine). */
   metrics: Record<string, Stats | null>;
-}
-
-/**
- * n, mean, sample sd, min and max of the finite values in `values`; null when there are none. The values are
- * summed in ascending order, so the result does not depend on the order the runs came in.
- */
-export function stats(values: readonly (number | undefined)[]): Stats | null {
-  const xs = values.filter((x): x is number => x !== undefined && Number.isFinite(x)).sort((a, b) => a - b);
-  const n = xs.length;
-  if (n === 0) return null;
-  const mean = xs.reduce((s, x) => s + x, 0) / n;
-  const sd = n < 2 ? null : Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1));
-  return { n, mean, sd, min: xs[0]!, max: xs[n - 1]! };
+  /** Detection per behaviour of the mix; [] for an engine that does not detect. */
+  behaviors: BehaviorSummary[];
 }
 
 /** One summary per (engine, malicious) cell present in `runs`, in engine order then malicious count. */
@@ -59,6 +40,7 @@ export function summarize(runs: readonly RunResult[], engineOrder: readonly Engi
     runs: cell.length,
     seeds: cell.map((r) => r.seed),
     metrics: Object.fromEntries(METRICS.map((m) => [m.key, stats(cell.map(m.of))])),
+    behaviors: summarizeBehaviors(cell),
   }));
 }
 
@@ -107,6 +89,18 @@ export function summaryJson(runs: readonly RunResult[], meta: ExperimentMeta): s
       runs: c.runs,
       seeds: c.seeds,
       ...Object.fromEntries(METRICS.map((m) => [m.key, statsJson(c.metrics[m.key] ?? null)])),
+      ...(c.behaviors.length > 0
+        ? {
+            behaviors: c.behaviors.map((b) => ({
+              behavior: b.behavior,
+              attackers: b.attackers,
+              acted: b.acted,
+              recall: statsJson(b.recall),
+              recall_acted: statsJson(b.recallActed),
+              suspend_s: statsJson(b.suspendSec),
+            })),
+          }
+        : {}),
     })),
   };
   return JSON.stringify(doc, null, 2) + '\n';

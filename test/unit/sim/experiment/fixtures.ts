@@ -41,6 +41,12 @@ export function grid(): RunResult[] {
             latency_ms: 800 + malicious * 12.5 + seed,
             packets_per_node: 250 + malicious * 2 + seed / 7,
             recall: detects ? 0.7 + seed / 10 : undefined,
+            behaviors: detects
+              ? [
+                  { behavior: 'drop', attackers: malicious / 2, acted: malicious / 2, detected: malicious / 2, detectedActed: malicious / 2, suspendSec: malicious > 0 ? [seed] : [] },
+                  { behavior: 'dormant:30+drop', attackers: malicious / 2, acted: 0, detected: 0, detectedActed: 0, suspendSec: [] },
+                ]
+              : undefined,
             precision: detects && malicious > 0 ? 1 - seed / 50 : undefined,
           }),
         );

@@ -27,10 +27,20 @@ describe('sim/experiment/report-md', () => {
 
   it('one table per metric with a column per engine and a row per malicious count, cells mean ± sd', () => {
     const headers = md.split('\n').filter((l) => l.startsWith('| malicious |'));
-    assert.equal(headers.length, 7, 'the paper\'s five metrics, then packets and bytes per committed transaction');
-    for (const h of headers) assert.equal(h, '| malicious | ncca | pos |');
+    const perEngine = headers.filter((h) => h === '| malicious | ncca | pos |');
+    assert.equal(perEngine.length, 7, 'the paper\'s five metrics, then packets and bytes per committed transaction');
+    assert.equal(headers.length, perEngine.length + 2, 'and two per-behaviour tables for ncca');
     assert.ok(md.includes('| 10 | 0.9000 ± 0.1000 | n/a |'), 'recall row of m=10: ncca detects, pos does not');
     assert.match(md, /\| 0 \| \d+\.\d{3} ± \d+\.\d{3} \| \d+\.\d{3} ± \d+\.\d{3} \|/);
+  });
+
+  it('gives recall per behaviour and the time to suspension for the engine that detects, and only for it', () => {
+    assert.ok(md.includes('## Recall per behaviour (ncca)'));
+    assert.ok(!md.includes('(pos)'));
+    assert.ok(md.includes('| malicious | `drop` | `dormant:30+drop` |'));
+    assert.ok(md.includes('| 10 | 1.00 (1.00 of 15 acted) | 0.00 (– of 0 acted) |'), 'drop: all caught; dormant: never woke');
+    assert.ok(md.includes('## Seconds from first act to suspension (ncca)'));
+    assert.ok(md.includes('| 10 | 2.0 ± 1.0 | – |'));
   });
 
   it('links the four figures', () => {

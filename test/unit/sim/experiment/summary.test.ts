@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { stats, summarize, summaryJson } from '../../../../src/sim/experiment/summary.js';
+import { summarize, summaryJson } from '../../../../src/sim/experiment/summary.js';
+import { stats } from '../../../../src/sim/experiment/summary-stats.js';
 import { META, grid, run, shuffled } from './fixtures.js';
 
 const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-9, `${what}: ${a} vs ${b}`);
@@ -57,6 +58,12 @@ describe('sim/experiment/summary', () => {
     assert.deepEqual(Object.keys(c).slice(0, 5), ['engine', 'malicious', 'runs', 'seeds', 'throughput_tps']);
     assert.deepEqual(Object.keys(c.throughput_tps), ['n', 'mean', 'sd', 'min', 'max']);
     assert.equal(doc.cells.find((x: { engine: string }) => x.engine === 'pos').recall, null);
+    assert.equal(doc.cells.find((x: { engine: string }) => x.engine === 'pos').behaviors, undefined, 'no detection, no per-behaviour figures');
+    const ncca10 = doc.cells.find((x: { engine: string; malicious: number }) => x.engine === 'ncca' && x.malicious === 10);
+    assert.deepEqual(ncca10.behaviors.map((b: { behavior: string }) => b.behavior), ['drop', 'dormant:30+drop']);
+    assert.deepEqual(Object.keys(ncca10.behaviors[0]), ['behavior', 'attackers', 'acted', 'recall', 'recall_acted', 'suspend_s']);
+    assert.equal(ncca10.behaviors[0].attackers, 15);
+    assert.equal(ncca10.behaviors[1].recall_acted, null, 'no attacker of the behaviour acted');
     assert.doesNotMatch(json, /\d{4}-\d\d-\d\d|T\d\d:\d\d/);
   });
 
