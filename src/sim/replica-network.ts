@@ -91,6 +91,13 @@ export interface ReplicaNetworkOptions {
   keepTxStatuses?: boolean;
   /** Observers of every packet sent (see traffic-collector.ts). */
   collectors?: readonly NetworkCollector[];
+  /**
+   * A topic message reaches every subscriber of its topic, as gossip floods it: when a behaviour sends one to only
+   * some of them (an equivocator's two versions, each to half the network), the first recipient that accepts it
+   * relays it to the rest, in packets of its own. Off by default, so tests keep exact control of who hears what;
+   * without it no replica would ever hold both versions of an equivocation, which the real network cannot prevent.
+   */
+  floodTopics?: boolean;
 }
 
 export type { Envelope };
@@ -195,6 +202,9 @@ const linkKey = (a: number, b: number): string => `${a}>${b}`;
 /** A per-link setting; an empty map (the usual case) answers without building a key string for every packet. */
 const onLink = <V>(links: ReadonlyMap<string, V>, a: number, b: number): V | undefined => (links.size === 0 ? undefined : links.get(linkKey(a, b)));
 
+/** A message for one node's inbox: nobody else subscribes to relay it. */
+const addressed = (msg: Outbound): boolean => (msg.kind === 'vote' || msg.kind === 'ballot' || msg.kind === 'bundle') && msg.to !== undefined;
+
 /** Events that are traffic or pending input (not timers, polls or scripted calls): what `settled` waits for. */
 const counts = (e: Event): boolean => e.kind !== 'tick' && e.kind !== 'call' && e.kind !== 'poll';
 
@@ -222,6 +232,9 @@ export class ReplicaNetwork {
   private readonly syncPollMs: number;
   private readonly keepTxStatuses: boolean;
   private readonly collectors: readonly NetworkCollector[];
+  private readonly floodTopics: boolean;
+  /** Message id → the subscribers a behaviour left out, until a recipient accepts it and relays it to them. */
+  private readonly flooding = new BoundedMap<number, number[]>(10_000);
   private readonly makeEngine: EngineFactory;
   private readonly route: ReplicaNetworkOptions['route'];
   private readonly delayModel: ReplicaNetworkOptions['delayMs'];
@@ -252,6 +265,7 @@ export class ReplicaNetwork {
     this.syncPollMs = options.syncPollMs ?? 4_000;
     this.keepTxStatuses = options.keepTxStatuses ?? true;
     this.collectors = options.collectors ?? [];
+    this.floodTopics = options.floodTopics ?? false;
     this.makeEngine = options.engine ?? engineFactory('pos');
     this.route = options.route;
     this.delayModel = options.delayMs;
@@ -520,9 +534,15 @@ export class ReplicaNetwork {
     this.stats.delivered++;
     r.received++;
     const ready = this.step(r, input);
+    if (ready.verdict !== 'accept') return;
     // Gossip forwards to the topic's other subscribers; a message for one node has none.
-    if (this.relay && ready.verdict === 'accept' && !(msg.kind === 'vote' && msg.to !== undefined)) {
+    if (this.relay && !(msg.kind === 'vote' && msg.to !== undefined)) {
       for (const peer of this.replicas) if (peer.index !== from && peer.index !== to) this.transmit(to, peer.index, msg, id);
+    }
+    const rest = this.flooding.get(id);
+    if (rest !== undefined) {
+      this.flooding.delete(id);
+      for (const peer of rest) if (peer !== to) this.transmit(to, peer, msg, id);
     }
   }
 
@@ -604,7 +624,16 @@ export class ReplicaNetwork {
       // A behaviour picks among all peers; the topic still decides who can receive what it sends.
       const reach = r.behaviour !== undefined ? new Set(this.recipients(r, msg)) : undefined;
       for (const peer of to) if (reach === undefined || reach.has(peer)) this.transmit(r.index, peer, msg, id, delayMs ?? 0);
+      if (reach !== undefined && this.floodTopics && !addressed(msg)) this.leftOut(r, reach, to, id);
     }
+  }
+
+  /** Notes the subscribers an envelope left out, if it reached any subscriber at all (else nobody can relay it). */
+  private leftOut(r: Replica, reach: ReadonlySet<number>, to: readonly number[], id: number): void {
+    const sent = new Set(to);
+    if (![...sent].some((p) => reach.has(p))) return;
+    const missing = [...reach].filter((p) => p !== r.index && !sent.has(p));
+    if (missing.length > 0) this.flooding.set(id, missing);
   }
 
   private numberOf(id: string): number {

@@ -47,6 +47,7 @@ export function runOne(spec: ExperimentSpec, job: RunJob): RunResult {
     positions,
     dropRate: spec.network.loss,
     shareExecution: true,
+    floodTopics: true,
     seenLimit: 2_000,
     keepTxStatuses: false,
     collectors: [traffic, conduct],
