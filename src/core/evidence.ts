@@ -18,8 +18,15 @@ export function evidenceId(ev: Evidence): Hex {
   return toHex(sha256(u64be(kindNumber(ev.kind)), ...items));
 }
 
+const KIND_NUMBERS: Readonly<Record<Evidence.Kind, number>> = {
+  [Evidence.Kind.DOUBLE_SPEND]: 0,
+  [Evidence.Kind.EQUIVOCATION]: 1,
+  [Evidence.Kind.INVALID_PROPOSAL]: 2,
+  [Evidence.Kind.CONFLICTING_BLOCKS]: 3,
+};
+
 function kindNumber(kind: Evidence.Kind): number {
-  return kind === Evidence.Kind.DOUBLE_SPEND ? 0 : kind === Evidence.Kind.EQUIVOCATION ? 1 : 2;
+  return KIND_NUMBERS[kind];
 }
 
 function signEvidence(chainId: string, key: KeyPair, body: Omit<Evidence, 'signature' | 'reporter'>): Evidence {
@@ -33,6 +40,19 @@ export function makeDoubleSpendAlert(chainId: string, key: KeyPair, a: Tx, b: Tx
 
 export function makeEquivocationEvidence(chainId: string, key: KeyPair, a: Uint8Array, b: Uint8Array, height: number): Evidence {
   return signEvidence(chainId, key, { kind: Evidence.Kind.EQUIVOCATION, items: [a, b], height });
+}
+
+/**
+ * Evidence that one creator signed two different blocks for one height and round: a block's header names the round
+ * it was first proposed in, and an honest proposer makes one block per round it proposes in (its WAL keeps it
+ * to that across restarts), so two are an equivocating proposal. Each block's signature is over its hash.
+ */
+export function makeConflictingBlocksEvidence(chainId: string, key: KeyPair, a: Block, b: Block, height: number): Evidence {
+  return signEvidence(chainId, key, {
+    kind: Evidence.Kind.CONFLICTING_BLOCKS,
+    items: [BlockHeader.encode(headerOf(a)), a.signature, BlockHeader.encode(headerOf(b)), b.signature],
+    height,
+  });
 }
 
 /**
@@ -93,7 +113,7 @@ export function offenceHeightOf(ev: Evidence): number | undefined {
 
 export interface EvidenceSummary {
   id: Hex;
-  kind: 'double-spend' | 'equivocation' | 'invalid-proposal';
+  kind: 'double-spend' | 'equivocation' | 'invalid-proposal' | 'conflicting-blocks';
   /** Address of the node or account the evidence accuses. */
   offender: string;
   reporter: string;
@@ -103,13 +123,14 @@ export interface EvidenceSummary {
 
 /** Verifies the reporter's signature and the proof itself; returns what it shows. */
 export function verifyEvidence(chainId: string, ev: Evidence): EvidenceSummary {
-  const items = ev.kind === Evidence.Kind.INVALID_PROPOSAL ? 4 : 2;
+  const items = ev.kind === Evidence.Kind.INVALID_PROPOSAL || ev.kind === Evidence.Kind.CONFLICTING_BLOCKS ? 4 : 2;
   if (ev.items.length !== items) throw new InvalidMessage(`evidence of this kind needs exactly ${items} items`);
   if (!verifyMessage(Evidence, ev.reporter, chainId, 'evidence', ev)) {
     throw new InvalidMessage('evidence signature does not match its reporter');
   }
   const base = { id: evidenceId(ev), reporter: addressOf(ev.reporter), height: ev.height };
   if (ev.kind === Evidence.Kind.INVALID_PROPOSAL) return { ...base, ...verifyInvalidProposal(chainId, ev.items as [Uint8Array, Uint8Array, Uint8Array, Uint8Array]) };
+  if (ev.kind === Evidence.Kind.CONFLICTING_BLOCKS) return { ...base, ...verifyConflictingBlocks(chainId, ev.items as [Uint8Array, Uint8Array, Uint8Array, Uint8Array]) };
   if (ev.kind === Evidence.Kind.DOUBLE_SPEND) {
     const [a, b] = ev.items.map((item) => {
       try {
@@ -173,4 +194,29 @@ function verifyInvalidProposal(chainId: string, [headerBytes, signature, hashes,
     };
   }
   return bad('the transaction verifies');
+}
+
+function verifyConflictingBlocks(chainId: string, [aBytes, aSignature, bBytes, bSignature]: [Uint8Array, Uint8Array, Uint8Array, Uint8Array]) {
+  const bad = (why: string): never => {
+    throw new InvalidMessage(`conflicting-blocks proof: ${why}`);
+  };
+  let a: BlockHeader;
+  let b: BlockHeader;
+  try {
+    a = BlockHeader.decode(aBytes);
+    b = BlockHeader.decode(bBytes);
+  } catch {
+    return bad('undecodable header');
+  }
+  if (!bytesEqual(a.proposer, b.proposer) || a.height !== b.height || a.round !== b.round) bad('the blocks differ in creator, height or round');
+  const [hashA, hashB] = [blockHash(a), blockHash(b)];
+  if (bytesEqual(hashA, hashB)) bad('both items are the same block');
+  if (!verifyAs(a.proposer, chainId, 'block', hashA, aSignature) || !verifyAs(b.proposer, chainId, 'block', hashB, bSignature)) {
+    bad('a block signature does not match its creator');
+  }
+  return {
+    kind: 'conflicting-blocks' as const,
+    offender: addressOf(a.proposer),
+    detail: { height: a.height, round: a.round, blocks: [toHex(hashA), toHex(hashB)] },
+  };
 }

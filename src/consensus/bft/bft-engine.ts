@@ -4,7 +4,7 @@ import { type Hex, bytesEqual, fromHex, toHex } from '../../core/bytes.js';
 import { hexOf } from '../../core/object-memo.js';
 import type { ChainState, HeadRecord } from '../../core/chain-state.js';
 import { InvalidMessage } from '../../core/errors.js';
-import { evidenceId, makeEquivocationEvidence, proveInvalidBlock, verifyEvidence } from '../../core/evidence.js';
+import { evidenceId, makeConflictingBlocksEvidence, makeEquivocationEvidence, proveInvalidBlock, verifyEvidence } from '../../core/evidence.js';
 import { precommitOf, signProposal, signVote, verifyProposalSignature } from '../../core/votes.js';
 import type { Block, Certificate, CertifiedBlock, Evidence, Proposal, Tx } from '../../core/wire/posplus.js';
 import { Vote } from '../../core/wire/posplus.js';
@@ -239,7 +239,9 @@ export class BftEngine implements Engine {
     }
     this.rules.observer?.proposed(header.height, toHex(blockHash(header)), now);
     this.recordProofOfLock(p, toHex(blockHash(header)), now);
-    if (this.h.proposals.has(p.round)) {
+    const held = this.h.proposals.get(p.round);
+    if (held !== undefined) {
+      if (held.hash !== toHex(blockHash(header))) this.reportConflict(held.block, block!, now);
       this.out.verdict = 'ignore';
       return;
     }
@@ -383,6 +385,17 @@ export class BftEngine implements Engine {
       this.out.verdict = 'ignore';
     } else if (vote.round === this.h.round) {
       this.armResend(now);
+    }
+  }
+
+  /** Two blocks one creator made for one height and round (checked, signatures and all, as evidence is). */
+  private reportConflict(a: Block, b: Block, now: number): void {
+    const [x, y] = [headerOf(a), headerOf(b)];
+    if (!bytesEqual(x.proposer, y.proposer) || x.round !== y.round) return;
+    try {
+      this.report(makeConflictingBlocksEvidence(this.chain.params.chainId, this.chain.key, a, b, this.chain.head.height), now);
+    } catch (err) {
+      if (!(err instanceof InvalidMessage)) throw err;
     }
   }
 
