@@ -57,9 +57,10 @@ export const DEFAULT_NETWORK: NetworkModel = { baseMs: 2, hopMs: 8, perKmMs: 0.5
 /**
  * The paper names delayed verification, ignoring honest nodes' messages, forged (conflicting) messages, invalid
  * blocks, going offline, and the latent attack that behaves until it has standing (its critique of DPoS and
- * CDBFT). One behaviour of each, dealt in turn.
+ * CDBFT); and malicious voting, which its weighted vote exists to resist (falsevote: ballots that abstain on
+ * good transactions and votes for blocks nobody proposed). One behaviour of each, dealt in turn.
  */
-const PAPER_BEHAVIORS = 'delay:2500,drop,equivocate,invalidblock,offline:20/10,dormant:30+drop';
+const PAPER_BEHAVIORS = 'delay:2500,drop,equivocate,falsevote,invalidblock,offline:20/10,dormant:30+drop';
 
 export const PRESETS: Readonly<Record<'paper' | 'small', ExperimentSpec>> = {
   paper: {
