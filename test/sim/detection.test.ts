@@ -39,13 +39,15 @@ interface Outcome {
   height: number;
 }
 
-function runScenario(list: Behavior[], seed: string): { net: ReplicaNetwork; outcome: Outcome } {
+function runScenario(list: Behavior[], seed: string, slow: readonly number[] = [SLOW]): { net: ReplicaNetwork; outcome: Outcome } {
   const net = new ReplicaNetwork({ seed, size: SIZE, engine: nccaEngine(PARAMS), baseDelayMs: 5, jitterMs: 30, dropRate: 0.01, relay: true });
   for (const i of MALICIOUS) net.setBehaviors(i, list, `${seed}/${i}`);
-  for (const j of range(SIZE)) {
-    if (j === SLOW) continue;
-    net.slow(SLOW, j, 250);
-    net.slow(j, SLOW, 250);
+  for (const i of slow) {
+    for (const j of range(SIZE)) {
+      if (j === i) continue;
+      net.slow(i, j, 250);
+      net.slow(j, i, 250);
+    }
   }
   const suspendedEver = new Set<Address>();
   const observer = net.replica(0);
@@ -66,6 +68,16 @@ describe('sim: detection of each malicious behaviour (9 NCCA replicas, 2 malicio
   const summary: string[] = [];
   after(() => {
     if (summary.length > 0) process.stdout.write(`\n      detection recall / precision over ${SEEDS} seeds each:\n${summary.map((l) => `        ${l}`).join('\n')}\n`);
+  });
+
+  it('no attackers, three honest replicas slow by 250 ms each way: nobody is ever confirmed or suspended (precision cannot fall)', () => {
+    for (let s = 0; s < SEEDS; s++) {
+      const { net, outcome } = runScenario([], `detection/slow-honest/${s}`, [4, 5, SLOW]);
+      assert.deepEqual(disagreementsAmong(net, range(SIZE)), [], `seed ${s}: replicas disagree`);
+      assert.deepEqual(outcome.confirmed, [], `seed ${s}: an honest replica was confirmed malicious`);
+      assert.deepEqual(outcome.suspendedEver, [], `seed ${s}: an honest replica was suspended`);
+      assert.ok(outcome.height >= 20, `seed ${s}: the chain stalled at height ${outcome.height}`);
+    }
   });
 
   for (const scenario of SCENARIOS) {
