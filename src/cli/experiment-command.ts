@@ -11,7 +11,8 @@ import { AVAILABLE_ENGINES } from '../consensus/create-engine.js';
 import { ProgressBar, formatDuration } from '../sim/experiment/progress-bar.js';
 import { type ExperimentSpec, PRESETS, SpecError, checkSpec } from '../sim/experiment/spec.js';
 import { RunCheckpoint } from '../sim/experiment/run-checkpoint.js';
-import { jobsOf, sweep } from '../sim/experiment/sweep.js';
+import { isRunOf, jobsOf, sweep } from '../sim/experiment/sweep.js';
+import { LOAD_NAMES, type LoadName } from '../sim/experiment/run-result.js';
 import { writeResults } from '../sim/experiment/write-results.js';
 import { UsageError } from './errors.js';
 
@@ -27,6 +28,7 @@ interface ExperimentFlags {
   out?: string;
   workers?: string;
   speed?: string;
+  loads?: string;
   fresh?: boolean;
 }
 
@@ -42,6 +44,7 @@ export function registerExperimentCommand(program: Command): void {
     .option('--seeds <k>', 'seeds per (engine, malicious count)')
     .option('--duration <seconds>', 'simulated seconds of offered load per run')
     .option('--behaviors <list>', "malicious behaviours dealt in turn, comma-separated; join several with + (dormant:30+drop)")
+    .option('--loads <list>', `loads to run each point under, comma-separated: paper (the preset's rate) and saturation (more than any engine commits; blocks capped so capacity shows) (default paper)`)
     .option('--speed <min-max>', 'vehicle speeds in m/s for random-waypoint mobility (default 0-0: static)')
     .option('--out <dir>', 'output directory (default results/<preset>)')
     .option('--workers <n>', 'runs in parallel (default: the number of cores)')
@@ -52,17 +55,17 @@ export function registerExperimentCommand(program: Command): void {
       const workers = flags.workers === undefined ? availableParallelism() : wholeNumber(flags.workers, '--workers', 1);
       const jobs = jobsOf(spec);
       const command = ['posplus experiment', ...cmd.parent!.args.slice(1)].join(' ');
-      process.stderr.write(`experiment: ${jobs.length} runs (${spec.engines.join(', ')} x malicious ${spec.malicious.join(',')} x ${spec.seeds} seeds) at ${spec.nodes} nodes on ${workers} workers\n`);
+      process.stderr.write(`experiment: ${jobs.length} runs (${spec.engines.join(', ')} x ${spec.loads.join(', ')} load x malicious ${spec.malicious.join(',')} x ${spec.seeds} seeds) at ${spec.nodes} nodes on ${workers} workers\n`);
       const checkpoint = await RunCheckpoint.open(out, spec);
       const finished = flags.fresh ? [] : await checkpoint.load(jobs);
       if (finished.length > 0) process.stderr.write(`experiment: resuming, ${finished.length} of ${jobs.length} runs already done (--fresh to redo them)\n`);
-      const todo = jobs.filter((j) => !finished.some((r) => r.engine === j.engine && r.malicious === j.malicious && r.seed === j.seed));
+      const todo = jobs.filter((j) => !finished.some((r) => isRunOf(r, j)));
       const bar = new ProgressBar(todo.length);
       const started = performance.now();
       const saves: Promise<void>[] = [];
       const ran = await sweep(spec, todo, workers, (r) => {
         saves.push(checkpoint.save(r));
-        bar.tick(`${r.engine} m=${r.malicious} seed=${r.seed} (${r.heights} heights)`);
+        bar.tick(`${r.engine} ${r.load} m=${r.malicious} seed=${r.seed} (${r.heights} heights)`);
       });
       bar.done();
       await Promise.all(saves);
@@ -88,6 +91,7 @@ function specOf(flags: ExperimentFlags): ExperimentSpec {
     ...(flags.duration !== undefined ? { durationS: wholeNumber(flags.duration, '--duration', 1) } : {}),
     ...(flags.behaviors !== undefined ? { behaviors: flags.behaviors } : {}),
     ...(flags.speed !== undefined ? { speed: speedOf(flags.speed) } : {}),
+    ...(flags.loads !== undefined ? { loads: listOf(flags.loads).map(loadOf) } : {}),
   };
   try {
     checkSpec(spec);
@@ -110,6 +114,11 @@ function wholeNumber(s: string, flag: string, min: number): number {
   const n = Number(s);
   if (!/^\d+$/.test(s.trim()) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number >= ${min} (got "${s}")`);
   return n;
+}
+
+function loadOf(name: string): LoadName {
+  if (!(LOAD_NAMES as readonly string[]).includes(name)) throw new UsageError(`unknown load "${name}" (known: ${LOAD_NAMES.join(', ')})`);
+  return name as LoadName;
 }
 
 function engineOf(name: string): EngineName {

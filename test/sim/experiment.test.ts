@@ -16,7 +16,7 @@ const TINY: ExperimentSpec = { ...PRESETS.small, nodes: 10, durationS: 6, drainS
 
 describe('experiment runs in the simulator', () => {
   it('gives the same result for the same seed and a different one for another seed', () => {
-    const job = { engine: 'ncca' as const, malicious: 2, seed: 1 };
+    const job = { engine: 'ncca' as const, load: 'paper' as const, malicious: 2, seed: 1 };
     const a = runOne(TINY, job);
     const b = runOne(TINY, job);
     assert.equal(JSON.stringify(a), JSON.stringify(b));
@@ -26,7 +26,7 @@ describe('experiment runs in the simulator', () => {
   });
 
   it('meets every engine with the same workload: the offered transactions do not depend on the engine', () => {
-    const runs = (['ncca', 'rpca', 'cdbft', 'dpos', 'pos'] as const).map((engine) => runOne(TINY, { engine, malicious: 0, seed: 3 }));
+    const runs = (['ncca', 'rpca', 'cdbft', 'dpos', 'pos'] as const).map((engine) => runOne(TINY, { engine, load: 'paper', malicious: 0, seed: 3 }));
     assert.equal(new Set(runs.map((r) => r.submittedTxs)).size, 1);
     for (const r of runs) assert.equal(r.committedTxs, r.submittedTxs, `${r.engine} should commit every transaction with no malicious node`);
     assert.ok(runs[0]!.recall === undefined && runs[0]!.precision === undefined, 'no malicious node: nothing to recall, nothing flagged');
@@ -35,7 +35,7 @@ describe('experiment runs in the simulator', () => {
 
   it('moves vehicles when given a speed: deterministic, different from the static run, and every transfer commits', () => {
     const mobile: ExperimentSpec = { ...TINY, speed: [25, 35] };
-    const job = { engine: 'ncca' as const, malicious: 0, seed: 4 };
+    const job = { engine: 'ncca' as const, load: 'paper' as const, malicious: 0, seed: 4 };
     const a = runOne(mobile, job);
     assert.equal(JSON.stringify(runOne(mobile, job)), JSON.stringify(a));
     assert.notEqual(JSON.stringify(runOne(TINY, job)), JSON.stringify(a));
@@ -74,7 +74,7 @@ describe('experiment runs in the simulator', () => {
 
       // An interrupted sweep left one finished run behind: the same command takes it instead of running it again.
       const spec: ExperimentSpec = { ...PRESETS.small, nodes: 8, engines: ['ncca', 'dpos'], malicious: [0, 2], seeds: 1, durationS: 4 };
-      const left = runOne(spec, { engine: 'dpos', malicious: 2, seed: 1 });
+      const left = runOne(spec, { engine: 'dpos', load: 'paper', malicious: 2, seed: 1 });
       await (await RunCheckpoint.open(join(dir, 'a'), spec)).save({ ...left, latency_ms: 123_456 });
       const resumed = run(join(dir, 'a'));
       assert.match(resumed, /resuming, 1 of 4 runs already done/);
@@ -87,6 +87,19 @@ describe('experiment runs in the simulator', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('under the saturating load blocks are capped and more is offered than committed, so throughput is capacity', () => {
+    const spec: ExperimentSpec = { ...TINY, saturation: { txRate: 200, maxBlockTxs: 3 } };
+    const job = { engine: 'ncca' as const, load: 'saturation' as const, malicious: 0, seed: 1 };
+    const r = runOne(spec, job);
+    assert.equal(r.load, 'saturation');
+    assert.ok(r.offeredTxs >= 0.9 * 200 * spec.durationS, `offered ${r.offeredTxs}`);
+    assert.ok(r.committedTxs <= 3 * r.heights, `at most 3 a block: ${r.committedTxs} in ${r.heights} heights`);
+    assert.ok(r.committedTxs < r.submittedTxs, 'more was sent than the capped blocks can hold');
+    assert.ok(r.throughput_tps > 0 && r.throughput_tps < 200, `throughput ${r.throughput_tps}`);
+    const paper = runOne(spec, { ...job, load: 'paper' });
+    assert.equal(paper.committedTxs, paper.submittedTxs, 'the offered load stays below capacity');
   });
 
   it('refuses a bad flag with one line and exit code 2', () => {

@@ -6,8 +6,8 @@
  */
 import { ENGINE_NAMES, type EngineName } from '../../core/behavior.js';
 import { detects, type Metric, type PaperMetricKey, paperMetric } from './metrics.js';
-import { enginesOf } from './run-order.js';
-import type { RunResult } from './run-result.js';
+import { enginesOf, loadsOf } from './run-order.js';
+import type { LoadName, RunResult } from './run-result.js';
 import { type CellSummary, summarize } from './summary.js';
 import { type ChartSeries, type LineChart, type MarkerShape, lineChartSvg } from './svg-chart.js';
 
@@ -89,10 +89,15 @@ function detectionChart(cells: readonly CellSummary[], detecting: readonly Engin
 
 /** The four figures as [file name, SVG text], in figure order. */
 export function figureSvgs(runs: readonly RunResult[], engineOrder: readonly EngineName[] = ENGINE_NAMES): [string, string][] {
-  const cells = summarize(runs, engineOrder);
+  const all = summarize(runs, engineOrder);
   const engines = enginesOf(runs, engineOrder);
+  // Throughput is capacity, so Fig 4 shows the saturating load when there is one; the others the offered load.
+  const loads = loadsOf(runs);
+  const under = (load: LoadName) => all.filter((c) => c.load === load);
+  const capacity = under(loads.includes('saturation') ? 'saturation' : (loads[0] ?? 'paper'));
+  const cells = under(loads[0] ?? 'paper');
   const charts: LineChart[] = [
-    metricChart(4, 'throughput_tps', cells, engines),
+    metricChart(4, 'throughput_tps', capacity, engines),
     metricChart(5, 'latency_ms', cells, engines),
     metricChart(6, 'packets_per_node', cells, engines),
     detectionChart(cells, engines.filter((e) => detects(runs, e))),

@@ -6,8 +6,8 @@
  */
 import { COST_METRICS, detects, PAPER_METRICS, REPORTED_METRICS } from './metrics.js';
 import { fixed } from './number-format.js';
-import { enginesOf, maliciousCountsOf } from './run-order.js';
-import type { ExperimentMeta, RunResult } from './run-result.js';
+import { enginesOf, loadsOf, maliciousCountsOf } from './run-order.js';
+import type { ExperimentMeta, LoadName, RunResult } from './run-result.js';
 import type { BehaviorSummary } from './behavior-summary.js';
 import { type CellSummary, cellOf, summarize } from './summary.js';
 import type { Stats } from './summary-stats.js';
@@ -32,6 +32,7 @@ export function reportMarkdown(runs: readonly RunResult[], meta: ExperimentMeta)
   const cells = summarize(runs, meta.engines);
   const engines = enginesOf(runs, meta.engines);
   const malicious = maliciousCountsOf(runs);
+  const loads = loadsOf(runs);
   const out: string[] = [
     '# posplus experiment report',
     '',
@@ -52,6 +53,9 @@ export function reportMarkdown(runs: readonly RunResult[], meta: ExperimentMeta)
     `| seeds per cell | ${meta.seeds} |`,
     `| map | ${meta.areaM / 1000} km × ${meta.areaM / 1000} km in ${meta.cells} cells |`,
     `| offered load | ${meta.txRate} tx/s from honest nodes, in batches every ${meta.batchMs} ms |`,
+    ...(meta.loads.includes('saturation')
+      ? [`| saturating load | ${meta.saturation.txRate} tx/s, blocks of at most ${meta.saturation.maxBlockTxs} transactions: more than any engine commits, so throughput is capacity |`]
+      : []),
     `| mobility | ${meta.speed[1] > 0 ? `random waypoint at ${meta.speed[0]}–${meta.speed[1]} m/s` : 'none: vehicles stay where they start'} |`,
     `| simulated duration per run | ${meta.durationS} s of load, then ${meta.drainS} s to drain |`,
     `| network | ${meta.network.baseMs} ms radio hop + ${meta.network.hopMs} ms per cell hop + ${meta.network.perKmMs} ms/km + jitter 0–${meta.network.jitterMs} ms; loss ${meta.network.loss * 100} % per packet |`,
@@ -72,13 +76,14 @@ export function reportMarkdown(runs: readonly RunResult[], meta: ExperimentMeta)
       'a single value is a cell with one seed, "n/a" an engine that does not detect, "–" no value ' +
       '(no runs in the cell, or no precision because nothing was detected).',
   ];
-  for (const m of REPORTED_METRICS) {
+  for (const load of loads) for (const m of REPORTED_METRICS) {
     const detection = m.key === 'recall' || m.key === 'precision';
-    out.push('', `## ${m.label}${m.unit ? ` (${m.unit})` : ''}`, '');
+    const under = loads.length > 1 || load !== 'paper' ? `, ${load === 'paper' ? 'offered load' : 'saturating load'}` : '';
+    out.push('', `## ${m.label}${m.unit ? ` (${m.unit})` : ''}${under}`, '');
     out.push(`| malicious | ${engines.join(' | ')} |`, `| ---: | ${engines.map(() => '---:').join(' | ')} |`);
     for (const x of malicious) {
       const row = engines.map((e) => {
-        const c = cellOf(cells, e, x);
+        const c = cellOf(cells, e, x, load);
         if (c === undefined) return '–';
         const s = c.metrics[m.key];
         if (s) return meanSd(s, m.decimals);
@@ -87,7 +92,7 @@ export function reportMarkdown(runs: readonly RunResult[], meta: ExperimentMeta)
       out.push(`| ${x} | ${row.join(' | ')} |`);
     }
   }
-  out.push(...behaviorTables(cells, engines, malicious));
+  out.push(...behaviorTables(cells, engines, malicious, loads[0] ?? 'paper'));
   out.push('', '## Figures', '', 'Points are the mean over the seeds; error bars span min–max over the seeds.', '');
   for (const f of FIGURE_FILES) out.push(`![Fig ${f.fig}: ${f.caption}](${f.file})`, '');
   return out.join('\n');
@@ -97,10 +102,10 @@ export function reportMarkdown(runs: readonly RunResult[], meta: ExperimentMeta)
  * Per detecting engine, detection per behaviour of the mix: recall over the attackers dealt it, then over those
  * of them that acted at all (with how many did), and the seconds from an attacker's first act to its suspension.
  */
-function behaviorTables(cells: readonly CellSummary[], engines: readonly string[], malicious: readonly number[]): string[] {
+function behaviorTables(cells: readonly CellSummary[], engines: readonly string[], malicious: readonly number[], load: LoadName): string[] {
   const out: string[] = [];
   for (const engine of engines) {
-    const rows = malicious.map((x) => ({ x, behaviors: cellOf(cells, engine, x)?.behaviors ?? [] })).filter((r) => r.behaviors.length > 0);
+    const rows = malicious.map((x) => ({ x, behaviors: cellOf(cells, engine, x, load)?.behaviors ?? [] })).filter((r) => r.behaviors.length > 0);
     if (rows.length === 0) continue;
     const labels = [...new Set(rows.flatMap((r) => r.behaviors.map((b) => b.behavior)))];
     const table = (title: string, explain: string, value: (b: BehaviorSummary) => string): void => {

@@ -23,7 +23,7 @@ interface Saved {
   result: RunResult;
 }
 
-const fileOf = (job: RunJob): string => `${job.engine}-m${job.malicious}-s${job.seed}.json`;
+const fileOf = (job: RunJob): string => `${job.engine}-${job.load}-m${job.malicious}-s${job.seed}.json`;
 
 export class RunCheckpoint {
   private readonly dir: string;

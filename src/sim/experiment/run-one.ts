@@ -7,7 +7,7 @@ import { TrafficCollector } from '../traffic-collector.js';
 import { detectionByBehavior } from './behavior-detection.js';
 import { packetDelayMs } from './network-delay.js';
 import { detectionScore, measureTraffic, referenceReplica } from './run-metrics.js';
-import type { RunResult } from './run-result.js';
+import type { LoadName, RunResult } from './run-result.js';
 import { type ExperimentSpec, behaviorEntries, behaviorMix, gridOf } from './spec.js';
 import { TopicRouter } from './topic-router.js';
 import { driveVehicles } from './vehicle-mobility.js';
@@ -15,6 +15,7 @@ import { offerLoad } from './workload.js';
 
 export interface RunJob {
   engine: EngineName;
+  load: LoadName;
   malicious: number;
   /** 1-based seed number; the run's every draw derives from (engine-independent) spec, malicious count and seed. */
   seed: number;
@@ -50,6 +51,7 @@ export function runOne(spec: ExperimentSpec, job: RunJob): RunResult {
     floodTopics: true,
     seenLimit: 2_000,
     keepTxStatuses: false,
+    ...(job.load === 'saturation' ? { params: { maxBlockTxs: spec.saturation.maxBlockTxs } } : {}),
     collectors: [traffic, conduct],
     engine: engineFactory(job.engine),
     route: (from, msg) => router!.recipients(from, msg),
@@ -64,13 +66,15 @@ export function runOne(spec: ExperimentSpec, job: RunJob): RunResult {
   const honest = net.replicas.map((r) => r.index).filter((i) => !malicious.has(i));
   const start = net.now;
   const window = { fromMs: start, toMs: start + spec.durationS * 1000 };
-  const load = offerLoad(net, honest, { txRate: spec.txRate, batchMs: spec.batchMs, untilMs: window.toMs }, world.fork('load'));
+  const txRate = job.load === 'saturation' ? spec.saturation.txRate : spec.txRate;
+  const load = offerLoad(net, honest, { txRate, batchMs: spec.batchMs, untilMs: window.toMs }, world.fork('load'));
   if (spec.speed[1] > 0) driveVehicles(net, area, positions, spec.speed, world.fork('mobility'));
   net.run(spec.durationS * 1000 + spec.drainS * 1000);
 
   const reference = referenceReplica(net, honest);
   return {
     engine: job.engine,
+    load: job.load,
     malicious: job.malicious,
     seed: job.seed,
     nodes: spec.nodes,

@@ -4,7 +4,7 @@
  * files independent of scheduling.
  */
 import { ENGINE_NAMES, type EngineName } from '../../core/behavior.js';
-import type { RunResult } from './run-result.js';
+import { LOAD_NAMES, type LoadName, type RunResult } from './run-result.js';
 
 /**
  * Compares engines by their place in `order`; engines not in it come after, in ENGINE_NAMES order, then by name
@@ -20,10 +20,21 @@ export function engineComparator(order: readonly EngineName[] = ENGINE_NAMES): (
   return (a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-/** Engine, then malicious count, then seed. */
+/** Engine, then malicious count, then seed, then load (paper before saturation). */
 export function runComparator(order: readonly EngineName[] = ENGINE_NAMES): (a: RunResult, b: RunResult) => number {
   const byEngine = engineComparator(order);
-  return (a, b) => byEngine(a.engine, b.engine) || a.malicious - b.malicious || a.seed - b.seed;
+  return (a, b) => byEngine(a.engine, b.engine) || a.malicious - b.malicious || a.seed - b.seed || LOAD_NAMES.indexOf(a.load) - LOAD_NAMES.indexOf(b.load);
+}
+
+/** The cells of an experiment: engine, then malicious count, then load (a cell's runs differ in seed only). */
+export function cellComparator(order: readonly EngineName[] = ENGINE_NAMES): (a: RunResult, b: RunResult) => number {
+  const byEngine = engineComparator(order);
+  return (a, b) => byEngine(a.engine, b.engine) || a.malicious - b.malicious || LOAD_NAMES.indexOf(a.load) - LOAD_NAMES.indexOf(b.load);
+}
+
+/** The loads that occur in `runs`, paper first. */
+export function loadsOf(runs: readonly RunResult[]): LoadName[] {
+  return LOAD_NAMES.filter((l) => runs.some((r) => r.load === l));
 }
 
 /** The engines that occur in `runs`, in order. */

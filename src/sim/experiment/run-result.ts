@@ -6,8 +6,14 @@
 import type { EngineName } from '../../core/behavior.js';
 import type { ExperimentSpec } from './spec.js';
 
+/** The paper's offered load (below every engine's capacity: the latency figure), or a saturating one (capacity). */
+export type LoadName = 'paper' | 'saturation';
+
+export const LOAD_NAMES: readonly LoadName[] = ['paper', 'saturation'];
+
 export interface RunResult {
   engine: EngineName; // 'ncca' | 'pos' | 'rpca' | 'cdbft' | 'dpos'
+  load: LoadName;
   malicious: number; // malicious nodes in the run
   seed: number;
   nodes: number;

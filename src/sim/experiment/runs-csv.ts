@@ -27,6 +27,7 @@ const COLUMNS: readonly Column[] = [
   intColumn('nodes', (r) => r.nodes),
   ...RUN_COUNTS.map(metricColumn),
   ...COST_METRICS.map(metricColumn),
+  { name: 'load', cell: (r) => csvField(r.load) },
 ];
 
 export const RUNS_CSV_HEADER = COLUMNS.map((c) => c.name).join(',');

@@ -1,4 +1,5 @@
 import { type Behavior, BehaviorError, type EngineName, parseBehaviors } from '../../core/behavior.js';
+import { LOAD_NAMES, type LoadName } from './run-result.js';
 
 /**
  * One experiment: the network, the load and the sweep. The paper preset is the paper's §3.1 setting (250 nodes
@@ -26,6 +27,14 @@ export interface ExperimentSpec {
   /** Offered load, transactions per simulated second, from honest nodes, sent in batches every `batchMs`. */
   txRate: number;
   batchMs: number;
+  /** The loads each (engine, malicious count, seed) runs under: `paper` offers `txRate`, `saturation` the below. */
+  loads: LoadName[];
+  /**
+   * The saturating load: more transactions per second than any engine can commit, with blocks capped at
+   * `maxBlockTxs` so that capacity (heights per second × the cap) is reached at a rate the simulator can afford.
+   * Throughput under it is capacity, and how it falls with attackers is how much an attack costs an engine.
+   */
+  saturation: { txRate: number; maxBlockTxs: number };
   network: NetworkModel;
   /**
    * Random-waypoint speeds of the vehicles, m/s (src/geo/mobility.ts); [0, 0] keeps them where they start. A
@@ -77,6 +86,9 @@ export const PRESETS: Readonly<Record<'paper' | 'small', ExperimentSpec>> = {
     behaviors: PAPER_BEHAVIORS,
     txRate: 100,
     batchMs: 200,
+    loads: ['paper'],
+    // At 50 transactions a block the engines' capacities lie between about 100 (RPCA) and 200 tx/s (CDBFT).
+    saturation: { txRate: 300, maxBlockTxs: 50 },
     network: DEFAULT_NETWORK,
     speed: [0, 0],
   },
@@ -93,6 +105,8 @@ export const PRESETS: Readonly<Record<'paper' | 'small', ExperimentSpec>> = {
     behaviors: PAPER_BEHAVIORS,
     txRate: 40,
     batchMs: 200,
+    loads: ['paper'],
+    saturation: { txRate: 120, maxBlockTxs: 10 },
     network: DEFAULT_NETWORK,
     speed: [0, 0],
   },
@@ -116,6 +130,12 @@ export function checkSpec(s: ExperimentSpec): void {
   if (!Number.isInteger(s.seeds) || s.seeds < 1) fail(`--seeds must be a whole number >= 1 (got ${s.seeds})`);
   if (!(s.durationS > 0)) fail(`--duration must be positive seconds (got ${s.durationS})`);
   if (!(s.txRate > 0)) fail(`the transaction rate must be positive (got ${s.txRate})`);
+  if (s.loads.length === 0 || s.loads.some((l) => !LOAD_NAMES.includes(l)) || new Set(s.loads).size !== s.loads.length) {
+    fail(`--loads must list distinct loads among ${LOAD_NAMES.join(', ')} (got ${s.loads.join(',')})`);
+  }
+  if (!(s.saturation.txRate > 0) || !Number.isInteger(s.saturation.maxBlockTxs) || s.saturation.maxBlockTxs < 1) {
+    fail(`the saturating load needs a positive rate and a whole block cap >= 1 (got ${s.saturation.txRate} tx/s, ${s.saturation.maxBlockTxs})`);
+  }
   if (!(s.speed[0] >= 0 && s.speed[1] >= s.speed[0] && Number.isFinite(s.speed[1]))) fail(`--speed must be MIN-MAX m/s with 0 <= MIN <= MAX (got ${s.speed.join('-')})`);
   try {
     behaviorMix(s.behaviors);

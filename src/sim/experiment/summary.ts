@@ -8,12 +8,13 @@ import { ENGINE_NAMES, type EngineName } from '../../core/behavior.js';
 import { type BehaviorSummary, summarizeBehaviors } from './behavior-summary.js';
 import { METRICS } from './metrics.js';
 import { rounded } from './number-format.js';
-import { runComparator } from './run-order.js';
-import type { ExperimentMeta, RunResult } from './run-result.js';
+import { cellComparator } from './run-order.js';
+import type { ExperimentMeta, LoadName, RunResult } from './run-result.js';
 import { type Stats, stats } from './summary-stats.js';
 
 export interface CellSummary {
   engine: EngineName;
+  load: LoadName;
   malicious: number;
   /** Runs in the cell. */
   runs: number;
@@ -25,17 +26,19 @@ export interface CellSummary {
   behaviors: BehaviorSummary[];
 }
 
-/** One summary per (engine, malicious) cell present in `runs`, in engine order then malicious count. */
+/** One summary per (engine, malicious, load) cell present in `runs`, in engine order, malicious count, then load. */
 export function summarize(runs: readonly RunResult[], engineOrder: readonly EngineName[] = ENGINE_NAMES): CellSummary[] {
-  const sorted = [...runs].sort(runComparator(engineOrder));
+  const byCell = cellComparator(engineOrder);
+  const sorted = [...runs].sort((a, b) => byCell(a, b) || a.seed - b.seed);
   const cells: RunResult[][] = [];
   for (const r of sorted) {
     const last = cells.at(-1);
-    if (last && last[0]!.engine === r.engine && last[0]!.malicious === r.malicious) last.push(r);
+    if (last && last[0]!.engine === r.engine && last[0]!.malicious === r.malicious && last[0]!.load === r.load) last.push(r);
     else cells.push([r]);
   }
   return cells.map((cell) => ({
     engine: cell[0]!.engine,
+    load: cell[0]!.load,
     malicious: cell[0]!.malicious,
     runs: cell.length,
     seeds: cell.map((r) => r.seed),
@@ -45,8 +48,8 @@ export function summarize(runs: readonly RunResult[], engineOrder: readonly Engi
 }
 
 /** The summary of one cell, if the experiment has it. */
-export function cellOf(cells: readonly CellSummary[], engine: string, malicious: number): CellSummary | undefined {
-  return cells.find((c) => c.engine === engine && c.malicious === malicious);
+export function cellOf(cells: readonly CellSummary[], engine: string, malicious: number, load: LoadName = 'paper'): CellSummary | undefined {
+  return cells.find((c) => c.engine === engine && c.malicious === malicious && c.load === load);
 }
 
 /** Stats are rounded for the file: 6 decimals is below any metric's resolution and keeps the file readable. */
@@ -78,6 +81,8 @@ export function summaryJson(runs: readonly RunResult[], meta: ExperimentMeta): s
       behaviors: meta.behaviors,
       txRate: meta.txRate,
       batchMs: meta.batchMs,
+      loads: [...meta.loads],
+      saturation: { ...meta.saturation },
       network: { ...meta.network },
       speed: [...meta.speed],
     },
@@ -85,6 +90,7 @@ export function summaryJson(runs: readonly RunResult[], meta: ExperimentMeta): s
     units: Object.fromEntries(METRICS.map((m) => [m.key, m.unit])),
     cells: summarize(runs, meta.engines).map((c) => ({
       engine: c.engine,
+      load: c.load,
       malicious: c.malicious,
       runs: c.runs,
       seeds: c.seeds,

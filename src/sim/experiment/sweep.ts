@@ -4,16 +4,19 @@ import type { RunResult } from './run-result.js';
 import type { ExperimentSpec } from './spec.js';
 
 /**
- * Every run of a spec: seeds 1..K × malicious counts × engines, seed by seed, so a sweep stopped part-way has
- * whole passes over the sweep (which `--seeds 1` can then report from the checkpoint).
+ * Every run of a spec: seeds 1..K × loads × malicious counts × engines, seed by seed, so a sweep stopped part-way
+ * has whole passes over the sweep (which `--seeds 1` can then report from the checkpoint).
  */
 export function jobsOf(spec: ExperimentSpec): RunJob[] {
   const jobs: RunJob[] = [];
   for (let seed = 1; seed <= spec.seeds; seed++) {
-    for (const malicious of spec.malicious) for (const engine of spec.engines) jobs.push({ engine, malicious, seed });
+    for (const load of spec.loads) for (const malicious of spec.malicious) for (const engine of spec.engines) jobs.push({ engine, load, malicious, seed });
   }
   return jobs;
 }
+
+/** Whether a finished run is the one `job` asks for. */
+export const isRunOf = (r: RunJob, job: RunJob): boolean => r.engine === job.engine && r.load === job.load && r.malicious === job.malicious && r.seed === job.seed;
 
 /**
  * Runs the jobs on `workers` threads, each run alone on its own thread, and calls `done` as each finishes. A run

@@ -5,6 +5,7 @@ import { DEFAULT_NETWORK } from '../../../../src/sim/experiment/spec.js';
 export function run(over: Partial<RunResult> = {}): RunResult {
   return {
     engine: 'ncca',
+    load: 'paper',
     malicious: 0,
     seed: 1,
     nodes: 100,
@@ -68,6 +69,8 @@ export const META: ExperimentMeta = {
   behaviors: 'falsevote',
   txRate: 50,
   batchMs: 200,
+  loads: ['paper'],
+  saturation: { txRate: 150, maxBlockTxs: 20 },
   network: DEFAULT_NETWORK,
   speed: [0, 0],
 };

@@ -43,6 +43,14 @@ describe('sim/experiment/report-md', () => {
     assert.ok(md.includes('| 10 | 2.0 ± 1.0 | – |'));
   });
 
+  it('with a saturating load too, every metric has a table per load, each saying which', () => {
+    const both = reportMarkdown([...grid(), ...grid().map((r) => ({ ...r, load: 'saturation' as const }))], { ...META, loads: ['paper', 'saturation'] });
+    assert.ok(both.includes('## Throughput (tx/s), offered load'));
+    assert.ok(both.includes('## Throughput (tx/s), saturating load'));
+    assert.ok(both.includes('| saturating load | 150 tx/s, blocks of at most 20 transactions'));
+    assert.ok(!md.includes('saturating load'), 'a sweep of the offered load alone reads as before');
+  });
+
   it('links the four figures', () => {
     for (const f of FIGURE_FILES) assert.match(md, new RegExp(`!\\[Fig ${f.fig}[^\\]]*\\]\\(${f.file.replace('.', '\\.')}\\)`));
   });

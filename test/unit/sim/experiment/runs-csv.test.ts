@@ -8,7 +8,7 @@ describe('sim/experiment/runs-csv', () => {
   it('the header starts with the required columns, in order, then the rest', () => {
     const header = runsCsv([]).split('\n')[0]!.split(',');
     assert.deepEqual(header.slice(0, REQUIRED.length), REQUIRED);
-    assert.deepEqual(header.slice(REQUIRED.length), ['nodes', 'heights', 'submitted_txs', 'committed_txs', 'simulated_s', 'events', 'offered_txs', 'packets_per_tx', 'bytes_per_tx']);
+    assert.deepEqual(header.slice(REQUIRED.length), ['nodes', 'heights', 'submitted_txs', 'committed_txs', 'simulated_s', 'events', 'offered_txs', 'packets_per_tx', 'bytes_per_tx', 'load']);
     assert.equal(runsCsv([]), RUNS_CSV_HEADER + '\n');
   });
 
@@ -17,14 +17,14 @@ describe('sim/experiment/runs-csv', () => {
     const lines = runsCsv(runs).split('\n');
     assert.equal(lines.at(-1), '', 'ends in a newline');
     assert.equal(lines.length, runs.length + 2);
-    for (const l of lines.slice(1, -1)) assert.equal(l.split(',').length, REQUIRED.length + 9, l);
+    for (const l of lines.slice(1, -1)) assert.equal(l.split(',').length, REQUIRED.length + 10, l);
     const one = runsCsv([run({ throughput_tps: 1 / 3, latency_ms: 2, packets_per_node: 1234.5678, recall: 2 / 3, simulatedMs: 1500 })]);
-    assert.equal(one.split('\n')[1], 'ncca,0,1,0.333,2.000,1234.568,0.6667,0.9500,100,50,1000,900,1.500,12345,1010,33.3,4322');
+    assert.equal(one.split('\n')[1], 'ncca,0,1,0.333,2.000,1234.568,0.6667,0.9500,100,50,1000,900,1.500,12345,1010,33.3,4322,paper');
   });
 
   it('recall and precision are empty when undefined; non-finite numbers are empty too, never NaN', () => {
     const csv = runsCsv([run({ engine: 'pos', recall: undefined, precision: undefined, latency_ms: NaN })]);
-    assert.equal(csv.split('\n')[1], 'pos,0,1,15.000,,300.000,,,100,50,1000,900,60.000,12345,1010,33.3,4322');
+    assert.equal(csv.split('\n')[1], 'pos,0,1,15.000,,300.000,,,100,50,1000,900,60.000,12345,1010,33.3,4322,paper');
     assert.ok(!csv.includes('NaN') && !csv.includes('undefined'));
   });
 

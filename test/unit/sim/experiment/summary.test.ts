@@ -51,11 +51,11 @@ describe('sim/experiment/summary', () => {
     assert.ok(json.startsWith('{\n  "meta": {\n    "command": '));
     const doc = JSON.parse(json);
     assert.deepEqual(Object.keys(doc), ['meta', 'statistics', 'units', 'cells']);
-    assert.deepEqual(Object.keys(doc.meta), ['command', 'preset', 'nodes', 'cells', 'areaM', 'engines', 'malicious', 'seeds', 'durationS', 'drainS', 'behaviors', 'txRate', 'batchMs', 'network', 'speed']);
+    assert.deepEqual(Object.keys(doc.meta), ['command', 'preset', 'nodes', 'cells', 'areaM', 'engines', 'malicious', 'seeds', 'durationS', 'drainS', 'behaviors', 'txRate', 'batchMs', 'loads', 'saturation', 'network', 'speed']);
     assert.equal(doc.meta.command, META.command);
     assert.equal(doc.cells.length, 6);
     const c = doc.cells[0];
-    assert.deepEqual(Object.keys(c).slice(0, 5), ['engine', 'malicious', 'runs', 'seeds', 'throughput_tps']);
+    assert.deepEqual(Object.keys(c).slice(0, 6), ['engine', 'load', 'malicious', 'runs', 'seeds', 'throughput_tps']);
     assert.deepEqual(Object.keys(c.throughput_tps), ['n', 'mean', 'sd', 'min', 'max']);
     assert.equal(doc.cells.find((x: { engine: string }) => x.engine === 'pos').recall, null);
     assert.equal(doc.cells.find((x: { engine: string }) => x.engine === 'pos').behaviors, undefined, 'no detection, no per-behaviour figures');

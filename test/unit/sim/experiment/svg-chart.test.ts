@@ -103,6 +103,17 @@ describe('sim/experiment/svg-chart and figures', () => {
     }
   });
 
+  it('fig 4 shows the saturating load when the runs have one (capacity), the other figures the offered load', () => {
+    const paper = grid();
+    const saturated = paper.map((r) => ({ ...r, load: 'saturation' as const, throughput_tps: r.throughput_tps * 10, latency_ms: r.latency_ms * 10 }));
+    const svgs = new Map(figureSvgs([...paper, ...saturated]));
+    const near = (xs: number[]) => xs.map((x) => x.toFixed(6)).sort();
+    const means = (file: string) => near(points(svgRoot(svgs.get(file)!)).map((p) => Number(p.attrs['data-mean'])));
+    const cells = summarize(paper);
+    assert.deepEqual(means('fig4-throughput.svg'), near(cells.map((c) => c.metrics['throughput_tps']!.mean * 10)));
+    assert.deepEqual(means('fig5-latency.svg'), near(cells.map((c) => c.metrics['latency_ms']!.mean)));
+  });
+
   it('fig 7: a recall and a precision series per detecting engine, on 0..1, points only where defined', () => {
     const root = svgRoot(new Map(figureSvgs(grid())).get('fig7-detection.svg')!);
     assert.deepEqual(seriesGroups(root).map((g) => g.attrs['data-series']), ['ncca recall', 'ncca precision']);
