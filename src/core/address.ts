@@ -12,12 +12,6 @@ export function addressBytesOf(publicKey: Uint8Array): Uint8Array {
   return sha256(publicKey).subarray(0, ADDRESS_BYTES);
 }
 
-/**
- * The address bytes of a key, one array per key object: every ballot that names an account then shares them (what
- * 250 simulated replicas keep of their ballots was 8 % address copies). Wire messages are never changed.
- */
-export const addressBytesOfKey: (publicKey: Uint8Array) => Uint8Array = memoByObject(addressBytesOf);
-
 // Addresses of the same few thousand keys are asked for on every message and block; a key's bytes are its memo key.
 const addresses = new BoundedMap<string, Address>(65_536);
 

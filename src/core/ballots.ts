@@ -4,25 +4,26 @@ import { sha256 } from './hash.js';
 import type { KeyPair } from './keys.js';
 import { memoByObject } from './object-memo.js';
 import { signMessage, verifyMessage } from './signing.js';
-import { type Observation, TxSetBallot, TxSetCall } from './wire/posplus.js';
+import { TxSetBallot, TxSetCall } from './wire/posplus.js';
 
 export { TxSetBallot, TxSetCall };
 
-/** What a round-1 ballot reports for detection besides its votes. */
+/** What a round-1 ballot reports for detection besides its votes, packed (src/consensus/detection/ballot-reports.ts). */
 export interface BallotReports {
-  observations?: readonly Observation[];
-  /** 20-byte addresses. */
-  trusted?: readonly Uint8Array[];
+  /** Per suspect under watch at the ballot's head, in address order: 0 for none, else ns + 1. */
+  reports?: readonly number[];
+  /** Bit i: the i-th validator at the head, in address order, is on the voter's trusted list. */
+  trustedBits?: Uint8Array;
 }
 
-/** A ballot carries at most this many observations and trusted addresses: more nodes than any cell holds. */
+/** A ballot reports on at most this many suspects, and lists from at most this many validators. */
 export const MAX_BALLOT_REPORTS = 1024;
+
+const reportFields = (r: BallotReports) => ({ reports: [...(r.reports ?? [])], trustedBits: r.trustedBits ?? new Uint8Array(0) });
 
 export function signBallot(chainId: string, key: KeyPair, height: number, round: 1 | 2, yes: readonly Hex[], reports: BallotReports = {}): TxSetBallot {
   const ids = [...new Set(yes)].sort().map(fromHex);
-  const observations = [...(reports.observations ?? [])].sort((a, b) => compareBytes(a.suspect, b.suspect));
-  const trusted = [...(reports.trusted ?? [])].sort(compareBytes);
-  const body = { height, round, voter: key.publicKey, yes: ids, observations, trusted, call: new Uint8Array(0), bits: new Uint8Array(0), signature: new Uint8Array(0) };
+  const body = { height, round, voter: key.publicKey, yes: ids, ...reportFields(reports), call: new Uint8Array(0), bits: new Uint8Array(0), signature: new Uint8Array(0) };
   return signMessage(TxSetBallot, key, chainId, 'ballot', body);
 }
 
@@ -35,9 +36,7 @@ export function signCallBallot(chainId: string, key: KeyPair, call: TxSetCall, h
   call.ids.forEach((id, i) => {
     if (holds(toHex(id))) bits[i >> 3]! |= 1 << (i & 7);
   });
-  const observations = [...(reports.observations ?? [])].sort((a, b) => compareBytes(a.suspect, b.suspect));
-  const trusted = [...(reports.trusted ?? [])].sort(compareBytes);
-  const body = { height: call.height, round: call.round, voter: key.publicKey, yes: [], observations, trusted, call: callDigest(call), bits, signature: new Uint8Array(0) };
+  const body = { height: call.height, round: call.round, voter: key.publicKey, yes: [], ...reportFields(reports), call: callDigest(call), bits, signature: new Uint8Array(0) };
   return signMessage(TxSetBallot, key, chainId, 'ballot', body);
 }
 
@@ -68,12 +67,10 @@ export function verifyBallot(chainId: string, b: TxSetBallot): void {
   if (answersCall(b) ? b.call.byteLength !== 32 || b.yes.length > 0 : b.bits.byteLength > 0) {
     throw new InvalidMessage('a ballot either answers a call with a 32-byte digest and bits, or names its ids');
   }
-  if (b.observations.length > MAX_BALLOT_REPORTS || b.trusted.length > MAX_BALLOT_REPORTS) throw new InvalidMessage(`ballot carries more than ${MAX_BALLOT_REPORTS} reports`);
-  if (b.round !== 1 && (b.observations.length > 0 || b.trusted.length > 0)) throw new InvalidMessage('only round-1 ballots carry detection reports');
-  if (b.observations.some((o) => o.suspect.byteLength !== 20) || b.trusted.some((a) => a.byteLength !== 20)) {
-    throw new InvalidMessage('ballot reports must name 20-byte addresses');
+  if (b.reports.length > MAX_BALLOT_REPORTS || b.trustedBits.byteLength > Math.ceil(MAX_BALLOT_REPORTS / 8)) {
+    throw new InvalidMessage(`ballot reports on more than ${MAX_BALLOT_REPORTS} nodes`);
   }
-  if (!strictlySorted(b.observations.map((o) => o.suspect)) || !strictlySorted(b.trusted)) throw new InvalidMessage('ballot reports must be sorted, each address once');
+  if (b.round !== 1 && (b.reports.length > 0 || b.trustedBits.byteLength > 0)) throw new InvalidMessage('only round-1 ballots carry detection reports');
   if (!verifyMessage(TxSetBallot, b.voter, chainId, 'ballot', b)) throw new InvalidMessage('ballot signature does not match its voter');
 }
 

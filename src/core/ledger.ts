@@ -125,7 +125,8 @@ function hashAccount(address: Address, a: Account): Uint8Array {
 /** Copy-on-write view used to execute a block or check a pending transaction without touching the base. */
 export class StateOverlay implements StateReader {
   readonly changes = new Map<Address, Account>();
-  constructor(private readonly base: StateReader) {}
+  /** `base`: the state the overlay started from (the parent block's, when executing a block). */
+  constructor(readonly base: StateReader) {}
 
   /** Every account as this overlay sees it (base entries with the changes applied). */
   *entries(): IterableIterator<[Address, Account]> {

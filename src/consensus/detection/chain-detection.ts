@@ -1,7 +1,8 @@
-import { type Address, addressOf, addressToString } from '../../core/address.js';
+import { type Address, addressOf } from '../../core/address.js';
 import { callBookOf, yesIdSetIn } from '../../core/ballots.js';
 import type { BlockFacts, HeadRecord } from '../../core/chain-state.js';
 import { offenderOf } from '../../core/evidence.js';
+import { decodeReports, decodeTrusted, suspectsAt, trustBaseAt } from './ballot-reports.js';
 import { type Account, type StateOverlay, isRegistered } from '../../core/ledger.js';
 import { txId } from '../../core/tx.js';
 import type { DetectionRecord, TxSetBallot } from '../../core/wire/posplus.js';
@@ -117,7 +118,9 @@ export function applyDetection(state: StateOverlay, block: BlockFacts, head: Hea
   const signers = new Set((block.lastCommit?.sigs ?? []).map((s) => addressOf(s.voter)));
   const txIds = block.txs.map(txId);
   const { offences, failed } = conduct;
-  const trustedCounts = trustedListCounts(block.ballots);
+  // The lists a ballot's reports index are the parent state's, as its voter saw them at that head.
+  const trustedCounts = trustedListCounts(block.ballots, trustBaseAt(state.base.entries()));
+  const suspects = suspectsAt(state.base.entries());
   const calls = callBookOf(block.calls);
 
   for (const x of participants.values()) {
@@ -157,7 +160,7 @@ export function applyDetection(state: StateOverlay, block: BlockFacts, head: Hea
       confirmed.push(x);
       continue;
     }
-    reports ??= reportsOf(participants, ballotsBy, area);
+    reports ??= reportsOf(participants, ballotsBy, suspects, area);
     const ns = roundValue(reportsOn(x, reports, p, area));
     const watch = ns === undefined ? before : { ...updateTally(before, ns, d.roundTwo), since: before.since };
     const verdict = roundTwoVerdict(watch, d.roundTwo);
@@ -174,17 +177,19 @@ export function applyDetection(state: StateOverlay, block: BlockFacts, head: Hea
   for (const x of participants.values()) state.set(x.address, { ...x.account, detection: x.record });
 }
 
-/** Round-1 ballots may carry the voter's trusted list: how many list each address, out of how many lists. */
-function trustedListCounts(ballots: readonly TxSetBallot[]): { reporters: number; listed: Map<Address, number> } {
+/**
+ * Round-1 ballots may carry the voter's trusted list: how many list each address, out of how many lists. `base`
+ * is the parent state's validators, the list the bits index; bits that do not fit it say nothing.
+ */
+function trustedListCounts(ballots: readonly TxSetBallot[], base: readonly Address[]): { reporters: number; listed: Map<Address, number> } {
   const listed = new Map<Address, number>();
   let reporters = 0;
   for (const b of ballots) {
-    if (b.round !== 1 || b.trusted.length === 0) continue;
+    if (b.round !== 1 || b.trustedBits.byteLength === 0) continue;
+    const list = decodeTrusted(b.trustedBits, base);
+    if (list === undefined) continue;
     reporters++;
-    for (const a of b.trusted) {
-      const address = addressToString(a);
-      listed.set(address, (listed.get(address) ?? 0) + 1);
-    }
+    for (const address of list) listed.set(address, (listed.get(address) ?? 0) + 1);
   }
   return { reporters, listed };
 }
@@ -232,16 +237,15 @@ interface Reports {
   ns: Map<Address, Map<Address, number>>;
 }
 
-function reportsOf(participants: Map<Address, Participant>, ballotsBy: Map<Address, TxSetBallot[]>, area: Area): Reports {
+function reportsOf(participants: Map<Address, Participant>, ballotsBy: Map<Address, TxSetBallot[]>, suspects: readonly Address[], area: Area): Reports {
   const reporters = [...participants.values()].filter((r) => !isEvicted(r.account));
   const cells = new Map([...participants.values()].map((r) => [r.address, cellOfAccount(area, r.account)]));
   const ns = new Map<Address, Map<Address, number>>();
   for (const [reporter, ballots] of ballotsBy) {
     const ballot = ballots.find((b) => b.round === 1);
-    for (const o of ballot?.observations ?? []) {
-      const suspect = addressToString(o.suspect);
+    for (const [suspect, value] of decodeReports(ballot?.reports ?? [], suspects)) {
       const bySuspect = ns.get(suspect) ?? new Map<Address, number>();
-      if (!bySuspect.has(reporter)) bySuspect.set(reporter, o.ns);
+      if (!bySuspect.has(reporter)) bySuspect.set(reporter, value);
       ns.set(suspect, bySuspect);
     }
   }

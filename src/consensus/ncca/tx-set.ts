@@ -1,4 +1,4 @@
-import { addressBytesOfKey, addressOf, parseAddress } from '../../core/address.js';
+import { addressOf } from '../../core/address.js';
 import { type BallotReports, type CallBook, answersCall, callBookOf, callDigest, saysYes, signCall, signCallBallot, verifyCall, yesIdsIn } from '../../core/ballots.js';
 import { headerOf } from '../../core/block.js';
 import { type Hex, toHex } from '../../core/bytes.js';
@@ -14,6 +14,7 @@ import { BallotStore } from '../ballot-store.js';
 import type { Outbound, Verdict } from '../engine.js';
 import { cellOfAccount, creditOf, hasRights } from './account-view.js';
 import { trustedListOf } from './trusted-list.js';
+import { encodeReports, encodeTrusted, suspectsAt, trustBaseAt } from '../detection/ballot-reports.js';
 import type { ObservationBook } from '../detection/observation-book.js';
 import type { NccaParams } from './params.js';
 import { RunningTally } from './running-tally.js';
@@ -156,19 +157,17 @@ export class NccaTxSet implements TxSetRules {
    * height, and at each detection height its trusted list (scored with the exchanges counted by the book).
    */
   private reports(chain: ChainState, me: VoterInfo): BallotReports {
-    const observations = [];
-    for (const [, a] of chain.ledger.entries()) {
-      if (a.detection?.watch === undefined || a.publicKey === undefined || hexOf(a.publicKey) === me.publicKey) continue;
-      const ns = this.book.nsOf(chain.head.height, hexOf(a.publicKey));
-      if (ns !== undefined) observations.push({ suspect: addressBytesOfKey(a.publicKey), ns });
-    }
-    if ((chain.head.height + 1) % this.p.detection.interval !== 0) return { observations };
+    const reports = encodeReports(suspectsAt(chain.ledger.entries()), (suspect) => {
+      const key = chain.ledger.get(suspect)!.publicKey!;
+      return hexOf(key) === me.publicKey ? undefined : this.book.nsOf(chain.head.height, hexOf(key));
+    });
+    if ((chain.head.height + 1) % this.p.detection.interval !== 0) return { reports };
     const cellOrNone = (cell: number) => (cell < 0 ? undefined : cell);
     const validators = [...this.voters(chain).values()]
       .filter((v) => v.role !== 'normal')
       .map((v) => ({ address: v.address, publicKey: v.publicKey, credit: creditOf(chain.ledger.get(v.address), this.p), cell: cellOrNone(v.cell) }));
     const list = trustedListOf(validators, cellOrNone(me.cell), this.area, (key) => this.book.exchangesWith(key), this.p.trust);
-    return { observations, trusted: list.view().trusted.map((e) => parseAddress(e.address)) };
+    return { reports, trustedBits: encodeTrusted(trustBaseAt(chain.ledger.entries()), new Set(list.view().trusted.map((e) => e.address))) };
   }
 
   receive(chain: ChainState, input: TxSetInput): { verdict: Verdict; publish: Outbound[]; relayQueued: boolean } {

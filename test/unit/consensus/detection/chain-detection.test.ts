@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { type Address, addressOf, parseAddress } from '../../../../src/core/address.js';
+import { type Address, addressOf } from '../../../../src/core/address.js';
+import { encodeReports, suspectsAt } from '../../../../src/consensus/detection/ballot-reports.js';
 import { signBallot } from '../../../../src/core/ballots.js';
 import { toHex } from '../../../../src/core/bytes.js';
 import type { BlockFacts, HeadRecord } from '../../../../src/core/chain-state.js';
@@ -55,15 +56,10 @@ interface HeightScript {
 /** Runs one height of block bookkeeping on the ledger, as every replica does in afterTxs, and commits it. */
 function runHeight(ledger: LedgerState, height: number, script: HeightScript): void {
   const timestamp = T0 + height * HEIGHT_MS;
-  const watched = [...ledger.entries()].filter(([, a]) => a.detection?.watch !== undefined).map(([a]) => a);
+  const suspects = suspectsAt(ledger.entries());
   const ballots = script.present.map((i) => {
-    const observations = watched
-      .filter((s) => s !== addr(i))
-      .flatMap((s) => {
-        const ns = script.ns ? script.ns(i, keys.findIndex((_, j) => addr(j) === s)) : 1000;
-        return ns === undefined ? [] : [{ suspect: parseAddress(s), ns }];
-      });
-    return signBallot(CHAIN, keys[i]!, height, 1, [], { observations });
+    const reports = encodeReports(suspects, (s) => (s === addr(i) ? undefined : script.ns ? script.ns(i, keys.findIndex((_, j) => addr(j) === s)) : 1000));
+    return signBallot(CHAIN, keys[i]!, height, 1, [], { reports });
   });
   const head: HeadRecord = { validators: keys.map((k) => ({ publicKey: toHex(k.publicKey), weight: 100 })), failedProposers: [] };
   const block: BlockFacts = {
