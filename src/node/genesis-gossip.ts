@@ -78,10 +78,11 @@ export class GenesisGossip {
       const m = GenesisMessage.decode(data);
       // A message that carries nothing is checked by nothing: it must not be relayed as if it had been.
       if (!m.candidacy && !m.announce) return TopicValidatorResult.Ignore;
-      // Past block 1 no announcement can move this node: it is not checked, so it is not relayed either (every
-      // chain node announces itself to its own peers). Checking each one cost a running node a signature and a
-      // genesis rebuild per announcement, eight every three seconds on a 9-node LAN.
-      if (m.announce && (this.shell.current()?.height ?? 0) >= 1) return TopicValidatorResult.Ignore;
+      // Past block 1 an announcement of this node's own genesis tells it nothing: it is not checked, so it is not
+      // relayed either (every chain node announces itself to its own peers). Checking each cost a running node a
+      // signature and a genesis rebuild, eight every three seconds on a 9-node LAN. Any other genesis is still
+      // checked, so a forger is rejected (and scored down) as before.
+      if (m.announce && !m.candidacy && this.onOwnChain(m.announce)) return TopicValidatorResult.Ignore;
       if (m.candidacy) this.onCandidacy(m.candidacy, now);
       if (m.announce) this.onAnnounce(m.announce);
       return TopicValidatorResult.Accept;
@@ -89,6 +90,11 @@ export class GenesisGossip {
       if (err instanceof IgnoredMessage) return TopicValidatorResult.Ignore;
       throw err;
     }
+  }
+
+  private onOwnChain(a: GenesisAnnounce): boolean {
+    const on = this.shell.current();
+    return on !== undefined && on.height >= 1 && bytesEqual(on.genesis.hash, a.genesisHash);
   }
 
   private onCandidacy(c: Candidacy, now: number): void {
@@ -106,7 +112,7 @@ export class GenesisGossip {
     const { chainId, spec, secret } = this.shell;
     const announced = verifyAnnounce(chainId, spec, secret, a);
     const on = this.shell.current();
-    if (on !== undefined && bytesEqual(on.genesis.hash, announced.hash)) return;
+    if (on !== undefined && (on.height >= 1 || bytesEqual(on.genesis.hash, announced.hash))) return;
     const certified = a.block1 !== undefined && this.isCertified(announced, a.block1);
     if (on === undefined || shouldAdopt(on.genesis, on.height, announced, certified)) {
       this.shell.log.info({ members: announced.members.length, genesis: announced.hashHex, certified }, 'adopting the announced genesis');

@@ -157,11 +157,13 @@ describe('genesis announcements: adopted on a proof, never on a claim', () => {
     assert.deepEqual(entered.map((g) => g.hashHex), [running.hashHex]);
   });
 
-  it('a node with a block never switches, whatever is announced, and neither checks nor relays announcements', () => {
+  it('a node with a block never switches, whatever is announced, and neither checks nor relays announcements of its own chain', () => {
     const { gossip, entered } = gossipOf(key('me'), { genesis: mine, height: 1 });
-    const verdict = gossip.onMessage(announcement(members[0]!, running, 5, block1Of(running, members.slice(0, 3))), T0);
-    assert.equal(verdict, TopicValidatorResult.Ignore);
+    gossip.onMessage(announcement(members[0]!, running, 5, block1Of(running, members.slice(0, 3))), T0);
     assert.equal(gossip.onMessage(announcement(key('m1'), mine, 1), T0), TopicValidatorResult.Ignore);
+    const forged = GenesisMessage.encode({ announce: { ...GenesisMessage.decode(announcement(key('m1'), mine, 1)).announce!, signature: new Uint8Array(64) } });
+    assert.equal(gossip.onMessage(forged, T0), TopicValidatorResult.Ignore, 'its own chain: not even the signature is checked');
+    assert.throws(() => gossip.onMessage(announcement(key('rogue'), genesisOf([key('rogue')]), 9, undefined, OTHER_SECRET), T0), /genesis secret/, 'another chain is still checked');
     assert.equal(entered.length, 0);
   });
 });
