@@ -280,7 +280,7 @@ export class BftEngine implements Engine {
   }
 
   private onVote(vote: Vote, input: EngineInput): void {
-    if (this.late?.height === vote.height) return this.onLate([vote]);
+    if (this.late?.height === vote.height) return this.onLate([vote], input.now);
     if (!this.heightGate(vote.height, input)) return;
     checkRoundInReach('vote', vote.round, this.h.round);
     const weight = checkedWeight(this.chain.params.chainId, vote, this.validatorSet);
@@ -302,7 +302,7 @@ export class BftEngine implements Engine {
    */
   private onVotes(votes: Vote[], input: EngineInput): void {
     const first = checkBundle(votes, this.validatorSet);
-    if (this.late?.height === first.height) return this.onLate(votes);
+    if (this.late?.height === first.height) return this.onLate(votes, input.now);
     if (!this.heightGate(first.height, input)) return;
     checkRoundInReach('vote', first.round, this.h.round);
     let fresh = false;
@@ -325,10 +325,16 @@ export class BftEngine implements Engine {
    * next block carries. A round's collector passes them on to the next height's round-0 proposer, who would
    * otherwise never hear them (they climb to the collector alone).
    */
-  private onLate(votes: readonly Vote[]): void {
+  private onLate(votes: readonly Vote[], now: number): void {
     const late = this.late!;
-    const fresh = votes.filter((v) => late.add(this.chain.params.chainId, v));
-    this.out.verdict = fresh.length > 0 ? 'accept' : 'ignore';
+    const fresh: Vote[] = [];
+    for (const vote of votes) {
+      const { added, conflict } = late.add(this.chain.params.chainId, vote);
+      if (added) fresh.push(vote);
+      if (conflict) this.report(makeEquivocationEvidence(this.chain.params.chainId, this.chain.key, Vote.encode(conflict), Vote.encode(vote), this.chain.head.height), now);
+    }
+    // Counted, not relayed: its voter sent it to every validator already, and the height is decided.
+    this.out.verdict = 'ignore';
     if (fresh.length === 0) return;
     this.chain.lastCertificate = late.certificate();
     const next = this.proposerOf(0);
