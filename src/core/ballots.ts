@@ -1,4 +1,5 @@
 import { compareBytes, fromHex, type Hex, toHex, utf8 } from './bytes.js';
+import { bitAt, bitmapOf } from './bitmap.js';
 import { InvalidMessage } from './errors.js';
 import { sha256 } from './hash.js';
 import type { KeyPair } from './keys.js';
@@ -32,10 +33,7 @@ export function signBallot(chainId: string, key: KeyPair, height: number, round:
  * ballot signs the call's digest, not its ids, so a block carries each id once, in the call.
  */
 export function signCallBallot(chainId: string, key: KeyPair, call: TxSetCall, holds: (id: Hex) => boolean, reports: BallotReports = {}): TxSetBallot {
-  const bits = new Uint8Array(Math.ceil(call.ids.length / 8));
-  call.ids.forEach((id, i) => {
-    if (holds(toHex(id))) bits[i >> 3]! |= 1 << (i & 7);
-  });
+  const bits = bitmapOf(call.ids.length, (i) => holds(toHex(call.ids[i]!)));
   const body = { height: call.height, round: call.round, voter: key.publicKey, yes: [], ...reportFields(reports), call: callDigest(call), bits, signature: new Uint8Array(0) };
   return signMessage(TxSetBallot, key, chainId, 'ballot', body);
 }
@@ -78,7 +76,7 @@ export function verifyBallot(chainId: string, b: TxSetBallot): void {
 export const yesIds: (b: TxSetBallot) => readonly Hex[] = memoByObject((b) => b.yes.map(toHex));
 
 /** Whether a ballot answering a call sets the bit of the call's i-th id. */
-export const saysYes = (b: TxSetBallot, i: number): boolean => ((b.bits[i >> 3]! >> (i & 7)) & 1) === 1;
+export const saysYes = (b: TxSetBallot, i: number): boolean => bitAt(b.bits, i);
 
 /** The calls of a block (or a height) by digest, to read the ballots that answer them. */
 export type CallBook = ReadonlyMap<Hex, TxSetCall>;

@@ -1,4 +1,5 @@
 import type { Address } from '../../core/address.js';
+import { bitAt, bitmapOf } from '../../core/bitmap.js';
 import { type Account, isRegistered } from '../../core/ledger.js';
 import { isEvicted } from '../ncca/account-view.js';
 
@@ -47,16 +48,11 @@ export function decodeReports(reports: readonly number[], suspects: readonly Add
 
 /** `trustedBits` for a trusted list: the listed members of `base`; empty for an empty list. */
 export function encodeTrusted(base: readonly Address[], listed: ReadonlySet<Address>): Uint8Array {
-  if (listed.size === 0) return new Uint8Array(0);
-  const bits = new Uint8Array(Math.ceil(base.length / 8));
-  base.forEach((a, i) => {
-    if (listed.has(a)) bits[i >> 3]! |= 1 << (i & 7);
-  });
-  return bits;
+  return listed.size === 0 ? new Uint8Array(0) : bitmapOf(base.length, (i) => listed.has(base[i]!));
 }
 
 /** The addresses `trustedBits` lists, or undefined when the bits do not fit `base` (a list from another head). */
 export function decodeTrusted(bits: Uint8Array, base: readonly Address[]): Address[] | undefined {
   if (bits.byteLength !== Math.ceil(base.length / 8)) return undefined;
-  return base.filter((_, i) => (bits[i >> 3]! & (1 << (i & 7))) !== 0);
+  return base.filter((_, i) => bitAt(bits, i));
 }
