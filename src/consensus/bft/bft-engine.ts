@@ -331,7 +331,7 @@ export class BftEngine implements Engine {
     for (const vote of votes) {
       const { added, conflict } = late.add(this.chain.params.chainId, vote);
       if (added) fresh.push(vote);
-      if (conflict) this.report(makeEquivocationEvidence(this.chain.params.chainId, this.chain.key, Vote.encode(conflict), Vote.encode(vote), this.chain.head.height), now);
+      if (conflict) this.reportEquivocation(conflict, vote, now);
     }
     // Counted, not relayed: its voter sent it to every validator already, and the height is decided.
     this.out.verdict = 'ignore';
@@ -384,7 +384,7 @@ export class BftEngine implements Engine {
     const tally = this.h.tallyOf(vote.type, vote.round);
     const { added, conflict } = proof ? tally.addToProof(vote, weight) : tally.add(vote, weight);
     if (conflict) {
-      this.report(makeEquivocationEvidence(this.chain.params.chainId, this.chain.key, Vote.encode(conflict), Vote.encode(vote), this.chain.head.height), now);
+      this.reportEquivocation(conflict, vote, now);
       this.out.verdict = 'reject';
       this.out.reason = 'equivocating vote';
     } else if (!added) {
@@ -392,6 +392,10 @@ export class BftEngine implements Engine {
     } else if (vote.round === this.h.round) {
       this.armResend(now);
     }
+  }
+
+  private reportEquivocation(a: Vote, b: Vote, now: number): void {
+    this.report(makeEquivocationEvidence(this.chain.params.chainId, this.chain.key, Vote.encode(a), Vote.encode(b), this.chain.head.height), now);
   }
 
   /** Two blocks one creator made for one height and round (checked, signatures and all, as evidence is). */

@@ -20,16 +20,16 @@ export function engineComparator(order: readonly EngineName[] = ENGINE_NAMES): (
   return (a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-/** Engine, then malicious count, then seed, then load (paper before saturation). */
-export function runComparator(order: readonly EngineName[] = ENGINE_NAMES): (a: RunResult, b: RunResult) => number {
-  const byEngine = engineComparator(order);
-  return (a, b) => byEngine(a.engine, b.engine) || a.malicious - b.malicious || a.seed - b.seed || LOAD_NAMES.indexOf(a.load) - LOAD_NAMES.indexOf(b.load);
-}
-
-/** The cells of an experiment: engine, then malicious count, then load (a cell's runs differ in seed only). */
-export function cellComparator(order: readonly EngineName[] = ENGINE_NAMES): (a: RunResult, b: RunResult) => number {
+/** The cells of an experiment: engine, then malicious count, then load (paper first; a cell's runs differ in seed only). */
+function cellComparator(order: readonly EngineName[] = ENGINE_NAMES): (a: RunResult, b: RunResult) => number {
   const byEngine = engineComparator(order);
   return (a, b) => byEngine(a.engine, b.engine) || a.malicious - b.malicious || LOAD_NAMES.indexOf(a.load) - LOAD_NAMES.indexOf(b.load);
+}
+
+/** Each cell's runs together, by seed. */
+export function runComparator(order: readonly EngineName[] = ENGINE_NAMES): (a: RunResult, b: RunResult) => number {
+  const byCell = cellComparator(order);
+  return (a, b) => byCell(a, b) || a.seed - b.seed;
 }
 
 /** The loads that occur in `runs`, paper first. */

@@ -8,7 +8,7 @@ import { ENGINE_NAMES, type EngineName } from '../../core/behavior.js';
 import { type BehaviorSummary, summarizeBehaviors } from './behavior-summary.js';
 import { METRICS } from './metrics.js';
 import { rounded } from './number-format.js';
-import { cellComparator } from './run-order.js';
+import { runComparator } from './run-order.js';
 import type { ExperimentMeta, LoadName, RunResult } from './run-result.js';
 import { type Stats, stats } from './summary-stats.js';
 
@@ -28,8 +28,7 @@ export interface CellSummary {
 
 /** One summary per (engine, malicious, load) cell present in `runs`, in engine order, malicious count, then load. */
 export function summarize(runs: readonly RunResult[], engineOrder: readonly EngineName[] = ENGINE_NAMES): CellSummary[] {
-  const byCell = cellComparator(engineOrder);
-  const sorted = [...runs].sort((a, b) => byCell(a, b) || a.seed - b.seed);
+  const sorted = [...runs].sort(runComparator(engineOrder));
   const cells: RunResult[][] = [];
   for (const r of sorted) {
     const last = cells.at(-1);
