@@ -14,8 +14,8 @@ export const wireFacts = memoByObject((msg: Outbound): { id: Hex; size: number }
   return { id: toHex(sha256(utf8(msg.kind), bytes)), size: bytes.byteLength };
 });
 
-/** Bytes of one block with its certificate in a sync answer. */
-export const certifiedSize = memoByObject((c: CertifiedBlock): number => CertifiedBlock.encode(c).byteLength);
+/** Bytes of one block with its certificate in a sync answer (each answer builds its own, so there is nothing to remember). */
+export const certifiedSize = (c: CertifiedBlock): number => CertifiedBlock.encode(c).byteLength;
 
 /** Bytes of a sync request (its fields only depend on the heights asked for). */
 export const syncRequestSize = (fromHeight: number, max: number): number => SyncRequest.encode({ fromHeight, max }).byteLength;

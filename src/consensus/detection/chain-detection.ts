@@ -119,8 +119,7 @@ export function applyDetection(state: StateOverlay, block: BlockFacts, head: Hea
   const txIds = block.txs.map(txId);
   const { offences, failed } = conduct;
   // The lists a ballot's reports index are the parent state's, as its voter saw them at that head.
-  const trustedCounts = trustedListCounts(block.ballots, trustBaseAt(state.base.entries()));
-  const suspects = suspectsAt(state.base.entries());
+  const trustedCounts = trustedListCounts(block.ballots, () => trustBaseAt(state.base.entries()));
   const calls = callBookOf(block.calls);
 
   for (const x of participants.values()) {
@@ -160,7 +159,7 @@ export function applyDetection(state: StateOverlay, block: BlockFacts, head: Hea
       confirmed.push(x);
       continue;
     }
-    reports ??= reportsOf(participants, ballotsBy, suspects, area);
+    reports ??= reportsOf(participants, ballotsBy, suspectsAt(state.base.entries()), area);
     const ns = roundValue(reportsOn(x, reports, p, area));
     const watch = ns === undefined ? before : { ...updateTally(before, ns, d.roundTwo), since: before.since };
     const verdict = roundTwoVerdict(watch, d.roundTwo);
@@ -178,15 +177,17 @@ export function applyDetection(state: StateOverlay, block: BlockFacts, head: Hea
 }
 
 /**
- * Round-1 ballots may carry the voter's trusted list: how many list each address, out of how many lists. `base`
- * is the parent state's validators, the list the bits index; bits that do not fit it say nothing.
+ * Round-1 ballots may carry the voter's trusted list: how many list each address, out of how many lists. `baseOf`
+ * gives the parent state's validators, the list the bits index (built only when a ballot carries a list, once an
+ * interval); bits that do not fit it say nothing.
  */
-function trustedListCounts(ballots: readonly TxSetBallot[], base: readonly Address[]): { reporters: number; listed: Map<Address, number> } {
+function trustedListCounts(ballots: readonly TxSetBallot[], baseOf: () => readonly Address[]): { reporters: number; listed: Map<Address, number> } {
   const listed = new Map<Address, number>();
   let reporters = 0;
+  let base: readonly Address[] | undefined;
   for (const b of ballots) {
     if (b.round !== 1 || b.trustedBits.byteLength === 0) continue;
-    const list = decodeTrusted(b.trustedBits, base);
+    const list = decodeTrusted(b.trustedBits, (base ??= baseOf()));
     if (list === undefined) continue;
     reporters++;
     for (const address of list) listed.set(address, (listed.get(address) ?? 0) + 1);
