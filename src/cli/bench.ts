@@ -3,8 +3,8 @@
  *
  * Starts a devnet (9 nodes by default) in a temporary directory on free loopback ports, waits for the
  * genesis, then runs the load generator (src/cli/loadgen.ts) as a separate process: it signs transfers with
- * the genesis members' node.key files (and `--senders` more keys they fund first: a sender has at most 64
- * transactions in flight, so the members alone cap the closed loop at 64 per node), submits them to all nodes
+ * the genesis members' node.key files (and `--senders` more keys they fund first: a sender has at most 32
+ * transactions in flight, so the senders cap the closed loop at 32 each; by default 9 besides the members), submits them to all nodes
  * and polls for their commits. The first `--warmup` seconds of load (10 by default) commit but are not measured:
  * nodes that just started are compiling their code. Prints committed tx/s, p50/p99 submission→commit latency, and
  * gossip messages originated per node per committed transaction (the rise of posplus_messages_published_total over
@@ -217,8 +217,8 @@ async function main(): Promise<void> {
     .option('--warmup <s>', 'seconds of load before the measured part: committed, not measured (a node just started is compiling its code)', intArg('--warmup', 0), 10)
     .option('--engine <name>', 'consensus engine (default: the node default)')
     .option('--rate <tps>', 'target submissions per second (0 = closed loop, capped by --max-outstanding)', intArg('--rate', 0), 0)
-    .option('--senders <n>', 'senders besides the members, funded by them before the load', intArg('--senders', 0), 0)
-    .option('--max-outstanding <n>', 'cap on submitted but uncommitted transactions (0 = 64 per sender)', intArg('--max-outstanding', 0), 0)
+    .option('--senders <n>', 'senders besides the members, funded by them before the load', intArg('--senders', 0), 9)
+    .option('--max-outstanding <n>', 'cap on submitted but uncommitted transactions (0 = 32 per sender)', intArg('--max-outstanding', 0), 0)
     .option('--batch <n>', 'transactions per tx_submit batch', intArg('--batch', 1), 100)
     .option('--log-level <level>', 'log level of the nodes', 'warn')
     .option('--keep', 'keep the temporary directory with node data and logs')

@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { addressBytesOf } from '../core/address.js';
 import { toHex, utf8 } from '../core/bytes.js';
+import { DEFAULT_CHAIN_PARAMS } from '../core/chain-state.js';
 import { sha256 } from '../core/hash.js';
 import { type KeyPair, keyPairFromSeed } from '../core/keys.js';
 import { encodeTx, signTx, transferBody, txId } from '../core/tx.js';
@@ -31,7 +32,7 @@ export interface LoadgenOptions {
   rate: number;
   /** cap on transactions submitted and not yet seen committed, over all senders */
   maxOutstanding: number;
-  /** per sender: transactions in flight (the node refuses nonces more than 64 ahead of the committed one) */
+  /** per sender: transactions in flight (see DEFAULT_WINDOW for the most that never runs past a node's nonce limit) */
   window: number;
   /** transactions per tx_submit batch */
   batch: number;
@@ -89,6 +90,12 @@ interface Outstanding {
   sender: Sender;
   measured: boolean;
 }
+
+/**
+ * Transactions in flight per sender. A node refuses nonces more than maxNonceAhead beyond its own head, and commits
+ * are seen on node 0, which may be a block (a whole window of the sender's) ahead of the sender's node.
+ */
+export const DEFAULT_WINDOW = DEFAULT_CHAIN_PARAMS.maxNonceAhead / 2;
 
 const sleep = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms));
 

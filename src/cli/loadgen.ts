@@ -11,7 +11,7 @@
  */
 import './runtime-check.js';
 import { Command } from 'commander';
-import { type LoadgenOptions, type LoadgenProgress, type LoadgenResult, runLoad } from './load-generator.js';
+import { DEFAULT_WINDOW, type LoadgenOptions, type LoadgenProgress, type LoadgenResult, runLoad } from './load-generator.js';
 
 // ------------------------------------------------------------------------------------ entry point
 
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     .option('--warmup <s>', 'seconds of load before the measured part (committed, not measured)', num('--warmup', 0), 0)
     .option('--rate <tps>', 'target submissions per second (0 = closed loop)', num('--rate', 0), 0)
     .option('--max-outstanding <n>', 'cap on uncommitted transactions (0 = senders × window)', num('--max-outstanding', 0), 0)
-    .option('--window <n>', 'uncommitted transactions per sender (the node allows nonces up to 64 ahead)', num('--window', 1), 64)
+    .option('--window <n>', 'uncommitted transactions per sender (a node allows nonces up to 64 ahead of its own head)', num('--window', 1), DEFAULT_WINDOW)
     .option('--batch <n>', 'transactions per tx_submit batch', num('--batch', 1), 100)
     .option('--poll-ms <ms>', 'chain polling interval', num('--poll-ms', 10), 50)
     .option('--drain <s>', 'seconds to wait for outstanding commits after the load', num('--drain', 0), 20)
