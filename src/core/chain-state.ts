@@ -146,6 +146,11 @@ const verifiedKey = (tx: Tx): Hex => hexOf(signedTxHash(tx));
 export class ChainState {
   readonly ledger: LedgerState;
   head: Head;
+  /**
+   * Stands for the ledger at the head, as the key of memos of pure functions of it: the executed block that made
+   * it, which replicas sharing an execution cache also share, so they compute such a function once between them.
+   */
+  headState: object;
   readonly mempool: Mempool;
   private readonly verified = new BoundedMap<string, true>(RECENT);
   private readonly committedIds = new BoundedMap<Hex, number>(RECENT);
@@ -174,6 +179,7 @@ export class ChainState {
   ) {
     this.ledger = ledger;
     this.head = head;
+    this.headState = head;
     this.mempool = new Mempool(params.mempoolCapacity);
   }
 
@@ -426,6 +432,7 @@ export class ChainState {
     const h = headerOf(block);
     const hash = blockHash(h);
     this.lastCertificate = certificate;
+    this.headState = executed;
     this.headRecord = record;
     this.ledger.apply(executed.changes);
     this.head = { height: h.height, hash, timestamp: h.timestamp };

@@ -22,7 +22,8 @@ export interface LateOutcome {
  * is decided, and is proof all the same.
  */
 export class LateCommit {
-  private readonly signers = new Map<string, Vote>();
+  /** The certificate's precommits by voter, built at the first late precommit: most replicas never get one. */
+  private signersByVoter: Map<string, Vote> | undefined;
   /** Late precommits of the decided round for other blocks, one per validator, until their voter's other one shows. */
   private readonly others = new Map<string, Vote>();
   private cert: Certificate;
@@ -33,7 +34,14 @@ export class LateCommit {
     private readonly validators: ValidatorSet,
   ) {
     this.cert = certificate;
-    for (const sig of certificate.sigs) this.signers.set(hexOf(sig.voter), precommitOf(certificate, sig));
+  }
+
+  private get signers(): Map<string, Vote> {
+    if (this.signersByVoter === undefined) {
+      const cert = this.cert;
+      this.signersByVoter = new Map(cert.sigs.map((sig) => [hexOf(sig.voter), precommitOf(cert, sig)]));
+    }
+    return this.signersByVoter;
   }
 
   get height(): number {

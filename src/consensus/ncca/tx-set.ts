@@ -43,6 +43,21 @@ interface Voters {
   byAddress: ReadonlyMap<string, VoterInfo>;
 }
 
+/**
+ * Voters by the state they are read from (ChainState.headState) and map: replicas of a simulation that share
+ * execution share one list per head (each rebuilding it from its whole ledger was a twentieth of a 250-node run).
+ */
+const votersByState = new WeakMap<object, Map<string, Voters>>();
+
+function votersAtHead(chain: ChainState, area: Area): Voters {
+  let byArea = votersByState.get(chain.headState);
+  if (byArea === undefined) votersByState.set(chain.headState, (byArea = new Map()));
+  const key = `${area.width}x${area.height}/${area.grid}`;
+  let voters = byArea.get(key);
+  if (voters === undefined) byArea.set(key, (voters = votersOfLedger(chain, area)));
+  return voters;
+}
+
 function votersOfLedger(chain: ChainState, area: Area): Voters {
   const accounts = [...chain.ledger.entries()].filter(([, a]) => isRegistered(a) && hasRights(a, chain.head.timestamp));
   const elected = accounts.some(([, a]) => a.role !== undefined);
@@ -84,8 +99,6 @@ export class NccaTxSet implements TxSetRules {
   private calling: Calling | undefined;
   /** Normal ballots of this multi-region validator's cell, waiting to go out in one bundle to their caller. */
   private relayQueue: TxSetBallot[] = [];
-  /** The voters at one head: `of` is the head object itself (ChainState makes a new one per commit). */
-  private votersAt?: { of: object } & Voters;
 
   constructor(
     private readonly p: NccaParams,
@@ -106,8 +119,7 @@ export class NccaTxSet implements TxSetRules {
   }
 
   private votersOf(chain: ChainState): Voters {
-    if (this.votersAt?.of !== chain.head) this.votersAt = { of: chain.head, ...votersOfLedger(chain, this.area) };
-    return this.votersAt;
+    return votersAtHead(chain, this.area);
   }
 
   /**
