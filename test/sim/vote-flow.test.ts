@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import type { Hex } from '../../src/core/bytes.js';
+import { type Hex, bytesEqual } from '../../src/core/bytes.js';
+import { asIs } from '../../src/consensus/misbehavior/misbehavior.js';
 import type { EngineInput } from '../../src/consensus/engine.js';
 import { ReplicaNetwork } from '../../src/sim/replica-network.js';
 import { TopicRouter } from '../../src/sim/experiment/topic-router.js';
@@ -110,5 +111,32 @@ describe('sim: NCCA vote flow (votes to the collector, certificates to everyone)
     assert.ok(late > 0, 'this seed passes late precommits on');
     const carried = net.replica(0).log.get(net.replica(0).height)!.block.lastCommit!.sigs.length;
     assert.equal(carried, V, 'the next block carries every validator\'s precommit, not only the first quorum');
+  });
+
+  it("a normal node whose cell's relay withholds its ballots sends them to the caller itself from the next block on", () => {
+    const { net } = routedNetwork('vote-flow/withheld');
+    const validatorOf = (roles: string[]) => roles.findIndex((r) => r !== 'normal');
+    for (let k = 0; k < EPOCH + 1; k++) {
+      const id = send(net, k % SIZE, (k + 1) % SIZE);
+      assert.ok(net.runUntil(() => allCommitted(net, [id], range(SIZE)), 30_000));
+    }
+    const roles = range(SIZE).map((i) => net.replica(i).engine.status().role);
+    const cellOf = (i: number): number => i % 3;
+    const normal = roles.indexOf('normal');
+    const relay = range(SIZE).find((i) => roles[i] === 'multi-region' && cellOf(i) === cellOf(normal));
+    assert.ok(normal >= 0 && relay !== undefined, `roles ${roles}`);
+    net.setBehaviour(relay, { outbound: (msg, ctx) => (msg.kind === 'bundle' ? [] : asIs(msg, ctx)) });
+    const sender = validatorOf(roles);
+    const from = net.replica(sender).height;
+    for (let k = 0; k < 2 * EPOCH; k++) {
+      const id = send(net, sender, (sender + 1) % SIZE);
+      assert.ok(net.runUntil(() => allCommitted(net, [id], range(SIZE)), 30_000), `heights ${net.heights()}`);
+    }
+    const key = net.replica(normal).key.publicKey;
+    const counted = new Map([...net.replica(sender).log].filter(([h, c]) => h > from && c.block.ballots.length > 0).map(([h, c]) => [h, c.block] as const));
+    const carries = (h: number): boolean => counted.get(h)!.ballots.some((x) => bytesEqual(x.voter, key));
+    const missed = [...counted.keys()].filter((h) => !carries(h) && counted.has(h + 1));
+    assert.ok(missed.length > 0, 'the withheld relay left the ballot out of some block');
+    for (const h of missed) assert.ok(carries(h + 1), `the ballot is missing from block ${h} and from the next one`);
   });
 });

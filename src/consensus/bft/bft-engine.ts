@@ -636,6 +636,7 @@ export class BftEngine implements Engine {
     this.collectedLate = this.rules.collectVotes === true && this.isProposer(round);
     const committed = this.chain.commit(block, executed, certificate, record);
     this.rules.observer?.close(header.height, new Set(this.validatorSet.members.map((m) => m.key)));
+    this.rules.txSet?.committed?.(block);
     this.out.commits.push({ ...committed, certificate, headRecord: record });
     this.out.txStatuses.push(...committed.dropped);
     for (const alert of committed.alerts) {

@@ -69,6 +69,8 @@ export interface TxSetRules {
   select(chain: ChainState): TxSetChoice;
   /** For every replica executing a block: each of its transactions was voted in by the block's ballots. */
   check(chain: ChainState, block: Block): void;
+  /** A block this replica committed. */
+  committed?(block: Block): void;
 }
 
 export interface BftTimeouts {

@@ -15,8 +15,6 @@ export class RunningTally {
   private readonly eligible: Float64Array;
   private readonly open: Float64Array;
   private readonly answered = new Set<string>();
-  private total = 0;
-  private heard = 0;
 
   constructor(
     private readonly ids: readonly Hex[],
@@ -28,7 +26,6 @@ export class RunningTally {
     this.num = new Float64Array(ids.length);
     this.eligible = new Float64Array(ids.length);
     for (const v of voters.values()) {
-      this.total += roleWeight(v.role, p) * p.vote.yes;
       this.forEachEligible(v, (i, weight) => (this.eligible[i]! += weight));
     }
     this.open = Float64Array.from(this.eligible);
@@ -40,16 +37,15 @@ export class RunningTally {
     if (v === undefined || this.answered.has(address)) return;
     this.answered.add(address);
     const zq = roleWeight(v.role, this.p);
-    this.heard += zq * this.p.vote.yes;
     this.forEachEligible(v, (i, weight) => {
       this.open[i]! -= weight;
       this.num[i]! += yes(i) ? zq * this.p.vote.yes : zq * this.p.vote.no;
     });
   }
 
-  /** The share of the voting weight that has answered. */
-  coverage(): number {
-    return this.total > 0 ? this.heard / this.total : 1;
+  /** Every voter has answered. */
+  heardFromAll(): boolean {
+    return this.answered.size === this.voters.size;
   }
 
   /** Each id's fate as the ballots stand, and whether none of them could still change. */

@@ -17,6 +17,7 @@ import { trustedListOf } from './trusted-list.js';
 import { encodeReports, encodeTrusted, suspectsAt, trustBaseAt } from '../detection/ballot-reports.js';
 import type { ObservationBook } from '../detection/observation-book.js';
 import type { NccaParams } from './params.js';
+import { RelayFallback } from './relay-fallback.js';
 import { RunningTally } from './running-tally.js';
 import { type Ballot, type Voter, decideTxSet } from './tx-set-vote.js';
 
@@ -26,12 +27,13 @@ const confirmedSets = new WeakMap<readonly TxSetBallot[], WeakMap<NccaParams, Ma
 /** Ballots and calls are kept for the height being decided and the next one (they can arrive before our commit). */
 const HEIGHTS_KEPT = 2;
 /**
- * A settled round still waits for ballots from this share of the voting weight: a ballot left out of the block
- * counts as a missed vote in detection (efficiency), and a proposer that always went ahead at the first possible
- * moment would charge the farthest honest voters for their distance. Waiting for the last tenth would let one
- * slow or silent voter set everyone's latency.
+ * A settled round still waits for the missing ballots, for at most this many relay windows: a ballot left out of
+ * the block counts as a missed vote in detection, and the last normal voters of a cell come in its relay's next
+ * bundle, so going ahead at once would leave the same farthest honest voters out of block after block (in a
+ * 16-node network without attackers two honest normal nodes were suspended). Waiting for every voter would let
+ * one absent voter cost every height the whole maxWaitMs.
  */
-const READY_SHARE = 0.9;
+const GRACE_WINDOWS = 2;
 
 interface VoterInfo extends Voter {
   publicKey: Hex;
@@ -76,7 +78,8 @@ function votersOfLedger(chain: ChainState, area: Area): Voters {
 /** The round-0 proposer's side of one height's vote: each round's call, its digest, and the running count. */
 interface Calling {
   height: number;
-  rounds: { call: TxSetCall; digest: Hex; tally: RunningTally }[];
+  /** `settledAt`: when the round first had every id settled, if it has. */
+  rounds: { call: TxSetCall; digest: Hex; tally: RunningTally; settledAt?: number }[];
 }
 
 /**
@@ -99,6 +102,8 @@ export class NccaTxSet implements TxSetRules {
   private calling: Calling | undefined;
   /** Normal ballots of this multi-region validator's cell, waiting to go out in one bundle to their caller. */
   private relayQueue: TxSetBallot[] = [];
+  /** As a normal voter: whether its cell's relay carries its ballots, or it must send them to the caller itself. */
+  private readonly relay: RelayFallback;
 
   constructor(
     private readonly p: NccaParams,
@@ -108,6 +113,7 @@ export class NccaTxSet implements TxSetRules {
   ) {
     this.maxWaitMs = maxWaitMs;
     this.relayWindowMs = p.vote.relayWindowMs;
+    this.relay = new RelayFallback(p.epochLength);
   }
 
   /**
@@ -137,9 +143,12 @@ export class NccaTxSet implements TxSetRules {
     const { rounds } = this.calling;
     const deadline = startedAt + this.maxWaitMs;
     if (now >= deadline) return { publish, ready: true };
-    const last = rounds[rounds.length - 1]!.tally;
+    const round = rounds[rounds.length - 1]!;
+    const last = round.tally;
     const { settled, fates } = last.fates();
-    if (!settled || last.coverage() < READY_SHARE) return { publish, ready: false, wakeAt: deadline };
+    if (!settled) return { publish, ready: false, wakeAt: deadline };
+    const graceEnd = (round.settledAt ??= now) + GRACE_WINDOWS * this.relayWindowMs;
+    if (now < graceEnd && !last.heardFromAll()) return { publish, ready: false, wakeAt: graceEnd };
     const carried = [...fates].filter(([, f]) => f === 'carried').map(([id]) => id);
     if (rounds.length === 1 && carried.length > 0) return { publish: [...publish, this.call(chain, 2, carried)], ready: false, wakeAt: deadline };
     return { publish, ready: true };
@@ -237,7 +246,15 @@ export class NccaTxSet implements TxSetRules {
     if (me === undefined) return { verdict: 'accept', publish: [] };
     const ballot = this.answer(chain, call, me);
     this.ballots.store(ballot);
-    return { verdict: 'accept', publish: [me.role === 'normal' ? { kind: 'ballot', ballot } : { kind: 'ballot', ballot, to: call.proposer }] };
+    if (me.role !== 'normal') return { verdict: 'accept', publish: [{ kind: 'ballot', ballot, to: call.proposer }] };
+    this.relay.sentBallot(ballot);
+    const publish: Outbound[] = [{ kind: 'ballot', ballot }];
+    if (this.relay.direct(call.height)) publish.push({ kind: 'ballot', ballot, to: call.proposer });
+    return { verdict: 'accept', publish };
+  }
+
+  committed(block: Block): void {
+    this.relay.committed(block);
   }
 
   /**

@@ -86,6 +86,21 @@ describe('NCCA transaction-set voting: the round-0 proposer calls it, the voters
     assert.doesNotThrow(() => rules.check(chain, block));
   });
 
+  it('a settled round waits two relay windows for the voters still silent, and not at all once every voter answered', () => {
+    const chain = chainOf(genesis, keys[0]!);
+    const window = DEFAULT_NCCA_PARAMS.vote.relayWindowMs;
+    const waiting = new NccaTxSet(DEFAULT_NCCA_PARAMS, DEFAULT_AREA, 1200, new ObservationBook());
+    const first = waiting.poll(chain, NOW, NOW, true);
+    assert.deepEqual([first.ready, first.wakeAt], [false, NOW + 2 * window], 'nothing to vote on settles at once; the missing ballots get their grace');
+    waiting.receive(chain, relayed([answer(1, callIn(first.publish), [])]));
+    assert.equal(waiting.poll(chain, NOW + 2 * window - 1, NOW, true).ready, false);
+    assert.equal(waiting.poll(chain, NOW + 2 * window, NOW, true).ready, true, 'two voters silent: no longer than the grace');
+    const answered = new NccaTxSet(DEFAULT_NCCA_PARAMS, DEFAULT_AREA, 1200, new ObservationBook());
+    const call = callIn(answered.poll(chain, NOW, NOW, true).publish);
+    answered.receive(chain, relayed([1, 2, 3].map((i) => answer(i, call, []))));
+    assert.equal(answered.poll(chain, NOW + 5, NOW, true).ready, true, 'every voter in: no wait');
+  });
+
   it('proposes with what it has once its wait is over', () => {
     const { chain, rules } = setup();
     rules.poll(chain, NOW, NOW, true);
