@@ -14,6 +14,13 @@ import type { ValidatorSet } from '../validator-set.js';
 import { type RpcaParams, atLeast, finalThreshold } from './params.js';
 import { unlOf } from './unl.js';
 
+/**
+ * A member's opening set names up to this many blocks' worth of its oldest pending transactions (Ripple's is all
+ * of them): under a backlog, members' oldest few differ by arrival order, and a wider opening set overlaps enough
+ * for a block's worth to pass the thresholds, while a ballot stays bounded.
+ */
+const CANDIDATES_PER_BLOCK = 2;
+
 /** Ballots are kept for the height being decided and the next one (they can arrive before our commit). */
 const HEIGHTS_KEPT = 2;
 
@@ -112,11 +119,14 @@ export class RpcaTxSet implements TxSetRules {
     const unl = this.unlFor(chain);
     if (unl.get(toHex(chain.key.publicKey)) === undefined) return [];
     const height = chain.head.height + 1;
-    let yes = chain.mempool.ids(chain.params.maxBlockTxs);
+    let yes = chain.mempool.ids(CANDIDATES_PER_BLOCK * chain.params.maxBlockTxs);
     if (round === 2) {
+      // Ripple's later positions take up any transaction enough of the UNL proposed, not only those of the member's
+      // own opening set: under a backlog the members' oldest pending differ, and each keeping to its own named
+      // nothing that 80 % agreed on (a saturating load committed nothing). The block takes what it can of them.
       const support = supportOf(this.roundBallots(height, 1));
       const intermediate = this.p.thresholds.slice(0, -1);
-      yes = yes.filter((id) => intermediate.every((t) => atLeast(support.get(id) ?? 0, unl.members.length, t)));
+      yes = [...support].filter(([id, n]) => chain.mempool.has(id) && intermediate.every((t) => atLeast(n, unl.members.length, t))).map(([id]) => id);
     }
     const ballot = signBallot(chain.params.chainId, chain.key, height, round, yes);
     this.ballots.store(ballot);

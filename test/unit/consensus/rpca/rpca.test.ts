@@ -85,6 +85,18 @@ describe('RPCA: UNL, proposer rotation and the transaction-set rounds', () => {
     assert.deepEqual(bundled(txSet.ballot(chain, 2)).yes.map(toHex), [txId(a)]);
   });
 
+  it('under a backlog a member opens with two blocks of its oldest, and its final position takes up what the UNL proposed beyond them', () => {
+    // Blocks of one transaction: member 0 holds a, b and c in that order, and opens with the oldest two.
+    const chain = chainOf(genesis, keys[0]!, { maxBlockTxs: 1 });
+    const txSet = new RpcaTxSet(P);
+    const [a, b, c] = [1, 2, 3].map((i) => signTx(CHAIN, keys[i]!, transferBody(recipient(keys[0]!), 5, 0)));
+    for (const tx of [a!, b!, c!]) chain.admitTx(tx, NOW);
+    assert.deepEqual(bundled(txSet.ballot(chain, 1)).yes.map(toHex).sort(), [txId(a!), txId(b!)].sort());
+    // The others got c first: everyone but member 0 opened with it.
+    txSet.receive(chain, { ballots: ballots(1, () => [txId(c!), txId(a!)]).slice(1), relayed: true });
+    assert.deepEqual(bundled(txSet.ballot(chain, 2)).yes.map(toHex).sort(), [txId(a!), txId(c!)].sort(), 'c passed 70 % of the UNL, and member 0 holds it');
+  });
+
   it('a transaction named by 80 % of the UNL in the final round goes in; the proposer leaves out one short of it', () => {
     const { chain, txSet, a, b } = setup();
     // a: 4 of 5 (80 %); b: 3 of 5 (60 %).
