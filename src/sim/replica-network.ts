@@ -1,22 +1,24 @@
-import { type Address, addressBytesOf, addressOf } from '../core/address.js';
-import { blockHash, headerOf } from '../core/block.js';
+import { addressBytesOf } from '../core/address.js';
+import { headerOf } from '../core/block.js';
 import { BoundedMap } from '../core/bounded-map.js';
 import { type Hex, toHex } from '../core/bytes.js';
-import type { Behavior, EngineName } from '../core/behavior.js';
-import { ChainState, type ChainParams, DEFAULT_CHAIN_PARAMS, type TxStatus, executionCache } from '../core/chain-state.js';
-import type { EvidenceSummary } from '../core/evidence.js';
+import type { Behavior } from '../core/behavior.js';
+import { ChainState, type ChainParams, DEFAULT_CHAIN_PARAMS, executionCache } from '../core/chain-state.js';
 import { type Genesis, type GenesisSpec, makeGenesis } from '../core/genesis.js';
-import { type KeyPair, keyPairFromSeed } from '../core/keys.js';
+import { keyPairFromSeed } from '../core/keys.js';
 import { locateBody, signTx, transferBody } from '../core/tx.js';
 import type { CertifiedBlock, Tx } from '../core/wire/posplus.js';
 import { type BftTimeouts, DEFAULT_TIMEOUTS } from '../consensus/bft/bft-rules.js';
 import type { Commit, Engine, EngineInput, Outbound, Ready } from '../consensus/engine.js';
 import { misbehaviorOf } from '../consensus/misbehavior/compose.js';
-import type { Envelope, Misbehavior, MisbehaviorContext } from '../consensus/misbehavior/misbehavior.js';
-import { type EngineRules, type EngineSettings, createEngine, engineRules } from '../consensus/create-engine.js';
-import { DEFAULT_NCCA_PARAMS } from '../consensus/ncca/params.js';
+import type { Envelope } from '../consensus/misbehavior/misbehavior.js';
+import { type EngineRules, createEngine } from '../consensus/create-engine.js';
 import { inputOf } from '../protocol/codec.js';
 import { EventQueue } from './event-queue.js';
+import { type EngineFactory, type ReplicaNetworkOptions, engineFactory } from './replica-network-options.js';
+import { Links } from './links.js';
+import { Replica, type Behaviour, type BehaviourContext } from './replica.js';
+import { SafetyMonitor, disagreementsOf } from './safety-monitor.js';
 import type { NetworkCollector } from './traffic-collector.js';
 import { wireFacts } from './wire-facts.js';
 import { Prng, type PrngSeed } from '../core/prng.js';
@@ -28,155 +30,8 @@ import { Prng, type PrngSeed } from '../core/prng.js';
  * Prng, so the same seed always gives the same run, event for event.
  */
 
-/** How a replica's engine is made: the rules its ChainState is built with, and the engine over that chain. */
-export interface EngineFactory {
-  rules(genesis: Genesis): EngineRules;
-  /** Default: createEngine. Tests wrap it to watch or bend what one engine does. */
-  engine?(chain: ChainState, rules: EngineRules, timeouts: BftTimeouts, wal?: Uint8Array): Engine;
-}
-
-/** An engine of this version with its default parameters unless `settings` says otherwise. */
-export const engineFactory = (name: EngineName, settings: Partial<EngineSettings> = {}): EngineFactory => ({
-  rules: (genesis) => engineRules(name, { ncca: DEFAULT_NCCA_PARAMS, ...settings }, genesis),
-});
-
-export interface ReplicaNetworkOptions {
-  seed: PrngSeed;
-  /** Number of replicas; every one is a genesis member with the same stake. */
-  size: number;
-  chainId?: string;
-  /** One-way delay of a message: base + a uniform draw in [0, jitter]. */
-  baseDelayMs?: number;
-  jitterMs?: number;
-  /** Probability that a message to one recipient is lost (sync request/response is never dropped). */
-  dropRate?: number;
-  /** Gossip: a replica forwards every message it accepted, once, to all its peers (as gossipsub does). */
-  relay?: boolean;
-  timeouts?: BftTimeouts;
-  params?: Partial<Omit<ChainParams, 'chainId'>>;
-  member?: GenesisSpec['member'];
-  genesisTimestamp?: number;
-  /** The genesis map (NCCA's cells); default DEFAULT_AREA. */
-  area?: GenesisSpec['area'];
-  /** Each replica's position declared at genesis (by index), as a node's candidacy declares it. */
-  positions?: readonly { x: number; y: number }[];
-  /** At most this many certified blocks per sync answer. */
-  syncBatch?: number;
-  /**
-   * Besides answering Ready.behindUntil, every replica asks for newer blocks this often, as the node does
-   * (src/node/node.ts polls every 4 s): a replica one height behind an idle network hears nothing that would
-   * tell it so. 0 turns polling off.
-   */
-  syncPollMs?: number;
-  engine?: EngineFactory;
-  /**
-   * The network model of an experiment: who a message goes to (the subscribers of its topic, as the node's
-   * gossipsub would deliver it) and how long it takes from one replica to another. Without them every message
-   * goes to every other replica after baseDelayMs + a draw in [0, jitterMs].
-   */
-  route?: (from: Replica, msg: Outbound) => readonly number[];
-  delayMs?: (from: number, to: number, rng: Prng) => number;
-  /**
-   * Replicas share one cache of executed blocks. Execution is a pure function of the head and the block, so at
-   * scale (250 replicas executing every block) this computes each verdict once. Off by default: the tests keep
-   * every replica executing for itself, so a replica that strayed from the others would still show.
-   */
-  shareExecution?: boolean;
-  /**
-   * Message ids each replica remembers to drop duplicates (default 20 000). Without relay a replica receives
-   * each message once, so an experiment keeps few: 250 full caches are millions of entries for the collector.
-   */
-  seenLimit?: number;
-  /** Keep every replica's transaction statuses in Replica.txStatuses (default true; experiments do not read them). */
-  keepTxStatuses?: boolean;
-  /** Observers of every packet sent (see traffic-collector.ts). */
-  collectors?: readonly NetworkCollector[];
-  /**
-   * A topic message reaches every subscriber of its topic, as gossip floods it: when a behaviour sends one to only
-   * some of them (an equivocator's two versions, each to half the network), the first recipient that accepts it
-   * relays it to the rest, in packets of its own. Off by default, so tests keep exact control of who hears what;
-   * without it no replica would ever hold both versions of an equivocation, which the real network cannot prevent.
-   */
-  floodTopics?: boolean;
-}
-
-export type { Envelope };
-
-/**
- * What a behaviour sees in the simulator: `peers` are the replicas this one could send to now (all others; cuts
- * are applied afterwards), `now` is virtual time, and an inbound message also names the replica it came `from`.
- */
-export interface BehaviourContext extends MisbehaviorContext {
-  readonly net: ReplicaNetwork;
-  readonly replica: Replica;
-  readonly from?: number;
-}
-
-/**
- * Scripted (mis)behaviour of one replica: rewrite what it sends, filter what it receives (see
- * src/consensus/misbehavior/, where the behaviours of `--behavior` live). An envelope's delayMs holds the
- * message before it leaves; `tick` runs at the replica's engine ticks and sync polls.
- */
-export type Behaviour = Misbehavior<BehaviourContext>;
-
-export class Replica {
-  engine!: Engine;
-  up = true;
-  /** Bumped by crash and restart, so timers of an earlier life never fire into a later one. */
-  epoch = 0;
-  /** The last Ready that carried a WAL record. */
-  private walFrom: Ready | undefined;
-
-  /**
-   * The last Ready.wal this replica produced: what a real node would have on disk. Read only on a restart, so a
-   * BftEngine record (encoded when first read, see setWal) is never encoded for nothing.
-   */
-  get wal(): Uint8Array | undefined {
-    return this.walFrom?.wal;
-  }
-
-  /** An engine sets `wal` only when it has a record; a Ready without one keeps the earlier, as a node's disk would. */
-  keepWal(ready: Ready): void {
-    if ('wal' in ready) this.walFrom = ready;
-  }
-
-  /** height → block hash (hex), every commit this replica made. */
-  readonly commits = new Map<number, Hex>();
-  /** height → virtual time of the commit. */
-  readonly commitTimes = new Map<number, number>();
-  /** height → the commit itself (block and certificate), what this replica serves to syncing peers. */
-  readonly log = new Map<number, Commit>();
-  readonly evidence: EvidenceSummary[] = [];
-  readonly txStatuses: TxStatus[] = [];
-  /** Everything this replica's engine signed: `vote/TYPE/h/r` or `proposal/h/r` → block hash hex. */
-  readonly signed = new Map<string, Hex>();
-  behaviour: Behaviour | undefined;
-  /** The next nonce the harness uses when it makes a transaction from this replica's account. */
-  nextNonce = 0;
-  received = 0;
-  /** Message ids (as ReplicaNetwork numbers them) already handed to the engine, forgotten oldest first like gossipsub's seen-cache. */
-  readonly seen: BoundedMap<number, true>;
-  ticks = new Set<number>();
-  syncing = false;
-  wantHeight = 0;
-
-  constructor(
-    readonly index: number,
-    readonly key: KeyPair,
-    readonly chain: ChainState,
-    seenLimit: number,
-  ) {
-    this.seen = new BoundedMap(seenLimit);
-  }
-
-  get address(): Address {
-    return addressOf(this.key.publicKey);
-  }
-
-  get height(): number {
-    return this.chain.head.height;
-  }
-}
+export type { Envelope, EngineFactory, ReplicaNetworkOptions };
+export { engineFactory };
 
 type Event =
   | { kind: 'deliver'; from: number; to: number; msg: Outbound; id: number }
@@ -197,11 +52,6 @@ export interface NetworkStats {
   events: number;
 }
 
-const linkKey = (a: number, b: number): string => `${a}>${b}`;
-
-/** A per-link setting; an empty map (the usual case) answers without building a key string for every packet. */
-const onLink = <V>(links: ReadonlyMap<string, V>, a: number, b: number): V | undefined => (links.size === 0 ? undefined : links.get(linkKey(a, b)));
-
 /** A message for one node's inbox: nobody else subscribes to relay it. */
 const addressed = (msg: Outbound): boolean => (msg.kind === 'vote' || msg.kind === 'ballot' || msg.kind === 'bundle') && msg.to !== undefined;
 
@@ -213,10 +63,7 @@ export class ReplicaNetwork {
   readonly genesis: Genesis;
   readonly chainId: string;
   readonly timeouts: BftTimeouts;
-  /** Safety problems seen so far (disagreeing commits, equivocation by a replica's own engine, …). */
-  readonly violations: string[] = [];
-  /** height → the first block hash any replica committed there. */
-  readonly decided = new Map<number, Hex>();
+  private readonly safety = new SafetyMonitor();
   readonly stats: NetworkStats = { sent: 0, delivered: 0, dropped: 0, duplicates: 0, syncBlocks: 0, events: 0 };
 
   private clock: number;
@@ -226,7 +73,6 @@ export class ReplicaNetwork {
   private readonly rng: Prng;
   private readonly baseDelayMs: number;
   private readonly jitterMs: number;
-  private dropRate: number;
   private readonly relay: boolean;
   private readonly syncBatch: number;
   private readonly syncPollMs: number;
@@ -238,10 +84,7 @@ export class ReplicaNetwork {
   private readonly makeEngine: EngineFactory;
   private readonly route: ReplicaNetworkOptions['route'];
   private readonly delayModel: ReplicaNetworkOptions['delayMs'];
-  private readonly linkDrop = new Map<string, number>();
-  private readonly linkDelay = new Map<string, number>();
-  private readonly cuts = new Map<string, true>();
-  private group: number[];
+  private readonly links: Links;
   /**
    * messageId → a number, in order of first sending. The replicas' seen-caches hold these instead of the
    * 64-character ids: one cache lookup per delivery was a tenth of a 250-node run while its keys were strings.
@@ -259,7 +102,7 @@ export class ReplicaNetwork {
     this.timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
     this.baseDelayMs = options.baseDelayMs ?? 10;
     this.jitterMs = options.jitterMs ?? 40;
-    this.dropRate = options.dropRate ?? 0;
+    this.links = new Links(options.size, options.dropRate ?? 0);
     this.relay = options.relay ?? false;
     this.syncBatch = options.syncBatch ?? 64;
     this.syncPollMs = options.syncPollMs ?? 4_000;
@@ -289,12 +132,16 @@ export class ReplicaNetwork {
       replica.engine = this.startEngine(chain, rules);
       return replica;
     });
-    this.group = this.replicas.map(() => 0);
     this.indexOf = new Map(this.replicas.map((r) => [toHex(r.key.publicKey), r.index]));
     this.clock = genesisTimestamp + 1_000;
     if (this.syncPollMs > 0) {
       for (const r of this.replicas) this.queue.push(this.clock + 1 + this.rng.int(this.syncPollMs), { kind: 'poll', to: r.index });
     }
+  }
+
+  /** Safety problems seen so far (disagreeing commits, equivocation by a replica's own engine, …). */
+  get violations(): readonly string[] {
+    return this.safety.violations;
   }
 
   // ------------------------------------------------------------------ time
@@ -342,51 +189,38 @@ export class ReplicaNetwork {
     this.queue.push(this.clock + delayMs, { kind: 'call', fn });
   }
 
-  // ------------------------------------------------------------------ topology
+  // ------------------------------------------------------------------ topology (see Links)
 
-  /** Drop probability for every link that has no rate of its own. */
   setDropRate(rate: number): void {
-    this.dropRate = rate;
+    this.links.dropRate = rate;
   }
 
-  /** Drop probability for messages from → to. */
   drop(from: number, to: number, rate: number): void {
-    this.linkDrop.set(linkKey(from, to), rate);
+    this.links.drop(from, to, rate);
   }
 
-  /** Extra one-way delay for messages from → to. */
   slow(from: number, to: number, extraMs: number): void {
-    this.linkDelay.set(linkKey(from, to), extraMs);
+    this.links.slow(from, to, extraMs);
   }
 
-  /** No message passes between a and b, either way. */
   cut(a: number, b: number): void {
-    this.cuts.set(linkKey(a, b), true);
-    this.cuts.set(linkKey(b, a), true);
+    this.links.cut(a, b);
   }
 
   isolate(index: number): void {
-    for (const r of this.replicas) if (r.index !== index) this.cut(index, r.index);
+    this.links.isolate(index);
   }
 
-  /** Replicas in different groups cannot talk; replicas named in no group form one more group together. */
   partition(...groups: readonly (readonly number[])[]): void {
-    this.group = this.replicas.map(() => groups.length);
-    groups.forEach((members, g) => {
-      for (const i of members) this.group[i] = g;
-    });
+    this.links.partition(...groups);
   }
 
-  /** Removes every cut and partition, and every per-link drop rate and extra delay (not the global drop rate). */
   heal(): void {
-    this.cuts.clear();
-    this.linkDrop.clear();
-    this.linkDelay.clear();
-    this.group = this.replicas.map(() => 0);
+    this.links.heal();
   }
 
   canTalk(a: number, b: number): boolean {
-    return a !== b && onLink(this.cuts, a, b) === undefined && this.group[a] === this.group[b];
+    return this.links.canTalk(a, b);
   }
 
   setBehaviour(index: number, behaviour: Behaviour | undefined): void {
@@ -458,16 +292,7 @@ export class ReplicaNetwork {
 
   /** Problems across all commit logs: any height where two replicas hold different hashes. */
   disagreements(): string[] {
-    const out: string[] = [];
-    const first = new Map<number, { hash: Hex; by: number }>();
-    for (const r of this.replicas) {
-      for (const [h, hash] of r.commits) {
-        const seen = first.get(h);
-        if (seen === undefined) first.set(h, { hash, by: r.index });
-        else if (seen.hash !== hash) out.push(`height ${h}: replica ${seen.by} has ${seen.hash}, replica ${r.index} has ${hash}`);
-      }
-    }
-    return out;
+    return disagreementsOf(this.replicas);
   }
 
   // ------------------------------------------------------------------ the machinery
@@ -566,18 +391,11 @@ export class ReplicaNetwork {
   }
 
   private recordCommit(r: Replica, c: Commit): void {
+    const hash = this.safety.commit(r, c);
     const height = headerOf(c.block).height;
-    const hash = toHex(blockHash(headerOf(c.block)));
-    if (hash !== c.hash) this.violations.push(`replica ${r.index}: commit at ${height} reports hash ${c.hash} but its block hashes to ${hash}`);
-    const previous = r.commits.get(height);
-    if (previous !== undefined) this.violations.push(`replica ${r.index} committed height ${height} twice`);
-    if (height !== 1 && !r.commits.has(height - 1)) this.violations.push(`replica ${r.index} committed ${height} without ${height - 1}`);
     r.commits.set(height, hash);
     r.commitTimes.set(height, this.clock);
     r.log.set(height, c);
-    const agreed = this.decided.get(height);
-    if (agreed === undefined) this.decided.set(height, hash);
-    else if (agreed !== hash) this.violations.push(`height ${height}: replica ${r.index} committed ${hash}, another replica ${agreed}`);
   }
 
   private context(r: Replica): BehaviourContext {
@@ -586,7 +404,7 @@ export class ReplicaNetwork {
   }
 
   private send(r: Replica, msg: Outbound): void {
-    this.noteSigned(r, msg);
+    this.safety.signed(r, msg);
     if (r.behaviour?.outbound === undefined) return this.dispatch(r, [{ to: this.recipients(r, msg), msg }]);
     const ctx = this.context(r);
     const envelopes = r.behaviour.outbound(msg, ctx);
@@ -642,34 +460,16 @@ export class ReplicaNetwork {
     return n;
   }
 
-  /** Honest engines must never sign two different things for one slot, across restarts too. */
-  private noteSigned(r: Replica, msg: Outbound): void {
-    let slot: string;
-    let hash: Hex;
-    if (msg.kind === 'vote') {
-      slot = `vote/${msg.vote.type}/${msg.vote.height}/${msg.vote.round}`;
-      hash = toHex(msg.vote.blockHash);
-    } else if (msg.kind === 'proposal') {
-      slot = `proposal/${headerOf(msg.proposal.block).height}/${msg.proposal.round}`;
-      hash = toHex(blockHash(headerOf(msg.proposal.block)));
-    } else {
-      return;
-    }
-    const earlier = r.signed.get(slot);
-    if (earlier === undefined) r.signed.set(slot, hash);
-    else if (earlier !== hash) this.violations.push(`replica ${r.index} signed two different ${slot}: ${earlier || 'nil'} and ${hash || 'nil'}`);
-  }
-
   private delay(from: number, to: number): number {
     const model = this.delayModel?.(from, to, this.rng) ?? this.baseDelayMs + this.rng.int(this.jitterMs + 1);
-    return model + (onLink(this.linkDelay, from, to) ?? 0);
+    return model + this.links.extraDelay(from, to);
   }
 
   /** `heldMs`: the sender holds the message this long before it leaves (an envelope's delayMs). */
   private transmit(from: number, to: number, msg: Outbound, id: number, heldMs = 0): void {
     this.stats.sent++;
     for (const c of this.collectors) c.gossip?.(from, to, msg);
-    if (!this.canTalk(from, to) || this.rng.chance(onLink(this.linkDrop, from, to) ?? this.dropRate)) {
+    if (!this.canTalk(from, to) || this.links.lost(from, to, this.rng)) {
       this.stats.dropped++;
       return;
     }

@@ -6,7 +6,8 @@ import { Prng } from '../../src/core/prng.js';
 import { txId } from '../../src/core/tx.js';
 import type { Vote } from '../../src/core/wire/posplus.js';
 import { misbehaviorOf } from '../../src/consensus/misbehavior/compose.js';
-import { type Behaviour, ReplicaNetwork } from '../../src/sim/replica-network.js';
+import { ReplicaNetwork } from '../../src/sim/replica-network.js';
+import type { Behaviour } from '../../src/sim/replica.js';
 import { allCommitted, disagreementsAmong, locateIn, nccaEngine, nccaParams, range, send, violationsBy } from './support/ncca-sim.js';
 
 /**

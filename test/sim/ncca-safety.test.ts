@@ -4,7 +4,8 @@ import { Worker } from 'node:worker_threads';
 import type { Hex } from '../../src/core/bytes.js';
 import { equivocator } from '../../src/consensus/misbehavior/equivocate.js';
 import { Prng } from '../../src/core/prng.js';
-import { type Behaviour, ReplicaNetwork } from '../../src/sim/replica-network.js';
+import { ReplicaNetwork } from '../../src/sim/replica-network.js';
+import type { Behaviour } from '../../src/sim/replica.js';
 import {
   BYZANTINE_KINDS,
   type ByzantineKind,

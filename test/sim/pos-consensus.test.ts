@@ -4,7 +4,8 @@ import { txId } from '../../src/core/tx.js';
 import type { Tx } from '../../src/core/wire/posplus.js';
 import { equivocator } from '../../src/consensus/misbehavior/equivocate.js';
 import { Prng } from '../../src/core/prng.js';
-import { type Replica, ReplicaNetwork, type ReplicaNetworkOptions } from '../../src/sim/replica-network.js';
+import { ReplicaNetwork, type ReplicaNetworkOptions } from '../../src/sim/replica-network.js';
+import type { Replica } from '../../src/sim/replica.js';
 
 /** Every tx id a replica has committed, with how often. */
 function committedTxCounts(r: Replica): Map<Hex, number> {

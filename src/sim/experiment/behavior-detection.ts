@@ -1,7 +1,7 @@
 import type { Address } from '../../core/address.js';
 import { headerOf } from '../../core/block.js';
 import type { ConductCollector } from '../conduct-collector.js';
-import type { Replica } from '../replica-network.js';
+import type { Replica } from '../replica.js';
 import type { BehaviorDetection } from './run-result.js';
 
 /** An attacker of a run: its replica index, its address and the mix entry it was dealt. */

@@ -1,7 +1,8 @@
 import type { Address } from '../../core/address.js';
 import type { Hex } from '../../core/bytes.js';
 import type { StateReader } from '../../core/ledger.js';
-import type { Replica, ReplicaNetwork } from '../replica-network.js';
+import type { ReplicaNetwork } from '../replica-network.js';
+import type { Replica } from '../replica.js';
 import type { TrafficCollector } from '../traffic-collector.js';
 import type { RunResult } from './run-result.js';
 

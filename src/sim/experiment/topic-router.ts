@@ -1,7 +1,7 @@
 import type { Outbound } from '../../consensus/engine.js';
 import { topicsOf } from '../../protocol/codec.js';
 import { stringifyTopic, topicsFor } from '../../protocol/topics.js';
-import type { Replica } from '../replica-network.js';
+import type { Replica } from '../replica.js';
 
 /**
  * Who receives a message in an experiment: the replicas subscribed to its topic, by the node's own plan

@@ -2,7 +2,8 @@ import type { Hex } from '../../core/bytes.js';
 import type { Prng } from '../../core/prng.js';
 import { txId } from '../../core/tx.js';
 import type { Tx } from '../../core/wire/posplus.js';
-import type { Replica, ReplicaNetwork } from '../replica-network.js';
+import type { ReplicaNetwork } from '../replica-network.js';
+import type { Replica } from '../replica.js';
 import type { OfferedLoad } from './run-metrics.js';
 
 export interface Load {

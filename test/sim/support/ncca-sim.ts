@@ -16,7 +16,8 @@ import { invalidProposer } from '../../../src/consensus/misbehavior/invalid-bloc
 import { faultyCollector } from '../../../src/consensus/misbehavior/faulty-collector.js';
 import { silentProposer } from '../../../src/consensus/misbehavior/silent-proposer.js';
 import { Prng, derivedSeed } from '../../../src/core/prng.js';
-import { type Behaviour, type EngineFactory, ReplicaNetwork, engineFactory } from '../../../src/sim/replica-network.js';
+import { type EngineFactory, ReplicaNetwork, engineFactory } from '../../../src/sim/replica-network.js';
+import type { Behaviour } from '../../../src/sim/replica.js';
 
 /** The NCCA engine as the harness builds it: DEFAULT_NCCA_PARAMS with a short epoch, so elections happen within a run. */
 export function nccaParams(epochLength: number): NccaParams {

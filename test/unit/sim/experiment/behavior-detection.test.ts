@@ -3,7 +3,7 @@ import type { Account } from '../../../../src/core/ledger.js';
 import { ConductCollector } from '../../../../src/sim/conduct-collector.js';
 import { detectionByBehavior } from '../../../../src/sim/experiment/behavior-detection.js';
 import { summarizeBehaviors } from '../../../../src/sim/experiment/behavior-summary.js';
-import type { Replica } from '../../../../src/sim/replica-network.js';
+import type { Replica } from '../../../../src/sim/replica.js';
 import { run } from './fixtures.js';
 
 const confirmed = (n: number) => ({ detection: { confirmations: n } }) as unknown as Account;
