@@ -27,13 +27,16 @@ const confirmedSets = new WeakMap<readonly TxSetBallot[], WeakMap<NccaParams, Ma
 /** Ballots and calls are kept for the height being decided and the next one (they can arrive before our commit). */
 const HEIGHTS_KEPT = 2;
 /**
- * A settled round still waits for the missing ballots, for at most this many relay windows: a ballot left out of
- * the block counts as a missed vote in detection, and the last normal voters of a cell come in its relay's next
- * bundle, so going ahead at once would leave the same farthest honest voters out of block after block (in a
- * 16-node network without attackers two honest normal nodes were suspended). Waiting for every voter would let
- * one absent voter cost every height the whole maxWaitMs.
+ * A settled round still waits for the missing ballots, for this many relay windows after it settled and at least
+ * REPLY_WINDOWS after the call: a ballot left out of the block counts as a missed vote in detection, and the
+ * farthest voters answer last (a normal voter's ballot comes in its cell relay's next bundle), so going ahead at
+ * once would leave the same honest voters out of block after block (in a 16-node network without attackers two
+ * honest normal nodes were suspended). An empty call settles at once, and two windows from then cut off voters
+ * two cells away (an honest validator was suspended at 250 nodes). Waiting for every voter would let one absent
+ * voter cost every height the whole maxWaitMs.
  */
 const GRACE_WINDOWS = 2;
+const REPLY_WINDOWS = 5;
 
 interface VoterInfo extends Voter {
   publicKey: Hex;
@@ -78,8 +81,8 @@ function votersOfLedger(chain: ChainState, area: Area): Voters {
 /** The round-0 proposer's side of one height's vote: each round's call, its digest, and the running count. */
 interface Calling {
   height: number;
-  /** `settledAt`: when the round first had every id settled, if it has. */
-  rounds: { call: TxSetCall; digest: Hex; tally: RunningTally; settledAt?: number }[];
+  /** `calledAt`: when the round was called; `settledAt`: when it first had every id settled, if it has. */
+  rounds: { call: TxSetCall; digest: Hex; tally: RunningTally; calledAt: number; settledAt?: number }[];
 }
 
 /**
@@ -138,7 +141,7 @@ export class NccaTxSet implements TxSetRules {
     const publish: Outbound[] = [];
     if (this.calling?.height !== height) {
       this.calling = { height, rounds: [] };
-      publish.push(this.call(chain, 1, chain.mempool.ids(chain.params.maxBlockTxs)));
+      publish.push(this.call(chain, now, 1, chain.mempool.ids(chain.params.maxBlockTxs)));
     }
     const { rounds } = this.calling;
     const deadline = startedAt + this.maxWaitMs;
@@ -147,22 +150,23 @@ export class NccaTxSet implements TxSetRules {
     const last = round.tally;
     const { settled, fates } = last.fates();
     if (!settled) return { publish, ready: false, wakeAt: deadline };
-    const graceEnd = (round.settledAt ??= now) + GRACE_WINDOWS * this.relayWindowMs;
+    round.settledAt ??= now;
+    const graceEnd = Math.max(round.settledAt + GRACE_WINDOWS * this.relayWindowMs, round.calledAt + REPLY_WINDOWS * this.relayWindowMs);
     if (now < graceEnd && !last.heardFromAll()) return { publish, ready: false, wakeAt: graceEnd };
     const carried = [...fates].filter(([, f]) => f === 'carried').map(([id]) => id);
-    if (rounds.length === 1 && carried.length > 0) return { publish: [...publish, this.call(chain, 2, carried)], ready: false, wakeAt: deadline };
+    if (rounds.length === 1 && carried.length > 0) return { publish: [...publish, this.call(chain, now, 2, carried)], ready: false, wakeAt: deadline };
     return { publish, ready: true };
   }
 
   /** Signs and keeps a call, with this replica's own answer to it. */
-  private call(chain: ChainState, round: 1 | 2, ids: readonly Hex[]): Outbound {
+  private call(chain: ChainState, now: number, round: 1 | 2, ids: readonly Hex[]): Outbound {
     const call = signCall(chain.params.chainId, chain.key, chain.head.height + 1, round, ids);
     const digest = toHex(callDigest(call));
     this.calls.set(digest, call);
     const { voters, byAddress } = this.votersOf(chain);
     const set = new Set(call.ids.map((id) => toHex(id)));
     const tally = new RunningTally([...set], byAddress, this.txCells(chain, this.pendingTxs(chain, set)), this.p, round);
-    this.calling!.rounds.push({ call, digest, tally });
+    this.calling!.rounds.push({ call, digest, tally, calledAt: now });
     const me = voters.get(hexOf(chain.key.publicKey));
     if (me !== undefined) this.keep(chain, this.answer(chain, call, me));
     return { kind: 'call', call };
