@@ -27,16 +27,19 @@ const confirmedSets = new WeakMap<readonly TxSetBallot[], WeakMap<NccaParams, Ma
 /** Ballots and calls are kept for the height being decided and the next one (they can arrive before our commit). */
 const HEIGHTS_KEPT = 2;
 /**
- * A settled round still waits for the missing ballots, for this many relay windows after it settled and at least
- * REPLY_WINDOWS after the call: a ballot left out of the block counts as a missed vote in detection, and the
- * farthest voters answer last (a normal voter's ballot comes in its cell relay's next bundle), so going ahead at
- * once would leave the same honest voters out of block after block (in a 16-node network without attackers two
- * honest normal nodes were suspended). An empty call settles at once, and two windows from then cut off voters
- * two cells away (an honest validator was suspended at 250 nodes). Waiting for every voter would let one absent
- * voter cost every height the whole maxWaitMs.
+ * A settled round still waits for the missing ballots, for this many relay windows: a ballot left out of the
+ * block counts as a missed vote in detection, and the farthest voters answer last (a normal voter's ballot comes
+ * in its cell relay's next bundle), so going ahead at once would leave the same honest voters out of block after
+ * block (in a 16-node network without attackers two honest normal nodes were suspended). Waiting for every voter
+ * would let one absent voter cost every height the whole maxWaitMs.
  */
 const GRACE_WINDOWS = 2;
-const REPLY_WINDOWS = 5;
+/**
+ * A call on no ids counts as settled this many relay windows after it went out, about when a call on ids settles:
+ * settled at once, its two windows of grace cut off an honest validator two cells away in four blocks in a row at
+ * the end of a 250-node run, which suspended it.
+ */
+const EMPTY_SETTLE_WINDOWS = 3;
 
 interface VoterInfo extends Voter {
   publicKey: Hex;
@@ -151,7 +154,9 @@ export class NccaTxSet implements TxSetRules {
     const { settled, fates } = last.fates();
     if (!settled) return { publish, ready: false, wakeAt: deadline };
     round.settledAt ??= now;
-    const graceEnd = Math.max(round.settledAt + GRACE_WINDOWS * this.relayWindowMs, round.calledAt + REPLY_WINDOWS * this.relayWindowMs);
+    // A call on no ids settles before anyone could answer: it waits as long as a vote takes to settle instead.
+    const settledAt = round.call.ids.length === 0 ? Math.max(round.settledAt, round.calledAt + EMPTY_SETTLE_WINDOWS * this.relayWindowMs) : round.settledAt;
+    const graceEnd = settledAt + GRACE_WINDOWS * this.relayWindowMs;
     if (now < graceEnd && !last.heardFromAll()) return { publish, ready: false, wakeAt: graceEnd };
     const carried = [...fates].filter(([, f]) => f === 'carried').map(([id]) => id);
     if (rounds.length === 1 && carried.length > 0) return { publish: [...publish, this.call(chain, now, 2, carried)], ready: false, wakeAt: deadline };

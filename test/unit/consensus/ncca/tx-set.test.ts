@@ -86,12 +86,12 @@ describe('NCCA transaction-set voting: the round-0 proposer calls it, the voters
     assert.doesNotThrow(() => rules.check(chain, block));
   });
 
-  it('a settled round waits for the voters still silent two relay windows, and at least five after its call; not at all once every voter answered', () => {
+  it('a settled round waits two relay windows for the voters still silent (a call on nothing counts as settled three after it went out), and not at all once every voter answered', () => {
     const chain = chainOf(genesis, keys[0]!);
     const window = DEFAULT_NCCA_PARAMS.vote.relayWindowMs;
     const waiting = new NccaTxSet(DEFAULT_NCCA_PARAMS, DEFAULT_AREA, 1200, new ObservationBook());
     const first = waiting.poll(chain, NOW, NOW, true);
-    assert.deepEqual([first.ready, first.wakeAt], [false, NOW + 5 * window], 'nothing to vote on settles at once; the farthest voters still get their time to answer');
+    assert.deepEqual([first.ready, first.wakeAt], [false, NOW + 5 * window], 'nothing to vote on settles before anyone could answer: the farthest voters still get their time');
     waiting.receive(chain, relayed([answer(1, callIn(first.publish), [])]));
     assert.equal(waiting.poll(chain, NOW + 5 * window - 1, NOW, true).ready, false);
     assert.equal(waiting.poll(chain, NOW + 5 * window, NOW, true).ready, true, 'two voters silent: no longer than that');
