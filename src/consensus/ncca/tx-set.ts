@@ -52,17 +52,15 @@ interface Voters {
 }
 
 /**
- * Voters by the state they are read from (ChainState.headState) and map: replicas of a simulation that share
- * execution share one list per head (each rebuilding it from its whole ledger was a twentieth of a 250-node run).
+ * Voters by the state they are read from (ChainState.headState; the map is the chain's, fixed by its genesis):
+ * replicas of a simulation that share execution share one list per head (each rebuilding it from its whole
+ * ledger was a twentieth of a 250-node run).
  */
-const votersByState = new WeakMap<object, Map<string, Voters>>();
+const votersByState = new WeakMap<object, Voters>();
 
 function votersAtHead(chain: ChainState, area: Area): Voters {
-  let byArea = votersByState.get(chain.headState);
-  if (byArea === undefined) votersByState.set(chain.headState, (byArea = new Map()));
-  const key = `${area.width}x${area.height}/${area.grid}`;
-  let voters = byArea.get(key);
-  if (voters === undefined) byArea.set(key, (voters = votersOfLedger(chain, area)));
+  let voters = votersByState.get(chain.headState);
+  if (voters === undefined) votersByState.set(chain.headState, (voters = votersOfLedger(chain, area)));
   return voters;
 }
 
@@ -84,8 +82,8 @@ function votersOfLedger(chain: ChainState, area: Area): Voters {
 /** The round-0 proposer's side of one height's vote: each round's call, its digest, and the running count. */
 interface Calling {
   height: number;
-  /** `calledAt`: when the round was called; `settledAt`: when it first had every id settled, if it has. */
-  rounds: { call: TxSetCall; digest: Hex; tally: RunningTally; calledAt: number; settledAt?: number }[];
+  /** `settledAt`: when the round first had every id settled, if it has, but never before `settlesFrom`. */
+  rounds: { call: TxSetCall; digest: Hex; tally: RunningTally; settlesFrom: number; settledAt?: number }[];
 }
 
 /**
@@ -153,10 +151,8 @@ export class NccaTxSet implements TxSetRules {
     const last = round.tally;
     const { settled, fates } = last.fates();
     if (!settled) return { publish, ready: false, wakeAt: deadline };
-    round.settledAt ??= now;
-    // A call on no ids settles before anyone could answer: it waits as long as a vote takes to settle instead.
-    const settledAt = round.call.ids.length === 0 ? Math.max(round.settledAt, round.calledAt + EMPTY_SETTLE_WINDOWS * this.relayWindowMs) : round.settledAt;
-    const graceEnd = settledAt + GRACE_WINDOWS * this.relayWindowMs;
+    round.settledAt ??= Math.max(now, round.settlesFrom);
+    const graceEnd = round.settledAt + GRACE_WINDOWS * this.relayWindowMs;
     if (now < graceEnd && !last.heardFromAll()) return { publish, ready: false, wakeAt: graceEnd };
     const carried = [...fates].filter(([, f]) => f === 'carried').map(([id]) => id);
     if (rounds.length === 1 && carried.length > 0) return { publish: [...publish, this.call(chain, now, 2, carried)], ready: false, wakeAt: deadline };
@@ -171,7 +167,9 @@ export class NccaTxSet implements TxSetRules {
     const { voters, byAddress } = this.votersOf(chain);
     const set = new Set(call.ids.map((id) => toHex(id)));
     const tally = new RunningTally([...set], byAddress, this.txCells(chain, this.pendingTxs(chain, set)), this.p, round);
-    this.calling!.rounds.push({ call, digest, tally, calledAt: now });
+    // A call on no ids settles before anyone could answer: it counts as settled when a vote on ids would.
+    const settlesFrom = now + (call.ids.length === 0 ? EMPTY_SETTLE_WINDOWS * this.relayWindowMs : 0);
+    this.calling!.rounds.push({ call, digest, tally, settlesFrom });
     const me = voters.get(hexOf(chain.key.publicKey));
     if (me !== undefined) this.keep(chain, this.answer(chain, call, me));
     return { kind: 'call', call };

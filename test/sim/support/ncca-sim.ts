@@ -18,6 +18,7 @@ import { silentProposer } from '../../../src/consensus/misbehavior/silent-propos
 import { Prng, derivedSeed } from '../../../src/core/prng.js';
 import { type EngineFactory, ReplicaNetwork, engineFactory } from '../../../src/sim/replica-network.js';
 import type { Behaviour } from '../../../src/sim/replica.js';
+import { disagreementsOf } from '../../../src/sim/safety-monitor.js';
 
 /** The NCCA engine as the harness builds it: DEFAULT_NCCA_PARAMS with a short epoch, so elections happen within a run. */
 export function nccaParams(epochLength: number): NccaParams {
@@ -62,16 +63,7 @@ export function send(net: ReplicaNetwork, from: number, to: number, amount = 1):
 
 /** Heights at which two of `replicas` committed different blocks. */
 export function disagreementsAmong(net: ReplicaNetwork, replicas: readonly number[]): string[] {
-  const out: string[] = [];
-  const first = new Map<number, { hash: Hex; by: number }>();
-  for (const i of replicas) {
-    for (const [h, hash] of net.replica(i).commits) {
-      const seen = first.get(h);
-      if (seen === undefined) first.set(h, { hash, by: i });
-      else if (seen.hash !== hash) out.push(`height ${h}: replica ${seen.by} has ${seen.hash}, replica ${i} has ${hash}`);
-    }
-  }
-  return out;
+  return disagreementsOf(replicas.map((i) => net.replica(i)));
 }
 
 /** The harness's violations that name one of `replicas` (each violation names the replica at fault first). */
