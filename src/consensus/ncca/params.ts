@@ -102,7 +102,7 @@ export function checkNccaParams(p: NccaParams): void {
   if (!(p.beta2 > 2 / 3 && p.beta2 <= 1)) fail('beta2 must be above 2/3 and at most 1');
   if (Math.abs(p.vote.yes + p.vote.no - 1) > 1e-9) fail('vote.yes + vote.no must be 1');
   if (!(p.vote.v1 > p.vote.v2 && p.vote.v2 > 0 && p.vote.v1 <= 1)) fail('vote thresholds need 1 >= v1 > v2 > 0');
-  if (!(p.vote.yes >= p.vote.no)) fail('vote.yes must be at least vote.no (an abstention may not outweigh a yes)');
+  if (!(p.vote.yes > p.vote.no)) fail('vote.yes must exceed vote.no (else a yes weighs no more than silence)');
   // The relayed ballots must reach the proposer well within its wait.
   if (!(p.vote.relayWindowMs >= 0 && p.vote.relayWindowMs < p.vote.maxWaitMs / 4)) fail('vote.relayWindowMs must be >= 0 and below maxWaitMs / 4');
   for (const [k, v] of Object.entries(p.credit)) {

@@ -4,14 +4,14 @@ import { type TxFate, type Voter, type VoteRound, classifyVote, roleWeight } fro
 
 /**
  * The round-0 proposer's running count of one voting round over the ids of its call, updated as each ballot
- * arrives: for every id, what the counted ballots add now and what the voters still silent could add at most.
+ * arrives: for every id, what the counted ballots add now and what the voters still silent add at least and at most.
  * An id is settled when both ends classify alike; when every id is, waiting longer can change nothing, and the
  * proposer goes ahead (the paper's "confirm at v1"). Only the proposer's timing rests on it: what a block may
  * hold is decided again, by every replica, by decideTxSet over the ballots the block carries.
  */
 export class RunningTally {
   private readonly num: Float64Array;
-  /** Per id: the weight of its eligible voters, and of those among them that have not answered yet. */
+  /** Per id: the full weight of its eligible voters, and Σ ζ_role of those among them that have not answered yet. */
   private readonly eligible: Float64Array;
   private readonly open: Float64Array;
   private readonly answered = new Set<string>();
@@ -25,10 +25,13 @@ export class RunningTally {
   ) {
     this.num = new Float64Array(ids.length);
     this.eligible = new Float64Array(ids.length);
+    this.open = new Float64Array(ids.length);
     for (const v of voters.values()) {
-      this.forEachEligible(v, (i, weight) => (this.eligible[i]! += weight));
+      this.forEachEligible(v, (i, zq) => {
+        this.eligible[i]! += zq * p.vote.yes;
+        this.open[i]! += zq;
+      });
     }
-    this.open = Float64Array.from(this.eligible);
   }
 
   /** Counts a voter's ballot once: `yes(i)` for the i-th id of the call. */
@@ -36,9 +39,8 @@ export class RunningTally {
     const v = this.voters.get(address);
     if (v === undefined || this.answered.has(address)) return;
     this.answered.add(address);
-    const zq = roleWeight(v.role, this.p);
-    this.forEachEligible(v, (i, weight) => {
-      this.open[i]! -= weight;
+    this.forEachEligible(v, (i, zq) => {
+      this.open[i]! -= zq;
       this.num[i]! += yes(i) ? zq * this.p.vote.yes : zq * this.p.vote.no;
     });
   }
@@ -53,9 +55,10 @@ export class RunningTally {
     let settled = true;
     const fates = new Map<Hex, TxFate>();
     this.ids.forEach((id, i) => {
+      // A voter still silent ends as an abstention at least (decideTxSet counts it so) and a yes at most.
       const e = this.eligible[i]!;
-      const low = e > 0 ? this.num[i]! / e : 0;
-      const high = e > 0 ? (this.num[i]! + this.open[i]!) / e : 0;
+      const low = e > 0 ? (this.num[i]! + this.open[i]! * this.p.vote.no) / e : 0;
+      const high = e > 0 ? (this.num[i]! + this.open[i]! * this.p.vote.yes) / e : 0;
       const fate = classifyVote(low, this.p, this.round);
       if (classifyVote(high, this.p, this.round) !== fate) settled = false;
       fates.set(id, fate);
@@ -64,11 +67,11 @@ export class RunningTally {
   }
 
   /** A normal voter is eligible only for its own cell's transactions (see tallyRound). */
-  private forEachEligible(v: Voter, fn: (i: number, weight: number) => void): void {
-    const weight = roleWeight(v.role, this.p) * this.p.vote.yes;
+  private forEachEligible(v: Voter, fn: (i: number, zq: number) => void): void {
+    const zq = roleWeight(v.role, this.p);
     this.ids.forEach((id, i) => {
       const cell = this.cells.get(id);
-      if (cell === undefined || v.role !== 'normal' || v.cell === cell) fn(i, weight);
+      if (cell === undefined || v.role !== 'normal' || v.cell === cell) fn(i, zq);
     });
   }
 }

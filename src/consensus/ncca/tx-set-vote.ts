@@ -3,12 +3,12 @@
  *
  * Every eligible voter of the epoch (validator, multi-region validator or normal node — suspended nodes are not
  * in the list at all) may send one ballot per round: the ids it holds and accepts. A voter that sent a ballot
- * votes *yes* on each id in it and *abstains* on every other id under vote; a voter that sent no ballot adds
- * nothing. Per id:
+ * votes *yes* on each id in it and *abstains* on every other id under vote; a voter whose ballot is not counted
+ * (it sent none, or none reached the block) abstains on every id. Per id:
  *
- *     vote(id) = ( Σ_{yes voters} ζ_role·ζ_yes + Σ_{abstaining voters} ζ_role·ζ_no ) / Σ_{all eligible} ζ_role·ζ_yes
+ *     vote(id) = ( Σ_{yes voters} ζ_role·ζ_yes + Σ_{other eligible voters} ζ_role·ζ_no ) / Σ_{all eligible} ζ_role·ζ_yes
  *
- * with ζ_yes + ζ_no = 1 and ζ_yes ≥ ζ_no, so a vote lies in [0, 1] and is 1 only when every eligible voter said
+ * with ζ_yes + ζ_no = 1 and ζ_yes > ζ_no, so a vote lies in [0, 1] and is 1 only when every eligible voter said
  * yes. Round 1: vote ≥ v1 → confirmed, v2 ≤ vote < v1 → carried to round 2, vote < v2 → dropped. Round 2 (only
  * the carried ids are under vote): vote ≥ v1 → confirmed, else dropped.
  *
@@ -97,8 +97,8 @@ function checkVoteWeights(p: NccaParams): void {
     if (!(Number.isFinite(v) && v >= 0)) throw new RangeError(`NCCA parameter vote.roleWeight.${k} must be finite and >= 0`);
   }
   if (!(Number.isFinite(yes) && Number.isFinite(no) && no >= 0 && yes > 0)) throw new RangeError('NCCA parameter vote.yes must be > 0 and vote.no >= 0');
-  // With ζ_no > ζ_yes an abstention would outweigh a yes and the vote could exceed 1.
-  if (yes < no) throw new RangeError('NCCA parameter vote.yes must be >= vote.no');
+  // A yes must outweigh an abstention: with ζ_no ≥ ζ_yes the vote could not tell support from silence.
+  if (yes <= no) throw new RangeError('NCCA parameter vote.yes must exceed vote.no');
 }
 
 /** The eligible voters in address order; throws on a repeated address (a malformed epoch list). */
@@ -175,9 +175,8 @@ function tallyOver(
       if (cell !== undefined && v.role === 'normal' && v.cell !== cell) continue;
       const zq = roleWeight(v.role, p);
       eligible += zq * p.vote.yes;
-      const yes = accepted.get(v.address);
-      if (yes === undefined) continue; // no ballot: contributes nothing, but still counts in the denominator
-      num += yes.has(id) ? zq * p.vote.yes : zq * p.vote.no;
+      // No counted ballot is an abstention: silence may not weigh less than saying "not this one".
+      num += accepted.get(v.address)?.has(id) === true ? zq * p.vote.yes : zq * p.vote.no;
     }
     votes.set(id, eligible > 0 ? num / eligible : 0);
   }
@@ -190,8 +189,9 @@ function tallyOver(
  *
  * The denominator is the weight of ALL eligible voters, not only of those whose ballots are present: a
  * proposer carries the ballots in its block as proof of the vote, and must not be able to raise a transaction's
- * vote by leaving some ballots out. Removing a ballot only removes non-negative terms from the numerator, so it
- * can never raise a vote (and adding one can never lower it). With no eligible weight every vote is 0.
+ * vote by leaving some ballots out. Removing a ballot turns its voter's term into an abstention's, which is no
+ * larger because ζ_no ≤ ζ_yes, so it can never raise a vote (and adding one can never lower it). With no
+ * eligible weight every vote is 0.
  *
  * `txCells` names the region cell of a transaction's sender where it is known. Normal nodes subscribe only to
  * their own cell's transactions (src/protocol/topics.ts), so for such a transaction the normal voters of other cells

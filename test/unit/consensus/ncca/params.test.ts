@@ -22,6 +22,6 @@ describe('NCCA parameters', () => {
     bad({ validatorRatio: 0 }, /validatorRatio/);
     bad({ vote: { ...DEFAULT_NCCA_PARAMS.vote, yes: 0.5, no: 0.4 } }, /yes \+ vote.no/);
     bad({ vote: { ...DEFAULT_NCCA_PARAMS.vote, v1: 0.4, v2: 0.5 } }, /thresholds/);
-    bad({ vote: { ...DEFAULT_NCCA_PARAMS.vote, yes: 0.3, no: 0.7 } }, /at least vote.no/);
+    bad({ vote: { ...DEFAULT_NCCA_PARAMS.vote, yes: 0.3, no: 0.7 } }, /must exceed vote.no/);
   });
 });

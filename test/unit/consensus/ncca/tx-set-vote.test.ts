@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { DEFAULT_NCCA_PARAMS, type NccaParams } from '../../../../src/consensus/ncca/params.js';
+import { RunningTally } from '../../../../src/consensus/ncca/running-tally.js';
 import {
   admitBallots,
   classify,
@@ -15,20 +16,20 @@ import {
   type VoterRole,
 } from '../../../../src/consensus/ncca/tx-set-vote.js';
 
-/** The defaults, with v1 at 0.8 so the hand-computed cases below sit on both sides of it. */
-const P: NccaParams = { ...DEFAULT_NCCA_PARAMS, vote: { ...DEFAULT_NCCA_PARAMS.vote, v1: 0.8 } };
+/** The defaults, with v1 at 0.85 and v2 at 0.55 so the hand-computed cases below sit on both sides of each. */
+const P: NccaParams = { ...DEFAULT_NCCA_PARAMS, vote: { ...DEFAULT_NCCA_PARAMS.vote, v1: 0.85, v2: 0.55 } };
 const IDS = ['t0', 't1', 't2', 't3', 't4'];
 const withVote = (v: Partial<NccaParams['vote']>): NccaParams => ({ ...P, vote: { ...P.vote, ...v } });
 const close = (actual: number | undefined, expected: number, eps = 1e-12) =>
   assert.ok(actual !== undefined && Math.abs(actual - expected) <= eps, `expected ${expected}, got ${actual}`);
 
-// Role weights 1 / 1.2 / 0.5, ζ_yes = 0.8, ζ_no = 0.2, v2 = 0.5 (the defaults), v1 = 0.8.
+// Role weights 1 / 1.2 / 0.5, ζ_yes = 0.8, ζ_no = 0.2 (the defaults), v1 = 0.85, v2 = 0.55.
 const VOTERS: Voter[] = [
   { address: 'A', role: 'validator', cell: 0 },
   { address: 'B', role: 'multi-region', cell: 0 },
   { address: 'C', role: 'normal', cell: 1 },
   { address: 'D', role: 'validator', cell: 1 },
-  { address: 'E', role: 'normal', cell: 1 }, // eligible, never sends a ballot
+  { address: 'E', role: 'normal', cell: 1 }, // eligible, never sends a ballot: abstains on every id
 ];
 const b = (voter: string, yes: string[], round: 1 | 2 = 1): Ballot => ({ voter, round, yes });
 const ROUND1 = [b('A', ['t0', 't1', 't2']), b('B', ['t0', 't1']), b('C', ['t0', 't2', 't3']), b('D', ['t0', 't1'])];
@@ -36,13 +37,13 @@ const TOTAL = 0.8 * (1 + 1.2 + 0.5 + 1 + 0.5); // all eligible voters, E include
 
 describe('consensus/ncca/tx-set-vote', () => {
   describe('the formula', () => {
-    it('matches hand-computed votes (yes ζ_q·ζ_yes, abstain ζ_q·ζ_no, over all eligible weight)', () => {
+    it('matches hand-computed votes (yes ζ_q·ζ_yes, abstain or silent ζ_q·ζ_no, over all eligible weight)', () => {
       const votes = tallyRound(VOTERS, ROUND1, P, 1);
       assert.deepEqual([...votes.keys()], ['t0', 't1', 't2', 't3']);
-      close(votes.get('t0'), (0.8 * (1 + 1.2 + 0.5 + 1)) / TOTAL); // 0.88095…
-      close(votes.get('t1'), (0.8 * (1 + 1.2 + 1) + 0.2 * 0.5) / TOTAL); // 0.79166…
-      close(votes.get('t2'), (0.8 * (1 + 0.5) + 0.2 * (1.2 + 1)) / TOTAL); // 0.48809…
-      close(votes.get('t3'), (0.8 * 0.5 + 0.2 * (1 + 1.2 + 1)) / TOTAL); // 0.30952…
+      close(votes.get('t0'), (0.8 * (1 + 1.2 + 0.5 + 1) + 0.2 * 0.5) / TOTAL); // 0.91071…
+      close(votes.get('t1'), (0.8 * (1 + 1.2 + 1) + 0.2 * (0.5 + 0.5)) / TOTAL); // 0.82142…
+      close(votes.get('t2'), (0.8 * (1 + 0.5) + 0.2 * (1.2 + 1 + 0.5)) / TOTAL); // 0.51785…
+      close(votes.get('t3'), (0.8 * 0.5 + 0.2 * (1 + 1.2 + 1 + 0.5)) / TOTAL); // 0.33928…
       assert.deepEqual(Object.fromEntries(classify(votes, P, 1)), { t0: 'confirmed', t1: 'carried', t2: 'dropped', t3: 'dropped' });
     });
 
@@ -59,14 +60,26 @@ describe('consensus/ncca/tx-set-vote', () => {
       close(votes.get('t3'), 0.5 / 4.2);
     });
 
-    it('ζ_yes = ζ_no = 0.5: yes and abstain weigh the same, so every id gets the participating share', () => {
-      const votes = tallyRound(VOTERS, ROUND1, withVote({ yes: 0.5, no: 0.5 }), 1);
-      for (const id of ['t0', 't1', 't2', 't3']) close(votes.get(id), 3.7 / 4.2);
+    it('a quarter of the weight silent does not hold back what everyone else supports (abstainers need 30 %)', () => {
+      const four: Voter[] = ['a', 'b', 'c', 'd'].map((address) => ({ address, role: 'validator', cell: 0 }));
+      const votes = tallyRound(four, [b('a', ['x']), b('b', ['x']), b('c', ['x'])], DEFAULT_NCCA_PARAMS, 1);
+      close(votes.get('x'), 0.75 + 0.25 * 0.25);
+      assert.equal(classify(votes, DEFAULT_NCCA_PARAMS, 1).get('x'), 'confirmed');
+      // The proposer's running count settles on the same fate without waiting for the silent voter.
+      const tally = new RunningTally(['x'], new Map(four.map((v) => [v.address, v])), new Map(), DEFAULT_NCCA_PARAMS, 1);
+      for (const v of ['a', 'b', 'c']) tally.add(v, () => true);
+      const { settled, fates } = tally.fates();
+      assert.ok(settled);
+      assert.equal(fates.get('x'), 'confirmed');
     });
 
-    it('ζ_yes + ζ_no = 1 keeps every vote in [0, 1] (property over ζ_yes ∈ [0.5, 1])', () => {
+    it('ζ_yes = ζ_no is refused: a yes would weigh no more than silence', () => {
+      assert.throws(() => tallyRound(VOTERS, ROUND1, withVote({ yes: 0.5, no: 0.5 }), 1), /vote.yes must exceed vote.no/);
+    });
+
+    it('ζ_yes + ζ_no = 1 keeps every vote in [0, 1] (property over ζ_yes ∈ (0.5, 1])', () => {
       fc.assert(
-        fc.property(arbVoting(), fc.double({ min: 0.5, max: 1, noNaN: true }), ({ voters, ballots }, yes) => {
+        fc.property(arbVoting(), fc.double({ min: 0.5, minExcluded: true, max: 1, noNaN: true }), ({ voters, ballots }, yes) => {
           const p = withVote({ yes, no: 1 - yes });
           for (const v of tallyRound(voters, ballots, p, 1).values()) assert.ok(v >= 0 && v <= 1, `vote ${v}`);
         }),
@@ -201,13 +214,12 @@ describe('consensus/ncca/tx-set-vote', () => {
 
   describe('two rounds', () => {
     it('carried ids are decided by the round-2 ballots; others keep their round-1 fate', () => {
-      const r2 = [b('A', ['t1'], 2), b('B', ['t1', 't3'], 2), b('D', ['t1'], 2), b('E', ['t1'], 2), b('C', [], 2)];
+      const r2 = ['A', 'B', 'C', 'D', 'E'].map((voter) => b(voter, voter === 'B' ? ['t1', 't3'] : ['t1'], 2));
       const d = decideTxSet(VOTERS, ROUND1, r2, P);
       assert.deepEqual(d.carried, ['t1']);
-      // t1 round 2: yes A, B, D, E; C abstains
-      close(d.round2Votes.get('t1'), (0.8 * (1 + 1.2 + 1 + 0.5) + 0.2 * 0.5) / TOTAL);
+      assert.equal(d.round2Votes.get('t1'), 1); // every eligible voter says yes in round 2
       assert.deepEqual([...d.round2Votes.keys()], ['t1']); // t3 was dropped in round 1: not under vote again
-      assert.deepEqual(d.confirmed, ['t1', 't0']); // 0.9107 > 0.8810: by deciding vote
+      assert.deepEqual(d.confirmed, ['t1', 't0']); // 1 > 0.9107: by deciding vote
       assert.deepEqual(d.dropped, ['t2', 't3']);
       assert.equal(d.votes.get('t1'), d.round2Votes.get('t1'));
       assert.equal(d.votes.get('t0'), d.round1Votes.get('t0'));
@@ -215,7 +227,7 @@ describe('consensus/ncca/tx-set-vote', () => {
     });
 
     it('a carried id without enough round-2 support is dropped, even above v2', () => {
-      const r2 = [b('A', ['t1'], 2), b('B', ['t1'], 2), b('C', [], 2)]; // (0.8·2.2 + 0.1)/3.36 = 0.5536
+      const r2 = [b('A', ['t1'], 2), b('B', ['t1'], 2), b('C', [], 2)]; // (0.8·2.2 + 0.2·2)/3.36 = 0.6429
       const d = decideTxSet(VOTERS, ROUND1, r2, P);
       assert.ok(d.votes.get('t1')! >= P.vote.v2 && d.votes.get('t1')! < P.vote.v1);
       assert.deepEqual(d.confirmed, ['t0']);
@@ -224,7 +236,7 @@ describe('consensus/ncca/tx-set-vote', () => {
 
     it('no round-2 ballots drops every carried id; round-1 ballots in round 2 are discarded', () => {
       const d = decideTxSet(VOTERS, ROUND1, [b('A', ['t1'])], P);
-      assert.equal(d.votes.get('t1'), 0);
+      close(d.votes.get('t1'), P.vote.no / P.vote.yes); // everybody abstains
       assert.deepEqual(d.confirmed, ['t0']);
       assert.deepEqual(d.discarded.map((x) => x.reason), ['wrong-round']);
     });
@@ -264,10 +276,10 @@ describe('consensus/ncca/tx-set-vote', () => {
       close(tallyRound(voters, heard, P, 1, undefined, new Map([['t0', 0]])).get('t0'), 1);
     });
 
-    it('still counts a missing ballot of an eligible voter in the denominator', () => {
+    it('counts a missing ballot of an eligible voter as an abstention', () => {
       const withoutN0b = heard.filter((x) => x.voter !== 'N0b');
-      // (2·0.8 + 0.5·0.8) / (2·0.8 + 2·0.5·0.8)
-      close(tallyRound(voters, withoutN0b, P, 1, undefined, new Map([['t0', 0]])).get('t0'), 2.0 / 2.4);
+      // (2·0.8 + 0.5·0.8 + 0.5·0.2) / (2·0.8 + 2·0.5·0.8)
+      close(tallyRound(voters, withoutN0b, P, 1, undefined, new Map([['t0', 0]])).get('t0'), 2.1 / 2.4);
     });
   });
 
@@ -280,7 +292,7 @@ describe('consensus/ncca/tx-set-vote', () => {
       close(c0.weight, 0.8 * 2.2);
       close(c1.weight, 0.8 * 2);
       close(c0.votes.get('t3'), (0.2 * 2.2) / (0.8 * 2.2)); // nobody in cell 0 holds t3: abstentions only
-      close(c1.votes.get('t1'), (0.8 * 1 + 0.2 * 0.5) / (0.8 * 2));
+      close(c1.votes.get('t1'), (0.8 * 1 + 0.2 * (0.5 + 0.5)) / (0.8 * 2)); // C abstains, E is silent
       assert.deepEqual([...c0.votes.keys()], ['t0', 't1', 't2', 't3']);
     });
 
@@ -318,7 +330,7 @@ function arbVoting(): fc.Arbitrary<{ voters: Voter[]; ballots: Ballot[] }> {
 
 function arbVoteParams(): fc.Arbitrary<NccaParams> {
   const w = fc.double({ min: 0.01, max: 5, noNaN: true });
-  return fc.record({ validator: w, multiRegion: w, normal: w, yes: fc.double({ min: 0.5, max: 1, noNaN: true }) }).map((r) =>
+  return fc.record({ validator: w, multiRegion: w, normal: w, yes: fc.double({ min: 0.5, minExcluded: true, max: 1, noNaN: true }) }).map((r) =>
     withVote({ roleWeight: { validator: r.validator, multiRegion: r.multiRegion, normal: r.normal }, yes: r.yes, no: 1 - r.yes }),
   );
 }
