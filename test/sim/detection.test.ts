@@ -9,13 +9,16 @@ import { disagreementsAmong, nccaEngine, nccaParams, range, send, violationsBy }
 /**
  * Detection in the deterministic harness, one scenario per behaviour (issue 4): 9 NCCA replicas, 2 of them
  * malicious with the behaviour (2/9 of the stake, under both 1/3 and the 25 % suspension cap) and 1 honest but
- * slow (every message it sends or receives takes 250 ms longer). The chain must stay safe and the slow replica
- * must never be evicted; recall and precision are measured and printed, with no threshold on them.
+ * slow (every message it sends or receives takes 100 ms longer). The chain must stay safe and the slow replica
+ * must never be confirmed malicious; recall and precision are measured and printed, with no threshold on them.
+ * A replica 250 ms away each way is too slow to vote at all here (its round trip is longer than a height), so
+ * detection cannot tell it from a delaying attacker; only the run without attackers keeps it that slow.
  */
 
 const SIZE = 9;
 const MALICIOUS = [7, 8];
 const SLOW = 6;
+const SLOW_MS = 100;
 const HONEST = range(SIZE).filter((i) => !MALICIOUS.includes(i));
 /** Seeds per behaviour: 2 in `npm test`; DETECTION_SEEDS=10 for the figures in the closing note of issue 4. */
 const SEEDS = Number(process.env.DETECTION_SEEDS ?? 2);
@@ -39,14 +42,14 @@ interface Outcome {
   height: number;
 }
 
-function runScenario(list: Behavior[], seed: string, slow: readonly number[] = [SLOW]): { net: ReplicaNetwork; outcome: Outcome } {
+function runScenario(list: Behavior[], seed: string, slow: readonly number[] = [SLOW], slowMs = SLOW_MS): { net: ReplicaNetwork; outcome: Outcome } {
   const net = new ReplicaNetwork({ seed, size: SIZE, engine: nccaEngine(PARAMS), baseDelayMs: 5, jitterMs: 30, dropRate: 0.01, relay: true });
   for (const i of MALICIOUS) net.setBehaviors(i, list, `${seed}/${i}`);
   for (const i of slow) {
     for (const j of range(SIZE)) {
       if (j === i) continue;
-      net.slow(i, j, 250);
-      net.slow(j, i, 250);
+      net.slow(i, j, slowMs);
+      net.slow(j, i, slowMs);
     }
   }
   const suspendedEver = new Set<Address>();
@@ -72,7 +75,7 @@ describe('sim: detection of each malicious behaviour (9 NCCA replicas, 2 malicio
 
   it('no attackers, three honest replicas slow by 250 ms each way: nobody is ever confirmed or suspended (precision cannot fall)', () => {
     for (let s = 0; s < SEEDS; s++) {
-      const { net, outcome } = runScenario([], `detection/slow-honest/${s}`, [4, 5, SLOW]);
+      const { net, outcome } = runScenario([], `detection/slow-honest/${s}`, [4, 5, SLOW], 250);
       assert.deepEqual(disagreementsAmong(net, range(SIZE)), [], `seed ${s}: replicas disagree`);
       assert.deepEqual(outcome.confirmed, [], `seed ${s}: an honest replica was confirmed malicious`);
       assert.deepEqual(outcome.suspendedEver, [], `seed ${s}: an honest replica was suspended`);
@@ -81,7 +84,7 @@ describe('sim: detection of each malicious behaviour (9 NCCA replicas, 2 malicio
   });
 
   for (const scenario of SCENARIOS) {
-    it(`${scenario}: safe, the slow honest replica keeps its rights, and the detection rates are measured`, () => {
+    it(`${scenario}: safe, the slow honest replica is never confirmed, and the detection rates are measured`, () => {
       const list = parseBehaviors(scenario);
       let truePositives = 0;
       let flagged = 0;
@@ -93,7 +96,7 @@ describe('sim: detection of each malicious behaviour (9 NCCA replicas, 2 malicio
         const malicious = new Set(MALICIOUS.map((i) => net.replica(i).address));
         const honestEvicted = outcome.evicted.filter((a) => !malicious.has(a));
         assert.deepEqual(honestEvicted, [], `seed ${s}: an honest replica was evicted`);
-        assert.ok(!outcome.evicted.includes(net.replica(SLOW).address), `seed ${s}: the slow replica was evicted`);
+        assert.ok(!outcome.confirmed.includes(net.replica(SLOW).address), `seed ${s}: the slow replica was confirmed malicious`);
         assert.ok(outcome.height >= 20, `seed ${s}: the chain stalled at height ${outcome.height}`);
         truePositives += outcome.confirmed.filter((a) => malicious.has(a)).length;
         flagged += outcome.confirmed.length;

@@ -151,7 +151,7 @@ export class BftEngine implements Engine {
       this.out.verdict = 'ignore';
       return;
     }
-    const { verdict, publish, relayQueued } = txSet.receive(this.chain, input);
+    const { verdict, publish, relayQueued } = txSet.receive(this.chain, input, now);
     this.out.verdict = verdict;
     this.out.publish.push(...publish);
     if (relayQueued && !this.timers.has('relay')) this.schedule('relay', this.h.round, now + (txSet.relayWindowMs ?? 0));

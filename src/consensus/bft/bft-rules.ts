@@ -62,7 +62,7 @@ export interface TxSetRules {
    * An input of the vote. Returns the verdict and what to send now; `relayQueued` when it holds ballots back to
    * relay together, which `flushRelay` hands out `relayWindowMs` later.
    */
-  receive(chain: ChainState, input: TxSetInput): { verdict: Verdict; publish: Outbound[]; relayQueued?: boolean };
+  receive(chain: ChainState, input: TxSetInput, now: number): { verdict: Verdict; publish: Outbound[]; relayQueued?: boolean };
   relayWindowMs?: number;
   flushRelay?(chain: ChainState): Outbound[];
   /** For the proposer: which pending transactions may go into the block, and the ballots (and calls) that prove it. */

@@ -45,6 +45,11 @@ export class RunningTally {
     });
   }
 
+  /** The voters that have not answered yet. */
+  *silent(): Iterable<string> {
+    for (const address of this.voters.keys()) if (!this.answered.has(address)) yield address;
+  }
+
   /** Every voter has answered. */
   heardFromAll(): boolean {
     return this.answered.size === this.voters.size;

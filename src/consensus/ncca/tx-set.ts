@@ -19,6 +19,7 @@ import type { ObservationBook } from '../detection/observation-book.js';
 import type { NccaParams } from './params.js';
 import { RelayFallback } from './relay-fallback.js';
 import { RunningTally } from './running-tally.js';
+import { AnswerLags } from './answer-lags.js';
 import { type Ballot, type Voter, decideTxSet } from './tx-set-vote.js';
 
 /** Transaction-set decisions by a block's ballot list, then by voters and parameters; see NccaTxSet.confirmedBy. */
@@ -31,9 +32,12 @@ const HEIGHTS_KEPT = 2;
  * block counts as a missed vote in detection, and the farthest voters answer last (a normal voter's ballot comes
  * in its cell relay's next bundle), so going ahead at once would leave the same honest voters out of block after
  * block (in a 16-node network without attackers two honest normal nodes were suspended). Waiting for every voter
- * would let one absent voter cost every height the whole maxWaitMs.
+ * would let one absent voter cost every height the whole maxWaitMs. Voters known to answer later, but within
+ * SLOW_VOTER_SHARE of maxWaitMs, are waited for as AnswerLags says.
  */
 const GRACE_WINDOWS = 2;
+/** The slowest answer (as a share of maxWaitMs) a caller still waits for once the vote has settled. */
+const SLOW_VOTER_SHARE = 1 / 4;
 /**
  * A call on no ids counts as settled this many relay windows after it went out, about when a call on ids settles:
  * settled at once, its two windows of grace cut off an honest validator two cells away in four blocks in a row at
@@ -83,7 +87,7 @@ function votersOfLedger(chain: ChainState, area: Area): Voters {
 interface Calling {
   height: number;
   /** `settledAt`: when the round first had every id settled, if it has, but never before `settlesFrom`. */
-  rounds: { call: TxSetCall; digest: Hex; tally: RunningTally; settlesFrom: number; settledAt?: number }[];
+  rounds: { call: TxSetCall; digest: Hex; tally: RunningTally; calledAt: number; settlesFrom: number; settledAt?: number }[];
 }
 
 /**
@@ -108,6 +112,8 @@ export class NccaTxSet implements TxSetRules {
   private relayQueue: TxSetBallot[] = [];
   /** As a normal voter: whether its cell's relay carries its ballots, or it must send them to the caller itself. */
   private readonly relay: RelayFallback;
+  /** As a caller: how long each voter took to answer its last call. */
+  private readonly lags: AnswerLags;
 
   constructor(
     private readonly p: NccaParams,
@@ -118,6 +124,7 @@ export class NccaTxSet implements TxSetRules {
     this.maxWaitMs = maxWaitMs;
     this.relayWindowMs = p.vote.relayWindowMs;
     this.relay = new RelayFallback(p.epochLength);
+    this.lags = new AnswerLags(maxWaitMs * SLOW_VOTER_SHARE);
   }
 
   /**
@@ -152,8 +159,11 @@ export class NccaTxSet implements TxSetRules {
     const { settled, fates } = last.fates();
     if (!settled) return { publish, ready: false, wakeAt: deadline };
     round.settledAt ??= Math.max(now, round.settlesFrom);
-    const graceEnd = round.settledAt + GRACE_WINDOWS * this.relayWindowMs;
-    if (now < graceEnd && !last.heardFromAll()) return { publish, ready: false, wakeAt: graceEnd };
+    if (!last.heardFromAll()) {
+      const graceEnd = round.settledAt + GRACE_WINDOWS * this.relayWindowMs;
+      const waitEnd = Math.min(deadline, Math.max(graceEnd, this.lags.waitUntil(round.calledAt, now, last.silent())));
+      if (now < waitEnd) return { publish, ready: false, wakeAt: waitEnd };
+    }
     const carried = [...fates].filter(([, f]) => f === 'carried').map(([id]) => id);
     if (rounds.length === 1 && carried.length > 0) return { publish: [...publish, this.call(chain, now, 2, carried)], ready: false, wakeAt: deadline };
     return { publish, ready: true };
@@ -169,9 +179,9 @@ export class NccaTxSet implements TxSetRules {
     const tally = new RunningTally([...set], byAddress, this.txCells(chain, this.pendingTxs(chain, set)), this.p, round);
     // A call on no ids settles before anyone could answer: it counts as settled when a vote on ids would.
     const settlesFrom = now + (call.ids.length === 0 ? EMPTY_SETTLE_WINDOWS * this.relayWindowMs : 0);
-    this.calling!.rounds.push({ call, digest, tally, settlesFrom });
+    this.calling!.rounds.push({ call, digest, tally, calledAt: now, settlesFrom });
     const me = voters.get(hexOf(chain.key.publicKey));
-    if (me !== undefined) this.keep(chain, this.answer(chain, call, me));
+    if (me !== undefined) this.keep(chain, this.answer(chain, call, me), now);
     return { kind: 'call', call };
   }
 
@@ -198,7 +208,7 @@ export class NccaTxSet implements TxSetRules {
     return { reports, trustedBits: encodeTrusted(trustBaseAt(chain.ledger.entries()), new Set(list.view().trusted.map((e) => e.address))) };
   }
 
-  receive(chain: ChainState, input: TxSetInput): { verdict: Verdict; publish: Outbound[]; relayQueued: boolean } {
+  receive(chain: ChainState, input: TxSetInput, now: number): { verdict: Verdict; publish: Outbound[]; relayQueued: boolean } {
     if ('call' in input) return { ...this.heed(chain, input.call, input.caller), relayQueued: false };
     const height = chain.head.height + 1;
     const voters = this.voters(chain);
@@ -206,8 +216,11 @@ export class NccaTxSet implements TxSetRules {
     let fresh = 0;
     let relayQueued = false;
     for (const b of input.ballots) {
-      if (b.height < height || b.height >= height + HEIGHTS_KEPT) continue;
-      if (this.ballots.has(b)) continue;
+      if (b.height < height) {
+        this.lateAnswer(chain, b, now);
+        continue;
+      }
+      if (b.height >= height + HEIGHTS_KEPT || this.ballots.has(b)) continue;
       if (!answersCall(b)) throw new InvalidMessage('an NCCA ballot answers a call');
       // A voter has its rights at the head (voters() keeps only those); anyone else is looked up, and must be
       // registered: a fresh key's ballots would cost a verify each and fill the store.
@@ -220,7 +233,7 @@ export class NccaTxSet implements TxSetRules {
       if (b.bits.byteLength > Math.ceil(chain.params.maxBlockTxs / 8)) throw new InvalidMessage(`ballot answers more than ${chain.params.maxBlockTxs} transactions`);
       this.ballots.verify(chain.params.chainId, b);
       fresh++;
-      this.keep(chain, b);
+      this.keep(chain, b, now);
       // A multi-region validator carries its own cell's normal ballots to their caller.
       if (!input.relayed && me?.role === 'multi-region' && voter?.role === 'normal' && voter.cell === me.cell) {
         this.relayQueue.push(b);
@@ -232,13 +245,29 @@ export class NccaTxSet implements TxSetRules {
   }
 
   /** Stores a checked ballot, and counts it if it answers one of this replica's own calls. */
-  private keep(chain: ChainState, b: TxSetBallot): void {
+  private keep(chain: ChainState, b: TxSetBallot, now: number): void {
     this.ballots.store(b);
-    if (this.calling?.height !== b.height) return;
-    const answered = this.calling.rounds.find((r) => r.digest === toHex(b.call));
+    const answered = this.answeredRound(b);
     const voter = this.voters(chain).get(hexOf(b.voter));
     if (answered === undefined || voter === undefined || b.bits.byteLength !== Math.ceil(answered.call.ids.length / 8)) return;
     answered.tally.add(voter.address, (i) => saysYes(b, i));
+    this.lags.answered(voter.address, answered.calledAt, now);
+  }
+
+  /** A ballot for this replica's last call that came after its height was decided: only how late it was counts. */
+  private lateAnswer(chain: ChainState, b: TxSetBallot, now: number): void {
+    const answered = this.answeredRound(b);
+    // Known voters only, signature checked: it makes this caller wait, so it must be the voter's own.
+    const voter = this.voters(chain).get(hexOf(b.voter));
+    if (answered === undefined || voter === undefined) return;
+    this.ballots.verify(chain.params.chainId, b);
+    this.lags.answered(voter.address, answered.calledAt, now);
+  }
+
+  /** The round of this replica's own calls that `b` answers, if any. */
+  private answeredRound(b: TxSetBallot): Calling['rounds'][number] | undefined {
+    if (this.calling?.height !== b.height) return undefined;
+    return this.calling.rounds.find((r) => r.digest === toHex(b.call));
   }
 
   /** A call from the height's round-0 proposer (`caller`, as the engine computes it): answered by every voter. */

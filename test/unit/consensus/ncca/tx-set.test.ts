@@ -56,9 +56,9 @@ describe('NCCA transaction-set voting: the round-0 proposer calls it, the voters
     const call = callIn(first.publish);
     assert.deepEqual(call.ids.map((x) => Buffer.from(x).toString('hex')).sort(), [txId(a), txId(b)].sort());
     // Everyone holds a; nobody else holds b. Two more answers settle a (confirmed) but not yet b.
-    rules.receive(chain, relayed([answer(1, call, [a]), answer(2, call, [a])]));
+    rules.receive(chain, relayed([answer(1, call, [a]), answer(2, call, [a])]), NOW);
     assert.equal(rules.poll(chain, NOW + 10, NOW, true).ready, false);
-    assert.equal(rules.receive(chain, relayed([answer(3, call, [a])])).verdict, 'accept');
+    assert.equal(rules.receive(chain, relayed([answer(3, call, [a])]), NOW).verdict, 'accept');
     const settled = rules.poll(chain, NOW + 20, NOW, true);
     assert.deepEqual(settled, { publish: [], ready: true }, 'every id settled in round 1: no round 2, no wait');
     const block = proposeWith(chain, rules);
@@ -72,13 +72,13 @@ describe('NCCA transaction-set voting: the round-0 proposer calls it, the voters
     const { chain, rules, a, b } = setup();
     const call = callIn(rules.poll(chain, NOW, NOW, true).publish);
     // b: the proposer and one more say yes, two abstain: carried (between v2 and v1).
-    rules.receive(chain, relayed([answer(1, call, [a, b]), answer(2, call, [a]), answer(3, call, [a])]));
+    rules.receive(chain, relayed([answer(1, call, [a, b]), answer(2, call, [a]), answer(3, call, [a])]), NOW);
     const next = rules.poll(chain, NOW + 20, NOW, true);
     assert.equal(next.ready, false);
     const second = callIn(next.publish);
     assert.equal(second.round, 2);
     assert.deepEqual(second.ids.map((x) => Buffer.from(x).toString('hex')), [txId(b)]);
-    rules.receive(chain, relayed([1, 2, 3].map((i) => answer(i, second, [b]))));
+    rules.receive(chain, relayed([1, 2, 3].map((i) => answer(i, second, [b]))), NOW);
     assert.equal(rules.poll(chain, NOW + 40, NOW, true).ready, true);
     const block = proposeWith(chain, rules);
     assert.deepEqual(block.txs.map(txId).sort(), [txId(a), txId(b)].sort());
@@ -92,12 +92,12 @@ describe('NCCA transaction-set voting: the round-0 proposer calls it, the voters
     const waiting = new NccaTxSet(DEFAULT_NCCA_PARAMS, DEFAULT_AREA, 1200, new ObservationBook());
     const first = waiting.poll(chain, NOW, NOW, true);
     assert.deepEqual([first.ready, first.wakeAt], [false, NOW + 5 * window], 'nothing to vote on settles before anyone could answer: the farthest voters still get their time');
-    waiting.receive(chain, relayed([answer(1, callIn(first.publish), [])]));
+    waiting.receive(chain, relayed([answer(1, callIn(first.publish), [])]), NOW);
     assert.equal(waiting.poll(chain, NOW + 5 * window - 1, NOW, true).ready, false);
     assert.equal(waiting.poll(chain, NOW + 5 * window, NOW, true).ready, true, 'two voters silent: no longer than that');
     const answered = new NccaTxSet(DEFAULT_NCCA_PARAMS, DEFAULT_AREA, 1200, new ObservationBook());
     const call = callIn(answered.poll(chain, NOW, NOW, true).publish);
-    answered.receive(chain, relayed([1, 2, 3].map((i) => answer(i, call, []))));
+    answered.receive(chain, relayed([1, 2, 3].map((i) => answer(i, call, []))), NOW);
     assert.equal(answered.poll(chain, NOW + 5, NOW, true).ready, true, 'every voter in: no wait');
   });
 
@@ -112,7 +112,7 @@ describe('NCCA transaction-set voting: the round-0 proposer calls it, the voters
     const { chain, rules, a, b } = setup();
     const call = callIn(rules.poll(chain, NOW, NOW, true).publish);
     const ballots = [1, 2, 3].map((i) => answer(i, call, [a]));
-    rules.receive(chain, relayed(ballots));
+    rules.receive(chain, relayed(ballots), NOW);
     const choice = rules.select(chain);
     const build = (over: Partial<typeof choice>) => buildBlock(CHAIN, keys[0]!, chain.buildContent(NOW, 0, { ...choice, ...over }));
     invalid(() => rules.check(chain, build({ allowed: new Set([txId(a), txId(b)]) })), /not confirmed/);
@@ -129,10 +129,10 @@ describe('NCCA transaction-set voting: the round-0 proposer calls it, the voters
     const call = callIn(rules.poll(chain, NOW, NOW, true).publish);
     for (let i = 0; i < 3; i++) {
       const fresh = key(`ts-fresh-${i}`);
-      invalid(() => rules.receive(chain, relayed([signCallBallot(CHAIN, fresh, call, () => true)])), /not registered/);
+      invalid(() => rules.receive(chain, relayed([signCallBallot(CHAIN, fresh, call, () => true)]), NOW), /not registered/);
     }
     const oversized = { ...answer(1, call, [a]), bits: new Uint8Array(Math.ceil(chain.params.maxBlockTxs / 8) + 1) };
-    invalid(() => rules.receive(chain, relayed([oversized])), /more than 2000 transactions/);
+    invalid(() => rules.receive(chain, relayed([oversized]), NOW), /more than 2000 transactions/);
     const kept = rules.select(chain).ballots.map((b) => addressOf(b.voter));
     assert.ok(kept.every((v) => keys.some((k) => addressOf(k.publicKey) === v)), `kept ballots of ${kept}`);
   });
@@ -150,17 +150,17 @@ describe('NCCA transaction-set voting: the round-0 proposer calls it, the voters
     const voter = chainOf(genesis, keys[1]!);
     voter.admitTx(a, NOW);
     const call = signCall(CHAIN, keys[0]!, 1, 1, [txId(a), txId(b)]);
-    const { verdict, publish } = rules.receive(voter, { call, caller: keys[0]!.publicKey });
+    const { verdict, publish } = rules.receive(voter, { call, caller: keys[0]!.publicKey }, NOW);
     assert.equal(verdict, 'accept');
     const [out] = publish;
     assert.ok(out?.kind === 'ballot' && out.to !== undefined, 'a validator answers into the caller’s inbox');
     assert.equal(addressOf(out.to), addressOf(keys[0]!.publicKey));
     const held = call.ids.map((x) => Buffer.from(x).toString('hex')).map((id) => id === txId(a));
     assert.deepEqual(held.map((yes, i) => ((out.ballot.bits[0]! >> i) & 1) === 1), held);
-    assert.equal(rules.receive(voter, { call, caller: keys[0]!.publicKey }).verdict, 'ignore', 'answered once');
+    assert.equal(rules.receive(voter, { call, caller: keys[0]!.publicKey }, NOW).verdict, 'ignore', 'answered once');
     const stranger = signCall(CHAIN, keys[2]!, 1, 1, [txId(b)]);
-    invalid(() => rules.receive(voter, { call: stranger, caller: keys[0]!.publicKey }), /not the height's proposer/);
-    assert.equal(rules.receive(chain, relayed([signCallBallot(CHAIN, keys[1]!, { ...call, height: 0 }, () => true)])).verdict, 'ignore', 'an old height');
+    invalid(() => rules.receive(voter, { call: stranger, caller: keys[0]!.publicKey }, NOW), /not the height's proposer/);
+    assert.equal(rules.receive(chain, relayed([signCallBallot(CHAIN, keys[1]!, { ...call, height: 0 }, () => true)]), NOW).verdict, 'ignore', 'an old height');
   });
 
   it("a multi-region validator relays its cell's normal ballots to their caller, together, when the relay window ends", () => {
@@ -173,10 +173,10 @@ describe('NCCA transaction-set voting: the round-0 proposer calls it, the voters
     });
     const caller = key('ts-caller');
     const call = signCall(CHAIN, caller, 1, 1, []);
-    rules.receive(chain, { call: { ...call }, caller: caller.publicKey });
+    rules.receive(chain, { call: { ...call }, caller: caller.publicKey }, NOW);
     const ballot = (i: number) => answer(i, call, []);
-    for (const i of [1, 2]) assert.deepEqual(rules.receive(chain, { ballots: [ballot(i)], relayed: false }), { verdict: 'accept', publish: [], relayQueued: true });
-    assert.deepEqual(rules.receive(chain, { ballots: [ballot(3)], relayed: false }), { verdict: 'accept', publish: [], relayQueued: false }, 'not of its cell');
+    for (const i of [1, 2]) assert.deepEqual(rules.receive(chain, { ballots: [ballot(i)], relayed: false }, NOW), { verdict: 'accept', publish: [], relayQueued: true });
+    assert.deepEqual(rules.receive(chain, { ballots: [ballot(3)], relayed: false }, NOW), { verdict: 'accept', publish: [], relayQueued: false }, 'not of its cell');
     const [bundle, ...rest] = rules.flushRelay(chain);
     assert.equal(rest.length, 0);
     assert.ok(bundle?.kind === 'bundle' && bundle.to !== undefined);
