@@ -1,7 +1,8 @@
-import { ballotKey, verifyBallot } from '../core/ballots.js';
+import { answersCall, ballotKey, callDigest, verifyBallot } from '../core/ballots.js';
+import { bytesEqual, toHex } from '../core/bytes.js';
 import { BoundedMap } from '../core/bounded-map.js';
 import { contentId } from '../core/object-memo.js';
-import { TxSetBallot } from '../core/wire/posplus.js';
+import { TxSetBallot, type TxSetCall } from '../core/wire/posplus.js';
 
 /**
  * Ballot objects whose check passed, with the chain id it passed for. Wire messages never change once built
@@ -17,10 +18,35 @@ const checkedObjects = new WeakMap<TxSetBallot, string>();
  */
 export class BallotStore {
   private readonly byHeight = new Map<number, Map<string, TxSetBallot>>();
+  /** Slots already shown to conflict, by height: one piece of evidence per voter and round is enough. */
+  private readonly conflicts = new Map<number, Set<string>>();
   private readonly verified = new BoundedMap<string, true>(8_192);
 
   has(b: TxSetBallot): boolean {
     return this.byHeight.get(b.height)?.has(ballotKey(b)) ?? false;
+  }
+
+  /** The ballot `voter` holds for `call` already (signed before a restart): answering it anew could differ. */
+  ownAnswer(voter: Uint8Array, call: TxSetCall): TxSetBallot | undefined {
+    const kept = this.byHeight.get(call.height)?.get(`${toHex(voter)}/${call.height}/${call.round}`);
+    return kept !== undefined && bytesEqual(kept.call, callDigest(call)) ? kept : undefined;
+  }
+
+  /**
+   * The ballot kept in `b`'s slot when `b` answers the same call with other contents (its voter equivocated),
+   * the first time that slot shows a conflict. `b` is checked (throwing InvalidMessage) before the slot counts
+   * as shown: a forgery in the voter's name must not use up the slot's one proof.
+   */
+  conflictOf(chainId: string, b: TxSetBallot): TxSetBallot | undefined {
+    const at = this.byHeight.get(b.height);
+    const kept = at?.get(ballotKey(b));
+    if (kept === undefined || kept === b || !answersCall(b) || !bytesEqual(kept.call, b.call)) return undefined;
+    if (bytesEqual(TxSetBallot.encode(kept), TxSetBallot.encode(b))) return undefined;
+    const reported = (this.conflicts.get(b.height) ?? this.conflicts.set(b.height, new Set()).get(b.height))!;
+    if (reported.has(ballotKey(b))) return undefined;
+    this.verify(chainId, b);
+    reported.add(ballotKey(b));
+    return kept;
   }
 
   /** Every ballot kept for `height`, keyed by ballotKey. */
@@ -48,5 +74,6 @@ export class BallotStore {
   /** Forgets every height below `height`. */
   prune(height: number): void {
     for (const h of this.byHeight.keys()) if (h < height) this.byHeight.delete(h);
+    for (const h of this.conflicts.keys()) if (h < height) this.conflicts.delete(h);
   }
 }

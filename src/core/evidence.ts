@@ -8,7 +8,8 @@ import type { KeyPair } from './keys.js';
 import { signMessage, verifyAs, verifyMessage } from './signing.js';
 import { decodeTx, encodeTx, txId, verifyTx } from './tx.js';
 import { decodeVote, verifyVote } from './votes.js';
-import { type Block, BlockHeader, Evidence, type Tx } from './wire/posplus.js';
+import { answersCall, verifyBallot } from './ballots.js';
+import { type Block, BlockHeader, Evidence, type Tx, TxSetBallot } from './wire/posplus.js';
 
 export { Evidence };
 
@@ -23,6 +24,7 @@ const KIND_NUMBERS: Readonly<Record<Evidence.Kind, number>> = {
   [Evidence.Kind.EQUIVOCATION]: 1,
   [Evidence.Kind.INVALID_PROPOSAL]: 2,
   [Evidence.Kind.CONFLICTING_BLOCKS]: 3,
+  [Evidence.Kind.CONFLICTING_BALLOTS]: 4,
 };
 
 function kindNumber(kind: Evidence.Kind): number {
@@ -53,6 +55,11 @@ export function makeConflictingBlocksEvidence(chainId: string, key: KeyPair, a: 
     items: [BlockHeader.encode(headerOf(a)), a.signature, BlockHeader.encode(headerOf(b)), b.signature],
     height,
   });
+}
+
+/** Evidence that one voter answered one call twice, differently (see verifyConflictingBallots). */
+export function makeConflictingBallotsEvidence(chainId: string, key: KeyPair, a: TxSetBallot, b: TxSetBallot, height: number): Evidence {
+  return signEvidence(chainId, key, { kind: Evidence.Kind.CONFLICTING_BALLOTS, items: [TxSetBallot.encode(a), TxSetBallot.encode(b)], height });
 }
 
 /**
@@ -96,6 +103,8 @@ export function offenderOf(ev: Evidence): string {
       return addressOf(decodeTx(first).sender);
     case Evidence.Kind.EQUIVOCATION:
       return addressOf(decodeVote(first).voter);
+    case Evidence.Kind.CONFLICTING_BALLOTS:
+      return addressOf(TxSetBallot.decode(first).voter);
     default:
       return addressOf(BlockHeader.decode(first).proposer);
   }
@@ -108,12 +117,13 @@ export function offenderOf(ev: Evidence): string {
 export function offenceHeightOf(ev: Evidence): number | undefined {
   const first = ev.items[0];
   if (first === undefined || ev.kind === Evidence.Kind.DOUBLE_SPEND) return undefined;
+  if (ev.kind === Evidence.Kind.CONFLICTING_BALLOTS) return TxSetBallot.decode(first).height;
   return ev.kind === Evidence.Kind.EQUIVOCATION ? decodeVote(first).height : BlockHeader.decode(first).height;
 }
 
 export interface EvidenceSummary {
   id: Hex;
-  kind: 'double-spend' | 'equivocation' | 'invalid-proposal' | 'conflicting-blocks';
+  kind: 'double-spend' | 'equivocation' | 'invalid-proposal' | 'conflicting-blocks' | 'conflicting-ballots';
   /** Address of the node or account the evidence accuses. */
   offender: string;
   reporter: string;
@@ -131,6 +141,7 @@ export function verifyEvidence(chainId: string, ev: Evidence): EvidenceSummary {
   const base = { id: evidenceId(ev), reporter: addressOf(ev.reporter), height: ev.height };
   if (ev.kind === Evidence.Kind.INVALID_PROPOSAL) return { ...base, ...verifyInvalidProposal(chainId, ev.items as [Uint8Array, Uint8Array, Uint8Array, Uint8Array]) };
   if (ev.kind === Evidence.Kind.CONFLICTING_BLOCKS) return { ...base, ...verifyConflictingBlocks(chainId, ev.items as [Uint8Array, Uint8Array, Uint8Array, Uint8Array]) };
+  if (ev.kind === Evidence.Kind.CONFLICTING_BALLOTS) return { ...base, ...verifyConflictingBallots(chainId, ev.items as [Uint8Array, Uint8Array]) };
   if (ev.kind === Evidence.Kind.DOUBLE_SPEND) {
     const [a, b] = ev.items.map((item) => {
       try {
@@ -196,18 +207,20 @@ function verifyInvalidProposal(chainId: string, [headerBytes, signature, hashes,
   return bad('the transaction verifies');
 }
 
+/** The two messages a conflict proof holds, decoded, or the proof refused (`proof` names it in the error). */
+function decodeBoth<T>(codec: { decode(bytes: Uint8Array): T }, items: [Uint8Array, Uint8Array], proof: string, what: string): [T, T] {
+  try {
+    return [codec.decode(items[0]), codec.decode(items[1])];
+  } catch {
+    throw new InvalidMessage(`${proof} proof: undecodable ${what}`);
+  }
+}
+
 function verifyConflictingBlocks(chainId: string, [aBytes, aSignature, bBytes, bSignature]: [Uint8Array, Uint8Array, Uint8Array, Uint8Array]) {
   const bad = (why: string): never => {
     throw new InvalidMessage(`conflicting-blocks proof: ${why}`);
   };
-  let a: BlockHeader;
-  let b: BlockHeader;
-  try {
-    a = BlockHeader.decode(aBytes);
-    b = BlockHeader.decode(bBytes);
-  } catch {
-    return bad('undecodable header');
-  }
+  const [a, b] = decodeBoth(BlockHeader, [aBytes, bBytes], 'conflicting-blocks', 'header');
   if (!bytesEqual(a.proposer, b.proposer) || a.height !== b.height || a.round !== b.round) bad('the blocks differ in creator, height or round');
   const [hashA, hashB] = [blockHash(a), blockHash(b)];
   if (bytesEqual(hashA, hashB)) bad('both items are the same block');
@@ -218,5 +231,23 @@ function verifyConflictingBlocks(chainId: string, [aBytes, aSignature, bBytes, b
     kind: 'conflicting-blocks' as const,
     offender: addressOf(a.proposer),
     detail: { height: a.height, round: a.round, blocks: [toHex(hashA), toHex(hashB)] },
+  };
+}
+
+/** Two ballots of one voter that answer one call (same height, round and call digest) and say different things. */
+function verifyConflictingBallots(chainId: string, [aBytes, bBytes]: [Uint8Array, Uint8Array]) {
+  const bad = (why: string): never => {
+    throw new InvalidMessage(`conflicting-ballots proof: ${why}`);
+  };
+  const [a, b] = decodeBoth(TxSetBallot, [aBytes, bBytes], 'conflicting-ballots', 'ballot');
+  if (!answersCall(a) || !answersCall(b)) bad('a ballot answers no call');
+  if (!bytesEqual(a.voter, b.voter) || a.height !== b.height || a.round !== b.round || !bytesEqual(a.call, b.call)) bad('the ballots differ in voter, height, round or call');
+  if (bytesEqual(aBytes, bBytes)) bad('both items are the same ballot');
+  verifyBallot(chainId, a);
+  verifyBallot(chainId, b);
+  return {
+    kind: 'conflicting-ballots' as const,
+    offender: addressOf(a.voter),
+    detail: { height: a.height, round: a.round, call: toHex(a.call) },
   };
 }

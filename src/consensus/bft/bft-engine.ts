@@ -4,11 +4,11 @@ import { type Hex, bytesEqual, fromHex, toHex } from '../../core/bytes.js';
 import { hexOf } from '../../core/object-memo.js';
 import type { ChainState, HeadRecord } from '../../core/chain-state.js';
 import { InvalidMessage } from '../../core/errors.js';
-import { evidenceId, makeConflictingBlocksEvidence, makeEquivocationEvidence, proveInvalidBlock, verifyEvidence } from '../../core/evidence.js';
+import { evidenceId, makeConflictingBallotsEvidence, makeConflictingBlocksEvidence, makeEquivocationEvidence, proveInvalidBlock, verifyEvidence } from '../../core/evidence.js';
 import { precommitOf, signProposal, signVote, verifyProposalSignature } from '../../core/votes.js';
-import type { Block, Certificate, CertifiedBlock, Evidence, Proposal, Tx } from '../../core/wire/posplus.js';
+import type { Block, Certificate, CertifiedBlock, Evidence, Proposal, Tx, TxSetBallot } from '../../core/wire/posplus.js';
 import { Vote } from '../../core/wire/posplus.js';
-import type { Engine, EngineInput, EngineName, EngineStatus, Ready, Role, ValidatorView, Verdict } from '../engine.js';
+import type { Engine, EngineInput, EngineName, EngineStatus, Outbound, Ready, Role, ValidatorView, Verdict } from '../engine.js';
 import type { ValidatorSet } from '../validator-set.js';
 import type { BftRules, BftTimeouts, TxSetInput } from './bft-rules.js';
 import { certificateOf, checkCertificate } from './certificate-check.js';
@@ -151,8 +151,10 @@ export class BftEngine implements Engine {
       this.out.verdict = 'ignore';
       return;
     }
-    const { verdict, publish, relayQueued } = txSet.receive(this.chain, input, now);
+    const { verdict, publish, relayQueued, conflicts } = txSet.receive(this.chain, input, now);
+    for (const [a, b] of conflicts ?? []) this.report(makeConflictingBallotsEvidence(this.chain.params.chainId, this.chain.key, a, b, this.chain.head.height), now);
     this.out.verdict = verdict;
+    this.recordOwnBallots(publish);
     this.out.publish.push(...publish);
     if (relayQueued && !this.timers.has('relay')) this.schedule('relay', this.h.round, now + (txSet.relayWindowMs ?? 0));
     if (verdict !== 'accept' || !current) return;
@@ -679,11 +681,24 @@ export class BftEngine implements Engine {
     setWal(this.out, this.h.walState(this.height));
   }
 
+  /** A ballot this replica signed goes to the WAL before it goes out: after a restart it answers that call alike. */
+  private recordOwnBallots(publish: readonly Outbound[]): void {
+    const fresh: TxSetBallot[] = [];
+    for (const o of publish) {
+      if (o.kind !== 'ballot' || o.ballot.height !== this.height || this.h.ownBallots.includes(o.ballot)) continue;
+      if (bytesEqual(o.ballot.voter, this.chain.key.publicKey)) fresh.push(o.ballot);
+    }
+    if (fresh.length === 0) return;
+    this.h.ownBallots.push(...fresh);
+    this.recordWal();
+  }
+
   /** Resumes the height a WAL record was written at, with our signed messages due for resending at once. */
   private restore(wal: Uint8Array): void {
     const rec = readWal(wal);
     if (rec.height !== this.height) return;
     this.h.resume(rec, (key) => this.validatorSet.weightOf(key));
+    for (const ballot of rec.ballots) this.rules.txSet?.restore?.(this.chain, ballot);
     if (this.h.step !== 'idle') this.schedule('resend', this.h.round, 0);
     if (this.h.step === 'propose') this.schedule('propose', this.h.round, 0);
   }

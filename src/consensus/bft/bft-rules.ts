@@ -42,6 +42,18 @@ export interface ConsensusObserver {
 /** What reaches a transaction-set vote from the network: ballots (`relayed` when in a bundle), or a call. */
 export type TxSetInput = { ballots: TxSetBallot[]; relayed: boolean } | { call: TxSetCall; caller: Uint8Array };
 
+/**
+ * What an input of the vote did: the verdict, what to send now, `relayQueued` when ballots wait to be relayed
+ * together (`flushRelay` hands them out `relayWindowMs` later), and pairs of ballots one voter signed for one
+ * call with different contents (the engine turns each into evidence).
+ */
+export interface TxSetReceipt {
+  verdict: Verdict;
+  publish: Outbound[];
+  relayQueued?: boolean;
+  conflicts?: [TxSetBallot, TxSetBallot][];
+}
+
 /** What a transaction-set vote wants done now, whether the round-0 proposer may propose, and when to ask again. */
 export interface TxSetPoll {
   publish: Outbound[];
@@ -58,11 +70,8 @@ export interface TxSetRules {
    * whether it proposes in round 0. Asked when round 0 starts, after every input of the vote, and at `wakeAt`.
    */
   poll(chain: ChainState, now: number, startedAt: number, proposer: boolean): TxSetPoll;
-  /**
-   * An input of the vote. Returns the verdict and what to send now; `relayQueued` when it holds ballots back to
-   * relay together, which `flushRelay` hands out `relayWindowMs` later.
-   */
-  receive(chain: ChainState, input: TxSetInput, now: number): { verdict: Verdict; publish: Outbound[]; relayQueued?: boolean };
+  /** An input of the vote, arriving at `now`. */
+  receive(chain: ChainState, input: TxSetInput, now: number): TxSetReceipt;
   relayWindowMs?: number;
   flushRelay?(chain: ChainState): Outbound[];
   /** For the proposer: which pending transactions may go into the block, and the ballots (and calls) that prove it. */
@@ -71,6 +80,8 @@ export interface TxSetRules {
   check(chain: ChainState, block: Block): void;
   /** A block this replica committed. */
   committed?(block: Block): void;
+  /** A ballot this replica signed before it restarted (from its WAL): the same call gets the same answer. */
+  restore?(chain: ChainState, ballot: TxSetBallot): void;
 }
 
 export interface BftTimeouts {

@@ -1,7 +1,7 @@
 import { blockHash, headerOf } from '../../core/block.js';
 import { type Hex, bytesEqual, toHex } from '../../core/bytes.js';
 import { hexOf } from '../../core/object-memo.js';
-import { type Block, type Certificate, type Proposal, Vote } from '../../core/wire/posplus.js';
+import { type Block, type Certificate, type Proposal, type TxSetBallot, Vote } from '../../core/wire/posplus.js';
 import { VoteCollector } from './vote-collector.js';
 import { VoteTally } from './vote-tally.js';
 import type { Step, WalState } from './wal-record.js';
@@ -34,6 +34,7 @@ export class HeightState {
   /** What this replica signed at the height: the WAL keeps them, and a stalled round resends them. */
   readonly ownProposals: Proposal[] = [];
   readonly ownVotes: Vote[] = [];
+  readonly ownBallots: TxSetBallot[] = [];
   readonly collector = new VoteCollector();
   /** The rightful proposer (and collector) of each round asked for so far. */
   readonly proposers = new Map<number, Uint8Array>();
@@ -72,6 +73,7 @@ export class HeightState {
       this.tallyOf(vote.type, vote.round).add(vote, weightOf(hexOf(vote.voter)));
     }
     for (const vote of rec.lockPolka) this.tallies(vote.round).prevotes.add(vote, weightOf(hexOf(vote.voter)));
+    this.ownBallots.push(...rec.ballots);
   }
 
   /** True the first time it is asked with `tag` at this height. */
@@ -102,7 +104,19 @@ export class HeightState {
   /** What the WAL records of it; copies of the lists, since the record is encoded when first read. */
   walState(height: number): WalState {
     const { round, step, lockedRound, lockedBlock, validRound, validBlock } = this;
-    return { height, round, step, lockedRound, lockedBlock, validRound, validBlock, proposals: [...this.ownProposals], votes: [...this.ownVotes], lockPolka: this.lockPolka() };
+    return {
+      height,
+      round,
+      step,
+      lockedRound,
+      lockedBlock,
+      validRound,
+      validBlock,
+      proposals: [...this.ownProposals],
+      votes: [...this.ownVotes],
+      lockPolka: this.lockPolka(),
+      ballots: [...this.ownBallots],
+    };
   }
 
   /** The prevotes that made the lock, if any are held. */

@@ -1,6 +1,6 @@
 import { fromHex, toHex } from '../../core/bytes.js';
 import { perCodec } from '../../core/object-memo.js';
-import { Block, Proposal, Vote } from '../../core/wire/posplus.js';
+import { Block, Proposal, TxSetBallot, Vote } from '../../core/wire/posplus.js';
 import type { Ready } from '../engine.js';
 
 export type Step = 'idle' | 'propose' | 'prevote' | 'precommit';
@@ -22,15 +22,18 @@ export interface WalRecord {
   votes: string[];
   /** The prevotes that made the lock (absent in records of earlier versions): shown again after a restart. */
   lockPolka?: string[];
+  /** The transaction-set ballots this replica signed at the height: a restart answers those calls the same way. */
+  ballots?: string[];
 }
 
 /** What a WalRecord is made of, with the messages still as objects. */
-export interface WalState extends Omit<WalRecord, 'lockedBlock' | 'validBlock' | 'proposals' | 'votes' | 'lockPolka'> {
+export interface WalState extends Omit<WalRecord, 'lockedBlock' | 'validBlock' | 'proposals' | 'votes' | 'lockPolka' | 'ballots'> {
   lockedBlock?: Block;
   validBlock?: Block;
   proposals: readonly Proposal[];
   votes: readonly Vote[];
   lockPolka: readonly Vote[];
+  ballots: readonly TxSetBallot[];
 }
 
 /** The record a WAL's bytes hold, with its messages decoded. */
@@ -43,6 +46,7 @@ export function readWal(bytes: Uint8Array): WalState {
     proposals: rec.proposals.map((hex) => Proposal.decode(fromHex(hex))),
     votes: rec.votes.map((hex) => Vote.decode(fromHex(hex))),
     lockPolka: (rec.lockPolka ?? []).map((hex) => Vote.decode(fromHex(hex))),
+    ballots: (rec.ballots ?? []).map((hex) => TxSetBallot.decode(fromHex(hex))),
   };
 }
 
@@ -74,6 +78,7 @@ export function encodeWal(w: WalState): Uint8Array {
   add('proposals', list(w.proposals.map((p) => quotedHex(Proposal, p))));
   add('votes', list(w.votes.map((v) => quotedHex(Vote, v))));
   add('lockPolka', list(w.lockPolka.map((v) => quotedHex(Vote, v))));
+  add('ballots', list(w.ballots.map((b) => quotedHex(TxSetBallot, b))));
   parts.push(text.encode('}'));
   return concat(parts);
 }

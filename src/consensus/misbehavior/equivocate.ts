@@ -1,15 +1,17 @@
 import { blockHash, headerOf } from '../../core/block.js';
-import { type Hex, toHex } from '../../core/bytes.js';
+import { type Hex, bytesEqual, toHex } from '../../core/bytes.js';
 import type { Prng } from '../../core/prng.js';
 import { NIL } from '../bft/vote-tally.js';
 import type { Outbound } from '../engine.js';
 import { type Envelope, type Misbehavior, type MisbehaviorContext, asIs, twoSides } from './misbehavior.js';
 import { ProposalBook } from './proposal-book.js';
-import { proposalOf, rebuildBlock, voteFor } from './resign.js';
+import { ballotTwin, proposalOf, rebuildBlock, voteFor } from './resign.js';
 
 export interface EquivocatorOptions {
   /** Also sign a second, different block whenever this replica proposes (default true). */
   proposals?: boolean;
+  /** Sign a second, different vote for every vote (default true). */
+  votes?: boolean;
   /**
    * Peers that always get the engine's message; every other peer gets the second one. Without it the peers are
    * split at random for every message; with it the equivocation is aimed at a known partition of the network.
@@ -21,11 +23,13 @@ export interface EquivocatorOptions {
  * DESIGN §6 `equivocate`: a replica that runs an honest engine for bookkeeping but splits its peers in two for
  * every vote: one half gets the vote the engine made, the other half a second vote for the same height, round
  * and type with a different block hash (nil, another proposed block, or a block that does not exist). As
- * proposer it also sends two different blocks to the two halves. Every message is properly signed, so only
+ * proposer it also sends two different blocks to the two halves, and as an NCCA voter two answers to each call
+ * (a ballot for the caller alone goes to it in both versions). Every message is properly signed, so only
  * comparing votes across replicas exposes it. Under `broadcast` both versions go to every peer.
  */
 export function equivocator(prng: Prng, options: EquivocatorOptions = {}): Misbehavior {
   const proposals = options.proposals ?? true;
+  const votes = options.votes ?? true;
   const book = new ProposalBook();
 
   const split = (ctx: MisbehaviorContext): [readonly number[], readonly number[]] => {
@@ -56,7 +60,14 @@ export function equivocator(prng: Prng, options: EquivocatorOptions = {}): Misbe
           { to: b, msg: { kind: 'proposal', proposal: proposalOf(chain, twin, msg.proposal.round) } },
         ];
       }
-      if (msg.kind !== 'vote') return asIs(msg, ctx);
+      if (msg.kind === 'ballot' && bytesEqual(msg.ballot.voter, chain.key.publicKey) && msg.ballot.bits.byteLength > 0) {
+        const [x, y] = msg.to !== undefined ? [ctx.peers, ctx.peers] : [a, b];
+        return [
+          { to: x, msg },
+          { to: y, msg: { ...msg, ballot: ballotTwin(chain, msg.ballot) } },
+        ];
+      }
+      if (msg.kind !== 'vote' || !votes) return asIs(msg, ctx);
       const vote = msg.vote;
       const honest = toHex(vote.blockHash);
       const rivals = book.hashes(vote.height, vote.round).filter((x) => x !== honest);

@@ -2,7 +2,8 @@ import { type Block, type BlockContent, buildBlock, headerOf } from '../../core/
 import { type Hex, fromHex } from '../../core/bytes.js';
 import type { ChainState } from '../../core/chain-state.js';
 import { signProposal, signVote } from '../../core/votes.js';
-import type { Proposal, Vote } from '../../core/wire/posplus.js';
+import { signMessage } from '../../core/signing.js';
+import { type Proposal, TxSetBallot, type Vote } from '../../core/wire/posplus.js';
 import { NIL } from '../bft/vote-tally.js';
 
 /**
@@ -18,6 +19,13 @@ export function voteFor(chain: ChainState, vote: Vote, hash: Hex): Vote {
     round: vote.round,
     blockHash: hash === NIL ? new Uint8Array(0) : fromHex(hash),
   });
+}
+
+/** An answer to the same call as `ballot` with its first bit turned over, signed by this replica. */
+export function ballotTwin(chain: ChainState, ballot: TxSetBallot): TxSetBallot {
+  const bits = Uint8Array.from(ballot.bits);
+  bits[0]! ^= 1;
+  return signMessage(TxSetBallot, chain.key, chain.params.chainId, 'ballot', { ...ballot, bits, signature: new Uint8Array(0) });
 }
 
 /**

@@ -9,7 +9,7 @@ import { ElectedRole, isRegistered } from '../../core/ledger.js';
 import { txId } from '../../core/tx.js';
 import type { Block, Tx, TxSetBallot, TxSetCall } from '../../core/wire/posplus.js';
 import type { Area } from '../../geo/grid.js';
-import type { TxSetInput, TxSetPoll, TxSetRules } from '../bft/bft-rules.js';
+import type { TxSetInput, TxSetPoll, TxSetReceipt, TxSetRules } from '../bft/bft-rules.js';
 import { BallotStore } from '../ballot-store.js';
 import type { Outbound, Verdict } from '../engine.js';
 import { cellOfAccount, creditOf, hasRights } from './account-view.js';
@@ -208,19 +208,25 @@ export class NccaTxSet implements TxSetRules {
     return { reports, trustedBits: encodeTrusted(trustBaseAt(chain.ledger.entries()), new Set(list.view().trusted.map((e) => e.address))) };
   }
 
-  receive(chain: ChainState, input: TxSetInput, now: number): { verdict: Verdict; publish: Outbound[]; relayQueued: boolean } {
+  receive(chain: ChainState, input: TxSetInput, now: number): TxSetReceipt {
     if ('call' in input) return { ...this.heed(chain, input.call, input.caller), relayQueued: false };
     const height = chain.head.height + 1;
     const voters = this.voters(chain);
     const me = voters.get(hexOf(chain.key.publicKey));
     let fresh = 0;
     let relayQueued = false;
+    const conflicts: [TxSetBallot, TxSetBallot][] = [];
     for (const b of input.ballots) {
       if (b.height < height) {
         this.lateAnswer(chain, b, now);
         continue;
       }
-      if (b.height >= height + HEIGHTS_KEPT || this.ballots.has(b)) continue;
+      if (b.height >= height + HEIGHTS_KEPT) continue;
+      if (this.ballots.has(b)) {
+        const kept = this.ballots.conflictOf(chain.params.chainId, b);
+        if (kept !== undefined) conflicts.push([kept, b]);
+        continue;
+      }
       if (!answersCall(b)) throw new InvalidMessage('an NCCA ballot answers a call');
       // A voter has its rights at the head (voters() keeps only those); anyone else is looked up, and must be
       // registered: a fresh key's ballots would cost a verify each and fill the store.
@@ -241,7 +247,8 @@ export class NccaTxSet implements TxSetRules {
       }
     }
     this.ballots.prune(height);
-    return { verdict: fresh > 0 ? 'accept' : 'ignore', publish: [], relayQueued };
+    // A second version is its voter's fault, not the fault of whoever passed it on: evidence, not a verdict.
+    return { verdict: fresh > 0 ? 'accept' : 'ignore', publish: [], relayQueued, ...(conflicts.length > 0 ? { conflicts } : {}) };
   }
 
   /** Stores a checked ballot, and counts it if it answers one of this replica's own calls. */
@@ -280,7 +287,8 @@ export class NccaTxSet implements TxSetRules {
     for (const [d, c] of this.calls) if (c.height < call.height) this.calls.delete(d);
     const me = this.voters(chain).get(hexOf(chain.key.publicKey));
     if (me === undefined) return { verdict: 'accept', publish: [] };
-    const ballot = this.answer(chain, call, me);
+    const before = this.ballots.ownAnswer(chain.key.publicKey, call);
+    const ballot = before ?? this.answer(chain, call, me);
     this.ballots.store(ballot);
     if (me.role !== 'normal') return { verdict: 'accept', publish: [{ kind: 'ballot', ballot, to: call.proposer }] };
     this.relay.sentBallot(ballot);
@@ -291,6 +299,10 @@ export class NccaTxSet implements TxSetRules {
 
   committed(block: Block): void {
     this.relay.committed(block);
+  }
+
+  restore(chain: ChainState, ballot: TxSetBallot): void {
+    if (ballot.height === chain.head.height + 1) this.ballots.store(ballot);
   }
 
   /**

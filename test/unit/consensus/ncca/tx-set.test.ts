@@ -163,6 +163,37 @@ describe('NCCA transaction-set voting: the round-0 proposer calls it, the voters
     assert.equal(rules.receive(chain, relayed([signCallBallot(CHAIN, keys[1]!, { ...call, height: 0 }, () => true)]), NOW).verdict, 'ignore', 'an old height');
   });
 
+  it('a second, different answer of one voter to one call is turned in once, checked first; the same answer again is not', () => {
+    const { chain, rules, a, b } = setup();
+    const call = callIn(rules.poll(chain, NOW, NOW, true).publish);
+    const first = answer(1, call, [a]);
+    rules.receive(chain, relayed([first]), NOW);
+    assert.equal(rules.receive(chain, relayed([answer(1, call, [a])]), NOW).conflicts, undefined, 'the same answer signed again');
+    const second = answer(1, call, [a, b]);
+    assert.deepEqual(rules.receive(chain, relayed([second]), NOW).conflicts, [[first, second]]);
+    assert.equal(rules.receive(chain, relayed([answer(1, call, [b])]), NOW).conflicts, undefined, 'one proof per voter and round');
+    const forged = { ...answer(2, call, [a]), bits: Uint8Array.of(3) };
+    rules.receive(chain, relayed([answer(2, call, [a])]), NOW);
+    invalid(() => rules.receive(chain, relayed([forged]), NOW), /signature/);
+    assert.equal(rules.receive(chain, relayed([answer(2, call, [a, b])]), NOW).conflicts?.length, 1, 'a forgery does not use up the proof');
+  });
+
+  it('after a restart a voter answers a call it answered before (its WAL gives the ballot back) the same way', () => {
+    const { a, b } = setup();
+    const voter = chainOf(genesis, keys[1]!);
+    voter.admitTx(a, NOW);
+    const call = signCall(CHAIN, keys[0]!, 1, 1, [txId(a), txId(b)]);
+    const before = new NccaTxSet(DEFAULT_NCCA_PARAMS, DEFAULT_AREA, 1200, new ObservationBook());
+    const [sent] = before.receive(voter, { call, caller: keys[0]!.publicKey }, NOW).publish;
+    assert.ok(sent?.kind === 'ballot');
+    voter.admitTx(b, NOW); // it holds more now: a fresh answer would differ
+    const restarted = new NccaTxSet(DEFAULT_NCCA_PARAMS, DEFAULT_AREA, 1200, new ObservationBook());
+    restarted.restore(voter, sent.ballot);
+    const [again] = restarted.receive(voter, { call, caller: keys[0]!.publicKey }, NOW).publish;
+    assert.ok(again?.kind === 'ballot');
+    assert.deepEqual(again.ballot, sent.ballot);
+  });
+
   it("a multi-region validator relays its cell's normal ballots to their caller, together, when the relay window ends", () => {
     const { chain, rules } = setup();
     // 0 is the multi-region validator of cell 0, 1 and 2 normal nodes there, 3 a normal node of another cell.
