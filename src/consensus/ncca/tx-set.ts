@@ -5,7 +5,7 @@ import { type Hex, toHex } from '../../core/bytes.js';
 import { hexOf } from '../../core/object-memo.js';
 import type { ChainState, TxSetChoice } from '../../core/chain-state.js';
 import { InvalidMessage } from '../../core/errors.js';
-import { ElectedRole, isRegistered } from '../../core/ledger.js';
+import { isRegistered } from '../../core/ledger.js';
 import { txId } from '../../core/tx.js';
 import type { Block, Tx, TxSetBallot, TxSetCall } from '../../core/wire/posplus.js';
 import type { Area } from '../../geo/grid.js';
@@ -19,77 +19,16 @@ import type { ObservationBook } from '../detection/observation-book.js';
 import type { NccaParams } from './params.js';
 import { RelayFallback } from './relay-fallback.js';
 import { RunningTally } from './running-tally.js';
-import { AnswerLags } from './answer-lags.js';
 import { shortfall } from './ballot-quality.js';
-import { type Ballot, type Voter, decideTxSet } from './tx-set-vote.js';
+import { type VoterInfo, type Voters, votersAtHead } from './epoch-voters.js';
+import { VoteCaller } from './vote-caller.js';
+import { type Ballot, decideTxSet } from './tx-set-vote.js';
 
 /** Transaction-set decisions by a block's ballot list, then by voters and parameters; see NccaTxSet.confirmedBy. */
 const confirmedSets = new WeakMap<readonly TxSetBallot[], WeakMap<NccaParams, Map<string, ReadonlySet<Hex>>>>();
 
 /** Ballots and calls are kept for the height being decided and the next one (they can arrive before our commit). */
 const HEIGHTS_KEPT = 2;
-/**
- * A settled round still waits for the missing ballots, for this many relay windows: a ballot left out of the
- * block counts as a missed vote in detection, and the farthest voters answer last (a normal voter's ballot comes
- * in its cell relay's next bundle), so going ahead at once would leave the same honest voters out of block after
- * block (in a 16-node network without attackers two honest normal nodes were suspended). Waiting for every voter
- * would let one absent voter cost every height the whole maxWaitMs. Voters known to answer later, but within
- * SLOW_VOTER_SHARE of maxWaitMs, are waited for as AnswerLags says.
- */
-const GRACE_WINDOWS = 2;
-/** The slowest answer (as a share of maxWaitMs) a caller still waits for once the vote has settled. */
-const SLOW_VOTER_SHARE = 1 / 4;
-/**
- * A call on no ids counts as settled this many relay windows after it went out, about when a call on ids settles:
- * settled at once, its two windows of grace cut off an honest validator two cells away in four blocks in a row at
- * the end of a 250-node run, which suspended it.
- */
-const EMPTY_SETTLE_WINDOWS = 3;
-
-interface VoterInfo extends Voter {
-  publicKey: Hex;
-}
-
-/** The voters at one head, by key and by address. */
-interface Voters {
-  voters: ReadonlyMap<Hex, VoterInfo>;
-  byAddress: ReadonlyMap<string, VoterInfo>;
-}
-
-/**
- * Voters by the state they are read from (ChainState.headState; the map is the chain's, fixed by its genesis):
- * replicas of a simulation that share execution share one list per head (each rebuilding it from its whole
- * ledger was a twentieth of a 250-node run).
- */
-const votersByState = new WeakMap<object, Voters>();
-
-function votersAtHead(chain: ChainState, area: Area): Voters {
-  let voters = votersByState.get(chain.headState);
-  if (voters === undefined) votersByState.set(chain.headState, (voters = votersOfLedger(chain, area)));
-  return voters;
-}
-
-function votersOfLedger(chain: ChainState, area: Area): Voters {
-  const accounts = [...chain.ledger.entries()].filter(([, a]) => isRegistered(a) && hasRights(a, chain.head.timestamp));
-  const elected = accounts.some(([, a]) => a.role !== undefined);
-  const voters = new Map<Hex, VoterInfo>();
-  const byAddress = new Map<string, VoterInfo>();
-  for (const [address, a] of accounts) {
-    const role = a.role === ElectedRole.multiRegion ? 'multi-region' : a.role === ElectedRole.validator || !elected ? 'validator' : 'normal';
-    const publicKey = hexOf(a.publicKey!);
-    const voter: VoterInfo = { address, publicKey, role, cell: cellOfAccount(area, a) ?? -1 };
-    voters.set(publicKey, voter);
-    byAddress.set(address, voter);
-  }
-  return { voters, byAddress };
-}
-
-/** The round-0 proposer's side of one height's vote: each round's call, its digest, and the running count. */
-interface Calling {
-  height: number;
-  /** `settledAt`: when the round first had every id settled, if it has, but never before `settlesFrom`. */
-  rounds: { call: TxSetCall; digest: Hex; tally: RunningTally; calledAt: number; settlesFrom: number; settledAt?: number }[];
-}
 
 /**
  * NCCA transaction-set voting (paper §2.2) as a pre-proposal phase, gathered by the height's round-0 proposer
@@ -108,13 +47,12 @@ export class NccaTxSet implements TxSetRules {
   private readonly ballots = new BallotStore();
   /** Calls heard (or made), by digest. */
   private calls = new Map<Hex, TxSetCall>();
-  private calling: Calling | undefined;
+  /** As the round-0 proposer: its calls and their counts. */
+  private readonly caller: VoteCaller;
   /** Normal ballots of this multi-region validator's cell, waiting to go out in one bundle to their caller. */
   private relayQueue: TxSetBallot[] = [];
   /** As a normal voter: whether its cell's relay carries its ballots, or it must send them to the caller itself. */
   private readonly relay: RelayFallback;
-  /** As a caller: how long each voter took to answer its last call. */
-  private readonly lags: AnswerLags;
   /** The senders' cells of each call's transactions this replica holds (see callCells); gone with the call. */
   private readonly cellsByCall = new WeakMap<TxSetCall, ReadonlyMap<Hex, number>>();
 
@@ -127,7 +65,7 @@ export class NccaTxSet implements TxSetRules {
     this.maxWaitMs = maxWaitMs;
     this.relayWindowMs = p.vote.relayWindowMs;
     this.relay = new RelayFallback(p.epochLength);
-    this.lags = new AnswerLags(maxWaitMs * SLOW_VOTER_SHARE);
+    this.caller = new VoteCaller(maxWaitMs, this.relayWindowMs);
   }
 
   /**
@@ -150,26 +88,14 @@ export class NccaTxSet implements TxSetRules {
     if (!proposer) return { publish: [], ready: false };
     const height = chain.head.height + 1;
     const publish: Outbound[] = [];
-    if (this.calling?.height !== height) {
-      this.calling = { height, rounds: [] };
+    if (!this.caller.calling(height)) {
+      this.caller.begin(height);
       publish.push(this.call(chain, now, 1, chain.mempool.ids(chain.params.maxBlockTxs)));
     }
-    const { rounds } = this.calling;
-    const deadline = startedAt + this.maxWaitMs;
-    if (now >= deadline) return { publish, ready: true };
-    const round = rounds[rounds.length - 1]!;
-    const last = round.tally;
-    const { settled, fates } = last.fates();
-    if (!settled) return { publish, ready: false, wakeAt: deadline };
-    round.settledAt ??= Math.max(now, round.settlesFrom);
-    if (!last.heardFromAll()) {
-      const graceEnd = round.settledAt + GRACE_WINDOWS * this.relayWindowMs;
-      const waitEnd = Math.min(deadline, Math.max(graceEnd, this.lags.waitUntil(round.calledAt, now, last.silent())));
-      if (now < waitEnd) return { publish, ready: false, wakeAt: waitEnd };
-    }
-    const carried = [...fates].filter(([, f]) => f === 'carried').map(([id]) => id);
-    if (rounds.length === 1 && carried.length > 0) return { publish: [...publish, this.call(chain, now, 2, carried)], ready: false, wakeAt: deadline };
-    return { publish, ready: true };
+    const step = this.caller.step(now, startedAt);
+    if (step.ready) return { publish, ready: true };
+    if (step.carried !== undefined) publish.push(this.call(chain, now, 2, step.carried));
+    return { publish, ready: false, wakeAt: step.wakeAt };
   }
 
   /** Signs and keeps a call, with this replica's own answer to it. */
@@ -180,9 +106,7 @@ export class NccaTxSet implements TxSetRules {
     const { voters, byAddress } = this.votersOf(chain);
     const set = new Set(call.ids.map((id) => toHex(id)));
     const tally = new RunningTally([...set], byAddress, this.txCells(chain, this.pendingTxs(chain, set)), this.p, round);
-    // A call on no ids settles before anyone could answer: it counts as settled when a vote on ids would.
-    const settlesFrom = now + (call.ids.length === 0 ? EMPTY_SETTLE_WINDOWS * this.relayWindowMs : 0);
-    this.calling!.rounds.push({ call, digest, tally, calledAt: now, settlesFrom });
+    this.caller.called(call, digest, tally, now);
     const me = voters.get(hexOf(chain.key.publicKey));
     if (me !== undefined) this.keep(chain, this.answer(chain, call, me), now);
     return { kind: 'call', call };
@@ -258,11 +182,10 @@ export class NccaTxSet implements TxSetRules {
   /** Stores a checked ballot, and counts it if it answers one of this replica's own calls. */
   private keep(chain: ChainState, b: TxSetBallot, now: number): void {
     this.ballots.store(b);
-    const answered = this.answeredRound(b);
+    const answered = this.caller.roundOf(b);
     const voter = this.voters(chain).get(hexOf(b.voter));
     if (answered === undefined || voter === undefined || b.bits.byteLength !== Math.ceil(answered.call.ids.length / 8)) return;
-    answered.tally.add(voter.address, (i) => saysYes(b, i));
-    this.lags.answered(voter.address, answered.calledAt, now);
+    this.caller.count(answered, voter.address, (i) => saysYes(b, i), now);
   }
 
   /** Tells the observation book how far a voter's ballot falls short of this replica's own answer to the call. */
@@ -284,18 +207,12 @@ export class NccaTxSet implements TxSetRules {
 
   /** A ballot for this replica's last call that came after its height was decided: only how late it was counts. */
   private lateAnswer(chain: ChainState, b: TxSetBallot, now: number): void {
-    const answered = this.answeredRound(b);
+    const answered = this.caller.roundOf(b);
     // Known voters only, signature checked: it makes this caller wait, so it must be the voter's own.
     const voter = this.voters(chain).get(hexOf(b.voter));
     if (answered === undefined || voter === undefined) return;
     this.ballots.verify(chain.params.chainId, b);
-    this.lags.answered(voter.address, answered.calledAt, now);
-  }
-
-  /** The round of this replica's own calls that `b` answers, if any. */
-  private answeredRound(b: TxSetBallot): Calling['rounds'][number] | undefined {
-    if (this.calling?.height !== b.height) return undefined;
-    return this.calling.rounds.find((r) => r.digest === toHex(b.call));
+    this.caller.late(answered, voter.address, now);
   }
 
   /** A call from the height's round-0 proposer (`caller`, as the engine computes it): answered by every voter. */
@@ -348,7 +265,7 @@ export class NccaTxSet implements TxSetRules {
 
   select(chain: ChainState): TxSetChoice {
     const height = chain.head.height + 1;
-    const calls = this.calling?.height === height ? this.calling.rounds.map((r) => r.call) : [];
+    const calls = this.caller.callsAt(height);
     const book = callBookOf(calls);
     const voters = this.voters(chain);
     const ballots = [...(this.ballots.at(height)?.values() ?? [])].filter((b) => voters.has(hexOf(b.voter)) && book.has(toHex(b.call)));
