@@ -13,8 +13,6 @@ interface Seen {
   count: number;
   /** Messages from the signer it rejected: bad signatures, conflicting votes, invalid proposals. */
   invalid: number;
-  /** Ballots of the signer that abstained on what this replica held, each counted as its share (see shortfall). */
-  poor: number;
   /** Arrival of the signer's first message, ms. */
   firstAt: number;
   /** The signer's entry in ObservationBook.exchanges, held so a repeat message costs no second lookup. */
@@ -35,9 +33,8 @@ interface HeightBook {
 /**
  * What this replica sees of every other node, height by height: the raw material of the paper's round-2 state
  * value η_lk = C_times + C_delays + C_quality (formula 4). The paper's η is cumulative, so its difference between
- * rounds is this height's share: ns = messages accepted + 2 · (messages rejected + poor ballots) + delay of the
- * first one (s), where a vote for a block nobody proposed counts as rejected (a false vote) and a ballot counts
- * as poor by the share of what this replica held that it abstained on. A node that sent nothing has ns = 0.
+ * rounds is this height's share: ns = messages accepted + 2 · messages rejected + delay of the first one (s),
+ * where a vote for a block nobody proposed counts as rejected (a false vote). A node that sent nothing has ns = 0.
  * Values are divided by the median over the nodes of the same kind heard from at that height (validators, and
  * the others), so ns ≈ 1 for a typical node whatever the round count, the network speed or its role: a validator
  * is heard in votes as well as ballots (through its round's collector), a normal node in its ballot alone, and a
@@ -54,7 +51,8 @@ export class ObservationBook {
     if (verdict === 'ignore') return;
     const book = this.book(height, now);
     if (book.ns !== undefined) return;
-    const seen = this.seenAt(book, signer, now);
+    let seen = book.signers.get(signer);
+    if (seen === undefined) book.signers.set(signer, (seen = { count: 0, invalid: 0, firstAt: now, total: this.totalOf(signer) }));
     if (verdict === 'reject') {
       seen.invalid++;
       return;
@@ -62,18 +60,6 @@ export class ObservationBook {
     seen.count++;
     seen.total.exchanges++;
     if (votedFor !== undefined) (seen.targets ??= new Set()).add(votedFor);
-  }
-
-  /** A ballot of `signer` at `height` (noted as a message apart) abstained on `share` of what this replica held. */
-  poorBallot(signer: Hex, height: number, now: number, share: number): void {
-    const book = this.book(height, now);
-    if (book.ns === undefined) this.seenAt(book, signer, now).poor += share;
-  }
-
-  private seenAt(book: HeightBook, signer: Hex, now: number): Seen {
-    let seen = book.signers.get(signer);
-    if (seen === undefined) book.signers.set(signer, (seen = { count: 0, invalid: 0, poor: 0, firstAt: now, total: this.totalOf(signer) }));
-    return seen;
   }
 
   proposed(height: number, hash: Hex, now: number): void {
@@ -101,7 +87,7 @@ export class ObservationBook {
     for (const [signer, s] of book.signers) {
       const falseVotes = [...(s.targets ?? [])].filter((h) => !book.proposed.has(h)).length;
       const delaySec = s.count > 0 ? (s.firstAt - book.startedAt) / 1000 : 0;
-      raw.set(signer, s.count + INVALID_WEIGHT * (s.invalid + falseVotes + s.poor) + delaySec);
+      raw.set(signer, s.count + INVALID_WEIGHT * (s.invalid + falseVotes) + delaySec);
     }
     const medians = [true, false].map((elected) => median([...raw].filter(([k, v]) => v > 0 && validators.has(k) === elected).map(([, v]) => v)));
     const medianOf = (signer: Hex): number => (validators.has(signer) ? medians[0]! : medians[1]!) || medians[0]! || medians[1]!;

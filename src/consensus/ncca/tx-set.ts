@@ -19,7 +19,6 @@ import type { ObservationBook } from '../detection/observation-book.js';
 import type { NccaParams } from './params.js';
 import { RelayFallback } from './relay-fallback.js';
 import { RunningTally } from './running-tally.js';
-import { shortfall } from './ballot-quality.js';
 import { type VoterInfo, type Voters, votersAtHead } from './epoch-voters.js';
 import { VoteCaller } from './vote-caller.js';
 import { type Ballot, decideTxSet } from './tx-set-vote.js';
@@ -53,8 +52,6 @@ export class NccaTxSet implements TxSetRules {
   private relayQueue: TxSetBallot[] = [];
   /** As a normal voter: whether its cell's relay carries its ballots, or it must send them to the caller itself. */
   private readonly relay: RelayFallback;
-  /** The senders' cells of each call's transactions this replica holds (see callCells); gone with the call. */
-  private readonly cellsByCall = new WeakMap<TxSetCall, ReadonlyMap<Hex, number>>();
 
   constructor(
     private readonly p: NccaParams,
@@ -167,7 +164,6 @@ export class NccaTxSet implements TxSetRules {
       this.ballots.verify(chain.params.chainId, b);
       fresh++;
       this.keep(chain, b, now);
-      if (voter !== undefined) this.judge(chain, b, voter, now);
       // A multi-region validator carries its own cell's normal ballots to their caller.
       if (!input.relayed && me?.role === 'multi-region' && voter?.role === 'normal' && voter.cell === me.cell) {
         this.relayQueue.push(b);
@@ -186,23 +182,6 @@ export class NccaTxSet implements TxSetRules {
     const voter = this.voters(chain).get(hexOf(b.voter));
     if (answered === undefined || voter === undefined || b.bits.byteLength !== Math.ceil(answered.call.ids.length / 8)) return;
     this.caller.count(answered, voter.address, (i) => saysYes(b, i), now);
-  }
-
-  /** Tells the observation book how far a voter's ballot falls short of this replica's own answer to the call. */
-  private judge(chain: ChainState, b: TxSetBallot, voter: VoterInfo, now: number): void {
-    const call = this.calls.get(toHex(b.call));
-    const own = call && this.ballots.ownAnswer(chain.key.publicKey, call);
-    if (call === undefined || own === undefined || own === b) return;
-    const cells = voter.role === 'normal' ? this.callCells(chain, call) : undefined;
-    const share = shortfall(own, b, call.ids.length, (i) => cells === undefined || cells.get(toHex(call.ids[i]!)) === voter.cell);
-    if (share !== undefined) this.book.poorBallot(voter.publicKey, b.height, now, share);
-  }
-
-  /** The senders' cells of a call's transactions this replica holds, worked out once per call. */
-  private callCells(chain: ChainState, call: TxSetCall): ReadonlyMap<Hex, number> {
-    let cells = this.cellsByCall.get(call);
-    if (cells === undefined) this.cellsByCall.set(call, (cells = this.txCells(chain, this.pendingTxs(chain, call.ids.map((id) => toHex(id))))));
-    return cells;
   }
 
   /** A ballot for this replica's last call that came after its height was decided: only how late it was counts. */

@@ -178,21 +178,6 @@ describe('NCCA transaction-set voting: the round-0 proposer calls it, the voters
     assert.equal(rules.receive(chain, relayed([answer(2, call, [a, b])]), NOW).conflicts?.length, 1, 'a forgery does not use up the proof');
   });
 
-  it("a ballot that abstains on what this replica held counts against its voter in the observation book (η's quality)", () => {
-    const { chain, a, b } = setup();
-    const book = new ObservationBook();
-    const rules = new NccaTxSet(DEFAULT_NCCA_PARAMS, DEFAULT_AREA, 1200, book);
-    const call = callIn(rules.poll(chain, NOW, NOW, true).publish); // the caller holds a and b, and says so
-    const [honest, poor] = [answer(1, call, [a, b]), answer(2, call, [])];
-    rules.receive(chain, relayed([honest, poor]), NOW);
-    for (const x of [honest, poor]) book.note(Buffer.from(x.voter).toString('hex'), 1, NOW, 'accept');
-    book.close(1, new Set(keys.map((k) => Buffer.from(k.publicKey).toString('hex'))));
-    const ns = (x: TxSetBallot) => book.nsOf(1, Buffer.from(x.voter).toString('hex'));
-    assert.equal(ns(honest), 1_000, 'a typical voter');
-    assert.equal(ns(poor), 3_000, 'one message, and a ballot that abstained on everything the caller held: past β4');
-    assert.ok(ns(poor)! > DEFAULT_NCCA_PARAMS.detection.roundTwo.beta4Milli);
-  });
-
   it('after a restart a voter answers a call it answered before (its WAL gives the ballot back) the same way', () => {
     const { a, b } = setup();
     const voter = chainOf(genesis, keys[1]!);
