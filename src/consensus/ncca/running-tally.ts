@@ -50,6 +50,11 @@ export class RunningTally {
     for (const address of this.voters.keys()) if (!this.answered.has(address)) yield address;
   }
 
+  /** Whether `address` has answered. */
+  hasAnswered(address: string): boolean {
+    return this.answered.has(address);
+  }
+
   /** Every voter has answered. */
   heardFromAll(): boolean {
     return this.answered.size === this.voters.size;

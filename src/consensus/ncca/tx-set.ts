@@ -187,9 +187,9 @@ export class NccaTxSet implements TxSetRules {
   /** A ballot for this replica's last call that came after its height was decided: only how late it was counts. */
   private lateAnswer(chain: ChainState, b: TxSetBallot, now: number): void {
     const answered = this.caller.roundOf(b);
-    // Known voters only, signature checked: it makes this caller wait, so it must be the voter's own.
+    // Known voters, once each, signature checked: it makes this caller wait, so it must be the voter's own.
     const voter = this.voters(chain).get(hexOf(b.voter));
-    if (answered === undefined || voter === undefined) return;
+    if (answered === undefined || voter === undefined || this.caller.heard(answered, voter.address)) return;
     this.ballots.verify(chain.params.chainId, b);
     this.caller.late(answered, voter.address, now);
   }

@@ -29,6 +29,8 @@ interface CalledRound {
   calledAt: number;
   settlesFrom: number;
   settledAt?: number;
+  /** Voters whose answer came after this replica went ahead. */
+  late: Set<string>;
 }
 
 /** What the caller should do now: go ahead, call round 2 on `carried`, or wait until `wakeAt`. */
@@ -66,7 +68,7 @@ export class VoteCaller {
   called(call: TxSetCall, digest: Hex, tally: RunningTally, now: number): void {
     // A call on no ids settles before anyone could answer: it counts as settled when a vote on ids would.
     const settlesFrom = now + (call.ids.length === 0 ? EMPTY_SETTLE_WINDOWS * this.relayWindowMs : 0);
-    this.rounds.push({ call, digest, tally, calledAt: now, settlesFrom });
+    this.rounds.push({ call, digest, tally, calledAt: now, settlesFrom, late: new Set() });
   }
 
   /** The calls made at `height`, in round order. */
@@ -86,8 +88,14 @@ export class VoteCaller {
     this.lags.answered(voter, round.calledAt, now);
   }
 
+  /** Whether `voter`'s answer to `round` has been counted, in time or late: a second one is worth nothing. */
+  heard(round: CalledRound, voter: string): boolean {
+    return round.tally.hasAnswered(voter) || round.late.has(voter);
+  }
+
   /** `voter` answered `round` after this replica had gone ahead: only how late it was counts. */
   late(round: CalledRound, voter: string, now: number): void {
+    round.late.add(voter);
     this.lags.answered(voter, round.calledAt, now);
   }
 
