@@ -197,7 +197,10 @@ export class NccaTxSet implements TxSetRules {
   /** A call from the height's round-0 proposer (`caller`, as the engine computes it): answered by every voter. */
   private heed(chain: ChainState, call: TxSetCall, caller: Uint8Array): { verdict: Verdict; publish: Outbound[] } {
     const digest = toHex(callDigest(call));
-    if (call.height !== chain.head.height + 1 || this.calls.has(digest)) return { verdict: 'ignore', publish: [] };
+    // Its own call coming back is one it answered when it made it (kept in memory, not the WAL): after a restart
+    // a second answer could differ, which is evidence against it.
+    const own = toHex(call.proposer) === toHex(chain.key.publicKey);
+    if (call.height !== chain.head.height + 1 || this.calls.has(digest) || own) return { verdict: 'ignore', publish: [] };
     if (toHex(call.proposer) !== toHex(caller)) throw new InvalidMessage(`call from ${addressOf(call.proposer)}, who is not the height's proposer`);
     verifyCall(chain.params.chainId, call, chain.params.maxBlockTxs);
     this.calls.set(digest, call);

@@ -192,6 +192,9 @@ describe('NCCA transaction-set voting: the round-0 proposer calls it, the voters
     const [again] = restarted.receive(voter, { call, caller: keys[0]!.publicKey }, NOW).publish;
     assert.ok(again?.kind === 'ballot');
     assert.deepEqual(again.ballot, sent.ballot);
+    // A caller restarted after its call went out does not answer that call again.
+    const caller = new NccaTxSet(DEFAULT_NCCA_PARAMS, DEFAULT_AREA, 1200, new ObservationBook());
+    assert.deepEqual(caller.receive(chainOf(genesis, keys[0]!), { call, caller: keys[0]!.publicKey }, NOW), { verdict: 'ignore', publish: [], relayQueued: false });
   });
 
   it("a multi-region validator relays its cell's normal ballots to their caller, together, when the relay window ends", () => {
