@@ -1,5 +1,5 @@
-import { answersCall, ballotKey, callDigest, verifyBallot } from '../core/ballots.js';
-import { bytesEqual, toHex } from '../core/bytes.js';
+import { answersCall, ballotKey, callDigest, slotKey, verifyBallot } from '../core/ballots.js';
+import { bytesEqual } from '../core/bytes.js';
 import { BoundedMap } from '../core/bounded-map.js';
 import { contentId } from '../core/object-memo.js';
 import { TxSetBallot, type TxSetCall } from '../core/wire/posplus.js';
@@ -28,7 +28,7 @@ export class BallotStore {
 
   /** The ballot `voter` holds for `call` already (signed before a restart): answering it anew could differ. */
   ownAnswer(voter: Uint8Array, call: TxSetCall): TxSetBallot | undefined {
-    const kept = this.byHeight.get(call.height)?.get(`${toHex(voter)}/${call.height}/${call.round}`);
+    const kept = this.byHeight.get(call.height)?.get(slotKey(voter, call.height, call.round));
     return kept !== undefined && bytesEqual(kept.call, callDigest(call)) ? kept : undefined;
   }
 
@@ -38,14 +38,15 @@ export class BallotStore {
    * as shown: a forgery in the voter's name must not use up the slot's one proof.
    */
   conflictOf(chainId: string, b: TxSetBallot): TxSetBallot | undefined {
-    const at = this.byHeight.get(b.height);
-    const kept = at?.get(ballotKey(b));
+    const key = ballotKey(b);
+    const kept = this.byHeight.get(b.height)?.get(key);
     if (kept === undefined || kept === b || !answersCall(b) || !bytesEqual(kept.call, b.call)) return undefined;
-    if (bytesEqual(TxSetBallot.encode(kept), TxSetBallot.encode(b))) return undefined;
-    const reported = (this.conflicts.get(b.height) ?? this.conflicts.set(b.height, new Set()).get(b.height))!;
-    if (reported.has(ballotKey(b))) return undefined;
+    // Every copy of a ballot that arrives again comes here: the content ids are memoized per object.
+    if (contentId(TxSetBallot, kept) === contentId(TxSetBallot, b) || this.conflicts.get(b.height)?.has(key)) return undefined;
     this.verify(chainId, b);
-    reported.add(ballotKey(b));
+    let reported = this.conflicts.get(b.height);
+    if (reported === undefined) this.conflicts.set(b.height, (reported = new Set()));
+    reported.add(key);
     return kept;
   }
 

@@ -114,8 +114,11 @@ export function yesIdSetIn(b: TxSetBallot, calls: CallBook): ReadonlySet<Hex> {
   return set;
 }
 
-/** Which slot a ballot fills: one per voter, height and round. Asked of each ballot object by every replica. */
-export const ballotKey: (b: TxSetBallot) => string = memoByObject((b) => `${toHex(b.voter)}/${b.height}/${b.round}`);
+/** The slot of a voter's ballot at a height and round: a voter fills each once. */
+export const slotKey = (voter: Uint8Array, height: number, round: number): string => `${toHex(voter)}/${height}/${round}`;
+
+/** Which slot a ballot fills (slotKey). Asked of each ballot object by every replica. */
+export const ballotKey: (b: TxSetBallot) => string = memoByObject((b) => slotKey(b.voter, b.height, b.round));
 
 /** Commits a block to its ballots and the calls they answer (the calls' ids are what the ballots' bits mean). */
 export function ballotsRoot(ballots: readonly TxSetBallot[], calls: readonly TxSetCall[]): Uint8Array {

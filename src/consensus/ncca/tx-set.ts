@@ -1,7 +1,7 @@
 import { addressOf } from '../../core/address.js';
 import { type BallotReports, type CallBook, answersCall, callBookOf, callDigest, saysYes, signCall, signCallBallot, verifyCall, yesIdsIn } from '../../core/ballots.js';
 import { headerOf } from '../../core/block.js';
-import { type Hex, toHex } from '../../core/bytes.js';
+import { type Hex, bytesEqual, toHex } from '../../core/bytes.js';
 import { hexOf } from '../../core/object-memo.js';
 import type { ChainState, TxSetChoice } from '../../core/chain-state.js';
 import { InvalidMessage } from '../../core/errors.js';
@@ -199,7 +199,7 @@ export class NccaTxSet implements TxSetRules {
     const digest = toHex(callDigest(call));
     // Its own call coming back is one it answered when it made it (kept in memory, not the WAL): after a restart
     // a second answer could differ, which is evidence against it.
-    const own = toHex(call.proposer) === toHex(chain.key.publicKey);
+    const own = bytesEqual(call.proposer, chain.key.publicKey);
     if (call.height !== chain.head.height + 1 || this.calls.has(digest) || own) return { verdict: 'ignore', publish: [] };
     if (toHex(call.proposer) !== toHex(caller)) throw new InvalidMessage(`call from ${addressOf(call.proposer)}, who is not the height's proposer`);
     verifyCall(chain.params.chainId, call, chain.params.maxBlockTxs);
