@@ -24,6 +24,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { Devnet, type DevnetMember, describeExit, describeGenesisProgress, freePorts, progressReporter } from './devnet.js';
 import type { LoadgenProgress, LoadgenResult } from './load-generator.js';
 import { RpcClient } from './rpc-client.js';
+import { totalCpuSeconds } from './cpu-time.js';
 import { RssSampler } from './rss-sampler.js';
 import { measureVerifyRate, sigBoundTps } from './sig-bound.js';
 
@@ -137,7 +138,9 @@ async function bench(o: BenchOptions): Promise<number> {
       '--batch', String(o.batch),
     ];
     err(`bench: offering load for ${o.warmup} s of warm-up and ${o.duration} s measured${o.rate > 0 ? ` at ${o.rate} tx/s` : ' (closed loop)'} from ${keys.length + o.senders} senders`);
-    const rss = new RssSampler(net.members.flatMap((m) => (m.pid === undefined ? [] : [m.pid])));
+    const pids = net.members.flatMap((m) => (m.pid === undefined ? [] : [m.pid]));
+    let cpuBefore: Promise<number | undefined> | undefined = o.warmup > 0 ? undefined : totalCpuSeconds(pids);
+    const rss = new RssSampler(pids);
     rss.start();
     loadgen = fork(LOADGEN_JS, args, { execPath: process.execPath, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const child = loadgen;
@@ -148,7 +151,10 @@ async function bench(o: BenchOptions): Promise<number> {
         child.on('message', (m: LoadgenProgress | LoadgenResult | { type: 'error'; message: string }) => {
           if (m.type === 'progress') {
             last = m;
-            if (m.measuring) publishedBefore ??= publishedNow();
+            if (m.measuring) {
+              publishedBefore ??= publishedNow();
+              cpuBefore ??= totalCpuSeconds(pids);
+            }
             if (Date.now() - lastPrinted >= PROGRESS_EVERY_MS) {
               lastPrinted = Date.now();
               err(
@@ -166,6 +172,8 @@ async function bench(o: BenchOptions): Promise<number> {
       abortion,
     ]);
     const maxRssMb = await rss.stop();
+    const cpuAfter = await totalCpuSeconds(pids);
+    const cpuUsed = cpuAfter === undefined ? undefined : cpuAfter - ((await cpuBefore) ?? Number.NaN);
     const publishedAfter = await totalPublished(net.members);
     const published = publishedAfter - (await (publishedBefore ?? publishedNow()));
 
@@ -188,6 +196,10 @@ async function bench(o: BenchOptions): Promise<number> {
     out(
       `sig bound:    ${summary.sig_bound_tps} tx/s (${Math.round(verifyPerSec)} ed25519 verifications/s on one core × ${cores} cores / ${o.nodes} nodes)`,
     );
+    if (cpuUsed !== undefined && Number.isFinite(cpuUsed) && result.committed > 0) {
+      const perTx = (cpuUsed * 1000) / o.nodes / result.committed;
+      out(`cpu:          ${perTx.toFixed(3)} ms per committed tx on each node (${(perTx / (1000 / verifyPerSec)).toFixed(1)} ed25519 verifications)`);
+    }
     out(`memory:       max RSS ${maxRssMb === null ? '- (no /proc)' : `${maxRssMb} MB`} of any node during the load`);
     out(JSON.stringify(summary));
     return result.committed > 0 ? 0 : 1;

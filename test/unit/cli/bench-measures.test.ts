@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { parseStatCpuSeconds, readCpuSeconds, totalCpuSeconds } from '../../../src/cli/cpu-time.js';
 import { RssSampler, parseVmRss, readRss } from '../../../src/cli/rss-sampler.js';
 import { measureVerifyRate, sigBoundTps } from '../../../src/cli/sig-bound.js';
 
@@ -20,6 +21,13 @@ describe('bench measures', () => {
     assert.equal(parseVmRss('Name:\tkthreadd\nState:\tS (sleeping)\n'), undefined);
   });
 
+  it('parseStatCpuSeconds adds utime and stime, counting fields after a command name with spaces and parentheses', () => {
+    const tail = 'S 1 2 3 4 5 6 7 8 9 10 1234 66 0 0 20 0 11 0 500 1000 200';
+    assert.equal(parseStatCpuSeconds(`42 (node) ${tail}`), 13);
+    assert.equal(parseStatCpuSeconds(`42 (a (b) c) ${tail}`), 13);
+    assert.equal(parseStatCpuSeconds('42 (node) S 1 2'), undefined);
+  });
+
   describe('on Linux', () => {
     before(function () {
       if (process.platform !== 'linux') this.skip();
@@ -28,6 +36,14 @@ describe('bench measures', () => {
     it('readRss of this process is positive, and undefined for a pid that does not exist', async () => {
       assert.ok(((await readRss(process.pid)) ?? 0) > 0);
       assert.equal(await readRss(2 ** 31 - 1), undefined);
+    });
+
+    it('readCpuSeconds of this process grows with work; totalCpuSeconds is undefined if a pid is gone', async () => {
+      const before = (await readCpuSeconds(process.pid))!;
+      const until = Date.now() + 60;
+      while (Date.now() < until);
+      assert.ok((await readCpuSeconds(process.pid))! > before);
+      assert.equal(await totalCpuSeconds([process.pid, 2 ** 31 - 1]), undefined);
     });
 
     it('RssSampler of this process reports its peak in MB', async () => {
