@@ -29,6 +29,7 @@ function ceremony(self: KeyPair, secret: GenesisSecret | 'none' = SECRET, expect
 /** A GenesisGossip over a node that is on `on` (or on nothing), recording what it enters. */
 function gossipOf(self: KeyPair, on?: { genesis: Genesis; height: number }) {
   const entered: Genesis[] = [];
+  const published: GenesisMessage[] = [];
   const gossip = new GenesisGossip({
     chainId: CHAIN,
     spec: SPEC,
@@ -36,12 +37,12 @@ function gossipOf(self: KeyPair, on?: { genesis: Genesis; height: number }) {
     secret: SECRET,
     log: pino({ level: 'silent' }),
     rulesFor: posRulesOf,
-    publish: () => {},
+    publish: (m) => published.push(m),
     current: () => on,
     block1: async () => undefined,
     enter: (g) => entered.push(g),
   });
-  return { gossip, entered };
+  return { gossip, entered, published };
 }
 
 /** Block 1's certificate on `genesis`'s chain: precommits of `signers` on one block hash. */
@@ -165,5 +166,28 @@ describe('genesis announcements: adopted on a proof, never on a claim', () => {
     assert.equal(gossip.onMessage(forged, T0), TopicValidatorResult.Ignore, 'its own chain: not even the signature is checked');
     assert.throws(() => gossip.onMessage(announcement(key('rogue'), genesisOf([key('rogue')]), 9, undefined, OTHER_SECRET), T0), /genesis secret/, 'another chain is still checked');
     assert.equal(entered.length, 0);
+  });
+
+  it('announces on its timer only until its first block; past it, only to nodes that could still come to its chain, once a second', async () => {
+    const settle = () => new Promise((ok) => setImmediate(ok));
+    const below = gossipOf(key('me'), { genesis: mine, height: 0 });
+    below.gossip.reannounce(T0);
+    await settle();
+    assert.equal(below.published.length, 1);
+
+    const { gossip, published } = gossipOf(key('me'), { genesis: mine, height: 1 });
+    gossip.reannounce(T0);
+    gossip.onMessage(announcement(members[0]!, running, 5), T0);
+    await settle();
+    assert.equal(published.length, 0, 'no timer announcement, and no answer to a chain that has blocks of its own');
+    const unsettled = genesisOf([key('late')]);
+    gossip.onMessage(announcement(key('late'), unsettled, 0), T0);
+    gossip.onMessage(announcement(key('late'), unsettled, 0), T0 + 500);
+    await settle();
+    assert.equal(published.length, 1, 'a node without a block hears our genesis, at most once a second');
+    assert.equal(published[0]!.announce?.height, 1);
+    gossip.onMessage(announcement(key('late'), unsettled, 0), T0 + 1000);
+    await settle();
+    assert.equal(published.length, 2);
   });
 });
