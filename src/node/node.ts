@@ -34,7 +34,6 @@ import { failPointFromEnv } from './fail-point.js';
 import { ChainStore, type StoredGenesis } from './store.js';
 import { serveSync } from './sync.js';
 import { CatchUp } from './catch-up.js';
-import { SyncPoll } from './sync-poll.js';
 import { GossipIntake } from './gossip-intake.js';
 import { MAX_TX_BATCH, type TxPool, encodeTxBatch, wireOf } from '../protocol/codec.js';
 import { summarize } from './outbound-summary.js';
@@ -42,7 +41,6 @@ import { type TopicRef, stringifyTopic, topicsFor } from '../protocol/topics.js'
 
 const CEREMONY_TICK_MS = 1000;
 const SYNC_POLL_MS = 4000;
-const SYNC_POLL_MAX_MS = 60_000;
 const TX_FLUSH_MS = 100;
 /** A compact proposal sends in full what reached the proposer this recently: its gossip may still be on its way. */
 const INLINE_RECENT_MS = 1000;
@@ -75,7 +73,6 @@ export class PosplusNode {
   private readonly pendingEvidence = new Map<Hex, EvidenceSummary>();
   private readonly subscribed = new Set<string>();
   private syncWanted = false;
-  private readonly syncPoll = new SyncPoll(SYNC_POLL_MS, SYNC_POLL_MAX_MS);
   private readonly catchUp: CatchUp;
   private readonly intake: GossipIntake;
   private stopping = false;
@@ -168,10 +165,7 @@ export class PosplusNode {
     await serveSync(this.host, this.chainId, this.store, () => this.genesis?.hash);
     this.subscribe([{ kind: 'genesis' }]);
     this.keeper.start();
-    this.host.addEventListener('peer:connect', () => {
-      this.metrics.peers.set(this.host.getPeers().length);
-      this.syncPoll.wake(Date.now());
-    });
+    this.host.addEventListener('peer:connect', () => this.metrics.peers.set(this.host.getPeers().length));
     this.host.addEventListener('peer:disconnect', () => this.metrics.peers.set(this.host.getPeers().length));
     const gossip = new GenesisGossip({
       chainId: this.chainId,
@@ -207,9 +201,7 @@ export class PosplusNode {
       gossip.tick(Date.now());
     }
     this.every(ANNOUNCE_EVERY_MS, () => gossip.reannounce(Date.now()));
-    this.every(SYNC_POLL_MS, () => {
-      if (this.syncPoll.due(Date.now())) void this.syncOnce();
-    });
+    this.every(SYNC_POLL_MS, () => void this.syncOnce());
     if (this.config.mobilitySpeed > 0) this.startMoving();
   }
 
@@ -471,7 +463,6 @@ export class PosplusNode {
       return;
     }
     this.syncRunning = true;
-    let moved = false;
     try {
       await this.catchUp.pass({
         genesisHash: genesis.hash,
@@ -486,7 +477,6 @@ export class PosplusNode {
             progressed ||= (ready?.commits.length ?? 0) > 0;
           }
           await this.outbox;
-          moved ||= progressed;
           return progressed ? 'progressed' : 'stuck';
         },
         rank: (peer) => (this.standing.isMember(peer) ? 0 : 1),
@@ -495,7 +485,6 @@ export class PosplusNode {
     } finally {
       this.syncRunning = false;
       this.syncing = false;
-      this.syncPoll.passed(Date.now(), moved);
       this.maybeLocate();
       if (this.syncWanted && !this.stopping) {
         this.syncWanted = false;
