@@ -9,6 +9,7 @@ import { ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import { createLibp2p } from 'libp2p';
 import { sha256 } from '../core/hash.js';
+import { sendWindowUpdatesAtHalf } from './yamux-window.js';
 
 export interface P2pOptions {
   privateKey: PrivateKey;
@@ -69,6 +70,7 @@ export function leaveTopic(pubsub: GossipSub, topic: string): void {
  * peer id and libp2p's bootstrap module requires one.
  */
 export async function createP2pHost(o: P2pOptions): Promise<P2pHost> {
+  sendWindowUpdatesAtHalf();
   const listen = o.host.includes(':') ? `/ip6/${o.host}/tcp/${o.port}` : `/ip4/${o.host}/tcp/${o.port}`;
   const peerDiscovery = o.mdns ? [mdns({ interval: 2000, serviceTag: `posplus-${o.chainId}.local` })] : [];
   return (await createLibp2p({
