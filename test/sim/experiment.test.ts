@@ -43,6 +43,15 @@ describe('experiment runs in the simulator', () => {
     }
   });
 
+  it('NCCA confirms false voters that are normal nodes: a ballot abstaining on all of its cell’s old transactions says nothing', () => {
+    // Before, such a ballot counted as taking part, so round 2 cleared the voter: 3 of 4 on seed 2.
+    for (const seed of [1, 2]) {
+      const r = runOne({ ...PRESETS.small, behaviors: 'falsevote' }, { engine: 'ncca', load: 'paper', malicious: 4, seed });
+      assert.equal(r.recall, 1, `seed ${seed}: recall`);
+      assert.equal(r.precision, 1, `seed ${seed}: precision`);
+    }
+  });
+
   it('moves vehicles when given a speed: deterministic, different from the static run, and every transfer commits', () => {
     const mobile: ExperimentSpec = { ...TINY, speed: [25, 35] };
     const job = { engine: 'ncca' as const, load: 'paper' as const, malicious: 0, seed: 4 };
