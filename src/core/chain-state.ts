@@ -3,7 +3,7 @@ import { type BlockContent, blockHash, headerOf, signedTxHash, verifyBlockIntegr
 import { BoundedMap } from './bounded-map.js';
 import { bytesEqual, type Hex, ownBytes, toHex } from './bytes.js';
 import { InvalidMessage, TxRejected } from './errors.js';
-import { type EvidenceSummary, evidenceId, makeDoubleSpendAlert, offenceHeightOf, offenderOf, verifyEvidence } from './evidence.js';
+import { type EvidenceSummary, accusedBlockOf, evidenceId, makeDoubleSpendAlert, makeInvalidBlockEvidence, offenceHeightOf, offenderOf, verifyEvidence } from './evidence.js';
 import type { Genesis } from './genesis.js';
 import type { KeyPair } from './keys.js';
 import { type Account, EMPTY_ACCOUNT, LedgerState, StateOverlay, applyTx, isRegistered } from './ledger.js';
@@ -293,12 +293,53 @@ export class ChainState {
     // the NCCA equivocation simulation). The id does not depend on the reporter, so nothing new is lost.
     const id = evidenceId(ev);
     if (this.committedEvidence.has(id) || this.pendingEvidence.has(id)) return undefined;
+    // Built on another head, it cannot be judged here: no fault of whoever passed it on.
+    if (ev.kind === Evidence.Kind.INVALID_BLOCK && !this.builtOnHead(ev)) return undefined;
     this.checkAccused(ev);
     const summary = verifyEvidence(this.params.chainId, ev);
+    if (ev.kind === Evidence.Kind.INVALID_BLOCK) this.checkRefuted(ev);
     if (this.committedEvidence.has(summary.id) || this.pendingEvidence.has(summary.id)) return undefined;
     if (this.pendingEvidence.size >= MAX_PENDING_EVIDENCE) return undefined;
     this.pendingEvidence.set(summary.id, ev);
     return summary;
+  }
+
+  /**
+   * Evidence against a block built on the head that fails there (makeInvalidBlockEvidence); undefined for a block
+   * that is valid here, built on another head, not intact (a body swapped under a signed header proves nothing
+   * against its creator) or carrying such a proof itself (judging one runs one block, not a chain of them).
+   */
+  proveRefuted(block: Block): Evidence | undefined {
+    if (!bytesEqual(headerOf(block).prevHash, this.head.hash)) return undefined;
+    if (block.evidence.some((ev) => ev.kind === Evidence.Kind.INVALID_BLOCK)) return undefined;
+    try {
+      verifyBlockIntegrity(this.params.chainId, block);
+    } catch {
+      return undefined;
+    }
+    try {
+      this.execute(block);
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof InvalidMessage)) throw err;
+    }
+    return makeInvalidBlockEvidence(this.params.chainId, this.key, block, this.head.height);
+  }
+
+  private builtOnHead(ev: Evidence): boolean {
+    return bytesEqual(headerOf(accusedBlockOf(ev)).prevHash, this.head.hash);
+  }
+
+  /** An invalid-block proof holds only on the accused block's parent, the head: running the block there fails. */
+  private checkRefuted(ev: Evidence): void {
+    if (!this.builtOnHead(ev)) throw new InvalidMessage('invalid-block proof: its block is not built on this head');
+    try {
+      this.execute(accusedBlockOf(ev));
+    } catch (err) {
+      if (err instanceof InvalidMessage) return;
+      throw err;
+    }
+    throw new InvalidMessage('invalid-block proof: the block is valid on its parent');
   }
 
   /**
@@ -329,7 +370,7 @@ export class ChainState {
    */
   buildContent(now: number, round: number, txSet?: TxSetChoice): BlockContent {
     const { txs, overlay } = this.mempool.select(this.ledger, this.params.maxBlockTxs, txSet?.allowed);
-    const evidence = [...this.pendingEvidence.values()].slice(0, this.params.maxBlockEvidence);
+    const evidence = [...this.pendingEvidence.values()].filter((ev) => ev.kind !== Evidence.Kind.INVALID_BLOCK || this.builtOnHead(ev)).slice(0, this.params.maxBlockEvidence);
     const content = {
       height: this.head.height + 1,
       round,
@@ -408,6 +449,7 @@ export class ChainState {
     for (const ev of block.evidence) {
       this.checkAccused(ev);
       const summary = verifyEvidence(this.params.chainId, ev);
+      if (ev.kind === Evidence.Kind.INVALID_BLOCK) this.checkRefuted(ev);
       if (seen.has(summary.id) || this.committedEvidence.has(summary.id)) bad(`evidence ${summary.id} is already recorded`);
       seen.add(summary.id);
       evidence.push(summary);
@@ -447,6 +489,8 @@ export class ChainState {
       this.committedEvidence.add(e.id);
       this.pendingEvidence.delete(e.id);
     }
+    // Invalid-block proofs are judged on the parent just left behind: nobody can check them any more.
+    for (const [id, ev] of this.pendingEvidence) if (ev.kind === Evidence.Kind.INVALID_BLOCK) this.pendingEvidence.delete(id);
     const alerts: CommittedBlock['alerts'] = [];
     const dropped: TxStatus[] = this.mempool.stale(this.ledger).map(({ id, tx }) => {
       this.mempool.remove(id);

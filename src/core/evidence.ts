@@ -9,7 +9,7 @@ import { signMessage, verifyAs, verifyMessage } from './signing.js';
 import { decodeTx, encodeTx, txId, verifyTx } from './tx.js';
 import { decodeVote, verifyVote } from './votes.js';
 import { answersCall, verifyBallot } from './ballots.js';
-import { type Block, BlockHeader, Evidence, type Tx, TxSetBallot } from './wire/posplus.js';
+import { Block, BlockHeader, Evidence, type Tx, TxSetBallot } from './wire/posplus.js';
 
 export { Evidence };
 
@@ -25,6 +25,7 @@ const KIND_NUMBERS: Readonly<Record<Evidence.Kind, number>> = {
   [Evidence.Kind.INVALID_PROPOSAL]: 2,
   [Evidence.Kind.CONFLICTING_BLOCKS]: 3,
   [Evidence.Kind.CONFLICTING_BALLOTS]: 4,
+  [Evidence.Kind.INVALID_BLOCK]: 5,
 };
 
 function kindNumber(kind: Evidence.Kind): number {
@@ -63,10 +64,31 @@ export function makeConflictingBallotsEvidence(chainId: string, key: KeyPair, a:
 }
 
 /**
+ * Evidence that `block`'s creator signed a block its own parent state refutes (a wrong state root, an overspend, a
+ * transaction set its ballots do not confirm): the whole block, which only a replica whose head is that parent
+ * can judge, by running it (ChainState.proveRefuted). Every replica holds that state while the height is being
+ * decided and no replica after, so the proof goes only into another round's block of the same height. A future
+ * timestamp stays unprovable: a block's timestamp has no lower bound but its parent's, so the block carrying
+ * such a proof could be back-dated to frame a proposer whose clock was right.
+ */
+export function makeInvalidBlockEvidence(chainId: string, key: KeyPair, block: Block, height: number): Evidence {
+  return signEvidence(chainId, key, { kind: Evidence.Kind.INVALID_BLOCK, items: [Block.encode(block)], height });
+}
+
+/** The block an invalid-block proof accuses, decoded without any check. */
+export function accusedBlockOf(ev: Evidence): Block {
+  try {
+    return Block.decode(ev.items[0]!);
+  } catch {
+    throw new InvalidMessage('invalid-block proof: undecodable block');
+  }
+}
+
+/**
  * Evidence that `block`'s creator signed a block no one should accept, when that can be shown without any chain
  * state: the block is intact (its signature and roots hold) yet one of its transactions fails verification.
- * Invalidity that needs state (a wrong state root, an overspend) cannot be proven to a node that has moved on,
- * so it is left to credit and detection. Undefined when the block's fault is not of the provable kind.
+ * Invalidity that needs state is proven only at the block's own height (makeInvalidBlockEvidence). Undefined
+ * when the block's fault is not of the provable kind.
  */
 export function proveInvalidBlock(chainId: string, key: KeyPair, block: Block, height: number): Evidence | undefined {
   try {
@@ -105,6 +127,8 @@ export function offenderOf(ev: Evidence): string {
       return addressOf(decodeVote(first).voter);
     case Evidence.Kind.CONFLICTING_BALLOTS:
       return addressOf(TxSetBallot.decode(first).voter);
+    case Evidence.Kind.INVALID_BLOCK:
+      return addressOf(headerOf(accusedBlockOf(ev)).proposer);
     default:
       return addressOf(BlockHeader.decode(first).proposer);
   }
@@ -117,6 +141,7 @@ export function offenderOf(ev: Evidence): string {
 export function offenceHeightOf(ev: Evidence): number | undefined {
   const first = ev.items[0];
   if (first === undefined || ev.kind === Evidence.Kind.DOUBLE_SPEND) return undefined;
+  if (ev.kind === Evidence.Kind.INVALID_BLOCK) return headerOf(accusedBlockOf(ev)).height;
   if (ev.kind === Evidence.Kind.CONFLICTING_BALLOTS) return TxSetBallot.decode(first).height;
   return ev.kind === Evidence.Kind.EQUIVOCATION ? decodeVote(first).height : BlockHeader.decode(first).height;
 }
@@ -133,7 +158,7 @@ export interface EvidenceSummary {
 
 /** Verifies the reporter's signature and the proof itself; returns what it shows. */
 export function verifyEvidence(chainId: string, ev: Evidence): EvidenceSummary {
-  const items = ev.kind === Evidence.Kind.INVALID_PROPOSAL || ev.kind === Evidence.Kind.CONFLICTING_BLOCKS ? 4 : 2;
+  const items = ev.kind === Evidence.Kind.INVALID_PROPOSAL || ev.kind === Evidence.Kind.CONFLICTING_BLOCKS ? 4 : ev.kind === Evidence.Kind.INVALID_BLOCK ? 1 : 2;
   if (ev.items.length !== items) throw new InvalidMessage(`evidence of this kind needs exactly ${items} items`);
   if (!verifyMessage(Evidence, ev.reporter, chainId, 'evidence', ev)) {
     throw new InvalidMessage('evidence signature does not match its reporter');
@@ -142,6 +167,7 @@ export function verifyEvidence(chainId: string, ev: Evidence): EvidenceSummary {
   if (ev.kind === Evidence.Kind.INVALID_PROPOSAL) return { ...base, ...verifyInvalidProposal(chainId, ev.items as [Uint8Array, Uint8Array, Uint8Array, Uint8Array]) };
   if (ev.kind === Evidence.Kind.CONFLICTING_BLOCKS) return { ...base, ...verifyConflictingBlocks(chainId, ev.items as [Uint8Array, Uint8Array, Uint8Array, Uint8Array]) };
   if (ev.kind === Evidence.Kind.CONFLICTING_BALLOTS) return { ...base, ...verifyConflictingBallots(chainId, ev.items as [Uint8Array, Uint8Array]) };
+  if (ev.kind === Evidence.Kind.INVALID_BLOCK) return { ...base, ...verifyInvalidBlock(chainId, accusedBlockOf(ev)) };
   if (ev.kind === Evidence.Kind.DOUBLE_SPEND) {
     const [a, b] = ev.items.map((item) => {
       try {
@@ -205,6 +231,22 @@ function verifyInvalidProposal(chainId: string, [headerBytes, signature, hashes,
     };
   }
   return bad('the transaction verifies');
+}
+
+/**
+ * What an invalid-block proof shows without state: an intact block (its roots pin every byte its creator signed,
+ * so nobody can alter an honest block into one that fails) carrying no proof of its own kind (so judging one
+ * runs one block, not a chain of them). Whether its parent state refutes it is ChainState's to judge.
+ */
+function verifyInvalidBlock(chainId: string, block: Block) {
+  try {
+    verifyBlockIntegrity(chainId, block);
+  } catch (err) {
+    throw new InvalidMessage(`invalid-block proof: ${(err as Error).message}`);
+  }
+  if (block.evidence.some((e) => e.kind === Evidence.Kind.INVALID_BLOCK)) throw new InvalidMessage('invalid-block proof: the block carries one itself');
+  const h = headerOf(block);
+  return { kind: 'invalid-proposal' as const, offender: addressOf(h.proposer), detail: { height: h.height, round: h.round, block: toHex(blockHash(h)) } };
 }
 
 /** The two messages a conflict proof holds, decoded, or the proof refused (`proof` names it in the error). */

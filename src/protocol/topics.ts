@@ -85,7 +85,9 @@ const KiB = 1024;
 /**
  * The largest message a topic carries; gossip beyond it is rejected before it is decoded. A transaction batch
  * is at most MAX_TX_BATCH (500) transactions of a few hundred bytes; an announcement names the genesis members and
- * carries one certificate; evidence is two transactions. Blocks, proposals and votes go up to the transport's limit.
+ * carries one certificate; evidence is two transactions or votes, or for an invalid-block proof one whole block
+ * (a 9-node block of 576 transactions is about 90 KiB with its ballots). Blocks, proposals and votes go up to the
+ * transport's limit.
  */
 export function maxMessageBytes(ref: TopicRef): number {
   switch (ref.kind) {
@@ -93,7 +95,7 @@ export function maxMessageBytes(ref: TopicRef): number {
     case 'genesis':
       return 512 * KiB;
     case 'evidence':
-      return 64 * KiB;
+      return 1024 * KiB;
     default:
       return 16 * 1024 * KiB;
   }

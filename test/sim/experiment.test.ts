@@ -52,6 +52,15 @@ describe('experiment runs in the simulator', () => {
     }
   });
 
+  it('NCCA confirms every invalid proposer that acted, a break that needs state included (proven at its own height)', () => {
+    // Before, only a bad signature was proof: an overspend or a wrong state root went unpunished, 3 of 4 on seed 1.
+    const r = runOne({ ...PRESETS.small, behaviors: 'invalidblock' }, { engine: 'ncca', load: 'paper', malicious: 4, seed: 1 });
+    const b = r.behaviors?.[0];
+    assert.ok(b !== undefined && b.acted === 4, `all four should act on this seed: ${JSON.stringify(b)}`);
+    assert.equal(b.detectedActed, 4);
+    assert.equal(r.precision, 1);
+  });
+
   it('moves vehicles when given a speed: deterministic, different from the static run, and every transfer commits', () => {
     const mobile: ExperimentSpec = { ...TINY, speed: [25, 35] };
     const job = { engine: 'ncca' as const, load: 'paper' as const, malicious: 0, seed: 4 };
