@@ -370,7 +370,9 @@ export class ChainState {
    */
   buildContent(now: number, round: number, txSet?: TxSetChoice): BlockContent {
     const { txs, overlay } = this.mempool.select(this.ledger, this.params.maxBlockTxs, txSet?.allowed);
-    const evidence = [...this.pendingEvidence.values()].filter((ev) => ev.kind !== Evidence.Kind.INVALID_BLOCK || this.builtOnHead(ev)).slice(0, this.params.maxBlockEvidence);
+    const evidence = [...this.pendingEvidence.values()]
+      .filter((ev) => ev.kind !== Evidence.Kind.INVALID_BLOCK || this.builtOnHead(ev))
+      .slice(0, this.params.maxBlockEvidence);
     const content = {
       height: this.head.height + 1,
       round,
