@@ -3,7 +3,7 @@ import { type BlockContent, blockHash, headerOf, signedTxHash, verifyBlockIntegr
 import { BoundedMap } from './bounded-map.js';
 import { bytesEqual, type Hex, ownBytes, toHex } from './bytes.js';
 import { InvalidMessage, TxRejected } from './errors.js';
-import { type EvidenceSummary, accusedBlockOf, evidenceId, makeDoubleSpendAlert, makeInvalidBlockEvidence, offenceHeightOf, offenderOf, verifyEvidence } from './evidence.js';
+import { type EvidenceSummary, accusedBlockOf, evidenceId, makeDoubleSpendAlert, makeInvalidBlockEvidence, offenceHeightOf, offenderOf, unprovableBlock, verifyEvidence } from './evidence.js';
 import type { Genesis } from './genesis.js';
 import type { KeyPair } from './keys.js';
 import { type Account, EMPTY_ACCOUNT, LedgerState, StateOverlay, applyTx, isRegistered } from './ledger.js';
@@ -310,13 +310,7 @@ export class ChainState {
    * against its creator) or carrying such a proof itself (judging one runs one block, not a chain of them).
    */
   proveRefuted(block: Block): Evidence | undefined {
-    if (!bytesEqual(headerOf(block).prevHash, this.head.hash)) return undefined;
-    if (block.evidence.some((ev) => ev.kind === Evidence.Kind.INVALID_BLOCK)) return undefined;
-    try {
-      verifyBlockIntegrity(this.params.chainId, block);
-    } catch {
-      return undefined;
-    }
+    if (!bytesEqual(headerOf(block).prevHash, this.head.hash) || unprovableBlock(this.params.chainId, block) !== undefined) return undefined;
     try {
       this.execute(block);
       return undefined;

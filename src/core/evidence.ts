@@ -6,6 +6,7 @@ import { InvalidMessage, TxRejected } from './errors.js';
 import { sha256 } from './hash.js';
 import type { KeyPair } from './keys.js';
 import { signMessage, verifyAs, verifyMessage } from './signing.js';
+import { memoByObject } from './object-memo.js';
 import { decodeTx, encodeTx, txId, verifyTx } from './tx.js';
 import { decodeVote, verifyVote } from './votes.js';
 import { answersCall, verifyBallot } from './ballots.js';
@@ -19,17 +20,18 @@ export function evidenceId(ev: Evidence): Hex {
   return toHex(sha256(u64be(kindNumber(ev.kind)), ...items));
 }
 
-const KIND_NUMBERS: Readonly<Record<Evidence.Kind, number>> = {
-  [Evidence.Kind.DOUBLE_SPEND]: 0,
-  [Evidence.Kind.EQUIVOCATION]: 1,
-  [Evidence.Kind.INVALID_PROPOSAL]: 2,
-  [Evidence.Kind.CONFLICTING_BLOCKS]: 3,
-  [Evidence.Kind.CONFLICTING_BALLOTS]: 4,
-  [Evidence.Kind.INVALID_BLOCK]: 5,
+/** Per kind: its number in evidence ids, and how many items its proof holds. */
+const KINDS: Readonly<Record<Evidence.Kind, { number: number; items: number }>> = {
+  [Evidence.Kind.DOUBLE_SPEND]: { number: 0, items: 2 },
+  [Evidence.Kind.EQUIVOCATION]: { number: 1, items: 2 },
+  [Evidence.Kind.INVALID_PROPOSAL]: { number: 2, items: 4 },
+  [Evidence.Kind.CONFLICTING_BLOCKS]: { number: 3, items: 4 },
+  [Evidence.Kind.CONFLICTING_BALLOTS]: { number: 4, items: 2 },
+  [Evidence.Kind.INVALID_BLOCK]: { number: 5, items: 1 },
 };
 
 function kindNumber(kind: Evidence.Kind): number {
-  return KIND_NUMBERS[kind];
+  return KINDS[kind].number;
 }
 
 function signEvidence(chainId: string, key: KeyPair, body: Omit<Evidence, 'signature' | 'reporter'>): Evidence {
@@ -75,13 +77,31 @@ export function makeInvalidBlockEvidence(chainId: string, key: KeyPair, block: B
   return signEvidence(chainId, key, { kind: Evidence.Kind.INVALID_BLOCK, items: [Block.encode(block)], height });
 }
 
-/** The block an invalid-block proof accuses, decoded without any check. */
-export function accusedBlockOf(ev: Evidence): Block {
+/**
+ * The block an invalid-block proof accuses, decoded without any check. Once per proof object: admission reads it
+ * for the head, the offender, the height, the signature and the run, and one decoded object also lets the
+ * block's integrity and execution memos hold.
+ */
+export const accusedBlockOf = memoByObject((ev: Evidence): Block => {
   try {
     return Block.decode(ev.items[0]!);
   } catch {
     throw new InvalidMessage('invalid-block proof: undecodable block');
   }
+});
+
+/**
+ * Why no invalid-block proof can accuse `block`, or undefined: it must be intact (its roots pin every byte its
+ * creator signed, so nobody can alter an honest block into one that fails) and carry no proof of its own kind
+ * (so judging one runs one block, not a chain of them).
+ */
+export function unprovableBlock(chainId: string, block: Block): string | undefined {
+  try {
+    verifyBlockIntegrity(chainId, block);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return block.evidence.some((e) => e.kind === Evidence.Kind.INVALID_BLOCK) ? 'the block carries one itself' : undefined;
 }
 
 /**
@@ -158,7 +178,8 @@ export interface EvidenceSummary {
 
 /** Verifies the reporter's signature and the proof itself; returns what it shows. */
 export function verifyEvidence(chainId: string, ev: Evidence): EvidenceSummary {
-  const items = ev.kind === Evidence.Kind.INVALID_PROPOSAL || ev.kind === Evidence.Kind.CONFLICTING_BLOCKS ? 4 : ev.kind === Evidence.Kind.INVALID_BLOCK ? 1 : 2;
+  const items = (KINDS[ev.kind] as (typeof KINDS)[Evidence.Kind] | undefined)?.items;
+  if (items === undefined) throw new InvalidMessage(`unknown evidence kind ${ev.kind}`);
   if (ev.items.length !== items) throw new InvalidMessage(`evidence of this kind needs exactly ${items} items`);
   if (!verifyMessage(Evidence, ev.reporter, chainId, 'evidence', ev)) {
     throw new InvalidMessage('evidence signature does not match its reporter');
@@ -233,18 +254,10 @@ function verifyInvalidProposal(chainId: string, [headerBytes, signature, hashes,
   return bad('the transaction verifies');
 }
 
-/**
- * What an invalid-block proof shows without state: an intact block (its roots pin every byte its creator signed,
- * so nobody can alter an honest block into one that fails) carrying no proof of its own kind (so judging one
- * runs one block, not a chain of them). Whether its parent state refutes it is ChainState's to judge.
- */
+/** What an invalid-block proof shows without state (see unprovableBlock); whether its parent refutes it is ChainState's to judge. */
 function verifyInvalidBlock(chainId: string, block: Block) {
-  try {
-    verifyBlockIntegrity(chainId, block);
-  } catch (err) {
-    throw new InvalidMessage(`invalid-block proof: ${(err as Error).message}`);
-  }
-  if (block.evidence.some((e) => e.kind === Evidence.Kind.INVALID_BLOCK)) throw new InvalidMessage('invalid-block proof: the block carries one itself');
+  const why = unprovableBlock(chainId, block);
+  if (why !== undefined) throw new InvalidMessage(`invalid-block proof: ${why}`);
   const h = headerOf(block);
   return { kind: 'invalid-proposal' as const, offender: addressOf(h.proposer), detail: { height: h.height, round: h.round, block: toHex(blockHash(h)) } };
 }
