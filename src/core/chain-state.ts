@@ -3,10 +3,11 @@ import { type BlockContent, blockHash, headerOf, signedTxHash, verifyBlockIntegr
 import { BoundedMap } from './bounded-map.js';
 import { bytesEqual, type Hex, ownBytes, toHex } from './bytes.js';
 import { InvalidMessage, TxRejected } from './errors.js';
-import { type EvidenceSummary, accusedBlockOf, evidenceId, makeDoubleSpendAlert, makeInvalidBlockEvidence, offenceHeightOf, offenderOf, unprovableBlock, verifyEvidence } from './evidence.js';
+import type { EvidenceSummary } from './evidence.js';
+import { EvidencePool } from './evidence-pool.js';
 import type { Genesis } from './genesis.js';
 import type { KeyPair } from './keys.js';
-import { type Account, EMPTY_ACCOUNT, LedgerState, StateOverlay, applyTx, isRegistered } from './ledger.js';
+import { type Account, EMPTY_ACCOUNT, LedgerState, StateOverlay, applyTx } from './ledger.js';
 import { Mempool, spendOf } from './mempool.js';
 import { contentId, hexOf, memoByObject } from './object-memo.js';
 import { encodeTx, txId, verifyTx } from './tx.js';
@@ -111,10 +112,6 @@ export interface CommittedBlock extends ExecutedBlock {
 const RECENT = 200_000;
 /** Every replica of a simulated network commits the same transaction objects: one encoding each, in a buffer of its own (see ownBytes). */
 const encodedTx = memoByObject((tx: Tx) => ownBytes(encodeTx(tx)));
-/** Evidence waiting for a block: a few blocks' worth (maxBlockEvidence is 64); more is dropped until blocks take some. */
-const MAX_PENDING_EVIDENCE = 1_024;
-/** How many heights back misconduct (equivocation, an invalid proposal) can still be recorded. */
-export const MAX_EVIDENCE_AGE = 1_000;
 /** How long a transaction may wait in the pool. */
 export const MEMPOOL_TTL_MS = 10 * 60_000;
 
@@ -156,14 +153,7 @@ export class ChainState {
   private readonly committedIds = new BoundedMap<Hex, number>(RECENT);
   /** A committed transaction by sender and nonce, encoded: one small buffer, not a decoded object of views. */
   private readonly committedSlots = new BoundedMap<string, Uint8Array>(RECENT);
-  private readonly pendingEvidence = new Map<Hex, Evidence>();
-  /**
-   * Every piece of evidence committed on this chain, for good: a block that records one again is invalid on every
-   * replica alike, one that restarted (and reloaded them, see rememberEvidence) as much as one that did not.
-   * It grows only with evidence committed, at most maxBlockEvidence a block, each about a funded account or a
-   * registered node.
-   */
-  private readonly committedEvidence = new Set<Hex>();
+  readonly evidence: EvidencePool;
   /** The certificate of the head, which the next block carries as its lastCommit. */
   lastCertificate: Certificate | undefined;
   headRecord: HeadRecord | undefined;
@@ -181,6 +171,13 @@ export class ChainState {
     this.head = head;
     this.headState = head;
     this.mempool = new Mempool(params.mempoolCapacity);
+    this.evidence = new EvidencePool({
+      chainId: params.chainId,
+      key,
+      head: () => this.head,
+      account: (address) => this.ledger.get(address),
+      execute: (block) => this.execute(block),
+    });
   }
 
   account(address: Address): Account {
@@ -189,7 +186,7 @@ export class ChainState {
 
   /** Something a block could carry now: evidence, or a transaction whose nonce is the sender's next. */
   hasWork(): boolean {
-    return this.pendingEvidence.size > 0 || this.mempool.hasReady(this.ledger);
+    return this.evidence.size > 0 || this.mempool.hasReady(this.ledger);
   }
 
   /** Checks a transaction against everything this replica knows and queues it, or says why not. */
@@ -215,7 +212,7 @@ export class ChainState {
         return reject(
           'nonce-conflict',
           `double spend: nonce ${tx.nonce} is already used by committed transaction ${txId(committedRival)}`,
-          this.raiseAlert(committedRival, tx),
+          this.evidence.alert(committedRival, tx),
         );
       }
       // Of two pending transactions for one slot every replica keeps the one with the smaller id, whatever order
@@ -225,7 +222,7 @@ export class ChainState {
         return reject(
           'nonce-conflict',
           `double spend: nonce ${tx.nonce} is already used by pending transaction ${pendingRival.id}`,
-          this.raiseAlert(pendingRival.tx, tx),
+          this.evidence.alert(pendingRival.tx, tx),
         );
       }
       if (tx.nonce < sender.nonce) return reject('nonce-too-low', `nonce ${tx.nonce} already used (next is ${sender.nonce})`);
@@ -244,7 +241,7 @@ export class ChainState {
       return {
         result: { id, status: 'pending' },
         displaced: { id: pendingRival.id, status: 'rejected', code: 'nonce-conflict', reason },
-        alert: this.raiseAlert(pendingRival.tx, tx),
+        alert: this.evidence.alert(pendingRival.tx, tx),
       };
     } catch (err) {
       if (err instanceof TxRejected) return reject(err.code, err.reason);
@@ -271,102 +268,13 @@ export class ChainState {
     return encoded === undefined ? undefined : Tx.decode(encoded);
   }
 
-  private raiseAlert(first: Tx, second: Tx): AdmitResult['alert'] {
-    if (this.ledger.get(addressOf(first.sender)) === undefined || this.pendingEvidence.size >= MAX_PENDING_EVIDENCE) return undefined;
-    const evidence = makeDoubleSpendAlert(this.params.chainId, this.key, first, second, this.head.height);
-    const summary = verifyEvidence(this.params.chainId, evidence);
-    if (this.committedEvidence.has(summary.id) || this.pendingEvidence.has(summary.id)) return undefined;
-    this.pendingEvidence.set(summary.id, evidence);
-    return { evidence, summary };
-  }
-
-  /** Evidence the chain recorded before this replica started (from its store). */
-  rememberEvidence(ids: Iterable<Hex>): void {
-    for (const id of ids) this.committedEvidence.add(id);
-  }
-
-  /** Evidence from a peer: verified, and kept for the next block unless already known. */
-  admitEvidence(ev: Evidence): EvidenceSummary | undefined {
-    // Known evidence is dropped before its signatures are checked. Every honest replica that sees an equivocation
-    // reports it under its own signature, so each offence reaches every replica about n times with one id; checking
-    // all three signatures of each copy first cost O(n²) verifications per equivocating vote (a third of the CPU of
-    // the NCCA equivocation simulation). The id does not depend on the reporter, so nothing new is lost.
-    const id = evidenceId(ev);
-    if (this.committedEvidence.has(id) || this.pendingEvidence.has(id)) return undefined;
-    // Built on another head, it cannot be judged here: no fault of whoever passed it on.
-    if (ev.kind === Evidence.Kind.INVALID_BLOCK && !this.builtOnHead(ev)) return undefined;
-    this.checkAccused(ev);
-    const summary = verifyEvidence(this.params.chainId, ev);
-    if (ev.kind === Evidence.Kind.INVALID_BLOCK) this.checkRefuted(ev);
-    if (this.committedEvidence.has(summary.id) || this.pendingEvidence.has(summary.id)) return undefined;
-    if (this.pendingEvidence.size >= MAX_PENDING_EVIDENCE) return undefined;
-    this.pendingEvidence.set(summary.id, ev);
-    return summary;
-  }
-
-  /**
-   * Evidence against a block built on the head that fails there (makeInvalidBlockEvidence); undefined for a block
-   * that is valid here, built on another head, not intact (a body swapped under a signed header proves nothing
-   * against its creator) or carrying such a proof itself (judging one runs one block, not a chain of them).
-   */
-  proveRefuted(block: Block): Evidence | undefined {
-    if (!bytesEqual(headerOf(block).prevHash, this.head.hash) || unprovableBlock(this.params.chainId, block) !== undefined) return undefined;
-    try {
-      this.execute(block);
-      return undefined;
-    } catch (err) {
-      if (!(err instanceof InvalidMessage)) throw err;
-    }
-    return makeInvalidBlockEvidence(this.params.chainId, this.key, block, this.head.height);
-  }
-
-  private builtOnHead(ev: Evidence): boolean {
-    return bytesEqual(headerOf(accusedBlockOf(ev)).prevHash, this.head.hash);
-  }
-
-  /** An invalid-block proof holds only on the accused block's parent, the head: running the block there fails. */
-  private checkRefuted(ev: Evidence): void {
-    if (!this.builtOnHead(ev)) throw new InvalidMessage('invalid-block proof: its block is not built on this head');
-    try {
-      this.execute(accusedBlockOf(ev));
-    } catch (err) {
-      if (err instanceof InvalidMessage) return;
-      throw err;
-    }
-    throw new InvalidMessage('invalid-block proof: the block is valid on its parent');
-  }
-
-  /**
-   * Evidence is only about those the chain knows: a double spend by an account that exists, misconduct by a
-   * registered node. Keys nobody funded can neither fill the pool nor a block's evidence slots with it. Misconduct
-   * is judged while it is recent: an offence more than MAX_EVIDENCE_AGE heights below the next block is not.
-   */
-  private checkAccused(ev: Evidence): void {
-    let address: string;
-    let offenceHeight: number | undefined;
-    try {
-      address = offenderOf(ev);
-      offenceHeight = offenceHeightOf(ev);
-    } catch (err) {
-      throw new InvalidMessage(`evidence names no one it could accuse: ${(err as Error).message}`);
-    }
-    if (offenceHeight !== undefined && offenceHeight + MAX_EVIDENCE_AGE < this.head.height + 1) {
-      throw new InvalidMessage(`evidence of an offence at height ${offenceHeight} is more than ${MAX_EVIDENCE_AGE} heights old`);
-    }
-    const account = this.ledger.get(address);
-    if (account === undefined) throw new InvalidMessage(`evidence against ${address}, which has no account`);
-    if (ev.kind !== Evidence.Kind.DOUBLE_SPEND && !isRegistered(account)) throw new InvalidMessage(`evidence against ${address}, which is not a registered node`);
-  }
-
   /**
    * What the proposer puts in its next block. An engine that agrees on the transaction set first (NCCA) says
    * which pending transactions may go in, and gives the ballots that prove it.
    */
   buildContent(now: number, round: number, txSet?: TxSetChoice): BlockContent {
     const { txs, overlay } = this.mempool.select(this.ledger, this.params.maxBlockTxs, txSet?.allowed);
-    const evidence = [...this.pendingEvidence.values()]
-      .filter((ev) => ev.kind !== Evidence.Kind.INVALID_BLOCK || this.builtOnHead(ev))
-      .slice(0, this.params.maxBlockEvidence);
+    const evidence = this.evidence.forBlock(this.params.maxBlockEvidence);
     const content = {
       height: this.head.height + 1,
       round,
@@ -443,10 +351,8 @@ export class ChainState {
     }
     const evidence: EvidenceSummary[] = [];
     for (const ev of block.evidence) {
-      this.checkAccused(ev);
-      const summary = verifyEvidence(this.params.chainId, ev);
-      if (ev.kind === Evidence.Kind.INVALID_BLOCK) this.checkRefuted(ev);
-      if (seen.has(summary.id) || this.committedEvidence.has(summary.id)) bad(`evidence ${summary.id} is already recorded`);
+      const summary = this.evidence.judge(ev);
+      if (seen.has(summary.id) || this.evidence.recorded(summary.id)) bad(`evidence ${summary.id} is already recorded`);
       seen.add(summary.id);
       evidence.push(summary);
     }
@@ -481,18 +387,13 @@ export class ChainState {
       this.mempool.remove(id);
       return id;
     });
-    for (const e of executed.evidence) {
-      this.committedEvidence.add(e.id);
-      this.pendingEvidence.delete(e.id);
-    }
-    // Invalid-block proofs are judged on the parent just left behind: nobody can check them any more.
-    for (const [id, ev] of this.pendingEvidence) if (ev.kind === Evidence.Kind.INVALID_BLOCK) this.pendingEvidence.delete(id);
+    this.evidence.committedBlock(executed.evidence.map((e) => e.id));
     const alerts: CommittedBlock['alerts'] = [];
     const dropped: TxStatus[] = this.mempool.stale(this.ledger).map(({ id, tx }) => {
       this.mempool.remove(id);
       const winner = this.committedTx(slotOf(tx));
       if (winner === undefined) return { id, status: 'rejected', code: 'nonce-too-low', reason: `nonce ${tx.nonce} already used` };
-      const alert = this.raiseAlert(winner, tx);
+      const alert = this.evidence.alert(winner, tx);
       if (alert) alerts.push(alert);
       const reason = `double spend: nonce ${tx.nonce} was used by committed transaction ${txId(winner)}`;
       return { id, status: 'rejected', code: 'nonce-conflict', reason };

@@ -68,7 +68,7 @@ export function makeConflictingBallotsEvidence(chainId: string, key: KeyPair, a:
 /**
  * Evidence that `block`'s creator signed a block its own parent state refutes (a wrong state root, an overspend, a
  * transaction set its ballots do not confirm): the whole block, which only a replica whose head is that parent
- * can judge, by running it (ChainState.proveRefuted). Every replica holds that state while the height is being
+ * can judge, by running it (EvidencePool.proveRefuted). Every replica holds that state while the height is being
  * decided and no replica after, so the proof goes only into another round's block of the same height. A future
  * timestamp stays unprovable: a block's timestamp has no lower bound but its parent's, so the block carrying
  * such a proof could be back-dated to frame a proposer whose clock was right.

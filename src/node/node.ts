@@ -278,7 +278,7 @@ export class PosplusNode {
       await this.checkStoredState(ledger, head.height);
       chain.lastCertificate = await this.store.getCertificate(head.height);
       chain.headRecord = await this.store.getHeadRecord();
-      chain.rememberEvidence(await this.store.committedEvidenceIds());
+      chain.evidence.remember(await this.store.committedEvidenceIds());
     }
     this.chain = chain;
     this.engine = createEngine(chain, rules, DEFAULT_TIMEOUTS, wal);

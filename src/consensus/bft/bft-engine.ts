@@ -251,7 +251,7 @@ export class BftEngine implements Engine, EngineCore {
       valid = false;
       this.out.verdict = 'reject';
       this.out.reason = err.reason;
-      report(this, proveInvalidBlock(this.chain.params.chainId, this.chain.key, block!, this.chain.head.height) ?? this.chain.proveRefuted(block!), now);
+      report(this, proveInvalidBlock(this.chain.params.chainId, this.chain.key, block!, this.chain.head.height) ?? this.chain.evidence.proveRefuted(block!), now);
     }
     this.h.proposals.set(p.round, { proposal: p, block: block!, hash, valid });
     if (valid) this.feed?.carried(block!, this.height, now);

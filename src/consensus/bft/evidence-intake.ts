@@ -27,7 +27,7 @@ export function reportConflict(e: EngineCore, a: Block, b: Block, now: number): 
 /** Evidence this replica raised: kept for a block and, unless someone else's copy comes first, gossiped. */
 export function report(e: EngineCore, evidence: Evidence | undefined, now: number): void {
   if (evidence === undefined) return;
-  const summary = e.chain.admitEvidence(evidence);
+  const summary = e.chain.evidence.admit(evidence);
   if (summary) {
     e.out.evidence.push(summary);
     e.evidenceOut.hold(summary.id, evidence, now);
@@ -42,7 +42,7 @@ export function onEvidence(e: EngineCore, evidence: Evidence, now: number): void
     e.evidenceOut.heard(id);
     return;
   }
-  const summary = e.chain.admitEvidence(evidence);
+  const summary = e.chain.evidence.admit(evidence);
   if (summary) e.out.evidence.push(summary);
   else e.out.verdict = 'ignore';
   e.wakeForWork(now);

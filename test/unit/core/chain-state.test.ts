@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { addressOf } from '../../../src/core/address.js';
 import { buildBlock } from '../../../src/core/block.js';
-import { ChainState, DEFAULT_CHAIN_PARAMS, MAX_EVIDENCE_AGE, MEMPOOL_TTL_MS, NO_BLOCK_RULES } from '../../../src/core/chain-state.js';
+import { ChainState, DEFAULT_CHAIN_PARAMS, MEMPOOL_TTL_MS, NO_BLOCK_RULES } from '../../../src/core/chain-state.js';
+import { MAX_EVIDENCE_AGE } from '../../../src/core/evidence-pool.js';
 import { genesisState } from '../../../src/core/genesis.js';
 import { InvalidMessage } from '../../../src/core/errors.js';
 import { Evidence, evidenceId, makeDoubleSpendAlert, makeEquivocationEvidence, offenderOf, proveInvalidBlock, verifyEvidence } from '../../../src/core/evidence.js';
@@ -162,7 +163,7 @@ describe('core/chain-state: admission and double spends', () => {
       assert.ok(alert);
       const committed = commitNext(chain);
       assert.deepEqual(committed.evidence.map((e) => e.id), [alert.summary.id]);
-      assert.equal(chain.admitEvidence(alert.evidence), undefined, 'already recorded');
+      assert.equal(chain.evidence.admit(alert.evidence), undefined, 'already recorded');
       const replay = buildBlock(CHAIN, node, { ...chain.buildContent(NOW + 1, 0), evidence: [alert.evidence] });
       assert.throws(() => chain.execute(replay), /already recorded/);
     });
@@ -210,7 +211,7 @@ describe('core/chain-state: admission and double spends', () => {
       assert.ok(result.status === 'pending' || result.code === 'nonce-conflict', 'a conflict for the slot, which the smaller id holds');
       assert.equal(alert, undefined, 'no alert against a key nobody funded');
       const ev = makeDoubleSpendAlert(CHAIN, node, locate(1), locate(2), 1);
-      assert.throws(() => chain.admitEvidence({ ...ev, signature: new Uint8Array(64) }), /ghost|has no account/);
+      assert.throws(() => chain.evidence.admit({ ...ev, signature: new Uint8Array(64) }), /ghost|has no account/);
       const block = buildBlock(CHAIN, node, { ...chain.buildContent(NOW, 0), evidence: [ev] });
       assert.throws(() => chain.execute(block), /has no account/);
     });
@@ -220,7 +221,7 @@ describe('core/chain-state: admission and double spends', () => {
       const stranger = key('stranger');
       const v = (hash: number) => signVote(CHAIN, stranger, { type: Vote.Type.PREVOTE, height: 1, round: 0, blockHash: new Uint8Array(32).fill(hash) });
       const ev = makeEquivocationEvidence(CHAIN, node, Vote.encode(v(1)), Vote.encode(v(2)), 1);
-      assert.throws(() => chain.admitEvidence(ev), /has no account|not a registered node/);
+      assert.throws(() => chain.evidence.admit(ev), /has no account|not a registered node/);
     });
 
     it(`misconduct more than ${MAX_EVIDENCE_AGE} heights old is refused; recent misconduct is recorded`, () => {
@@ -229,8 +230,8 @@ describe('core/chain-state: admission and double spends', () => {
         new ChainState({ ...DEFAULT_CHAIN_PARAMS, chainId: CHAIN }, genesis, node, genesisState(genesis), { height, hash: genesis.hash, timestamp: genesis.spec.timestamp }, NO_BLOCK_RULES);
       const v = (hash: number) => Vote.encode(signVote(CHAIN, alice, { type: Vote.Type.PREVOTE, height: 5, round: 0, blockHash: new Uint8Array(32).fill(hash) }));
       const ev = makeEquivocationEvidence(CHAIN, node, v(1), v(2), 5);
-      assert.ok(at(5 + MAX_EVIDENCE_AGE - 1).admitEvidence(ev), 'the oldest offence still recorded');
-      assert.throws(() => at(5 + MAX_EVIDENCE_AGE).admitEvidence(ev), /more than 1000 heights old/);
+      assert.ok(at(5 + MAX_EVIDENCE_AGE - 1).evidence.admit(ev), 'the oldest offence still recorded');
+      assert.throws(() => at(5 + MAX_EVIDENCE_AGE).evidence.admit(ev), /more than 1000 heights old/);
     });
 
     it('a double spend by a funded account still raises its alert', () => {
@@ -254,7 +255,7 @@ describe('core/chain-state: admission and double spends', () => {
       const forgetful = restart();
       assert.doesNotThrow(() => forgetful.execute(replay), 'without the evidence on record a restarted replica would accept it');
       const restarted = restart();
-      restarted.rememberEvidence([alert.summary.id]);
+      restarted.evidence.remember([alert.summary.id]);
       assert.throws(() => restarted.execute(replay), /already recorded/);
     });
   });
@@ -333,7 +334,7 @@ describe('core/chain-state: admission and double spends', () => {
       assert.equal(offenderOf(ev), addressOf(node.publicKey));
       assert.equal(evidenceId(ev), evidenceId(proveInvalidBlock(CHAIN, alice, block, 9)!), 'the same offence has one id whoever reports it');
       const chain = fresh();
-      assert.ok(chain.admitEvidence(ev), 'a replica takes it for its next block');
+      assert.ok(chain.evidence.admit(ev), 'a replica takes it for its next block');
     });
 
     it('no proof for a block whose fault needs state, or whose content does not match what its creator signed', () => {

@@ -23,15 +23,15 @@ describe('core: invalid-block proofs, judged on the accused block’s parent', (
   it('a block its parent refutes (an overspend, a wrong state root) is proven there, and the proof goes into a block of the same height', () => {
     for (const make of [overspend, (c: ChainState) => buildBlock(CHAIN, node, { ...c.buildContent(NOW, 0), stateRoot: new Uint8Array(32) })]) {
       const reporter = replica(bob);
-      const ev = reporter.proveRefuted(make(reporter));
+      const ev = reporter.evidence.proveRefuted(make(reporter));
       assert.ok(ev, 'a proof');
       const summary = verifyEvidence(CHAIN, ev);
       assert.equal(summary.kind, 'invalid-proposal');
       assert.equal(summary.offender, addressOf(node.publicKey));
       assert.equal(offenderOf(ev), addressOf(node.publicKey));
-      assert.equal(evidenceId(ev), evidenceId(replica(alice).proveRefuted(make(replica(alice)))!), 'one offence, one id, whoever reports it');
+      assert.equal(evidenceId(ev), evidenceId(replica(alice).evidence.proveRefuted(make(replica(alice)))!), 'one offence, one id, whoever reports it');
       const proposer = replica(alice);
-      assert.ok(proposer.admitEvidence(ev), 'another replica on the same head takes it');
+      assert.ok(proposer.evidence.admit(ev), 'another replica on the same head takes it');
       const next = buildBlock(CHAIN, alice, proposer.buildContent(NOW, 1));
       assert.deepEqual(next.evidence, [ev]);
       const executed = replica().execute(next);
@@ -42,21 +42,21 @@ describe('core: invalid-block proofs, judged on the accused block’s parent', (
   it('a valid block is not refuted: no proof, and a made-up one is refused in the pool and in a block', () => {
     const chain = replica(bob);
     const valid = buildBlock(CHAIN, node, chain.buildContent(NOW, 0));
-    assert.equal(chain.proveRefuted(valid), undefined);
+    assert.equal(chain.evidence.proveRefuted(valid), undefined);
     const framing = makeInvalidBlockEvidence(CHAIN, bob, valid, 0);
-    assert.throws(() => chain.admitEvidence(framing), /valid on its parent/);
+    assert.throws(() => chain.evidence.admit(framing), /valid on its parent/);
     const carrying = buildBlock(CHAIN, alice, { ...chain.buildContent(NOW, 1), evidence: [framing] });
     assert.throws(() => replica().execute(carrying), /valid on its parent/);
   });
 
   it('judged only on that parent: once the height is committed the proof leaves the pool, is ignored, and refuses a block of the next height', () => {
     const chain = replica(bob);
-    const ev = chain.proveRefuted(overspend(chain))!;
-    assert.ok(chain.admitEvidence(ev));
+    const ev = chain.evidence.proveRefuted(overspend(chain))!;
+    assert.ok(chain.evidence.admit(ev));
     const honest = buildBlock(CHAIN, alice, { ...chain.buildContent(NOW, 1), evidence: [] });
     chain.commit(honest, chain.execute(honest));
     assert.deepEqual(chain.buildContent(NOW + 1, 0).evidence, [], 'no longer offered');
-    assert.equal(chain.admitEvidence(ev), undefined, 'built on another head: ignored, not refused');
+    assert.equal(chain.evidence.admit(ev), undefined, 'built on another head: ignored, not refused');
     const late = buildBlock(CHAIN, alice, { ...chain.buildContent(NOW + 1, 0), evidence: [ev] });
     assert.throws(() => chain.execute(late), /not built on this head/);
   });
@@ -65,9 +65,9 @@ describe('core: invalid-block proofs, judged on the accused block’s parent', (
     const chain = replica(bob);
     const bad = overspend(chain);
     assert.throws(() => verifyEvidence(CHAIN, makeInvalidBlockEvidence(CHAIN, bob, { ...bad, txs: [] }, 0)), /tx root/);
-    assert.equal(chain.proveRefuted({ ...bad, txs: [] }), undefined, 'no proof is raised for it');
-    const nested = buildBlock(CHAIN, node, { ...chain.buildContent(NOW, 1), evidence: [chain.proveRefuted(bad)!], stateRoot: new Uint8Array(32) });
+    assert.equal(chain.evidence.proveRefuted({ ...bad, txs: [] }), undefined, 'no proof is raised for it');
+    const nested = buildBlock(CHAIN, node, { ...chain.buildContent(NOW, 1), evidence: [chain.evidence.proveRefuted(bad)!], stateRoot: new Uint8Array(32) });
     assert.throws(() => verifyEvidence(CHAIN, makeInvalidBlockEvidence(CHAIN, bob, nested, 0)), /carries one itself/);
-    assert.equal(chain.proveRefuted(nested), undefined, 'no proof is raised for it');
+    assert.equal(chain.evidence.proveRefuted(nested), undefined, 'no proof is raised for it');
   });
 });
