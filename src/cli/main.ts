@@ -2,9 +2,11 @@
 import './runtime-check.js';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../node/config.js';
+import { VERSION } from '../node/version.js';
 import { UsageError } from './errors.js';
 import { registerDevnetCommand } from './devnet.js';
 import { registerAddressCommand } from './address-command.js';
+import { registerConfigCommand } from './config-command.js';
 import { registerExperimentCommand } from './experiment-command.js';
 import { registerDoubleSpendCommand } from './double-spend-command.js';
 import { registerGenesisCommand } from './genesis-command.js';
@@ -17,6 +19,7 @@ import { registerTxCommand } from './tx-command.js';
 
 const program = new Command('posplus')
   .description('posplus: an Internet-of-Vehicles blockchain node on libp2p')
+  .version(VERSION, '-V, --version', 'print the version')
   .exitOverride()
   .configureOutput({
     writeErr: (s) => process.stderr.write(s),
@@ -25,6 +28,7 @@ const program = new Command('posplus')
   });
 
 registerNodeCommand(program);
+registerConfigCommand(program);
 registerKeygenCommand(program);
 registerGenesisCommand(program);
 registerAddressCommand(program);

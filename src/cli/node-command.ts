@@ -1,25 +1,20 @@
 import type { Command } from 'commander';
-import { loadConfig, SETTINGS } from '../node/config.js';
+import { loadConfig } from '../node/config.js';
 import { createLogger } from '../node/logger.js';
 import { PosplusNode } from '../node/node.js';
 import { registerMethods } from '../node/rpc/methods.js';
 import { RpcServer } from '../node/rpc/server.js';
+import { addSettingOptions } from './setting-options.js';
 
 export function registerNodeCommand(program: Command): void {
-  const cmd = program
-    .command('node')
-    .description('run a node: joins the network, takes part in consensus, serves JSON-RPC')
-    .option('--config <file>', 'a .env file with settings (below the environment and flags in precedence)');
-  for (const s of SETTINGS) {
-    if (s.flag) cmd.option(`${s.flag} ${s.arg}`, `${s.description} (env ${s.name})`);
-  }
+  const cmd = addSettingOptions(program.command('node').description('run a node: joins the network, takes part in consensus, serves JSON-RPC'));
   cmd.action(async (opts: Record<string, string | boolean | undefined>) => {
     const { config, warnings } = loadConfig({ flags: opts, env: process.env, configFile: opts.config as string | undefined });
     const log = createLogger(config.logLevel);
     for (const w of warnings) log.warn(w);
     let stopping = false;
     const fatal = (err: Error): void => {
-      log.fatal({ err: err.message }, 'stopping after a fatal error');
+      log.fatal({ err }, 'stopping after a fatal error');
       process.stderr.write(`posplus: ${err.message}\n`);
       process.exit(1);
     };

@@ -92,7 +92,7 @@ export class CatchUp {
     try {
       return { peer, response: await requestBlocks(this.host, this.chainId, peerIdFromString(peer), from, t.genesisHash, deadlineMs, max) };
     } catch (err) {
-      this.log.debug({ peer, err: (err as Error).message }, 'sync request failed; leaving the peer out of sync for a while');
+      this.log.debug({ peer, err }, 'sync request failed; leaving the peer out of sync for a while');
       this.aside.set(peer, Date.now() + SYNC_STALL_ASIDE_MS);
       return undefined;
     }

@@ -430,8 +430,10 @@ export interface LoadConfigOptions {
 export interface LoadedConfig {
   config: NodeConfig;
   warnings: string[];
-  /** where each setting's value came from (for `posplus config`-style output) */
+  /** where each setting's value came from (`posplus config` prints it) */
   sources: Record<SettingName, string>;
+  /** each setting's value as that source wrote it, before parsing */
+  raw: Record<SettingName, string>;
 }
 
 export function loadConfig(opts: LoadConfigOptions): LoadedConfig {
@@ -453,8 +455,10 @@ export function loadConfig(opts: LoadConfigOptions): LoadedConfig {
 
   const values = {} as Record<SettingName, unknown>;
   const sources = {} as Record<SettingName, string>;
+  const raw = {} as Record<SettingName, string>;
   for (const name of NAMES) {
     const { value, source } = winner(name);
+    raw[name] = value;
     const result = SPECS[name].schema.safeParse(value);
     if (!result.success) fail(name, result.error.issues[0]?.message ?? `${q(value)} is invalid`);
     values[name] = result.data;
@@ -493,5 +497,5 @@ export function loadConfig(opts: LoadConfigOptions): LoadedConfig {
   if (config.rpcPort !== 0 && config.rpcPort === config.p2pPort) {
     fail('RPC_PORT', `${config.rpcPort} is also the P2P_PORT (${sources.P2P_PORT})`);
   }
-  return { config, warnings, sources };
+  return { config, warnings, sources, raw };
 }

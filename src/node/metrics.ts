@@ -3,6 +3,12 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** Prometheus metrics of one node, served on GET /metrics. */
 export class NodeMetrics {
   readonly registry = new Registry();
+  readonly buildInfo = new Gauge({
+    name: 'posplus_build_info',
+    help: 'Always 1: its labels say which version, engine and chain this node runs',
+    labelNames: ['version', 'engine', 'chain'] as const,
+    registers: [this.registry],
+  });
   readonly height = new Gauge({ name: 'posplus_height', help: 'Committed chain height', registers: [this.registry] });
   readonly peers = new Gauge({ name: 'posplus_peers', help: 'Connected libp2p peers', registers: [this.registry] });
   readonly mempool = new Gauge({ name: 'posplus_mempool_size', help: 'Pending transactions', registers: [this.registry] });

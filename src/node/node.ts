@@ -37,6 +37,7 @@ import { CatchUp } from './catch-up.js';
 import { GossipIntake } from './gossip-intake.js';
 import { MAX_TX_BATCH, type TxPool, encodeTxBatch, wireOf } from '../protocol/codec.js';
 import { summarize } from './outbound-summary.js';
+import { VERSION } from './version.js';
 import { type TopicRef, stringifyTopic, topicsFor } from '../protocol/topics.js';
 
 const CEREMONY_TICK_MS = 1000;
@@ -97,6 +98,7 @@ export class PosplusNode {
     private readonly standing: PeerStanding,
     private readonly onFatal: (err: Error) => void,
   ) {
+    this.metrics.buildInfo.set({ version: VERSION, engine: config.engine, chain: config.chainId }, 1);
     this.catchUp = new CatchUp(host, config.chainId, standing, log);
     this.intake = new GossipIntake({
       log,
@@ -441,7 +443,7 @@ export class PosplusNode {
     if (this.stopping) return;
     this.metrics.published.inc({ kind });
     this.host.services.pubsub.publish(stringifyTopic(this.chainId, ref), data).catch((err: Error) => {
-      this.log.debug({ kind, err: err.message }, 'publish failed');
+      this.log.debug({ kind, err }, 'publish failed');
       orElse?.();
     });
   }
@@ -596,7 +598,7 @@ export class PosplusNode {
       (s) => this.log.info({ stake: missing, status: s.status }, 'registered stake'),
       (err) => {
         this.stakeRequested = false;
-        this.log.warn({ err: (err as Error).message }, 'stake registration not submitted; will retry');
+        this.log.warn({ err }, 'stake registration not submitted; will retry');
       },
     );
   }

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { oneNodePerCell, useCluster, waitFor } from './support/local-cluster.js';
 
 const SINK = '0x00000000000000000000000000000000000000cc';
@@ -6,6 +7,7 @@ const TARGET = 5;
 
 interface Status {
   address: string;
+  version: string;
   height: number;
   behaviors?: string;
 }
@@ -29,6 +31,18 @@ describe('e2e: a node started with --behavior', function () {
       statuses.forEach((s, i) => i !== BAD && assert.equal(s.behaviors, undefined, `node ${i} is honest`));
       assert.match(cluster.nodes[BAD]!.stderr, /test-network behaviour active: equivocate/);
       for (const node of honest()) assert.doesNotMatch(node.stderr, /test-network behaviour/);
+    });
+
+    it('says which build it is: version in node_status, and posplus_build_info in /metrics', async () => {
+      const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+      const status = await cluster.nodes[0]!.rpc.call<Status & { chainId: string }>('node_status');
+      assert.equal(status.version, version);
+      const metrics = await (await fetch(`${cluster.nodes[0]!.url}/metrics`)).text();
+      const info = metrics.split('\n').find((l) => l.startsWith('posplus_build_info{'));
+      assert.ok(info !== undefined, 'posplus_build_info is exported');
+      assert.match(info, new RegExp(`version="${version}"`));
+      assert.match(info, /engine="ncca"/);
+      assert.match(info, /chain="[^"]+"\} 1$/);
     });
 
     it('honest nodes record equivocation evidence naming it, and keep one hash per height', async () => {

@@ -36,7 +36,12 @@ describe('e2e: two replicas started with one key', function () {
       clearInterval(sending);
       await host.stop();
     }
-    for (const n of stopped()) assert.ok(n.stderr.includes(CLASH), `a copy stopped for another reason:\n${n.stderr.slice(-2000)}`);
+    for (const n of stopped()) {
+      assert.ok(n.stderr.includes(CLASH), `a copy stopped for another reason:\n${n.stderr.slice(-2000)}`);
+      // The log keeps the error itself, its stack with it, not only its message.
+      const fatal = n.stderr.split('\n').find((l) => l.includes('"stopping after a fatal error"'));
+      assert.ok(fatal !== undefined && (JSON.parse(fatal) as { err?: { stack?: string } }).err?.stack?.includes(CLASH), `the fatal log line has the error's stack: ${fatal}`);
+    }
     if (votes.doubles().length > 0) assert.ok(stopped().length > 0, `both copies run on after signing twice: ${votes.doubles().join('; ')}`);
     process.stderr.write(`      shared key: ${votes.doubles().length} double-signed slots seen, ${stopped().length} copy stopped\n`);
     await twin.stop();

@@ -16,6 +16,7 @@ import { trustedListView } from '../trust-view.js';
 import { detectionView } from '../../consensus/detection/detection-view.js';
 import { FORBIDDEN, NOT_FOUND, RpcError, TX_REJECTED, UNAVAILABLE } from './errors.js';
 import { type RpcServer, defineMethod } from './server.js';
+import { VERSION } from '../version.js';
 
 const hex = (what: string) => z.string().regex(/^(0x)?[0-9a-fA-F]*$/, `${what} must be hex`);
 const address = z.string().refine((s) => isAddress(s.toLowerCase()), 'must be 0x followed by 40 hex digits');
@@ -89,6 +90,7 @@ export function registerMethods(rpc: RpcServer, node: PosplusNode): void {
       const status = node.engine?.status();
       return {
         peerId: node.host.peerId.toString(),
+        version: VERSION,
         address: addressOf(selfKey),
         chainId: node.chainId,
         engine: node.config.engine,

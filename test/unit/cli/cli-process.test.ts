@@ -159,6 +159,41 @@ describe('posplus CLI (child process)', function () {
     });
   });
 
+  describe('a node that says what it is', () => {
+    it('--version prints the package version', async () => {
+      const r = await runCli(['--version']);
+      assert.equal(r.code, 0, r.stderr);
+      const { version } = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string };
+      assert.equal(r.stdout, `${version}\n`);
+    });
+
+    it('node --help gives every flag its default and its environment name', async () => {
+      const r = await runCli(['node', '--help']);
+      assert.equal(r.code, 0, r.stderr);
+      const help = r.stdout.replace(/\s+/g, ' ');
+      assert.ok(help.includes('(default: 8545; env RPC_PORT)'), help);
+      assert.ok(help.includes('(default: unset; env BOOTSTRAP)'), help);
+    });
+
+    it('config prints every setting with the source that won, and never the secret', async () => {
+      const file = join(dir, 'settings.env');
+      writeFileSync(file, 'CHAIN_ID=from-file\nP2P_PORT=9100\n');
+      const r = await runCli(['config', '--config', file, '--rpc-port', '9999'], { env: { P2P_PORT: '9200', GENESIS_SECRET: 'ab'.repeat(32) } });
+      assert.equal(r.code, 0, r.stderr);
+      const lines = new Map(r.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l] as const));
+      assert.match(lines.get('RPC_PORT')!, /^RPC_PORT=9999 +# flag --rpc-port$/);
+      assert.match(lines.get('P2P_PORT')!, /^P2P_PORT=9200 +# environment$/);
+      assert.match(lines.get('CHAIN_ID')!, new RegExp(`^CHAIN_ID=from-file +# ${file}$`));
+      assert.match(lines.get('DATA_DIR')!, /# default(\.env)?$/);
+      assert.match(lines.get('GENESIS_SECRET')!, /^GENESIS_SECRET=\(set, not shown\) +# environment$/);
+      assert.ok(!r.stdout.includes('ab'.repeat(32)), 'the secret is not printed');
+    });
+
+    it('config fails on a bad value as the node would: exit 2, one line naming the setting and its source', async () => {
+      assertUsage(await runCli(['config'], { env: { RPC_PORT: 'x' } }), 'RPC_PORT', 'environment');
+    });
+  });
+
   describe('node with a bad --behavior list: exit 2 with one line, before anything starts', () => {
     const cases: [string, ...string[]][] = [
       ['bogus', 'BEHAVIOR', '--behavior', 'unknown behaviour "bogus"', 'known: delay[:ms], drop, equivocate'],
