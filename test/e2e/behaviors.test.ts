@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
+import { RpcCallError } from '../../src/cli/rpc-client.js';
+import { MAX_BLOCK_RANGE } from '../../src/node/rpc/methods.js';
 import { oneNodePerCell, useCluster, waitFor } from './support/local-cluster.js';
 
 const SINK = '0x00000000000000000000000000000000000000cc';
@@ -82,6 +84,18 @@ describe('e2e: a node started with --behavior', function () {
         const hashes = await Promise.all(honest().map(async (n) => (await n.rpc.call<{ hash: string }>('chain_block', { height: h })).hash));
         assert.equal(new Set(hashes).size, 1, `height ${h}: honest nodes hold different blocks ${hashes.join(', ')}`);
       }
+    });
+
+    it('chain_blocks gives a range in height order, the blocks chain_block gives, and stops at the head', async () => {
+      const node = cluster.nodes[0]!;
+      const top = (await node.head()).height;
+      assert.ok(top >= 2, `a few heights to read (head ${top})`);
+      const range = await node.rpc.call<{ height: number; hash: string }[]>('chain_blocks', { from: 0, to: top + 50 });
+      assert.ok(range.length >= top && range.length <= MAX_BLOCK_RANGE, `${range.length} blocks for heights 0..${top + 50} with the head at ${top}`);
+      range.forEach((b, i) => assert.equal(b.height, i + 1));
+      for (const b of range.slice(0, top)) assert.equal(b.hash, (await node.rpc.call<{ hash: string }>('chain_block', { height: b.height })).hash);
+      assert.deepEqual((await node.rpc.call<{ height: number }[]>('chain_blocks', { from: 2, to: 2 })).map((b) => b.height), [2]);
+      await assert.rejects(node.rpc.call('chain_blocks', { from: 5, to: 2 }), (err: RpcCallError) => err.code === -32602 && /to/.test(err.message));
     });
   });
 });

@@ -22,6 +22,8 @@ const hex = (what: string) => z.string().regex(/^(0x)?[0-9a-fA-F]*$/, `${what} m
 const address = z.string().refine((s) => isAddress(s.toLowerCase()), 'must be 0x followed by 40 hex digits');
 const amount = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const noParams = z.object({}).strict();
+/** chain_blocks answers at most this many blocks: a range is one reply held in memory and written at once. */
+export const MAX_BLOCK_RANGE = 100;
 
 export function peerIdOf(publicKey: Uint8Array): string {
   return peerIdFromPublicKey(publicKeyFromRaw(publicKey)).toString();
@@ -135,6 +137,23 @@ export function registerMethods(rpc: RpcServer, node: PosplusNode): void {
       const block = height === undefined ? undefined : await node.store.getBlock(height);
       if (block === undefined) throw new RpcError(NOT_FOUND, `no block ${'height' in p ? `at height ${p.height}` : `with hash ${p.hash}`}`);
       return blockView(block, await node.store.getCertificate(height!));
+    },
+  }));
+
+  rpc.register('chain_blocks', defineMethod({
+    params: z
+      .object({ from: z.number().int().nonnegative(), to: z.number().int().nonnegative() })
+      .strict()
+      .refine((p) => p.to >= p.from, { message: 'to must not be below from', path: ['to'] }),
+    // At most MAX_BLOCK_RANGE blocks, in height order, stopping at the stored head: a caller pages on from the last.
+    handler: async (p) => {
+      const out: ReturnType<typeof blockView>[] = [];
+      for (let height = Math.max(p.from, 1); height <= Math.min(p.to, p.from + MAX_BLOCK_RANGE - 1); height++) {
+        const block = await node.store.getBlock(height);
+        if (block === undefined) break;
+        out.push(blockView(block, await node.store.getCertificate(height)));
+      }
+      return out;
     },
   }));
 
