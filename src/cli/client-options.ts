@@ -12,6 +12,7 @@ import type { Identity } from '../node/identity.js';
 import { UsageError } from './errors.js';
 import { DEFAULT_DATA_DIR, exists, nodeKeyPath, readKeyOption } from './key-info.js';
 import { RpcCallError, RpcClient } from './rpc-client.js';
+import { openTxStream } from './tx-stream.js';
 
 export const DEFAULT_RPC = 'http://127.0.0.1:8545';
 
@@ -222,8 +223,8 @@ export async function txStatus(rpc: CliRpc, id: string): Promise<TxStatusView | 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Polls tx_get until the transaction is committed or rejected; a dot on stderr per poll when `dots`.
- * Returns the final status, or undefined on timeout.
+ * Waits until the transaction is committed or rejected: on the node's event stream where it serves one, else
+ * polling tx_get; a dot on stderr every half second when `dots`. Returns the final status, or undefined on timeout.
  */
 export async function waitForTx(
   rpc: CliRpc,
@@ -232,18 +233,28 @@ export async function waitForTx(
 ): Promise<TxStatusView | undefined> {
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   let dotted = false;
+  const dots = opts.dots ? setInterval(() => (dotted = process.stderr.write('.') || true), 500) : undefined;
+  const stream = await openTxStream(rpc.url);
   try {
+    // Asked once the stream is open: a fate decided before it opened is in tx_get, one after it in the stream.
+    const now = await txStatus(rpc, id);
+    if (now !== undefined && now.status !== 'pending') return now;
+    if (stream !== undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()))));
+      const settled = await Promise.race([stream.settled(id), timeout]);
+      clearTimeout(timer);
+      if (settled !== undefined) return settled;
+    }
     for (;;) {
       const s = await txStatus(rpc, id);
       if (s !== undefined && s.status !== 'pending') return s;
       if (Date.now() >= deadline) return undefined;
-      if (opts.dots) {
-        process.stderr.write('.');
-        dotted = true;
-      }
       await sleep(opts.intervalMs ?? 500);
     }
   } finally {
+    stream?.close();
+    clearInterval(dots);
     if (dotted) process.stderr.write('\n');
   }
 }

@@ -58,7 +58,18 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  readonly subscriptions: Gauge;
+
+  /** `subscriptions`: how many event subscriptions are open now, read at each scrape. */
+  constructor(subscriptions: () => number = () => 0) {
+    this.subscriptions = new Gauge({
+      name: 'posplus_event_subscriptions',
+      help: 'Open event subscriptions (WebSocket subscribe and GET /events streams)',
+      registers: [this.registry],
+      collect() {
+        this.set(subscriptions());
+      },
+    });
     // process_* and nodejs_* (resident memory, heap, event-loop lag, GC): what an operator watches a node by.
     collectDefaultMetrics({ register: this.registry });
   }

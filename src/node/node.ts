@@ -38,6 +38,8 @@ import { GossipIntake } from './gossip-intake.js';
 import { MAX_TX_BATCH, type TxPool, encodeTxBatch, wireOf } from '../protocol/codec.js';
 import { summarize } from './outbound-summary.js';
 import { VERSION } from './version.js';
+import { EventHub } from './events/event-hub.js';
+import { NodeEvents } from './events/node-events.js';
 import { type TopicRef, stringifyTopic, topicsFor } from '../protocol/topics.js';
 
 const CEREMONY_TICK_MS = 1000;
@@ -54,7 +56,10 @@ const MOBILITY_PAUSE_MS = 2000;
  * before publishing anything, so a crash never leaves a published vote that the disk forgot.
  */
 export class PosplusNode {
-  readonly metrics = new NodeMetrics();
+  /** Pushed events (heads, txs, detection) for the RPC port's streams. */
+  readonly events = new EventHub();
+  readonly metrics = new NodeMetrics(() => this.events.size);
+  private readonly eventSource = new NodeEvents(this.events);
   engine?: Engine;
   chain?: ChainState;
   genesis?: Genesis;
@@ -283,6 +288,7 @@ export class PosplusNode {
       chain.evidence.remember(await this.store.committedEvidenceIds());
     }
     this.chain = chain;
+    this.eventSource.follow(ledger.entries());
     this.engine = createEngine(chain, rules, DEFAULT_TIMEOUTS, wal);
     this.metrics.height.set(head.height);
     this.refreshTopics();
@@ -330,6 +336,8 @@ export class PosplusNode {
     const ready = engine.step(input);
     this.scheduleWake(ready.wakeAt);
     if (input.type === 'txs') this.intake.retryAwaited();
+    this.eventSource.txStatuses(ready.txStatuses);
+    this.eventSource.evidence(ready.evidence);
     for (const s of ready.txStatuses) {
       // A copy refused as a duplicate says nothing about the original, which stays pending or committed.
       if (s.status !== 'rejected' || s.code !== 'duplicate') this.statuses.set(s.id, s);
@@ -376,8 +384,10 @@ export class PosplusNode {
       this.metrics.roundTimeouts.inc(c.certificate.round);
       this.metrics.height.set(c.block.header?.height ?? 0);
       this.log.info({ height: c.block.header?.height, round: c.certificate.round, txs: c.txIds.length, hash: c.hash.slice(0, 16) }, 'committed');
+      this.eventSource.committed(c);
     }
     if (ready.commits.length) {
+      this.eventSource.settled(this.chain!.ledger.entries(), ready.commits.at(-1)!.block.header?.height ?? 0);
       this.countDetection();
       this.maybeRegisterStake();
       this.maybeLocate();

@@ -17,6 +17,8 @@ import { detectionView } from '../../consensus/detection/detection-view.js';
 import { FORBIDDEN, NOT_FOUND, RpcError, TX_REJECTED, UNAVAILABLE } from './errors.js';
 import { type RpcServer, defineMethod } from './server.js';
 import { VERSION } from '../version.js';
+import { serveEventStream } from './event-stream.js';
+import { registerSubscriptions } from './subscriptions.js';
 
 const hex = (what: string) => z.string().regex(/^(0x)?[0-9a-fA-F]*$/, `${what} must be hex`);
 const address = z.string().refine((s) => isAddress(s.toLowerCase()), 'must be 0x followed by 40 hex digits');
@@ -278,4 +280,7 @@ export function registerMethods(rpc: RpcServer, node: PosplusNode): void {
     contentType: node.metrics.registry.contentType,
     body: await node.metrics.registry.metrics(),
   }));
+
+  rpc.addStreamRoute('/events', (query, res) => serveEventStream(node.events, query, res));
+  registerSubscriptions(rpc, node.events);
 }

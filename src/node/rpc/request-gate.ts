@@ -23,13 +23,21 @@ function hostnameOf(host: string): string {
 /**
  * The browser checks on a JSON-RPC POST, in the spirit of geth's vhosts and CORS handlers:
  * - `Content-Type: application/json`: a web page can send `text/plain` without a preflight, but not this;
- * - `Host` an IP literal, a loopback name or `rpcHost`: a DNS-rebinding page reaches the node under its own
- *   name, which is none of these;
- * - no `Origin` other than the node's own: a page elsewhere never gets its call run.
+ * - and those of checkCaller.
  */
 export function checkRpcRequest(headers: IncomingHttpHeaders, rpcHost: string): GateRefusal | undefined {
   const type = (headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
   if (type !== 'application/json') return { status: 415, message: 'Content-Type must be application/json' };
+  return checkCaller(headers, rpcHost);
+}
+
+/**
+ * Who may read the node (JSON-RPC, event streams):
+ * - `Host` an IP literal, a loopback name or `rpcHost`: a DNS-rebinding page reaches the node under its own
+ *   name, which is none of these;
+ * - no `Origin` other than the node's own: a page elsewhere never gets its call run or its stream opened.
+ */
+export function checkCaller(headers: IncomingHttpHeaders, rpcHost: string): GateRefusal | undefined {
   const host = headers.host;
   if (host === undefined || host === '') return { status: 403, message: 'a Host header is required' };
   const name = hostnameOf(host);

@@ -1,9 +1,10 @@
 /**
- * Generic JSON-RPC 2.0 over HTTP, plus a few plain GET routes (/health, /metrics) on the same port.
+ * Generic JSON-RPC 2.0 over HTTP, plus a few plain GET routes (/health, /metrics) and streams (/events) on the same port.
  * It knows nothing about the chain: the node registers its methods and routes before listen().
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIPv4, type AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { z, ZodDefault, ZodEffects, ZodObject, ZodOptional, type ZodTypeAny } from 'zod';
 import {
   INVALID_PARAMS,
@@ -15,7 +16,8 @@ import {
   toJsonRpcError,
   type JsonRpcErrorObject,
 } from './errors.js';
-import { MAX_BATCH, checkRpcRequest } from './request-gate.js';
+import { MAX_BATCH, checkCaller, checkRpcRequest } from './request-gate.js';
+import { PARSE_FAILED, WsEndpoint } from './ws-endpoint.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 const RPC_PATHS = new Set(['/', '/rpc']);
@@ -32,6 +34,16 @@ const DISCARD_MAX_MS = 5_000;
 export interface RpcContext {
   remoteAddress: string;
   isLoopback: boolean;
+  /** A connection the server can push to (a WebSocket); absent for an HTTP POST, which gets one answer. */
+  channel?: PushChannel;
+}
+
+/** A connection that outlives one call: what subscriptions push their notifications into. */
+export interface PushChannel {
+  /** Sends a serialized message; a reader too slow to take it is cut off instead. */
+  push(json: string): void;
+  /** Runs once the connection is gone. */
+  onClose(fn: () => void): void;
 }
 
 export interface RpcMethod<S extends ZodTypeAny> {
@@ -51,6 +63,12 @@ export interface GetRouteResponse {
 }
 
 export type GetRouteHandler = () => Promise<GetRouteResponse>;
+
+/**
+ * A GET route that answers with a stream it keeps open (Server-Sent Events). It runs after the caller checks
+ * (Host, Origin) and owns `res` from then on; the server ends it when it closes.
+ */
+export type StreamRouteHandler = (query: URLSearchParams, res: ServerResponse) => void;
 
 export interface RpcLogger {
   warn(obj: object, msg?: string): void;
@@ -75,8 +93,12 @@ const TOO_LARGE = Symbol('too large');
 export class RpcServer {
   private readonly methods = new Map<string, RpcMethod<ZodTypeAny>>();
   private readonly getRoutes = new Map<string, GetRouteHandler>();
+  private readonly streamRoutes = new Map<string, StreamRouteHandler>();
+  /** Open streams, ended at close() instead of holding it for the grace period. */
+  private readonly streams = new Set<ServerResponse>();
   private readonly logger: RpcLogger;
   private server: Server | undefined;
+  private ws: WsEndpoint | undefined;
 
   constructor(private readonly opts: RpcServerOptions) {
     this.logger = opts.logger ?? consoleLogger;
@@ -95,6 +117,11 @@ export class RpcServer {
     this.getRoutes.set(path, handler);
   }
 
+  addStreamRoute(path: string, handler: StreamRouteHandler): void {
+    if (RPC_PATHS.has(path) || this.getRoutes.has(path) || this.streamRoutes.has(path)) throw new Error(`path ${path} is already taken`);
+    this.streamRoutes.set(path, handler);
+  }
+
   async listen(): Promise<{ host: string; port: number }> {
     if (this.server) throw new Error('RpcServer already listening');
     const timeouts = { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS };
@@ -106,6 +133,17 @@ export class RpcServer {
       });
     });
     this.server = server;
+    const ws = new WsEndpoint({
+      rpcHost: this.opts.host,
+      maxPayload: MAX_BODY_BYTES,
+      isLoopback,
+      answer: (message, ctx) => (message === PARSE_FAILED ? Promise.resolve(errorResponse(null, { code: PARSE_ERROR, message: 'parse error' })) : this.answer(message, ctx)),
+    });
+    this.ws = ws;
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (RPC_PATHS.has((req.url ?? '/').split('?', 1)[0]!)) ws.upgrade(req, socket, head);
+      else socket.destroy();
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -127,6 +165,8 @@ export class RpcServer {
     if (!server) return;
     this.server = undefined;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    this.ws?.close();
+    for (const res of this.streams) res.end();
     server.closeIdleConnections();
     const timer = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
     await closed;
@@ -147,6 +187,8 @@ export class RpcServer {
       }
       return this.onRpc(req, res);
     }
+    const stream = this.streamRoutes.get(path);
+    if (stream) return this.onStream(req, res, stream);
     const route = this.getRoutes.get(path);
     if (!route) return sendText(res, 404, 'not found');
     if (req.method !== 'GET') return sendText(res, 405, 'method not allowed', { Allow: 'GET' });
@@ -158,6 +200,15 @@ export class RpcServer {
       return sendText(res, 500, 'internal error');
     }
     send(res, out.status, out.contentType, out.body);
+  }
+
+  private onStream(req: IncomingMessage, res: ServerResponse, handler: StreamRouteHandler): void {
+    if (req.method !== 'GET') return sendText(res, 405, 'method not allowed', { Allow: 'GET' });
+    const refused = checkCaller(req.headers, this.opts.host);
+    if (refused !== undefined) return sendText(res, refused.status, refused.message);
+    this.streams.add(res);
+    res.once('close', () => this.streams.delete(res));
+    handler(new URL(req.url ?? '/', 'http://node').searchParams, res);
   }
 
   private async onRpc(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -178,23 +229,23 @@ export class RpcServer {
     }
 
     const remoteAddress = req.socket.remoteAddress ?? '';
-    const ctx: RpcContext = { remoteAddress, isLoopback: isLoopback(remoteAddress) };
+    const reply = await this.answer(message, { remoteAddress, isLoopback: isLoopback(remoteAddress) });
+    if (reply === undefined) return sendEmpty(res);
+    sendJson(res, reply);
+  }
 
+  /** The serialized answer to a parsed JSON-RPC message (one request or a batch), or undefined when none is due. */
+  async answer(message: unknown, ctx: RpcContext): Promise<string | undefined> {
     if (Array.isArray(message)) {
-      if (message.length === 0) {
-        return sendJson(res, errorResponse(null, { code: INVALID_REQUEST, message: 'invalid request: empty batch' }));
-      }
+      if (message.length === 0) return errorResponse(null, { code: INVALID_REQUEST, message: 'invalid request: empty batch' });
       if (message.length > MAX_BATCH) {
-        return sendJson(res, errorResponse(null, { code: INVALID_REQUEST, message: `invalid request: a batch of ${message.length} requests (limit ${MAX_BATCH})` }));
+        return errorResponse(null, { code: INVALID_REQUEST, message: `invalid request: a batch of ${message.length} requests (limit ${MAX_BATCH})` });
       }
       const replies = await Promise.all(message.map((m) => this.handleOne(m, ctx)));
       const present = replies.filter((r): r is string => r !== undefined);
-      if (present.length === 0) return sendEmpty(res);
-      return sendJson(res, `[${present.join(',')}]`);
+      return present.length === 0 ? undefined : `[${present.join(',')}]`;
     }
-    const reply = await this.handleOne(message, ctx);
-    if (reply === undefined) return sendEmpty(res);
-    sendJson(res, reply);
+    return this.handleOne(message, ctx);
   }
 
   /** Returns the serialized response, or undefined for a notification. */
@@ -364,7 +415,7 @@ function sendJson(res: ServerResponse, body: string): void {
   send(res, 200, 'application/json', body);
 }
 
-function sendText(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+export function sendText(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
   send(res, status, 'text/plain; charset=utf-8', body, headers);
 }
 

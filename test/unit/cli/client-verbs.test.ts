@@ -111,6 +111,25 @@ describe('client verbs against a canned JSON-RPC endpoint', function () {
     assert.match(r.stderr, /committed at height 8/);
   });
 
+  it('tx --wait learns the commit from the node\'s event stream where it serves one (tx_get would say pending for ever)', async () => {
+    const id = 'ef'.repeat(32);
+    const streaming = await new FakeRpc(
+      { tx_send: () => ({ id, status: 'pending' }), tx_get: () => ({ id, status: 'pending' }) },
+      (res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(': open\n\n');
+        setTimeout(() => res.write(`event: tx\ndata: ${JSON.stringify({ id, status: 'committed', height: 12 })}\n\n`), 300);
+      },
+    ).start();
+    try {
+      const r = await runCli(['tx', '--to', TO, '--amount', '2', '--wait', '--rpc', streaming.url]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /committed at height 12/);
+    } finally {
+      await streaming.stop();
+    }
+  });
+
   it('tx --wait exits 1 with the reason when the transaction is rejected', async () => {
     const r = await runCli(['tx', '--to', TO, '--amount', '66', '--wait', '--rpc', rpc.url]);
     assert.equal(r.code, 1);

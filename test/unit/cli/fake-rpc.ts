@@ -1,4 +1,4 @@
-import { type Server, createServer } from 'node:http';
+import { type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** A canned JSON-RPC 2.0 endpoint on 127.0.0.1 for client-verb tests: no node, no network beyond loopback. */
@@ -20,10 +20,17 @@ export class FakeRpc {
   url = '';
   port = 0;
 
-  constructor(private readonly handlers: Record<string, Handler>) {}
+  /** `events`: what GET /events answers with; without it the endpoint serves JSON-RPC only. */
+  constructor(
+    private readonly handlers: Record<string, Handler>,
+    private readonly events?: (res: ServerResponse) => void,
+  ) {}
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
+      if (req.method === 'GET' && req.url?.startsWith('/events') && this.events) return this.events(res);
+      // Otherwise only JSON-RPC, as a node without event streams would serve: `tx --wait` then polls.
+      if (req.method !== 'POST') return void res.writeHead(404).end();
       let body = '';
       req.setEncoding('utf8').on('data', (d: string) => (body += d));
       req.on('end', () => {
