@@ -21,7 +21,14 @@ export const blockHashHex = (block: Block): Hex => toHex(blockHash(headerOf(bloc
  * hash, and so a certificate, then pins the exact bytes, and no one can serve a certified block with other
  * signatures in it.
  */
-export const signedTxHash: (tx: Tx) => Uint8Array = memoByObject((tx) => sha256(encodeTx(tx)));
+/** A signed transaction's hash and encoded size, from one encoding. */
+const signedTx = memoByObject((tx: Tx) => {
+  const bytes = encodeTx(tx);
+  return { hash: sha256(bytes), size: bytes.byteLength };
+});
+export const signedTxHash = (tx: Tx): Uint8Array => signedTx(tx).hash;
+/** Bytes of a signed transaction's encoding. */
+export const signedTxSize = (tx: Tx): number => signedTx(tx).size;
 
 /** Like the tx root, over the full signed bytes: the block hash pins each item's reporter and signature too. */
 export function evidenceRoot(evidence: readonly Evidence[]): Uint8Array {

@@ -1,7 +1,7 @@
 import { addressOf, type Address } from './address.js';
 import type { Hex } from './bytes.js';
 import { hexOf } from './object-memo.js';
-import { signedTxHash } from './block.js';
+import { signedTxHash, signedTxSize } from './block.js';
 import { type StateReader, StateOverlay, applyTx, EMPTY_ACCOUNT } from './ledger.js';
 import { TxRejected } from './errors.js';
 import { Tx } from './wire/posplus.js';
@@ -33,11 +33,17 @@ export class Mempool {
   private readonly bySlot = new Map<string, Entry>();
   /** By signed-tx hash, the name a compact proposal gives a transaction. */
   private readonly bySigned = new Map<Hex, Entry>();
+  private encodedBytes = 0;
 
   constructor(readonly capacity: number) {}
 
   get size(): number {
     return this.byId.size;
+  }
+
+  /** Encoded size of everything pending. */
+  get bytes(): number {
+    return this.encodedBytes;
   }
 
   has(id: Hex): boolean {
@@ -58,11 +64,13 @@ export class Mempool {
   }
 
   add(id: Hex, tx: Tx, now: number, height = 0): void {
+    if (this.byId.has(id)) this.remove(id);
     if (this.byId.size >= this.capacity) throw new TxRejected('mempool-full', `mempool holds ${this.capacity} transactions`);
     const entry: Entry = { id, tx, sender: addressOf(tx.sender), arrivedAt: now, sinceHeight: height };
     this.byId.set(id, entry);
     this.bySlot.set(slot(entry.sender, tx.nonce), entry);
     this.bySigned.set(hexOf(signedTxHash(tx)), entry);
+    this.encodedBytes += signedTxSize(tx);
   }
 
   remove(id: Hex): void {
@@ -71,6 +79,7 @@ export class Mempool {
     this.byId.delete(id);
     this.bySlot.delete(slot(e.sender, e.tx.nonce));
     this.bySigned.delete(hexOf(signedTxHash(e.tx)));
+    this.encodedBytes -= signedTxSize(e.tx);
   }
 
   /**

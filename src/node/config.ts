@@ -44,6 +44,8 @@ export interface NodeConfig {
   mdns: boolean;
   rpcHost: string;
   rpcPort: number;
+  /** /health turns 503 after this long with pending work and no commit, ms. */
+  healthStallMs: number;
   genesisNodes: number;
   genesisQuietMs: number;
   /** undefined: a single-node chain that admits no one to its ceremony */
@@ -237,6 +239,13 @@ const SPECS = {
   MDNS: spec({ flag: '--mdns', arg: '[bool]', default: 'true', description: 'discover peers on the local network with mDNS (true/false)', schema: bool }),
   RPC_HOST: spec({ flag: '--rpc-host', arg: '<host>', default: '127.0.0.1', description: 'address the JSON-RPC server binds to', schema: host }),
   RPC_PORT: spec({ flag: '--rpc-port', arg: '<port>', default: '8545', description: 'JSON-RPC port (0 = any free port)', schema: port }),
+  HEALTH_STALL_S: spec({
+    flag: '--health-stall-s',
+    arg: '<seconds>',
+    default: '60',
+    description: 'GET /health says 503 once the node has had pending work this long without committing a block',
+    schema: int(1, 86_400, 'an integer number of seconds from 1 to 86400'),
+  }),
   GENESIS_NODES: spec({
     flag: '--genesis-nodes',
     arg: '<n>',
@@ -479,6 +488,7 @@ export function loadConfig(opts: LoadConfigOptions): LoadedConfig {
     mdns: v.MDNS,
     rpcHost: v.RPC_HOST,
     rpcPort: v.RPC_PORT,
+    healthStallMs: v.HEALTH_STALL_S * 1000,
     genesisNodes: v.GENESIS_NODES,
     genesisQuietMs: v.GENESIS_QUIET_MS,
     stake: v.STAKE,

@@ -1,5 +1,14 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** What the node shows the gauges that are read when scraped. */
+export interface MetricsView {
+  subscriptions(): number;
+  syncing(): boolean;
+  connections(): readonly { direction: 'inbound' | 'outbound' }[];
+  /** ms; undefined before the node has a chain. */
+  headTimestamp(): number | undefined;
+}
+
 /** Prometheus metrics of one node, served on GET /metrics. */
 export class NodeMetrics {
   readonly registry = new Registry();
@@ -58,18 +67,53 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
-  readonly subscriptions: Gauge;
+  private view: MetricsView = { subscriptions: () => 0, syncing: () => false, connections: () => [], headTimestamp: () => undefined };
+  readonly subscriptions: Gauge = new Gauge({
+    name: 'posplus_event_subscriptions',
+    help: 'Open event subscriptions (WebSocket subscribe and GET /events streams)',
+    registers: [this.registry],
+    collect: (): void => this.subscriptions.set(this.view.subscriptions()),
+  });
+  readonly syncing: Gauge = new Gauge({
+    name: 'posplus_syncing',
+    help: '1 while the node fetches blocks a peer has beyond its head, else 0',
+    registers: [this.registry],
+    collect: (): void => this.syncing.set(this.view.syncing() ? 1 : 0),
+  });
+  readonly connections: Gauge = new Gauge({
+    name: 'posplus_peer_connections',
+    help: 'Open libp2p connections, by who dialled',
+    labelNames: ['direction'] as const,
+    registers: [this.registry],
+    collect: (): void => {
+      const count = { inbound: 0, outbound: 0 };
+      for (const c of this.view.connections()) count[c.direction]++;
+      for (const [direction, n] of Object.entries(count)) this.connections.set({ direction }, n);
+    },
+  });
+  readonly blockAge: Gauge = new Gauge({
+    name: 'posplus_last_block_age_seconds',
+    help: 'Seconds since the timestamp of the head block (a growing value with pending work is a stalled chain)',
+    registers: [this.registry],
+    collect: (): void => {
+      const at = this.view.headTimestamp();
+      if (at !== undefined) this.blockAge.set((Date.now() - at) / 1000);
+    },
+  });
+  readonly blockInterval = new Histogram({
+    name: 'posplus_block_interval_seconds',
+    help: 'Time between the timestamps of consecutive committed blocks',
+    buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  readonly mempoolBytes = new Gauge({ name: 'posplus_mempool_bytes', help: 'Encoded size of the pending transactions', registers: [this.registry] });
 
-  /** `subscriptions`: how many event subscriptions are open now, read at each scrape. */
-  constructor(subscriptions: () => number = () => 0) {
-    this.subscriptions = new Gauge({
-      name: 'posplus_event_subscriptions',
-      help: 'Open event subscriptions (WebSocket subscribe and GET /events streams)',
-      registers: [this.registry],
-      collect() {
-        this.set(subscriptions());
-      },
-    });
+  /** Where the gauges read at each scrape come from. */
+  watch(view: MetricsView): void {
+    this.view = view;
+  }
+
+  constructor() {
     // process_* and nodejs_* (resident memory, heap, event-loop lag, GC): what an operator watches a node by.
     collectDefaultMetrics({ register: this.registry });
   }

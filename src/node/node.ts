@@ -39,11 +39,13 @@ import { MAX_TX_BATCH, type TxPool, encodeTxBatch, wireOf } from '../protocol/co
 import { summarize } from './outbound-summary.js';
 import { VERSION } from './version.js';
 import { EventHub } from './events/event-hub.js';
+import { StallWatch } from './stall-watch.js';
 import { NodeEvents } from './events/node-events.js';
 import { type TopicRef, stringifyTopic, topicsFor } from '../protocol/topics.js';
 
 const CEREMONY_TICK_MS = 1000;
 const SYNC_POLL_MS = 4000;
+const STALL_LOOK_MS = 1000;
 const TX_FLUSH_MS = 100;
 /** A compact proposal sends in full what reached the proposer this recently: its gossip may still be on its way. */
 const INLINE_RECENT_MS = 1000;
@@ -58,7 +60,9 @@ const MOBILITY_PAUSE_MS = 2000;
 export class PosplusNode {
   /** Pushed events (heads, txs, detection) for the RPC port's streams. */
   readonly events = new EventHub();
-  readonly metrics = new NodeMetrics(() => this.events.size);
+  private readonly stall: StallWatch;
+  /** The timestamp of the last block committed since start, for the block interval. */
+  private lastBlockTime?: number;
   private readonly eventSource = new NodeEvents(this.events);
   engine?: Engine;
   chain?: ChainState;
@@ -97,6 +101,7 @@ export class PosplusNode {
     readonly identity: Identity,
     readonly store: ChainStore,
     readonly host: P2pHost,
+    readonly metrics: NodeMetrics,
     public position: Position,
     private readonly spec: GenesisSpec,
     private readonly keeper: PeerKeeper,
@@ -104,6 +109,13 @@ export class PosplusNode {
     private readonly onFatal: (err: Error) => void,
   ) {
     this.metrics.buildInfo.set({ version: VERSION, engine: config.engine, chain: config.chainId }, 1);
+    this.stall = new StallWatch(config.healthStallMs);
+    this.metrics.watch({
+      subscriptions: () => this.events.size,
+      syncing: () => this.syncing,
+      connections: () => host.getConnections(),
+      headTimestamp: () => this.chain?.head.timestamp,
+    });
     this.catchUp = new CatchUp(host, config.chainId, standing, log);
     this.intake = new GossipIntake({
       log,
@@ -134,6 +146,7 @@ export class PosplusNode {
       await store.putPosition(position);
       let chain: () => ChainState | undefined = () => undefined;
       const standing = new PeerStanding(() => chain());
+      const metrics = new NodeMetrics();
       const host = await createP2pHost({
         privateKey: identity.privateKey,
         host: config.p2pHost,
@@ -141,9 +154,10 @@ export class PosplusNode {
         mdns: config.mdns,
         chainId: config.chainId,
         appScore: (peerId) => standing.score(peerId),
+        registry: metrics.registry,
       });
       const keeper = new PeerKeeper(host, config.bootstrap, log);
-      const node = new PosplusNode(config, log, identity, store, host, position, spec, keeper, standing, onFatal);
+      const node = new PosplusNode(config, log, identity, store, host, metrics, position, spec, keeper, standing, onFatal);
       chain = () => node.chain;
       await node.boot();
       return node;
@@ -209,6 +223,7 @@ export class PosplusNode {
     }
     this.every(ANNOUNCE_EVERY_MS, () => gossip.reannounce(Date.now()));
     this.every(SYNC_POLL_MS, () => void this.syncOnce());
+    this.every(STALL_LOOK_MS, () => this.stall.look(Date.now(), this.chain?.hasWork() === true));
     if (this.config.mobilitySpeed > 0) this.startMoving();
   }
 
@@ -383,6 +398,10 @@ export class PosplusNode {
       this.metrics.rounds.inc(c.certificate.round + 1);
       this.metrics.roundTimeouts.inc(c.certificate.round);
       this.metrics.height.set(c.block.header?.height ?? 0);
+      const time = c.block.header?.timestamp ?? 0;
+      if (this.lastBlockTime !== undefined) this.metrics.blockInterval.observe((time - this.lastBlockTime) / 1000);
+      this.lastBlockTime = time;
+      this.stall.committed();
       this.log.info({ height: c.block.header?.height, round: c.certificate.round, txs: c.txIds.length, hash: c.hash.slice(0, 16) }, 'committed');
       this.eventSource.committed(c);
     }
@@ -395,6 +414,7 @@ export class PosplusNode {
     }
     for (const out of ready.publish) this.send(out);
     this.metrics.mempool.set(this.chain?.mempool.size ?? 0);
+    this.metrics.mempoolBytes.set(this.chain?.mempool.bytes ?? 0);
     const { height, round, step } = engine.status();
     this.metrics.round.set(round);
     const at = `${height}/${round}/${step}`;
@@ -615,9 +635,14 @@ export class PosplusNode {
 
   // ------------------------------------------------------------------ lifecycle
 
-  healthy(): boolean {
-    if (this.chain === undefined || this.syncing) return false;
-    return this.host.getPeers().length > 0 || (this.genesis?.members.length ?? 0) <= 1;
+  /** What /health says: undefined when the node is fine, else why not. */
+  unhealthy(now: number): string | undefined {
+    if (this.chain === undefined) return 'no chain yet: the start-up ceremony is in progress';
+    if (this.syncing) return 'syncing: a peer has shown a head beyond ours';
+    if (this.host.getPeers().length === 0 && (this.genesis?.members.length ?? 0) > 1) return 'no peers';
+    const stalled = this.stall.stalledFor(now);
+    if (stalled !== undefined) return `stalled: work has been pending for ${Math.round(stalled / 1000)} s without a committed block`;
+    return undefined;
   }
 
   async stop(): Promise<void> {

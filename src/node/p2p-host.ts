@@ -6,10 +6,13 @@ import { identify } from '@libp2p/identify';
 import type { Libp2p, PrivateKey, TopicValidatorFn } from '@libp2p/interface';
 import { mdns } from '@libp2p/mdns';
 import { ping } from '@libp2p/ping';
+import { prometheusMetrics } from '@libp2p/prometheus-metrics';
 import { tcp } from '@libp2p/tcp';
 import { createLibp2p } from 'libp2p';
+import type { Registry } from 'prom-client';
 import { sha256 } from '../core/hash.js';
 import { sendWindowUpdatesAtHalf } from './yamux-window.js';
+import { TopicLabels, gossipsubMetricsRegister } from './gossipsub-metrics.js';
 
 export interface P2pOptions {
   privateKey: PrivateKey;
@@ -19,6 +22,8 @@ export interface P2pOptions {
   chainId: string;
   /** gossipsub application score of a peer; below the graylist threshold its messages are ignored. */
   appScore: (peerId: string) => number;
+  /** Where libp2p's and gossipsub's metrics go (the node's /metrics); none without it. */
+  registry?: Registry;
 }
 
 export type P2pHost = Libp2p<{ pubsub: GossipSub; identify: unknown; ping: unknown }>;
@@ -81,6 +86,8 @@ export async function createP2pHost(o: P2pOptions): Promise<P2pHost> {
     streamMuxers: [yamux()],
     peerDiscovery,
     connectionManager: { maxConnections: 200 },
+    // libp2p_* series: connections, streams and bytes by protocol. The node's own registry already has the process ones.
+    metrics: o.registry && prometheusMetrics({ registry: o.registry, collectDefaultMetrics: false, preserveExistingMetrics: true }),
     services: {
       identify: identify(),
       ping: ping(),
@@ -92,6 +99,7 @@ export async function createP2pHost(o: P2pOptions): Promise<P2pHost> {
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
         emitSelf: false,
+        ...(o.registry && { metricsRegister: gossipsubMetricsRegister(o.registry), metricsTopicStrToLabel: new TopicLabels() }),
         // Colocation prices many peer ids behind one remote address as one host's Sybils; over loopback every peer
         // is a process of this machine (a devnet, the bench), and more than ten of them would graylist each other.
         scoreParams: { appSpecificScore: o.appScore, appSpecificWeight: 1, IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1']) },

@@ -271,8 +271,9 @@ export function registerMethods(rpc: RpcServer, node: PosplusNode): void {
   }));
 
   rpc.addGetRoute('/health', async () => {
-    const ok = node.healthy();
-    return { status: ok ? 200 : 503, contentType: 'application/json', body: JSON.stringify({ ok, height: node.chain?.head.height ?? 0, syncing: node.syncing, peers: node.host.getPeers().length }) };
+    const reason = node.unhealthy(Date.now());
+    const body = { ok: reason === undefined, reason, height: node.chain?.head.height ?? 0, syncing: node.syncing, peers: node.host.getPeers().length };
+    return { status: reason === undefined ? 200 : 503, contentType: 'application/json', body: JSON.stringify(body) };
   });
 
   rpc.addGetRoute('/metrics', async () => ({

@@ -4,7 +4,7 @@ import { TxRejected } from '../../../src/core/errors.js';
 import { genesisState } from '../../../src/core/genesis.js';
 import { LedgerState } from '../../../src/core/ledger.js';
 import { Mempool } from '../../../src/core/mempool.js';
-import { signTx, transferBody, txId } from '../../../src/core/tx.js';
+import { encodeTx, signTx, transferBody, txId } from '../../../src/core/tx.js';
 import type { Tx } from '../../../src/core/wire/posplus.js';
 import { CHAIN, genesisOf, key, recipient } from './fixtures.js';
 
@@ -59,5 +59,20 @@ describe('core/mempool: selection order', () => {
     assert.equal(m.size, 1);
     assert.equal(m.occupant(addressOf(a.publicKey), 0), undefined);
     assert.ok(!m.has(txId(t0)));
+  });
+});
+
+describe('core/mempool: bytes', () => {
+  it('counts the encoded size of what is pending: up with each add, down with each removal, once per id', () => {
+    const [x, y] = [pay(a, 1, 0), pay(b, 2, 0)];
+    const m = pool([x, y]);
+    assert.equal(m.bytes, encodeTx(x).byteLength + encodeTx(y).byteLength);
+    m.add(txId(x), x, 5);
+    assert.equal(m.bytes, encodeTx(x).byteLength + encodeTx(y).byteLength, 'the same id again is not counted twice');
+    m.remove(txId(x));
+    m.remove(txId(x));
+    assert.equal(m.bytes, encodeTx(y).byteLength);
+    m.remove(txId(y));
+    assert.equal(m.bytes, 0);
   });
 });

@@ -65,6 +65,7 @@ describe('node config', () => {
         rpcPort: 8545,
         genesisNodes: 1,
         genesisQuietMs: 20000,
+        healthStallMs: 60000,
         stake: 0,
         mobilitySpeed: 0,
         engine: 'ncca',
