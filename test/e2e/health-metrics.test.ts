@@ -50,6 +50,23 @@ describe('e2e: /metrics and /health', function () {
     for (const t of topics) assert.match(t!, /^(tx|cell-vote|multi-vote|block|proposal|approval|inbox|evidence|genesis|other)$/, 'gossipsub topic labels are topic kinds');
   });
 
+  it('net_peers gives each peer its direction, agent, topics in common and gossipsub score', async () => {
+    interface Peer { peerId: string; address: string; direction: string; agent?: string; latencyMs?: number; topics: string[]; score: number }
+    const peers = await waitFor('identify to have named every peer', async () => {
+      const ps = await cluster.nodes[0]!.rpc.call<Peer[]>('net_peers');
+      return ps.length >= 3 && ps.every((p) => p.agent !== undefined) && ps;
+    });
+    const ids = new Set(peers.map((p) => p.peerId));
+    assert.equal(ids.size, 3, 'the three other nodes');
+    for (const p of peers) {
+      assert.match(p.direction, /^(inbound|outbound)$/);
+      assert.match(p.agent!, /libp2p/);
+      assert.ok(p.latencyMs === undefined || p.latencyMs >= 0);
+      assert.ok(p.topics.some((t) => t.endsWith('/block')), `shares the block topic: ${p.topics.join(', ')}`);
+      assert.equal(typeof p.score, 'number');
+    }
+  });
+
   it('/health is 200 on a live chain and 503 with the reason once pending work waits past HEALTH_STALL_S', async () => {
     const health = async () => {
       const res = await fetch(`${cluster.nodes[0]!.url}/health`);

@@ -18,6 +18,7 @@ import { FORBIDDEN, NOT_FOUND, RpcError, TX_REJECTED, UNAVAILABLE } from './erro
 import { type RpcServer, defineMethod } from './server.js';
 import { VERSION } from '../version.js';
 import { serveEventStream } from './event-stream.js';
+import { netPeers } from './net-peers.js';
 import { registerSubscriptions } from './subscriptions.js';
 
 const hex = (what: string) => z.string().regex(/^(0x)?[0-9a-fA-F]*$/, `${what} must be hex`);
@@ -118,8 +119,7 @@ export function registerMethods(rpc: RpcServer, node: PosplusNode): void {
 
   rpc.register('net_peers', defineMethod({
     params: noParams,
-    handler: () =>
-      node.host.getConnections().map((c) => ({ peerId: c.remotePeer.toString(), address: c.remoteAddr.toString(), direction: c.direction })),
+    handler: () => netPeers(node.host),
   }));
 
   rpc.register('chain_head', defineMethod({
