@@ -6,6 +6,9 @@ import { registerMethods } from '../node/rpc/methods.js';
 import { RpcServer } from '../node/rpc/server.js';
 import { addSettingOptions } from './setting-options.js';
 
+/** Longest a clean stop may take (the RPC's grace, libp2p, the store) before the process exits anyway; under Docker's 10 s. */
+const SHUTDOWN_DEADLINE_MS = 8_000;
+
 export function registerNodeCommand(program: Command): void {
   const cmd = addSettingOptions(program.command('node').description('run a node: joins the network, takes part in consensus, serves JSON-RPC'));
   cmd.action(async (opts: Record<string, string | boolean | undefined>) => {
@@ -33,9 +36,17 @@ export function registerNodeCommand(program: Command): void {
       ].join('\n'),
     );
     const shutdown = (signal: string): void => {
-      if (stopping) return;
+      // A second Ctrl-C is the operator saying "now": no waiting on a stop that hangs.
+      if (stopping) {
+        log.warn({ signal }, 'second signal while stopping: exiting at once');
+        process.exit(1);
+      }
       stopping = true;
       log.info({ signal }, 'shutting down');
+      setTimeout(() => {
+        log.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown did not finish in time: exiting');
+        process.exit(1);
+      }, SHUTDOWN_DEADLINE_MS).unref();
       Promise.all([rpc.close(), node.stop()])
         .then(() => process.exit(0))
         .catch((err: Error) => fatal(err));
