@@ -43,6 +43,8 @@ COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root config ./config
 COPY --chown=root:root protocols ./protocols
+# The dashboard the node serves at GET / on its RPC port.
+COPY --chown=root:root web ./web
 # The node key (node.key, mode 0600) and the chain database live here; one volume per replica.
 VOLUME ["/data"]
 USER posplus

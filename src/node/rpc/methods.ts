@@ -18,6 +18,7 @@ import { FORBIDDEN, NOT_FOUND, RpcError, TX_REJECTED, UNAVAILABLE } from './erro
 import { type RpcServer, defineMethod } from './server.js';
 import { VERSION } from '../version.js';
 import { serveEventStream } from './event-stream.js';
+import { DASHBOARD_HEADERS, DASHBOARD_HTML } from './dashboard.js';
 import { netPeers } from './net-peers.js';
 import { registerSubscriptions } from './subscriptions.js';
 
@@ -102,6 +103,7 @@ export function registerMethods(rpc: RpcServer, node: PosplusNode): void {
         role: status?.role ?? 'normal',
         cell: node.cell,
         position: node.position,
+        area: node.area,
         height: status?.height ?? 0,
         headHash: status?.headHash ?? '',
         peers: node.host.getPeers().length,
@@ -283,5 +285,6 @@ export function registerMethods(rpc: RpcServer, node: PosplusNode): void {
   }));
 
   rpc.addStreamRoute('/events', (query, res) => serveEventStream(node.events, query, res));
+  rpc.setPage(DASHBOARD_HTML, DASHBOARD_HEADERS);
   registerSubscriptions(rpc, node.events);
 }

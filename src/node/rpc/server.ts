@@ -99,6 +99,8 @@ export class RpcServer {
   private readonly logger: RpcLogger;
   private server: Server | undefined;
   private ws: WsEndpoint | undefined;
+  /** What a GET of the JSON-RPC path answers (the dashboard); 405 without one. */
+  private page?: { html: string; headers: Record<string, string> };
 
   constructor(private readonly opts: RpcServerOptions) {
     this.logger = opts.logger ?? consoleLogger;
@@ -115,6 +117,11 @@ export class RpcServer {
     if (RPC_PATHS.has(path)) throw new Error(`path ${path} is reserved for JSON-RPC`);
     if (this.getRoutes.has(path)) throw new Error(`GET route ${path} already registered`);
     this.getRoutes.set(path, handler);
+  }
+
+  /** An HTML page for GET / (the JSON-RPC path, which answers POSTs and WebSocket upgrades). */
+  setPage(html: string, headers: Record<string, string> = {}): void {
+    this.page = { html, headers };
   }
 
   addStreamRoute(path: string, handler: StreamRouteHandler): void {
@@ -179,7 +186,8 @@ export class RpcServer {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
 
     if (RPC_PATHS.has(path)) {
-      if (req.method !== 'POST') return sendText(res, 405, 'method not allowed', { Allow: 'POST' });
+      if (req.method === 'GET' && this.page) return send(res, 200, 'text/html; charset=utf-8', this.page.html, this.page.headers);
+      if (req.method !== 'POST') return sendText(res, 405, 'method not allowed', { Allow: this.page ? 'GET, POST' : 'POST' });
       const refused = checkRpcRequest(req.headers, this.opts.host);
       if (refused !== undefined) {
         discardRest(req);
