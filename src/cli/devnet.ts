@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { UsageError } from './errors.js';
+import { LOAD_SINK, startDemoLoad } from './devnet-load.js';
 import { RpcClient } from './rpc-client.js';
 
 /** dist/src/cli/main.js, next to this file once built. */
@@ -46,6 +47,8 @@ export interface DevnetOptions {
   genesisQuietMs?: number;
   /** more environment for every child (after the parent's, before the devnet's own settings) */
   env?: Record<string, string>;
+  /** node index → its --behavior list (test networks: a node that misbehaves on purpose) */
+  behaviors?: ReadonlyMap<number, string>;
   /** called when a child exits while the devnet is not stopping */
   onUnexpectedExit?: (member: DevnetMember) => void;
 }
@@ -269,6 +272,8 @@ export class Devnet {
     if (this.options.engine) args.push('--engine', this.options.engine);
     if (this.options.logLevel) args.push('--log-level', this.options.logLevel);
     if (this.options.genesisQuietMs) args.push('--genesis-quiet-ms', String(this.options.genesisQuietMs));
+    const behavior = this.options.behaviors?.get(m.index);
+    if (behavior !== undefined) args.push('--behavior', behavior);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...this.options.env,
@@ -471,6 +476,8 @@ export function registerDevnetCommand(program: Command): void {
     .option('--log-level <level>', 'log level of the nodes (their logs go to DIR/node-i.log)', 'info')
     .option('--genesis-quiet-ms <ms>', 'GENESIS_QUIET_MS of the nodes', intArg('--genesis-quiet-ms', 1000, 86_400_000), 60_000)
     .option('--timeout <seconds>', 'give up if the nodes have not agreed on a genesis by then', intArg('--timeout', 1, 86_400), 180)
+    .option('--behavior <i:list>', 'test networks: node i runs with --behavior list (e.g. 3:equivocate); repeatable', behaviorArg, new Map<number, string>())
+    .option('--load <tps>', 'once the chain is up, send this many node-signed transfers per second, in turn over the nodes (default: none)', intArg('--load', 1, 1000))
     .action(async (opts: DevnetCommandOptions) => {
       await runDevnetCommand(opts);
     });
@@ -486,10 +493,20 @@ interface DevnetCommandOptions {
   logLevel: string;
   genesisQuietMs: number;
   timeout: number;
+  behavior: Map<number, string>;
+  load?: number;
+}
+
+/** `--behavior 3:equivocate`, collected into node index → list. */
+function behaviorArg(v: string, acc: Map<number, string>): Map<number, string> {
+  const m = /^(\d+):(.+)$/.exec(v);
+  if (m === null) throw new UsageError(`--behavior "${v}" is not <node index>:<behaviour list>, e.g. 3:equivocate`);
+  return new Map(acc).set(Number(m[1]), m[2]!);
 }
 
 async function runDevnetCommand(opts: DevnetCommandOptions): Promise<void> {
   const n = opts.nodes;
+  for (const i of opts.behavior.keys()) if (i >= n) throw new UsageError(`--behavior ${i}:…: there are only nodes 0 to ${n - 1}`);
   const p2pPorts = portRange(opts.basePort, n, '--base-port');
   const rpcPorts = portRange(opts.rpcBasePort, n, '--rpc-base-port');
   const dir = resolve(opts.dir);
@@ -543,6 +560,7 @@ async function runDevnetCommand(opts: DevnetCommandOptions): Promise<void> {
       engine: opts.engine,
       logLevel: opts.logLevel,
       genesisQuietMs: opts.genesisQuietMs,
+      behaviors: opts.behavior,
       onUnexpectedExit: (m) => onUnexpectedExit(m),
     });
   } catch (e) {
@@ -575,5 +593,10 @@ async function runDevnetCommand(opts: DevnetCommandOptions): Promise<void> {
   out(`chain:    ${genesis.chainId}, engine ${genesis.engine}, height ${genesis.height}${resuming ? ' (resumed)' : ''}`);
   out(`logs:     ${join(dir, 'node-<i>.log')}`);
   out(`all ${n} nodes are on one chain; Ctrl-C stops them`);
+  out(`dashboard: ${net.members[0]!.rpcUrl}/`);
+  if (opts.load !== undefined) {
+    startDemoLoad(net.members.map((m) => m.rpcUrl), opts.load);
+    out(`load:     ${opts.load} transfers/s to ${LOAD_SINK}`);
+  }
   process.exit(await finished);
 }
