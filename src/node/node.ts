@@ -12,7 +12,7 @@ import type { LedgerState } from '../core/ledger.js';
 import { GenesisMessage, type Tx } from '../core/wire/posplus.js';
 import { ANNOUNCE_EVERY_MS, GenesisGossip } from './genesis-gossip.js';
 import { signingDomain } from '../core/signing.js';
-import { locateBody, registerBody, signTx, type TxBody, txId } from '../core/tx.js';
+import { signTx, type TxBody, txId } from '../core/tx.js';
 import { DEFAULT_TIMEOUTS } from '../consensus/bft/bft-rules.js';
 import type { Engine, EngineInput, Outbound, Ready } from '../consensus/engine.js';
 import { AVAILABLE_ENGINES, type EngineRules, createEngine, engineRules } from '../consensus/create-engine.js';
@@ -35,20 +35,19 @@ import { ChainStore, type StoredGenesis } from './store.js';
 import { serveSync } from './sync.js';
 import { CatchUp } from './catch-up.js';
 import { GossipIntake } from './gossip-intake.js';
-import { MAX_TX_BATCH, type TxPool, encodeTxBatch, wireOf } from '../protocol/codec.js';
+import type { TxPool } from '../protocol/codec.js';
 import { summarize } from './outbound-summary.js';
 import { VERSION } from './version.js';
 import { EventHub } from './events/event-hub.js';
 import { StallWatch } from './stall-watch.js';
+import { GossipOut } from './gossip-out.js';
+import { OwnDuties } from './own-duties.js';
 import { NodeEvents } from './events/node-events.js';
 import { type TopicRef, stringifyTopic, topicsFor } from '../protocol/topics.js';
 
 const CEREMONY_TICK_MS = 1000;
 const SYNC_POLL_MS = 4000;
 const STALL_LOOK_MS = 1000;
-const TX_FLUSH_MS = 100;
-/** A compact proposal sends in full what reached the proposer this recently: its gossip may still be on its way. */
-const INLINE_RECENT_MS = 1000;
 const MOBILITY_TICK_MS = 1000;
 const MOBILITY_PAUSE_MS = 2000;
 
@@ -75,9 +74,7 @@ export class PosplusNode {
   private readonly timers: NodeJS.Timeout[] = [];
   private wakeTimer?: NodeJS.Timeout;
   private outbox: Promise<void> = Promise.resolve();
-  private txOutbox: Tx[] = [];
-  private txBatchSeq = 0;
-  private txFlushTimer?: NodeJS.Timeout;
+  private readonly out: GossipOut;
   private readonly statuses = new BoundedMap<Hex, TxStatus>(100_000);
   private readonly submittedAt = new BoundedMap<Hex, number>(100_000);
   private readonly pendingEvidence = new Map<Hex, EvidenceSummary>();
@@ -88,10 +85,8 @@ export class PosplusNode {
   private stopping = false;
   /** height/round/step after the last engine step, to log each change once. */
   private lastStep = '';
-  private stakeRequested = false;
-  private locating = false;
+  private readonly duties: OwnDuties;
   private ownSubmissions: Promise<void> = Promise.resolve();
-  private locatingId?: Hex;
   /** Only with --behavior (test networks): rewrites what this node sends and filters what it takes in. */
   private misbehaving?: MisbehavingOutbox;
 
@@ -115,6 +110,26 @@ export class PosplusNode {
       syncing: () => this.syncing,
       connections: () => host.getConnections(),
       headTimestamp: () => this.chain?.head.timestamp,
+    });
+    this.out = new GossipOut({
+      log,
+      metrics,
+      host,
+      chainId: config.chainId,
+      cell: () => this.cell,
+      mempool: () => this.chain?.mempool,
+      stopped: () => this.stopping,
+    });
+    this.duties = new OwnDuties({
+      log,
+      address: addressOf(identity.keyPair.publicKey),
+      area: areaOf(spec),
+      stake: config.stake,
+      chain: () => this.chain,
+      syncing: () => this.syncing,
+      position: () => this.position,
+      cell: () => this.cell,
+      submitOwn: (body) => this.submitOwn(body),
     });
     this.catchUp = new CatchUp(host, config.chainId, standing, log);
     this.intake = new GossipIntake({
@@ -181,7 +196,7 @@ export class PosplusNode {
 
   private async boot(): Promise<void> {
     const me = addressOf(this.identity.keyPair.publicKey);
-    this.misbehaving = MisbehavingOutbox.create(this.config.behaviors, me, this.log, () => this.chain, (out) => this.transmit(out));
+    this.misbehaving = MisbehavingOutbox.create(this.config.behaviors, me, this.log, () => this.chain, (out) => this.out.transmit(out));
     if (this.misbehaving) this.every(MisbehavingOutbox.TICK_MS, () => this.misbehaving?.tick());
     await serveSync(this.host, this.chainId, this.store, () => this.genesis?.hash);
     this.subscribe([{ kind: 'genesis' }]);
@@ -196,7 +211,7 @@ export class PosplusNode {
       secret: this.spec.members === undefined ? this.config.genesisSecret : undefined,
       log: this.log,
       rulesFor: (genesis) => this.rulesFor(genesis),
-      publish: (m) => this.publish({ kind: 'genesis' }, GenesisMessage.encode(m), 'genesis'),
+      publish: (m) => this.out.publish({ kind: 'genesis' }, GenesisMessage.encode(m), 'genesis'),
       // From the moment enterChain starts, so a ceremony tick during its writes does not enter a second time.
       current: () => (this.genesis ? { genesis: this.genesis, height: this.chain?.head.height ?? 0 } : undefined),
       block1: () => this.store.getCertificate(1),
@@ -250,7 +265,7 @@ export class PosplusNode {
         this.log.info({ from: before, to: this.cell, position: this.position }, 'moved to another cell');
         void this.store.putPosition(this.position);
         this.refreshTopics();
-        this.maybeLocate();
+        this.duties.locate();
       }
     });
   }
@@ -358,7 +373,7 @@ export class PosplusNode {
       if (s.status !== 'rejected' || s.code !== 'duplicate') this.statuses.set(s.id, s);
       if (s.status === 'rejected') {
         this.metrics.txRejected.inc({ code: s.code });
-        if (s.id === this.locatingId) this.locating = false;
+        this.duties.rejected(s.id);
       }
     }
     for (const e of ready.evidence) {
@@ -389,10 +404,7 @@ export class PosplusNode {
         if (at !== undefined) this.metrics.commitLatency.observe((now - at) / 1000);
       }
       for (const e of c.evidence) this.pendingEvidence.delete(e.id);
-      if (this.locatingId !== undefined && c.txIds.includes(this.locatingId)) {
-        this.locating = false;
-        this.locatingId = undefined;
-      }
+      this.duties.committed(c.txIds);
       this.metrics.txCommitted.inc(c.txIds.length);
       this.metrics.blockTxs.observe(c.txIds.length);
       this.metrics.rounds.inc(c.certificate.round + 1);
@@ -408,8 +420,8 @@ export class PosplusNode {
     if (ready.commits.length) {
       this.eventSource.settled(this.chain!.ledger.entries(), ready.commits.at(-1)!.block.header?.height ?? 0);
       this.countDetection();
-      this.maybeRegisterStake();
-      this.maybeLocate();
+      this.duties.registerStake();
+      this.duties.locate();
       this.refreshTopics();
     }
     for (const out of ready.publish) this.send(out);
@@ -425,57 +437,11 @@ export class PosplusNode {
   private send(out: Outbound): void {
     if (out.kind !== 'txs' && this.log.isLevelEnabled('trace')) this.log.trace(`out: ${summarize(out)}`);
     if (this.misbehaving) this.misbehaving.send(out);
-    else this.transmit(out);
-  }
-
-  private transmit(out: Outbound): void {
-    switch (out.kind) {
-      case 'txs':
-        this.txOutbox.push(...out.txs);
-        this.txFlushTimer ??= setTimeout(() => this.flushTxs(), TX_FLUSH_MS);
-        return;
-      default: {
-        // A node whose inbox subscription has not reached us yet gets the message where it goes without an addressee.
-        const orElse = 'to' in out && out.to !== undefined ? () => this.transmit({ ...out, to: undefined }) : undefined;
-        for (const { ref, data } of wireOf(out, this.cell, this.inlinePolicy(out))) this.publish(ref, data, out.kind, orElse);
-      }
-    }
+    else this.out.transmit(out);
   }
 
   private txPool(): TxPool {
     return { pooled: (hash) => this.chain?.mempool.bySignedHash(hash)?.tx, maxTxs: DEFAULT_CHAIN_PARAMS.maxBlockTxs };
-  }
-
-  /**
-   * Which transactions of a proposal go to the validators in full: the ones that reached this node lately, or all
-   * of them when the round is not the first or the proposal is sent again (something kept validators from it).
-   */
-  private inlinePolicy(out: Outbound): (hash: Hex) => boolean {
-    if (out.kind !== 'proposal' || out.proposal.round > 0 || (out.resend ?? 0) > 0) return () => true;
-    const now = Date.now();
-    return (hash) => {
-      const pending = this.chain?.mempool.bySignedHash(hash);
-      return pending === undefined || now - pending.arrivedAt < INLINE_RECENT_MS;
-    };
-  }
-
-  /** Transactions leave in batches: gossipsub's cost is per message, not per byte. */
-  private flushTxs(): void {
-    this.txFlushTimer = undefined;
-    const txs = this.txOutbox;
-    this.txOutbox = [];
-    for (let i = 0; i < txs.length; i += MAX_TX_BATCH) {
-      this.publish({ kind: 'tx', cell: this.cell }, encodeTxBatch(txs.slice(i, i + MAX_TX_BATCH), this.txBatchSeq++), 'txs');
-    }
-  }
-
-  private publish(ref: TopicRef, data: Uint8Array, kind: string, orElse?: () => void): void {
-    if (this.stopping) return;
-    this.metrics.published.inc({ kind });
-    this.host.services.pubsub.publish(stringifyTopic(this.chainId, ref), data).catch((err: Error) => {
-      this.log.debug({ kind, err }, 'publish failed');
-      orElse?.();
-    });
   }
 
   private scheduleWake(at: number | undefined): void {
@@ -517,7 +483,7 @@ export class PosplusNode {
     } finally {
       this.syncRunning = false;
       this.syncing = false;
-      this.maybeLocate();
+      this.duties.locate();
       if (this.syncWanted && !this.stopping) {
         this.syncWanted = false;
         setTimeout(() => void this.syncOnce(), 200);
@@ -579,27 +545,6 @@ export class PosplusNode {
     return [...this.pendingEvidence.values()];
   }
 
-  /**
-   * NCCA elects per cell from the positions on chain: declare ours when the chain does not know it yet, or
-   * shows another cell than the one we are in. One LOCATE at a time.
-   */
-  maybeLocate(): void {
-    const chain = this.chain;
-    if (chain === undefined || this.syncing || this.locating) return;
-    const me = addressOf(this.identity.keyPair.publicKey);
-    const onChain = chain.account(me).position;
-    if (onChain !== undefined && cellOf(this.area, onChain) === this.cell) return;
-    this.locating = true;
-    const { x, y } = this.position;
-    void this.submitOwn((nonce) => locateBody(x, y, nonce))
-      .then((s) => {
-        this.log.info({ cell: this.cell, position: this.position, status: s.status }, 'declared position on chain');
-        this.locatingId = s.status === 'pending' ? s.id : undefined;
-        if (s.status !== 'pending') this.locating = false;
-      })
-      .catch(() => (this.locating = false));
-  }
-
   private countDetection(): void {
     const chain = this.chain;
     if (chain === undefined) return;
@@ -610,27 +555,6 @@ export class PosplusNode {
       if (isEvicted(a)) counts.evicted++;
     }
     for (const [state, n] of Object.entries(counts)) this.metrics.detection.set({ state }, n);
-  }
-
-  /** STAKE: once the node's account can afford it, register the missing stake. */
-  private maybeRegisterStake(): void {
-    const chain = this.chain;
-    if (this.stakeRequested || this.config.stake === 0 || chain === undefined) return;
-    const me = chain.account(addressOf(this.identity.keyPair.publicKey));
-    const missing = this.config.stake - me.stake;
-    if (missing <= 0) {
-      this.stakeRequested = true;
-      return;
-    }
-    if (me.balance < missing) return;
-    this.stakeRequested = true;
-    void this.submitOwn((nonce) => registerBody(missing, me.capacity, nonce)).then(
-      (s) => this.log.info({ stake: missing, status: s.status }, 'registered stake'),
-      (err) => {
-        this.stakeRequested = false;
-        this.log.warn({ err }, 'stake registration not submitted; will retry');
-      },
-    );
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -650,7 +574,7 @@ export class PosplusNode {
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     clearTimeout(this.wakeTimer);
-    clearTimeout(this.txFlushTimer);
+    this.out.stop();
     this.intake.stop();
     this.keeper.stop();
     await this.outbox;

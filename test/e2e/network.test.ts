@@ -218,12 +218,19 @@ describe('e2e: real nodes on 127.0.0.1', function () {
         assert.deepEqual(evidence.filter((e) => e.kind === 'equivocation' && e.offender === address), [], 'the restarted validator signed twice');
       }
     });
+  });
+
+  // A network of its own: a validator the tests above killed may be suspended for being offline (detection does
+  // that to any node that misses heights, for 27 s, 83 s, 231 s… by its count), and with it out, freezing one more
+  // would leave two of three validators, which cannot commit.
+  describe('a 4-node network with one validator frozen', () => {
+    const cluster = useCluster(4, {}, oneNodePerCell);
 
     it('goes on while one validator is frozen (SIGSTOP) under load, and the frozen one catches up after SIGCONT', async () => {
       const frozen = cluster.nodes[2]!;
       // What makes going on possible: all four vote, so the three others hold 3/4 of the weight.
       const roles = await Promise.all(cluster.nodes.map((n) => n.rpc.call<{ role: string }>('node_status').then((s) => s.role)));
-      assert.ok(roles.every((r) => r !== 'normal'), `a node does not vote: ${roles}`);
+      assert.ok(roles.every((r) => r === 'validator' || r === 'multi-region'), `a node does not vote: ${roles}`);
       const sending = setInterval(() => void cluster.nodes[0]!.rpc.call('tx_send', { to: SINK, amount: 1 }).catch(() => undefined), 100);
       try {
         const before = (await cluster.nodes[0]!.head()).height;
