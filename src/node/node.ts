@@ -2,7 +2,6 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { addressOf } from '../core/address.js';
-import { BoundedMap } from '../core/bounded-map.js';
 import { type Hex, bytesEqual, fromHex, toHex } from '../core/bytes.js';
 import { type TxStatus, ChainState, DEFAULT_CHAIN_PARAMS } from '../core/chain-state.js';
 import type { EvidenceSummary } from '../core/evidence.js';
@@ -12,7 +11,7 @@ import type { LedgerState } from '../core/ledger.js';
 import { GenesisMessage, type Tx } from '../core/wire/posplus.js';
 import { ANNOUNCE_EVERY_MS, GenesisGossip } from './genesis-gossip.js';
 import { signingDomain } from '../core/signing.js';
-import { signTx, type TxBody, txId } from '../core/tx.js';
+import type { TxBody } from '../core/tx.js';
 import { DEFAULT_TIMEOUTS } from '../consensus/bft/bft-rules.js';
 import type { Engine, EngineInput, Outbound, Ready } from '../consensus/engine.js';
 import { AVAILABLE_ENGINES, type EngineRules, createEngine, engineRules } from '../consensus/create-engine.js';
@@ -42,6 +41,7 @@ import { EventHub } from './events/event-hub.js';
 import { StallWatch } from './stall-watch.js';
 import { GossipOut } from './gossip-out.js';
 import { OwnDuties } from './own-duties.js';
+import { TxService, type TxStatusView } from './tx-service.js';
 import { NodeEvents } from './events/node-events.js';
 import { type TopicRef, stringifyTopic, topicsFor } from '../protocol/topics.js';
 
@@ -75,8 +75,7 @@ export class PosplusNode {
   private wakeTimer?: NodeJS.Timeout;
   private outbox: Promise<void> = Promise.resolve();
   private readonly out: GossipOut;
-  private readonly statuses = new BoundedMap<Hex, TxStatus>(100_000);
-  private readonly submittedAt = new BoundedMap<Hex, number>(100_000);
+  private readonly txs: TxService;
   private readonly pendingEvidence = new Map<Hex, EvidenceSummary>();
   private readonly subscribed = new Set<string>();
   private syncWanted = false;
@@ -86,7 +85,6 @@ export class PosplusNode {
   /** height/round/step after the last engine step, to log each change once. */
   private lastStep = '';
   private readonly duties: OwnDuties;
-  private ownSubmissions: Promise<void> = Promise.resolve();
   /** Only with --behavior (test networks): rewrites what this node sends and filters what it takes in. */
   private misbehaving?: MisbehavingOutbox;
 
@@ -119,6 +117,12 @@ export class PosplusNode {
       cell: () => this.cell,
       mempool: () => this.chain?.mempool,
       stopped: () => this.stopping,
+    });
+    this.txs = new TxService({
+      key: identity.keyPair,
+      chain: () => this.chain,
+      committedAt: (id) => this.store.getTxLocation(id),
+      feed: (tx) => this.feed({ type: 'txs', txs: [tx], now: Date.now(), local: true }),
     });
     this.duties = new OwnDuties({
       log,
@@ -368,9 +372,8 @@ export class PosplusNode {
     if (input.type === 'txs') this.intake.retryAwaited();
     this.eventSource.txStatuses(ready.txStatuses);
     this.eventSource.evidence(ready.evidence);
+    this.txs.heard(ready.txStatuses);
     for (const s of ready.txStatuses) {
-      // A copy refused as a duplicate says nothing about the original, which stays pending or committed.
-      if (s.status !== 'rejected' || s.code !== 'duplicate') this.statuses.set(s.id, s);
       if (s.status === 'rejected') {
         this.metrics.txRejected.inc({ code: s.code });
         this.duties.rejected(s.id);
@@ -400,7 +403,7 @@ export class PosplusNode {
       await this.store.commit(c, i === ready.commits.length - 1 ? ready.wal : undefined);
       const now = Date.now();
       for (const id of c.txIds) {
-        const at = this.submittedAt.get(id);
+        const at = this.txs.submittedAtOf(id);
         if (at !== undefined) this.metrics.commitLatency.observe((now - at) / 1000);
       }
       for (const e of c.evidence) this.pendingEvidence.delete(e.id);
@@ -493,48 +496,16 @@ export class PosplusNode {
 
   // ------------------------------------------------------------------ operator actions
 
-  /** Submits a signed transaction as if it came from this node's operator. */
-  async submit(tx: Tx): Promise<TxStatus> {
-    const id = txId(tx);
-    const location = await this.store.getTxLocation(id);
-    if (location !== undefined) {
-      return { id, status: 'rejected', code: 'duplicate', reason: `transaction already committed at height ${location.height}` };
-    }
-    const ready = this.feed({ type: 'txs', txs: [tx], now: Date.now(), local: true });
-    if (ready === undefined) throw new NotReadyError('the node has no chain yet (start-up ceremony or sync in progress)');
-    const status = ready.txStatuses.find((s) => s.id === id) ?? { id, status: 'pending' as const };
-    if (status.status === 'pending') this.submittedAt.set(id, Date.now());
-    return status;
+  submit(tx: Tx): Promise<TxStatus> {
+    return this.txs.submit(tx);
   }
 
-  /**
-   * Signs and submits a transaction of this node's own account. Picks run one after another: the nonce is
-   * read from the mempool only once the previous own transaction is in it, so two callers (the operator's
-   * tx_send and the node's own LOCATE, say) never pick the same nonce and double-spend themselves.
-   */
   submitOwn(body: (nonce: number) => TxBody): Promise<TxStatus> {
-    const next = this.ownSubmissions.then(() => {
-      const chain = this.chain;
-      if (chain === undefined) throw new NotReadyError('the node has no chain yet (start-up ceremony or sync in progress)');
-      const me = addressOf(this.identity.keyPair.publicKey);
-      const nonce = chain.mempool.nextFreeNonce(me, chain.account(me).nonce);
-      return this.submit(signTx(chain.params.chainId, this.identity.keyPair, body(nonce)));
-    });
-    this.ownSubmissions = next.then(
-      () => undefined,
-      () => undefined,
-    );
-    return next;
+    return this.txs.submitOwn(body);
   }
 
-  async txStatus(id: Hex): Promise<{ id: Hex; status: 'pending' | 'committed' | 'rejected'; height?: number; reason?: string } | undefined> {
-    const location = await this.store.getTxLocation(id);
-    if (location !== undefined) return { id, status: 'committed', height: location.height };
-    const s = this.statuses.get(id);
-    if (s?.status === 'rejected') return { id, status: 'rejected', reason: s.reason };
-    // Pending in the mempool, or committed in memory and still on its way to disk.
-    if (this.chain?.mempool.has(id) || s?.status === 'pending') return { id, status: 'pending' };
-    return undefined;
+  txStatus(id: Hex): Promise<TxStatusView | undefined> {
+    return this.txs.status(id);
   }
 
   exchangesWith(peerId: string): number {
@@ -581,10 +552,6 @@ export class PosplusNode {
     await this.host.stop();
     await this.store.close();
   }
-}
-
-export class NotReadyError extends Error {
-  override readonly name = 'NotReadyError';
 }
 
 async function readGenesisSpec(path: string): Promise<GenesisSpec> {

@@ -10,7 +10,7 @@ import { decodeTx, transferBody, txId } from '../../core/tx.js';
 import { type Block, type Certificate, Tx } from '../../core/wire/posplus.js';
 import { cellCount, cellOf } from '../../geo/grid.js';
 import type { PosplusNode } from '../node.js';
-import { NotReadyError } from '../node.js';
+import { NotReadyError } from '../tx-service.js';
 import { DEFAULT_NCCA_PARAMS } from '../../consensus/ncca/params.js';
 import { trustedListView } from '../trust-view.js';
 import { detectionView } from '../../consensus/detection/detection-view.js';
