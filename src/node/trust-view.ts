@@ -12,7 +12,7 @@ import type { Area } from '../geo/grid.js';
  * count as failed, and the list refills from the backup pool when too many failed at once.
  */
 export function trustedListView(
-  engine: Engine,
+  engine: Pick<Engine, 'validators'>,
   params: NccaParams,
   area: Area,
   ownCell: number,

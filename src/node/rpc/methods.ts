@@ -9,7 +9,7 @@ import type { TxStatus } from '../../core/chain-state.js';
 import { decodeTx, transferBody, txId } from '../../core/tx.js';
 import { type Block, type Certificate, Tx } from '../../core/wire/posplus.js';
 import { cellCount, cellOf } from '../../geo/grid.js';
-import type { PosplusNode } from '../node.js';
+import type { NodeApi } from './node-api.js';
 import { NotReadyError } from '../tx-service.js';
 import { DEFAULT_NCCA_PARAMS } from '../../consensus/ncca/params.js';
 import { trustedListView } from '../trust-view.js';
@@ -66,7 +66,7 @@ function blockView(block: Block, certificate: Certificate | undefined) {
   };
 }
 
-function ready(node: PosplusNode) {
+function ready(node: NodeApi) {
   const { chain, engine } = node;
   if (chain === undefined || engine === undefined) throw new RpcError(UNAVAILABLE, 'the node has no chain yet (start-up ceremony in progress)');
   return { chain, engine };
@@ -87,7 +87,7 @@ async function submitted(submission: Promise<TxStatus>) {
 }
 
 /** The JSON-RPC surface of DESIGN §4.4. */
-export function registerMethods(rpc: RpcServer, node: PosplusNode): void {
+export function registerMethods(rpc: RpcServer, node: NodeApi): void {
   const selfKey = node.identity.keyPair.publicKey;
 
   rpc.register('node_status', defineMethod({

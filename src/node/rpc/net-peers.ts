@@ -1,4 +1,4 @@
-import type { P2pHost } from '../p2p-host.js';
+import type { HostView } from './node-api.js';
 
 export interface PeerView {
   peerId: string;
@@ -15,7 +15,7 @@ export interface PeerView {
 }
 
 /** `net_peers`: each open connection with what this node knows of its peer. */
-export async function netPeers(host: P2pHost): Promise<PeerView[]> {
+export async function netPeers(host: HostView): Promise<PeerView[]> {
   const pubsub = host.services.pubsub;
   const ours = pubsub.getTopics();
   const subscribers = new Map(ours.map((t) => [t, new Set(pubsub.getSubscribers(t).map(String))]));
