@@ -15,8 +15,9 @@ describe('e2e: posplus devnet --behavior --load', function () {
 
   it('forms one chain, commits the load, suspends the equivocating node and stops cleanly on SIGINT', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'posplus-devnet-'));
-    // Four consecutive free ports are not something the kernel hands out: a random high range, rarely taken.
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    // Consecutive free ports are not something the kernel hands out: a random range below Linux's ephemeral ports
+    // (32768 and up), where no outgoing connection takes one.
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
     const args = ['devnet', '--nodes', '4', '--fresh', '--dir', dir, '--base-port', String(base), '--rpc-base-port', String(base + 10), '--genesis-quiet-ms', '3000', '--behavior', '3:equivocate', '--load', '5'];
     const proc = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
