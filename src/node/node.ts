@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { addressOf } from '../core/address.js';
@@ -16,8 +16,6 @@ import { DEFAULT_TIMEOUTS } from '../consensus/bft/bft-rules.js';
 import type { Engine, EngineInput, Outbound, Ready } from '../consensus/engine.js';
 import { AVAILABLE_ENGINES, type EngineRules, createEngine, engineRules } from '../consensus/create-engine.js';
 import { DEFAULT_NCCA_PARAMS } from '../consensus/ncca/params.js';
-import { RandomWaypoint } from '../geo/mobility.js';
-import { Prng } from '../core/prng.js';
 import { type Area, type Position, cellCount, cellOf, positionFrom } from '../geo/grid.js';
 import type { NodeConfig } from './config.js';
 import { ConfigError } from './config.js';
@@ -25,7 +23,7 @@ import { type Identity, loadOrCreateKey } from './identity.js';
 import type { Logger } from './logger.js';
 import { NodeMetrics } from './metrics.js';
 import { MisbehavingOutbox } from './misbehaving-outbox.js';
-import { type P2pHost, createP2pHost, joinTopic, leaveTopic } from './p2p-host.js';
+import { type P2pHost, createP2pHost } from './p2p-host.js';
 import { PeerStanding } from './peer-standing.js';
 import { isEvicted, isSuspended } from '../consensus/ncca/account-view.js';
 import { PeerKeeper } from './peer-keeper.js';
@@ -42,14 +40,14 @@ import { StallWatch } from './stall-watch.js';
 import { GossipOut } from './gossip-out.js';
 import { OwnDuties } from './own-duties.js';
 import { TxService, type TxStatusView } from './tx-service.js';
+import { driveVehicle } from './mobility-driver.js';
+import { TopicSubscriptions } from './topic-subscriptions.js';
 import { NodeEvents } from './events/node-events.js';
 import { type TopicRef, stringifyTopic, topicsFor } from '../protocol/topics.js';
 
 const CEREMONY_TICK_MS = 1000;
 const SYNC_POLL_MS = 4000;
 const STALL_LOOK_MS = 1000;
-const MOBILITY_TICK_MS = 1000;
-const MOBILITY_PAUSE_MS = 2000;
 
 /**
  * The I/O shell around one engine: libp2p gossip and sync in, LevelDB and gossip out. Every input goes
@@ -77,7 +75,7 @@ export class PosplusNode {
   private readonly out: GossipOut;
   private readonly txs: TxService;
   private readonly pendingEvidence = new Map<Hex, EvidenceSummary>();
-  private readonly subscribed = new Set<string>();
+  private readonly subscriptions: TopicSubscriptions;
   private syncWanted = false;
   private readonly catchUp: CatchUp;
   private readonly intake: GossipIntake;
@@ -109,6 +107,7 @@ export class PosplusNode {
       connections: () => host.getConnections(),
       headTimestamp: () => this.chain?.head.timestamp,
     });
+    this.subscriptions = new TopicSubscriptions(host, (topic, peer, data) => this.intake.validate(topic, peer, data));
     this.out = new GossipOut({
       log,
       metrics,
@@ -243,35 +242,21 @@ export class PosplusNode {
     this.every(ANNOUNCE_EVERY_MS, () => gossip.reannounce(Date.now()));
     this.every(SYNC_POLL_MS, () => void this.syncOnce());
     this.every(STALL_LOOK_MS, () => this.stall.look(Date.now(), this.chain?.hasWork() === true));
-    if (this.config.mobilitySpeed > 0) this.startMoving();
-  }
-
-  /**
-   * Random-waypoint mobility at MOBILITY_SPEED. The trajectory is drawn from a per-run random seed: a moving
-   * vehicle's path is no one else's business, only the cell it declares on chain is.
-   */
-  private startMoving(): void {
-    const prng = Prng.from(randomBytes(32));
-    const speed = this.config.mobilitySpeed;
-    const now = Date.now();
-    // Pausing at the current position for one more millisecond: the first advance draws the first leg.
-    const walker = RandomWaypoint.fromState(this.area, [speed / 2, speed], MOBILITY_PAUSE_MS, {
-      position: this.position,
-      target: this.position,
-      speed: 0,
-      pauseUntil: now + 1,
-      time: now,
-    });
-    this.every(MOBILITY_TICK_MS, () => {
-      const before = this.cell;
-      this.position = walker.advance(Date.now(), prng);
-      if (this.cell !== before) {
-        this.log.info({ from: before, to: this.cell, position: this.position }, 'moved to another cell');
-        void this.store.putPosition(this.position);
-        this.refreshTopics();
-        this.duties.locate();
-      }
-    });
+    if (this.config.mobilitySpeed > 0) {
+      const moving = driveVehicle(
+        this.area,
+        this.config.mobilitySpeed,
+        this.position,
+        (position) => (this.position = position),
+        (from, to) => {
+          this.log.info({ from, to, position: this.position }, 'moved to another cell');
+          void this.store.putPosition(this.position);
+          this.refreshTopics();
+          this.duties.locate();
+        },
+      );
+      this.timers.push(moving);
+    }
   }
 
   /** The stored genesis, rebuilt from our chain id and genesis file, which must still make the same one. */
@@ -345,22 +330,11 @@ export class PosplusNode {
   }
 
   private subscribe(refs: TopicRef[]): void {
-    const pubsub = this.host.services.pubsub;
-    const wanted = new Set(refs.map((ref) => stringifyTopic(this.chainId, ref)));
-    for (const topic of this.subscribed) {
-      if (wanted.has(topic)) continue;
-      leaveTopic(pubsub, topic);
-      this.subscribed.delete(topic);
-    }
-    for (const topic of wanted) {
-      if (this.subscribed.has(topic)) continue;
-      this.subscribed.add(topic);
-      joinTopic(pubsub, topic, (peer, msg) => this.intake.validate(topic, peer, msg.data));
-    }
+    this.subscriptions.set(refs.map((ref) => stringifyTopic(this.chainId, ref)));
   }
 
   get topics(): string[] {
-    return [...this.subscribed].sort();
+    return this.subscriptions.topics;
   }
 
   /** Steps the engine and queues its Ready; returns it so callers can read the verdict and statuses. */
