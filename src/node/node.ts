@@ -25,7 +25,6 @@ import { NodeMetrics } from './metrics.js';
 import { MisbehavingOutbox } from './misbehaving-outbox.js';
 import { type P2pHost, createP2pHost } from './p2p-host.js';
 import { PeerStanding } from './peer-standing.js';
-import { isEvicted, isSuspended } from '../consensus/ncca/account-view.js';
 import { PeerKeeper } from './peer-keeper.js';
 import { failPointFromEnv } from './fail-point.js';
 import { ChainStore, type StoredGenesis } from './store.js';
@@ -42,7 +41,7 @@ import { OwnDuties } from './own-duties.js';
 import { TxService, type TxStatusView } from './tx-service.js';
 import { driveVehicle } from './mobility-driver.js';
 import { TopicSubscriptions } from './topic-subscriptions.js';
-import { NodeEvents } from './events/node-events.js';
+import { NodeEvents, detectionCounts } from './events/node-events.js';
 import { type TopicRef, stringifyTopic, topicsFor } from '../protocol/topics.js';
 
 const CEREMONY_TICK_MS = 1000;
@@ -395,8 +394,9 @@ export class PosplusNode {
       this.eventSource.committed(c);
     }
     if (ready.commits.length) {
-      this.eventSource.settled(this.chain!.ledger.entries(), ready.commits.at(-1)!.block.header?.height ?? 0);
-      this.countDetection();
+      const chain = this.chain!;
+      const marks = this.eventSource.settled(chain.ledger.entries(), ready.commits.at(-1)!.block.header?.height ?? 0);
+      for (const [state, n] of Object.entries(detectionCounts(marks, chain.head.timestamp))) this.metrics.detection.set({ state }, n);
       this.duties.registerStake();
       this.duties.locate();
       this.refreshTopics();
@@ -488,18 +488,6 @@ export class PosplusNode {
 
   evidence(): EvidenceSummary[] {
     return [...this.pendingEvidence.values()];
-  }
-
-  private countDetection(): void {
-    const chain = this.chain;
-    if (chain === undefined) return;
-    const counts = { suspect: 0, suspended: 0, evicted: 0 };
-    for (const [, a] of chain.ledger.entries()) {
-      if (a.detection?.watch) counts.suspect++;
-      if (isSuspended(a, chain.head.timestamp)) counts.suspended++;
-      if (isEvicted(a)) counts.evicted++;
-    }
-    for (const [state, n] of Object.entries(counts)) this.metrics.detection.set({ state }, n);
   }
 
   // ------------------------------------------------------------------ lifecycle

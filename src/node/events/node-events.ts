@@ -32,6 +32,17 @@ export function detectionMarks(entries: Iterable<readonly [Address, Account]>): 
   return marks;
 }
 
+/** How many nodes are under round-2 watch, suspended at block time `now` (ms), and evicted: what /metrics counts. */
+export function detectionCounts(marks: ReadonlyMap<Address, DetectionMark>, now: number): { suspect: number; suspended: number; evicted: number } {
+  const counts = { suspect: 0, suspended: 0, evicted: 0 };
+  for (const m of marks.values()) {
+    if (m.watched) counts.suspect++;
+    if (m.suspendedUntil > now) counts.suspended++;
+    if (m.evictedAt > 0) counts.evicted++;
+  }
+  return counts;
+}
+
 /** What the chain decided about nodes between two commits, in address order, as detection events at `height`. */
 export function detectionChanges(before: ReadonlyMap<Address, DetectionMark>, after: ReadonlyMap<Address, DetectionMark>, height: number): DetectionEvent[] {
   const out: DetectionEvent[] = [];
@@ -84,10 +95,14 @@ export class NodeEvents {
     if (this.hub.wants('txs')) for (const id of c.txIds) this.hub.publish('txs', { id, status: 'committed', height: header.height });
   }
 
-  /** After the commits up to `height`: what detection decided since the last call (the chain may be a step past it). */
-  settled(entries: Iterable<readonly [Address, Account]>, height: number): void {
+  /**
+   * After the commits up to `height`: what detection decided since the last call (the chain may be a step past
+   * it). Returns every node's marks, which the caller's counts are made of too: one walk of the accounts.
+   */
+  settled(entries: Iterable<readonly [Address, Account]>, height: number): ReadonlyMap<Address, DetectionMark> {
     const marks = detectionMarks(entries);
     if (this.marks !== undefined) for (const event of detectionChanges(this.marks, marks, height)) this.hub.publish('detection', event);
     this.marks = marks;
+    return marks;
   }
 }

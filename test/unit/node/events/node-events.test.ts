@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { EventHub, MAX_SUBSCRIPTIONS, TooManySubscriptions } from '../../../../src/node/events/event-hub.js';
-import { type DetectionMark, detectionChanges } from '../../../../src/node/events/node-events.js';
+import { type DetectionMark, detectionChanges, detectionCounts } from '../../../../src/node/events/node-events.js';
 import { parseTopics } from '../../../../src/node/rpc/event-stream.js';
 
 const mark = (m: Partial<DetectionMark> = {}): DetectionMark => ({ watched: false, confirmations: 0, suspendedUntil: 0, evictedAt: 0, ...m });
@@ -32,6 +32,16 @@ describe('pushed events', () => {
       const same = new Map([['0xa', mark({ watched: true, confirmations: 2, suspendedUntil: 1, evictedAt: 3 })]]);
       assert.deepEqual(detectionChanges(same, new Map(same), 9), []);
     });
+  });
+
+  it('detectionCounts: watched, suspended at the given block time, evicted', () => {
+    const marks = new Map([
+      ['0xa', mark({ watched: true })],
+      ['0xb', mark({ suspendedUntil: 5_000 })],
+      ['0xc', mark({ suspendedUntil: 1_000, evictedAt: 3 })],
+    ]);
+    assert.deepEqual(detectionCounts(marks, 2_000), { suspect: 1, suspended: 1, evicted: 1 });
+    assert.deepEqual(detectionCounts(marks, 500), { suspect: 1, suspended: 2, evicted: 1 });
   });
 
   describe('EventHub', () => {
