@@ -5,7 +5,10 @@ import { readFileSync } from 'node:fs';
  * with its script and styles inline: nothing to build and nothing fetched from elsewhere, which the policy below
  * enforces in the browser.
  */
-export const DASHBOARD_HTML: string = readFileSync(new URL('../../../../web/dashboard.html', import.meta.url), 'utf8');
+
+let html: string | undefined;
+/** Read at the first request, not when the CLI loads: every `posplus` command imports the RPC methods. */
+export const dashboardHtml = (): string => (html ??= readFileSync(new URL('../../../../web/dashboard.html', import.meta.url), 'utf8'));
 
 export const DASHBOARD_HEADERS: Record<string, string> = {
   'Content-Security-Policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'",

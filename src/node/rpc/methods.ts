@@ -18,7 +18,7 @@ import { FORBIDDEN, NOT_FOUND, RpcError, TX_REJECTED, UNAVAILABLE } from './erro
 import { type RpcServer, defineMethod } from './server.js';
 import { VERSION } from '../version.js';
 import { serveEventStream } from './event-stream.js';
-import { DASHBOARD_HEADERS, DASHBOARD_HTML } from './dashboard.js';
+import { DASHBOARD_HEADERS, dashboardHtml } from './dashboard.js';
 import { netPeers } from './net-peers.js';
 import { registerSubscriptions } from './subscriptions.js';
 
@@ -285,6 +285,6 @@ export function registerMethods(rpc: RpcServer, node: NodeApi): void {
   }));
 
   rpc.addStreamRoute('/events', (query, res) => serveEventStream(node.events, query, res));
-  rpc.setPage(DASHBOARD_HTML, DASHBOARD_HEADERS);
+  rpc.setPage(dashboardHtml, DASHBOARD_HEADERS);
   registerSubscriptions(rpc, node.events);
 }

@@ -100,7 +100,7 @@ export class RpcServer {
   private server: Server | undefined;
   private ws: WsEndpoint | undefined;
   /** What a GET of the JSON-RPC path answers (the dashboard); 405 without one. */
-  private page?: { html: string; headers: Record<string, string> };
+  private page?: { html: () => string; headers: Record<string, string> };
 
   constructor(private readonly opts: RpcServerOptions) {
     this.logger = opts.logger ?? consoleLogger;
@@ -120,7 +120,7 @@ export class RpcServer {
   }
 
   /** An HTML page for GET / (the JSON-RPC path, which answers POSTs and WebSocket upgrades). */
-  setPage(html: string, headers: Record<string, string> = {}): void {
+  setPage(html: () => string, headers: Record<string, string> = {}): void {
     this.page = { html, headers };
   }
 
@@ -186,7 +186,7 @@ export class RpcServer {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
 
     if (RPC_PATHS.has(path)) {
-      if (req.method === 'GET' && this.page) return send(res, 200, 'text/html; charset=utf-8', this.page.html, this.page.headers);
+      if (req.method === 'GET' && this.page) return send(res, 200, 'text/html; charset=utf-8', this.page.html(), this.page.headers);
       if (req.method !== 'POST') return sendText(res, 405, 'method not allowed', { Allow: this.page ? 'GET, POST' : 'POST' });
       const refused = checkRpcRequest(req.headers, this.opts.host);
       if (refused !== undefined) {
