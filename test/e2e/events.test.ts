@@ -177,6 +177,15 @@ describe('e2e: pushed events (WebSocket subscriptions, /events)', function () {
     }
   });
 
+  it('a WebSocket that sends requests faster than it takes answers is closed once too many are in flight', async () => {
+    const ws = new WebSocket(node().url.replace(/^http/, 'ws') + '/');
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    for (let i = 0; i < 1000; i++) ws.send(JSON.stringify({ jsonrpc: '2.0', id: i, method: 'chain_blocks', params: { from: 1, to: 100 } }));
+    assert.equal(await closed, 1008, 'closed for policy');
+    assert.equal((await node().rpc.call<{ height: number }>('chain_head')).height > 0, true, 'the node serves on');
+  });
+
   it('refused: subscribe over an HTTP POST, and a foreign Origin on a stream or a WebSocket', async () => {
     await assert.rejects(node().rpc.call('subscribe', { topic: 'heads' }), (err: RpcCallError) => err.code === -32600 && /WebSocket/.test(err.message));
     const sse = await fetch(`${node().url}/events`, { headers: { origin: 'http://evil.example' } });

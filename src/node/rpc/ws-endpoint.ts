@@ -6,6 +6,11 @@ import { checkCaller } from './request-gate.js';
 
 /** WebSocket connections served at once; each holds a socket and up to MAX_PUSH_BACKLOG_BYTES. */
 export const MAX_WS_CONNECTIONS = 64;
+/**
+ * Requests of one connection being answered at once. Over HTTP a request waits for its answer; a WebSocket can
+ * send without waiting, and each request in flight holds its work and its answer in memory until it is sent.
+ */
+export const MAX_WS_IN_FLIGHT = 64;
 
 export interface WsEndpointOptions {
   rpcHost: string;
@@ -65,7 +70,10 @@ export class WsEndpoint {
     const channel = new WsChannel(ws);
     const ctx = { remoteAddress, isLoopback: this.opts.isLoopback(remoteAddress), channel };
     ws.on('error', () => ws.terminate());
+    let inFlight = 0;
     ws.on('message', (data, isBinary) => {
+      if (inFlight >= MAX_WS_IN_FLIGHT) return void ws.close(1008, `more than ${MAX_WS_IN_FLIGHT} requests in flight`);
+      inFlight++;
       let message: unknown = PARSE_FAILED;
       if (!isBinary) {
         try {
@@ -74,10 +82,13 @@ export class WsEndpoint {
           // answered as a parse error below
         }
       }
-      this.opts.answer(message, ctx).then(
-        (reply) => reply !== undefined && channel.push(reply),
-        () => ws.terminate(),
-      );
+      this.opts
+        .answer(message, ctx)
+        .then(
+          (reply) => reply !== undefined && channel.push(reply),
+          () => ws.terminate(),
+        )
+        .finally(() => inFlight--);
     });
   }
 }
