@@ -233,7 +233,12 @@ export async function waitForTx(
 ): Promise<TxStatusView | undefined> {
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   let dotted = false;
-  const dots = opts.dots ? setInterval(() => (dotted = process.stderr.write('.') || true), 500) : undefined;
+  const dots = opts.dots
+    ? setInterval(() => {
+        process.stderr.write('.');
+        dotted = true;
+      }, 500)
+    : undefined;
   const stream = await openTxStream(rpc.url);
   try {
     // Asked once the stream is open: a fate decided before it opened is in tx_get, one after it in the stream.

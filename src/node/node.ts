@@ -131,7 +131,7 @@ export class PosplusNode {
       syncing: () => this.syncing,
       position: () => this.position,
       cell: () => this.cell,
-      submitOwn: (body) => this.submitOwn(body),
+      submitOwn: (body) => this.txs.submitOwn(body),
     });
     this.catchUp = new CatchUp(host, config.chainId, standing, log);
     this.intake = new GossipIntake({

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { type EventHub, type EventTopic, EVENT_TOPICS, TooManySubscriptions, isEventTopic } from '../events/event-hub.js';
+import { type EventHub, type EventTopic, EVENT_TOPICS, type Subscription, TooManySubscriptions, isEventTopic } from '../events/event-hub.js';
 import { MAX_PUSH_BACKLOG_BYTES } from './push-limits.js';
 import { sendText } from './server.js';
 
@@ -20,23 +20,22 @@ export function parseTopics(param: string | null): EventTopic[] | undefined {
 export function serveEventStream(hub: EventHub, query: URLSearchParams, res: ServerResponse): void {
   const topics = parseTopics(query.get('topics'));
   if (topics === undefined) return sendText(res, 400, `topics must be a comma list of ${EVENT_TOPICS.join(', ')}`);
-  let heartbeat: NodeJS.Timeout | undefined;
   const write = (chunk: string): void => {
     if (res.writableLength > MAX_PUSH_BACKLOG_BYTES) res.destroy();
     else res.write(chunk);
   };
-  let subscription;
+  let subscription: Subscription;
   try {
     subscription = hub.subscribe(topics, (topic, data) => write(`event: ${EVENT_NAMES[topic]}\ndata: ${JSON.stringify(data)}\n\n`));
   } catch (err) {
     if (err instanceof TooManySubscriptions) return sendText(res, 503, err.message);
     throw err;
   }
+  res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' });
+  res.write(`: posplus events: ${topics.join(',')}\n\n`);
+  const heartbeat = setInterval(() => write(': keep-alive\n\n'), HEARTBEAT_MS);
   res.once('close', () => {
     clearInterval(heartbeat);
     subscription.close();
   });
-  res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' });
-  res.write(`: posplus events: ${topics.join(',')}\n\n`);
-  heartbeat = setInterval(() => write(': keep-alive\n\n'), HEARTBEAT_MS);
 }
