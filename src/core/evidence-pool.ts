@@ -28,7 +28,8 @@ export interface EvidenceGround {
  * an accused block.
  */
 export class EvidencePool {
-  private readonly pending = new Map<Hex, Evidence>();
+  /** Waiting for a block, with what each shows (what detection_status lists as not yet committed). */
+  private readonly pending = new Map<Hex, { evidence: Evidence; summary: EvidenceSummary }>();
   /**
    * Every piece of evidence committed on this chain, for good: a block that records one again is invalid on every
    * replica alike, one that restarted (and reloaded them, see remember) as much as one that did not. It grows only
@@ -58,7 +59,7 @@ export class EvidencePool {
     if (ev.kind === Evidence.Kind.INVALID_BLOCK && !this.builtOnHead(ev)) return undefined;
     const summary = this.judge(ev);
     if (this.known(summary.id) || this.pending.size >= MAX_PENDING_EVIDENCE) return undefined;
-    this.pending.set(summary.id, ev);
+    this.pending.set(summary.id, { evidence: ev, summary });
     return summary;
   }
 
@@ -68,6 +69,11 @@ export class EvidencePool {
     const summary = verifyEvidence(this.ground.chainId, ev);
     if (ev.kind === Evidence.Kind.INVALID_BLOCK) this.checkRefuted(ev);
     return summary;
+  }
+
+  /** What the pending evidence shows, in arrival order. */
+  summaries(): EvidenceSummary[] {
+    return [...this.pending.values()].map((p) => p.summary);
   }
 
   /** Whether the chain recorded this id already. */
@@ -81,7 +87,7 @@ export class EvidencePool {
     const evidence = makeDoubleSpendAlert(this.ground.chainId, this.ground.key, first, second, this.ground.head().height);
     const summary = verifyEvidence(this.ground.chainId, evidence);
     if (this.known(summary.id)) return undefined;
-    this.pending.set(summary.id, evidence);
+    this.pending.set(summary.id, { evidence, summary });
     return { evidence, summary };
   }
 
@@ -104,7 +110,8 @@ export class EvidencePool {
 
   /** What the next block may carry: pending evidence that can still be judged on the head, at most `max`. */
   forBlock(max: number): Evidence[] {
-    return [...this.pending.values()].filter((ev) => ev.kind !== Evidence.Kind.INVALID_BLOCK || this.builtOnHead(ev)).slice(0, max);
+    const judgeable = [...this.pending.values()].map((p) => p.evidence).filter((ev) => ev.kind !== Evidence.Kind.INVALID_BLOCK || this.builtOnHead(ev));
+    return judgeable.slice(0, max);
   }
 
   /** A block recorded these: they leave the pool for good; invalid-block proofs, judged on the parent just left, go too. */
@@ -113,7 +120,7 @@ export class EvidencePool {
       this.committed.add(id);
       this.pending.delete(id);
     }
-    for (const [id, ev] of this.pending) if (ev.kind === Evidence.Kind.INVALID_BLOCK) this.pending.delete(id);
+    for (const [id, p] of this.pending) if (p.evidence.kind === Evidence.Kind.INVALID_BLOCK) this.pending.delete(id);
   }
 
   private known(id: Hex): boolean {

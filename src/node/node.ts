@@ -73,7 +73,6 @@ export class PosplusNode {
   private outbox: Promise<void> = Promise.resolve();
   private readonly out: GossipOut;
   private readonly txs: TxService;
-  private readonly pendingEvidence = new Map<Hex, EvidenceSummary>();
   private readonly subscriptions: TopicSubscriptions;
   private syncWanted = false;
   private readonly catchUp: CatchUp;
@@ -352,10 +351,7 @@ export class PosplusNode {
         this.duties.rejected(s.id);
       }
     }
-    for (const e of ready.evidence) {
-      this.pendingEvidence.set(e.id, e);
-      this.metrics.evidence.inc({ kind: e.kind });
-    }
+    for (const e of ready.evidence) this.metrics.evidence.inc({ kind: e.kind });
     if (ready.behindUntil !== undefined) void this.syncOnce();
     if (ready.keyInUseElsewhere !== undefined && this.misbehaving === undefined) {
       this.onFatal(new Error(`${ready.keyInUseElsewhere}; stopping (two replicas must never share a data directory or node.key)`));
@@ -379,7 +375,6 @@ export class PosplusNode {
         const at = this.txs.submittedAtOf(id);
         if (at !== undefined) this.metrics.commitLatency.observe((now - at) / 1000);
       }
-      for (const e of c.evidence) this.pendingEvidence.delete(e.id);
       this.duties.committed(c.txIds);
       this.metrics.txCommitted.inc(c.txIds.length);
       this.metrics.blockTxs.observe(c.txIds.length);
@@ -486,8 +481,9 @@ export class PosplusNode {
     return this.intake.exchangesWith(peerId);
   }
 
+  /** Evidence waiting for a block (the chain's own pool: it drops what can no longer be judged). */
   evidence(): EvidenceSummary[] {
-    return [...this.pendingEvidence.values()];
+    return this.chain?.evidence.summaries() ?? [];
   }
 
   // ------------------------------------------------------------------ lifecycle
