@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../node/config.js';
 import { VERSION } from '../node/version.js';
 import { UsageError } from './errors.js';
-import { registerDevnetCommand } from './devnet.js';
+import { registerDevnetCommand } from './devnet-command.js';
 import { registerAddressCommand } from './address-command.js';
 import { registerConfigCommand } from './config-command.js';
 import { registerExperimentCommand } from './experiment-command.js';
