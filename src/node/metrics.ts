@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ConnectionTraffic } from './connection-traffic.js';
 
 /** What the node shows the gauges that are read when scraped. */
 export interface MetricsView {
@@ -12,6 +13,8 @@ export interface MetricsView {
 /** Prometheus metrics of one node, served on GET /metrics. */
 export class NodeMetrics {
   readonly registry = new Registry();
+  /** Each connection's stream bytes, counted by libp2p's metrics hook (net_peers shows them). */
+  readonly traffic = new ConnectionTraffic();
   readonly buildInfo = new Gauge({
     name: 'posplus_build_info',
     help: 'Always 1: its labels say which version, engine and chain this node runs',

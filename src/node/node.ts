@@ -171,6 +171,7 @@ export class PosplusNode {
         chainId: config.chainId,
         appScore: (peerId) => standing.score(peerId),
         registry: metrics.registry,
+        traffic: metrics.traffic,
       });
       const keeper = new PeerKeeper(host, config.bootstrap, log);
       const node = new PosplusNode(config, log, identity, store, host, metrics, position, spec, keeper, standing, onFatal);

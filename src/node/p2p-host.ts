@@ -11,6 +11,7 @@ import { tcp } from '@libp2p/tcp';
 import { createLibp2p } from 'libp2p';
 import type { Registry } from 'prom-client';
 import { sha256 } from '../core/hash.js';
+import type { ConnectionTraffic } from './connection-traffic.js';
 import { sendWindowUpdatesAtHalf } from './yamux-window.js';
 import { TopicLabels, gossipsubMetricsRegister } from './gossipsub-metrics.js';
 
@@ -22,8 +23,10 @@ export interface P2pOptions {
   chainId: string;
   /** gossipsub application score of a peer; below the graylist threshold its messages are ignored. */
   appScore: (peerId: string) => number;
-  /** Where libp2p's and gossipsub's metrics go (the node's /metrics); none without it. */
-  registry?: Registry;
+  /** Where libp2p's and gossipsub's metrics go (the node's /metrics). */
+  registry: Registry;
+  /** Counts each connection's stream bytes, for net_peers. */
+  traffic: ConnectionTraffic;
 }
 
 export type P2pHost = Libp2p<{ pubsub: GossipSub; identify: unknown; ping: unknown }>;
@@ -87,7 +90,7 @@ export async function createP2pHost(o: P2pOptions): Promise<P2pHost> {
     peerDiscovery,
     connectionManager: { maxConnections: 200 },
     // libp2p_* series: connections, streams and bytes by protocol. The node's own registry already has the process ones.
-    metrics: o.registry && prometheusMetrics({ registry: o.registry, collectDefaultMetrics: false, preserveExistingMetrics: true }),
+    metrics: o.traffic.counting(prometheusMetrics({ registry: o.registry, collectDefaultMetrics: false, preserveExistingMetrics: true })),
     services: {
       identify: identify(),
       ping: ping(),
@@ -99,7 +102,8 @@ export async function createP2pHost(o: P2pOptions): Promise<P2pHost> {
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
         emitSelf: false,
-        ...(o.registry && { metricsRegister: gossipsubMetricsRegister(o.registry), metricsTopicStrToLabel: new TopicLabels() }),
+        metricsRegister: gossipsubMetricsRegister(o.registry),
+        metricsTopicStrToLabel: new TopicLabels(),
         // Colocation prices many peer ids behind one remote address as one host's Sybils; over loopback every peer
         // is a process of this machine (a devnet, the bench), and more than ten of them would graylist each other.
         scoreParams: { appSpecificScore: o.appScore, appSpecificWeight: 1, IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1']) },

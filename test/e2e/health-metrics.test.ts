@@ -50,8 +50,8 @@ describe('e2e: /metrics and /health', function () {
     for (const t of topics) assert.match(t!, /^(tx|cell-vote|multi-vote|block|proposal|approval|inbox|evidence|genesis|other)$/, 'gossipsub topic labels are topic kinds');
   });
 
-  it('net_peers gives each peer its direction, agent, topics in common and gossipsub score', async () => {
-    interface Peer { peerId: string; address: string; direction: string; agent?: string; latencyMs?: number; topics: string[]; score: number }
+  it('net_peers gives each peer its direction, agent, topics in common, gossipsub score and bytes each way', async () => {
+    interface Peer { peerId: string; address: string; direction: string; agent?: string; latencyMs?: number; topics: string[]; score: number; bytesIn: number; bytesOut: number }
     const peers = await waitFor('identify to have named every peer', async () => {
       const ps = await cluster.nodes[0]!.rpc.call<Peer[]>('net_peers');
       return ps.length >= 3 && ps.every((p) => p.agent !== undefined) && ps;
@@ -64,6 +64,8 @@ describe('e2e: /metrics and /health', function () {
       assert.ok(p.latencyMs === undefined || p.latencyMs >= 0);
       assert.ok(p.topics.some((t) => t.endsWith('/block')), `shares the block topic: ${p.topics.join(', ')}`);
       assert.equal(typeof p.score, 'number');
+      // Identify and gossipsub have spoken both ways on every connection by now.
+      assert.ok(p.bytesIn > 0 && p.bytesOut > 0, `bytes in ${p.bytesIn}, out ${p.bytesOut}`);
     }
   });
 

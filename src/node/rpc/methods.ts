@@ -121,7 +121,7 @@ export function registerMethods(rpc: RpcServer, node: NodeApi): void {
 
   rpc.register('net_peers', defineMethod({
     params: noParams,
-    handler: () => netPeers(node.host),
+    handler: () => netPeers(node.host, node.metrics.traffic),
   }));
 
   rpc.register('chain_head', defineMethod({

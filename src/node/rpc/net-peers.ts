@@ -1,3 +1,4 @@
+import type { ConnectionTraffic } from '../connection-traffic.js';
 import type { HostView } from './node-api.js';
 
 export interface PeerView {
@@ -12,10 +13,13 @@ export interface PeerView {
   topics: string[];
   /** Its gossipsub score here (below the graylist threshold its messages are ignored). */
   score: number;
+  /** Stream bytes this connection carried each way (before Yamux and Noise framing). */
+  bytesIn: number;
+  bytesOut: number;
 }
 
 /** `net_peers`: each open connection with what this node knows of its peer. */
-export async function netPeers(host: HostView): Promise<PeerView[]> {
+export async function netPeers(host: HostView, traffic: Pick<ConnectionTraffic, 'of'>): Promise<PeerView[]> {
   const pubsub = host.services.pubsub;
   const ours = pubsub.getTopics();
   const subscribers = new Map(ours.map((t) => [t, new Set(pubsub.getSubscribers(t).map(String))]));
@@ -34,6 +38,8 @@ export async function netPeers(host: HostView): Promise<PeerView[]> {
         latencyMs: c.rtt,
         topics: ours.filter((t) => subscribers.get(t)!.has(peerId)).sort(),
         score: pubsub.score.score(peerId),
+        bytesIn: traffic.of(c).in,
+        bytesOut: traffic.of(c).out,
       };
     }),
   );

@@ -48,7 +48,7 @@ export interface NodeApi {
   readonly host: HostView;
   readonly store: StoreView;
   readonly events: EventHub;
-  readonly metrics: Pick<NodeMetrics, 'registry'>;
+  readonly metrics: Pick<NodeMetrics, 'registry' | 'traffic'>;
   submit(tx: Tx): Promise<TxStatus>;
   submitOwn(body: (nonce: number) => TxBody): Promise<TxStatus>;
   txStatus(id: string): Promise<TxStatusView | undefined>;
