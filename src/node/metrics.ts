@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Commit } from '../consensus/engine.js';
 import { ConnectionTraffic } from './connection-traffic.js';
 
 /** What the node shows the gauges that are read when scraped. */
@@ -110,6 +111,25 @@ export class NodeMetrics {
     registers: [this.registry],
   });
   readonly mempoolBytes = new Gauge({ name: 'posplus_mempool_bytes', help: 'Encoded size of the pending transactions', registers: [this.registry] });
+
+  /** The timestamp of the last block committed since start, for the block interval. */
+  private lastBlockTime?: number;
+
+  /** One committed block: its transactions, rounds, height, interval, and the latency of those submitted here. */
+  committed(c: Commit, submittedAt: (id: string) => number | undefined, now: number): void {
+    for (const id of c.txIds) {
+      const at = submittedAt(id);
+      if (at !== undefined) this.commitLatency.observe((now - at) / 1000);
+    }
+    this.txCommitted.inc(c.txIds.length);
+    this.blockTxs.observe(c.txIds.length);
+    this.rounds.inc(c.certificate.round + 1);
+    this.roundTimeouts.inc(c.certificate.round);
+    this.height.set(c.block.header?.height ?? 0);
+    const time = c.block.header?.timestamp ?? 0;
+    if (this.lastBlockTime !== undefined) this.blockInterval.observe((time - this.lastBlockTime) / 1000);
+    this.lastBlockTime = time;
+  }
 
   /** Where the gauges read at each scrape come from. */
   watch(view: MetricsView): void {

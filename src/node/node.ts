@@ -1,35 +1,31 @@
-import { randomInt } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { addressOf } from '../core/address.js';
-import { type Hex, bytesEqual, fromHex, toHex } from '../core/bytes.js';
+import type { Hex } from '../core/bytes.js';
 import { type TxStatus, ChainState, DEFAULT_CHAIN_PARAMS } from '../core/chain-state.js';
 import type { EvidenceSummary } from '../core/evidence.js';
-import { type Genesis, type GenesisSpec, areaOf, makeGenesis, parseGenesisSpec } from '../core/genesis.js';
-import { headerOf } from '../core/block.js';
-import type { LedgerState } from '../core/ledger.js';
+import { type Genesis, type GenesisSpec, areaOf } from '../core/genesis.js';
 import { GenesisMessage, type Tx } from '../core/wire/posplus.js';
 import { ANNOUNCE_EVERY_MS, GenesisGossip } from './genesis-gossip.js';
-import { signingDomain } from '../core/signing.js';
 import type { TxBody } from '../core/tx.js';
 import { DEFAULT_TIMEOUTS } from '../consensus/bft/bft-rules.js';
 import type { Engine, EngineInput, Outbound, Ready } from '../consensus/engine.js';
 import { AVAILABLE_ENGINES, type EngineRules, createEngine, engineRules } from '../consensus/create-engine.js';
 import { DEFAULT_NCCA_PARAMS } from '../consensus/ncca/params.js';
-import { type Area, type Position, cellCount, cellOf, positionFrom } from '../geo/grid.js';
+import { type Area, type Position, cellCount, cellOf } from '../geo/grid.js';
 import type { NodeConfig } from './config.js';
 import { ConfigError } from './config.js';
-import { type Identity, loadOrCreateKey } from './identity.js';
+import type { Identity } from './identity.js';
+import { openDataDir } from './data-dir.js';
 import type { Logger } from './logger.js';
 import { NodeMetrics } from './metrics.js';
 import { MisbehavingOutbox } from './misbehaving-outbox.js';
 import { type P2pHost, createP2pHost } from './p2p-host.js';
 import { PeerStanding } from './peer-standing.js';
 import { PeerKeeper } from './peer-keeper.js';
-import { failPointFromEnv } from './fail-point.js';
-import { ChainStore, type StoredGenesis } from './store.js';
+import { ChainStore } from './store.js';
+import { type ChainHome, type ChainOrigin, genesisAtStart, openChain } from './chain-opening.js';
 import { serveSync } from './sync.js';
-import { CatchUp } from './catch-up.js';
+import { CatchUp, type CatchUpTarget } from './catch-up.js';
+import { SyncLoop } from './sync-loop.js';
 import { GossipIntake } from './gossip-intake.js';
 import type { TxPool } from '../protocol/codec.js';
 import { summarize } from './outbound-summary.js';
@@ -57,15 +53,10 @@ export class PosplusNode {
   /** Pushed events (heads, txs, detection) for the RPC port's streams. */
   readonly events = new EventHub();
   private readonly stall: StallWatch;
-  /** The timestamp of the last block committed since start, for the block interval. */
-  private lastBlockTime?: number;
   private readonly eventSource = new NodeEvents(this.events);
   engine?: Engine;
   chain?: ChainState;
   genesis?: Genesis;
-  /** True while a peer has shown a head beyond ours and we are fetching it (what node_status and /health say). */
-  syncing = false;
-  private syncRunning = false;
   private genesisGossip?: GenesisGossip;
   private entering: Promise<void> = Promise.resolve();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -74,8 +65,7 @@ export class PosplusNode {
   private readonly out: GossipOut;
   private readonly txs: TxService;
   private readonly subscriptions: TopicSubscriptions;
-  private syncWanted = false;
-  private readonly catchUp: CatchUp;
+  private readonly sync: SyncLoop;
   private readonly intake: GossipIntake;
   private stopping = false;
   /** height/round/step after the last engine step, to log each change once. */
@@ -132,7 +122,7 @@ export class PosplusNode {
       cell: () => this.cell,
       submitOwn: (body) => this.txs.submitOwn(body),
     });
-    this.catchUp = new CatchUp(host, config.chainId, standing, log);
+    this.sync = new SyncLoop(new CatchUp(host, config.chainId, standing, log), () => this.syncTarget(), () => this.duties.locate());
     this.intake = new GossipIntake({
       log,
       metrics: this.metrics,
@@ -148,18 +138,8 @@ export class PosplusNode {
     if (!AVAILABLE_ENGINES.includes(config.engine)) {
       throw new ConfigError(`ENGINE: "${config.engine}" is not available in this version; use one of ${AVAILABLE_ENGINES.join(', ')}`, 'ENGINE');
     }
-    const spec = await readGenesisSpec(config.genesisPath);
-    await mkdir(config.dataDir, { recursive: true });
-    const { identity, created } = await loadOrCreateKey(join(config.dataDir, 'node.key'));
-    if (created) log.info({ path: join(config.dataDir, 'node.key') }, 'created a new node key');
-    const store = await ChainStore.open(join(config.dataDir, 'chain'), failPointFromEnv());
+    const { spec, identity, store, position } = await openDataDir(config, log);
     try {
-      const area = areaOf(spec);
-      if (config.position && (config.position.x > area.width || config.position.y > area.height)) {
-        throw new ConfigError(`POSITION: ${config.position.x},${config.position.y} is outside the chain's ${area.width}x${area.height} m map (genesis.json)`, 'POSITION');
-      }
-      const position = config.position ?? (await store.getPosition()) ?? randomPosition(area);
-      await store.putPosition(position);
       let chain: () => ChainState | undefined = () => undefined;
       const standing = new PeerStanding(() => chain());
       const metrics = new NodeMetrics();
@@ -182,6 +162,11 @@ export class PosplusNode {
       await store.close();
       throw err;
     }
+  }
+
+  private get home(): ChainHome {
+    const { store, spec, config } = this;
+    return { store, spec, chainId: config.chainId, dataDir: config.dataDir, genesisPath: config.genesisPath, keyPair: this.identity.keyPair };
   }
 
   get chainId(): string {
@@ -223,16 +208,9 @@ export class PosplusNode {
       },
     });
     this.genesisGossip = gossip;
-    const stored = await this.store.getGenesis();
-    const pinned = this.spec.members?.map(fromHex);
-    const chosen = stored === undefined && pinned === undefined ? await this.store.getChosenGenesis() : undefined;
-    if (stored !== undefined) {
-      await this.enterChain(this.storedGenesis(stored), 'store');
-    } else if (pinned !== undefined) {
-      // The genesis file names the members: no ceremony, and no announcement can move this node elsewhere.
-      await this.enterChain(makeGenesis(this.chainId, this.spec, pinned), 'chosen');
-    } else if (chosen !== undefined) {
-      await this.enterChain(this.storedGenesis(chosen), 'chosen');
+    const start = await genesisAtStart(this.home);
+    if (start !== undefined) {
+      await this.enterChain(start.genesis, start.from);
     } else {
       gossip.startCeremony(this.config.genesisNodes, this.config.genesisQuietMs, this.position, Date.now());
       this.every(CEREMONY_TICK_MS, () => gossip.tick(Date.now()));
@@ -258,55 +236,19 @@ export class PosplusNode {
     }
   }
 
-  /** The stored genesis, rebuilt from our chain id and genesis file, which must still make the same one. */
-  private storedGenesis(stored: StoredGenesis): Genesis {
-    const genesis = makeGenesis(this.chainId, this.spec, stored.members, stored.places);
-    if (!bytesEqual(genesis.hash, stored.hash)) {
-      throw new ConfigError(
-        `CHAIN_ID/GENESIS: the data directory ${this.config.dataDir} holds the chain of genesis ${toHex(stored.hash)}, and CHAIN_ID "${this.chainId}" with ${this.config.genesisPath} make another; start with the settings it was made with, or another DATA_DIR`,
-        'GENESIS',
-      );
-    }
-    return genesis;
-  }
-
-  /** The accounts on disk must be exactly the state the head block certifies: a damaged store must not run. */
-  private async checkStoredState(ledger: LedgerState, height: number): Promise<void> {
-    const block = await this.store.getBlock(height);
-    const expected = block && headerOf(block).stateRoot;
-    if (expected === undefined || !bytesEqual(ledger.root(), expected)) {
-      throw new Error(`the accounts in ${this.config.dataDir} do not match the state root of its head block ${height}: the store is damaged; move it aside and let the node sync again`);
-    }
-  }
-
   private every(ms: number, fn: () => void): void {
     this.timers.push(setInterval(fn, ms));
   }
 
   // ------------------------------------------------------------------ the chain
 
-  /**
-   * `from`: 'store', a chain with blocks on disk; 'chosen', the genesis this node entered before a restart at
-   * height 0 (its WAL may hold height-1 votes); 'new', a genesis the ceremony just closed on or an announcement
-   * brought, recorded before the engine can sign anything for it.
-   */
-  private async enterChain(genesis: Genesis, from: 'store' | 'chosen' | 'new'): Promise<void> {
+  private async enterChain(genesis: Genesis, from: ChainOrigin): Promise<void> {
     this.genesis = genesis;
-    const fromStore = from === 'store';
-    if (from === 'new') await this.store.putChosenGenesis(genesis);
     const rules = this.rulesFor(genesis);
-    const ledger = fromStore ? await this.store.loadLedger() : rules.genesisState();
-    const head = (fromStore ? await this.store.getHead() : undefined) ?? { height: 0, hash: genesis.hash, timestamp: genesis.spec.timestamp };
-    const chain = new ChainState({ chainId: signingDomain(this.chainId, genesis.hash), ...DEFAULT_CHAIN_PARAMS }, genesis, this.identity.keyPair, ledger, head, rules.block);
-    const wal = from === 'new' ? undefined : await this.store.getWal();
-    if (fromStore && head.height > 0) {
-      await this.checkStoredState(ledger, head.height);
-      chain.lastCertificate = await this.store.getCertificate(head.height);
-      chain.headRecord = await this.store.getHeadRecord();
-      chain.evidence.remember(await this.store.committedEvidenceIds());
-    }
+    const { chain, wal } = await openChain(this.home, genesis, rules, from);
+    const head = chain.head;
     this.chain = chain;
-    this.eventSource.follow(ledger.entries());
+    this.eventSource.follow(chain.ledger.entries());
     this.engine = createEngine(chain, rules, DEFAULT_TIMEOUTS, wal);
     this.metrics.height.set(head.height);
     this.refreshTopics();
@@ -371,20 +313,8 @@ export class PosplusNode {
         await this.store.putGenesis(this.genesis, this.rulesFor(this.genesis).genesisState());
       }
       await this.store.commit(c, i === ready.commits.length - 1 ? ready.wal : undefined);
-      const now = Date.now();
-      for (const id of c.txIds) {
-        const at = this.txs.submittedAtOf(id);
-        if (at !== undefined) this.metrics.commitLatency.observe((now - at) / 1000);
-      }
+      this.metrics.committed(c, (id) => this.txs.submittedAtOf(id), Date.now());
       this.duties.committed(c.txIds);
-      this.metrics.txCommitted.inc(c.txIds.length);
-      this.metrics.blockTxs.observe(c.txIds.length);
-      this.metrics.rounds.inc(c.certificate.round + 1);
-      this.metrics.roundTimeouts.inc(c.certificate.round);
-      this.metrics.height.set(c.block.header?.height ?? 0);
-      const time = c.block.header?.timestamp ?? 0;
-      if (this.lastBlockTime !== undefined) this.metrics.blockInterval.observe((time - this.lastBlockTime) / 1000);
-      this.lastBlockTime = time;
       this.stall.committed();
       this.log.info({ height: c.block.header?.height, round: c.certificate.round, txs: c.txIds.length, hash: c.hash.slice(0, 16) }, 'committed');
       this.eventSource.committed(c);
@@ -425,43 +355,35 @@ export class PosplusNode {
 
   // ------------------------------------------------------------------ sync
 
-  /** Catches up from connected peers through the same engine input path; one pass at a time. */
-  async syncOnce(): Promise<void> {
+  /** Catches up from connected peers through the same engine input path. */
+  syncOnce(): Promise<void> {
+    return this.sync.once();
+  }
+
+  get syncing(): boolean {
+    return this.sync.syncing;
+  }
+
+  private syncTarget(): CatchUpTarget | undefined {
     const genesis = this.genesis;
-    if (genesis === undefined || this.chain === undefined) return;
-    if (this.syncRunning) {
-      this.syncWanted = true;
-      return;
-    }
-    this.syncRunning = true;
-    try {
-      await this.catchUp.pass({
-        genesisHash: genesis.hash,
-        head: () => this.chain!.head.height,
-        take: async (blocks) => {
-          // Asking is routine; being behind is what counts as syncing.
-          this.syncing = true;
-          let progressed = false;
-          for (const block of blocks) {
-            const ready = this.feed({ type: 'certified', block, now: Date.now() });
-            if (ready?.verdict === 'reject') return 'invalid';
-            progressed ||= (ready?.commits.length ?? 0) > 0;
-          }
-          await this.outbox;
-          return progressed ? 'progressed' : 'stuck';
-        },
-        rank: (peer) => (this.standing.isMember(peer) ? 0 : 1),
-        stopping: () => this.stopping,
-      });
-    } finally {
-      this.syncRunning = false;
-      this.syncing = false;
-      this.duties.locate();
-      if (this.syncWanted && !this.stopping) {
-        this.syncWanted = false;
-        setTimeout(() => void this.syncOnce(), 200);
-      }
-    }
+    const chain = this.chain;
+    if (genesis === undefined || chain === undefined) return undefined;
+    return {
+      genesisHash: genesis.hash,
+      head: () => chain.head.height,
+      take: async (blocks) => {
+        let progressed = false;
+        for (const block of blocks) {
+          const ready = this.feed({ type: 'certified', block, now: Date.now() });
+          if (ready?.verdict === 'reject') return 'invalid';
+          progressed ||= (ready?.commits.length ?? 0) > 0;
+        }
+        await this.outbox;
+        return progressed ? 'progressed' : 'stuck';
+      },
+      rank: (peer) => (this.standing.isMember(peer) ? 0 : 1),
+      stopping: () => this.stopping,
+    };
   }
 
   // ------------------------------------------------------------------ operator actions
@@ -511,23 +433,4 @@ export class PosplusNode {
     await this.host.stop();
     await this.store.close();
   }
-}
-
-async function readGenesisSpec(path: string): Promise<GenesisSpec> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`GENESIS: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'GENESIS');
-  }
-  try {
-    return parseGenesisSpec(JSON.parse(text));
-  } catch (err) {
-    throw new ConfigError(`GENESIS: ${path}: ${(err as Error).message}`, 'GENESIS');
-  }
-}
-
-function randomPosition(area: Area): Position {
-  const scale = 1_000_000;
-  return positionFrom(area, randomInt(scale) / scale, randomInt(scale) / scale);
 }
