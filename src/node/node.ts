@@ -26,6 +26,7 @@ import { type ChainHome, type ChainOrigin, genesisAtStart, openChain } from './c
 import { serveSync } from './sync.js';
 import { CatchUp, type CatchUpTarget } from './catch-up.js';
 import { SyncLoop } from './sync-loop.js';
+import { ReadyLoop, type ReadyHooks } from './ready-loop.js';
 import { GossipIntake } from './gossip-intake.js';
 import type { TxPool } from '../protocol/codec.js';
 import { summarize } from './outbound-summary.js';
@@ -46,22 +47,20 @@ const STALL_LOOK_MS = 1000;
 
 /**
  * The I/O shell around one engine: libp2p gossip and sync in, LevelDB and gossip out. Every input goes
- * through `feed`, which steps the pure engine and queues its Ready; the queue persists the WAL and commits
- * before publishing anything, so a crash never leaves a published vote that the disk forgot.
+ * through `feed` into the ReadyLoop, which writes before anything is published; this class wires the parts
+ * together and says what each step means to the rest of the node (events, metrics, duties, topics).
  */
 export class PosplusNode {
   /** Pushed events (heads, txs, detection) for the RPC port's streams. */
   readonly events = new EventHub();
   private readonly stall: StallWatch;
+  private readonly loop: ReadyLoop;
   private readonly eventSource = new NodeEvents(this.events);
-  engine?: Engine;
   chain?: ChainState;
   genesis?: Genesis;
   private genesisGossip?: GenesisGossip;
   private entering: Promise<void> = Promise.resolve();
   private readonly timers: NodeJS.Timeout[] = [];
-  private wakeTimer?: NodeJS.Timeout;
-  private outbox: Promise<void> = Promise.resolve();
   private readonly out: GossipOut;
   private readonly txs: TxService;
   private readonly subscriptions: TopicSubscriptions;
@@ -89,6 +88,7 @@ export class PosplusNode {
   ) {
     this.metrics.buildInfo.set({ version: VERSION, engine: config.engine, chain: config.chainId }, 1);
     this.stall = new StallWatch(config.healthStallMs);
+    this.loop = new ReadyLoop(store, this.readyHooks());
     this.metrics.watch({
       subscriptions: () => this.events.size,
       syncing: () => this.syncing,
@@ -249,10 +249,11 @@ export class PosplusNode {
     const head = chain.head;
     this.chain = chain;
     this.eventSource.follow(chain.ledger.entries());
-    this.engine = createEngine(chain, rules, DEFAULT_TIMEOUTS, wal);
+    const engine = createEngine(chain, rules, DEFAULT_TIMEOUTS, wal);
+    this.loop.run(engine);
     this.metrics.height.set(head.height);
     this.refreshTopics();
-    this.log.info({ height: head.height, genesis: genesis.hashHex, members: genesis.members.length, role: this.engine.status().role }, 'chain ready');
+    this.log.info({ height: head.height, genesis: genesis.hashHex, members: genesis.members.length, role: engine.status().role }, 'chain ready');
     this.feed({ type: 'tick', now: Date.now() });
     void this.syncOnce();
   }
@@ -278,63 +279,67 @@ export class PosplusNode {
     return this.subscriptions.topics;
   }
 
-  /** Steps the engine and queues its Ready; returns it so callers can read the verdict and statuses. */
+  /** Steps the engine and queues its Ready (see ReadyLoop); returns it so callers can read the verdict and statuses. */
   feed(input: EngineInput): Ready | undefined {
-    if (this.engine === undefined || this.stopping) return undefined;
-    const engine = this.engine;
-    const ready = engine.step(input);
-    this.scheduleWake(ready.wakeAt);
-    if (input.type === 'txs') this.intake.retryAwaited();
-    this.eventSource.txStatuses(ready.txStatuses);
-    this.eventSource.evidence(ready.evidence);
-    this.txs.heard(ready.txStatuses);
-    for (const s of ready.txStatuses) {
-      if (s.status === 'rejected') {
-        this.metrics.txRejected.inc({ code: s.code });
-        this.duties.rejected(s.id);
-      }
-    }
-    for (const e of ready.evidence) this.metrics.evidence.inc({ kind: e.kind });
-    if (ready.behindUntil !== undefined) void this.syncOnce();
-    if (ready.keyInUseElsewhere !== undefined && this.misbehaving === undefined) {
-      this.onFatal(new Error(`${ready.keyInUseElsewhere}; stopping (two replicas must never share a data directory or node.key)`));
-      return ready;
-    }
-    this.outbox = this.outbox.then(() => this.apply(ready, engine)).catch((err: Error) => this.onFatal(err));
-    return ready;
+    return this.loop.feed(input);
   }
 
-  private async apply(ready: Ready, engine: Engine): Promise<void> {
-    if (engine !== this.engine) return; // a genesis adoption replaced the engine that produced this
-    // The WAL after this step belongs to the height after the last commit: it goes to disk with that commit.
-    if (ready.wal && ready.commits.length === 0) await this.store.putWal(ready.wal);
-    for (const [i, c] of ready.commits.entries()) {
-      if (c.block.header?.height === 1 && this.genesis) {
-        await this.store.putGenesis(this.genesis, this.rulesFor(this.genesis).genesisState());
-      }
-      await this.store.commit(c, i === ready.commits.length - 1 ? ready.wal : undefined);
-      this.metrics.committed(c, (id) => this.txs.submittedAtOf(id), Date.now());
-      this.duties.committed(c.txIds);
-      this.stall.committed();
-      this.log.info({ height: c.block.header?.height, round: c.certificate.round, txs: c.txIds.length, hash: c.hash.slice(0, 16) }, 'committed');
-      this.eventSource.committed(c);
-    }
-    if (ready.commits.length) {
-      const chain = this.chain!;
-      const marks = this.eventSource.settled(chain.ledger.entries(), ready.commits.at(-1)!.block.header?.height ?? 0);
-      for (const [state, n] of Object.entries(detectionCounts(marks, chain.head.timestamp))) this.metrics.detection.set({ state }, n);
-      this.duties.registerStake();
-      this.duties.locate();
-      this.refreshTopics();
-    }
-    for (const out of ready.publish) this.send(out);
-    this.metrics.mempool.set(this.chain?.mempool.size ?? 0);
-    this.metrics.mempoolBytes.set(this.chain?.mempool.bytes ?? 0);
-    const { height, round, step } = engine.status();
-    this.metrics.round.set(round);
-    const at = `${height}/${round}/${step}`;
-    if (at !== this.lastStep) this.log.debug({ height: height + 1, round, step }, 'consensus step');
-    this.lastStep = at;
+  get engine(): Engine | undefined {
+    return this.loop.engine;
+  }
+
+  /** What the node does around each engine step, in the loop's order: step, disk, network. */
+  private readyHooks(): ReadyHooks {
+    return {
+      stepped: (input, ready) => {
+        if (input.type === 'txs') this.intake.retryAwaited();
+        this.eventSource.txStatuses(ready.txStatuses);
+        this.eventSource.evidence(ready.evidence);
+        this.txs.heard(ready.txStatuses);
+        for (const s of ready.txStatuses) {
+          if (s.status === 'rejected') {
+            this.metrics.txRejected.inc({ code: s.code });
+            this.duties.rejected(s.id);
+          }
+        }
+        for (const e of ready.evidence) this.metrics.evidence.inc({ kind: e.kind });
+        if (ready.behindUntil !== undefined) void this.syncOnce();
+        if (ready.keyInUseElsewhere !== undefined && this.misbehaving === undefined) {
+          this.onFatal(new Error(`${ready.keyInUseElsewhere}; stopping (two replicas must never share a data directory or node.key)`));
+          return false;
+        }
+        return true;
+      },
+      firstBlock: async () => {
+        if (this.genesis) await this.store.putGenesis(this.genesis, this.rulesFor(this.genesis).genesisState());
+      },
+      committed: (c) => {
+        this.metrics.committed(c, (id) => this.txs.submittedAtOf(id), Date.now());
+        this.duties.committed(c.txIds);
+        this.stall.committed();
+        this.log.info({ height: c.block.header?.height, round: c.certificate.round, txs: c.txIds.length, hash: c.hash.slice(0, 16) }, 'committed');
+        this.eventSource.committed(c);
+      },
+      settled: (ready) => {
+        const chain = this.chain!;
+        const marks = this.eventSource.settled(chain.ledger.entries(), ready.commits.at(-1)!.block.header?.height ?? 0);
+        for (const [state, n] of Object.entries(detectionCounts(marks, chain.head.timestamp))) this.metrics.detection.set({ state }, n);
+        this.duties.registerStake();
+        this.duties.locate();
+        this.refreshTopics();
+      },
+      send: (out) => this.send(out),
+      applied: (engine) => {
+        this.metrics.mempool.set(this.chain?.mempool.size ?? 0);
+        this.metrics.mempoolBytes.set(this.chain?.mempool.bytes ?? 0);
+        const { height, round, step } = engine.status();
+        this.metrics.round.set(round);
+        const at = `${height}/${round}/${step}`;
+        if (at !== this.lastStep) this.log.debug({ height: height + 1, round, step }, 'consensus step');
+        this.lastStep = at;
+      },
+      fatal: (err) => this.onFatal(err),
+    };
   }
 
   private send(out: Outbound): void {
@@ -345,12 +350,6 @@ export class PosplusNode {
 
   private txPool(): TxPool {
     return { pooled: (hash) => this.chain?.mempool.bySignedHash(hash)?.tx, maxTxs: DEFAULT_CHAIN_PARAMS.maxBlockTxs };
-  }
-
-  private scheduleWake(at: number | undefined): void {
-    clearTimeout(this.wakeTimer);
-    if (at === undefined || this.stopping) return;
-    this.wakeTimer = setTimeout(() => this.feed({ type: 'tick', now: Date.now() }), Math.max(0, at - Date.now()));
   }
 
   // ------------------------------------------------------------------ sync
@@ -378,7 +377,7 @@ export class PosplusNode {
           if (ready?.verdict === 'reject') return 'invalid';
           progressed ||= (ready?.commits.length ?? 0) > 0;
         }
-        await this.outbox;
+        await this.loop.drained();
         return progressed ? 'progressed' : 'stuck';
       },
       rank: (peer) => (this.standing.isMember(peer) ? 0 : 1),
@@ -425,11 +424,11 @@ export class PosplusNode {
     if (this.stopping) return;
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
-    clearTimeout(this.wakeTimer);
+    const drained = this.loop.stop();
     this.out.stop();
     this.intake.stop();
     this.keeper.stop();
-    await this.outbox;
+    await drained;
     await this.host.stop();
     await this.store.close();
   }
