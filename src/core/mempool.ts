@@ -54,6 +54,11 @@ export class Mempool {
     return this.byId.get(id)?.tx;
   }
 
+  /** When a pending transaction arrived. */
+  arrivedAt(id: Hex): number | undefined {
+    return this.byId.get(id)?.arrivedAt;
+  }
+
   /** A pending transaction by signed-tx hash, with when it arrived. */
   bySignedHash(hash: Hex): { tx: Tx; arrivedAt: number } | undefined {
     return this.bySigned.get(hash);

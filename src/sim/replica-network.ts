@@ -272,10 +272,14 @@ export class ReplicaNetwork {
     return (this.makeEngine.engine ?? createEngine)(chain, rules, this.timeouts, wal);
   }
 
-  /** Recreates a crashed replica's engine from its ChainState and (unless wal: false) its last WAL. */
-  restart(index: number, options: { wal?: boolean } = {}): void {
+  /**
+   * Recreates a crashed replica's engine from its ChainState and (unless wal: false) its last WAL. `pool: false`
+   * empties its mempool, as a real node's restart does (the pending transactions live only in memory).
+   */
+  restart(index: number, options: { wal?: boolean; pool?: boolean } = {}): void {
     const r = this.replica(index);
     if (r.up) throw new Error(`replica ${index} is running`);
+    if (options.pool === false) for (const id of r.chain.mempool.ids(Infinity)) r.chain.mempool.remove(id);
     // A crash loses what the engine held in memory: fresh rules (the chain's block rules are pure, so they stay).
     r.engine = this.startEngine(r.chain, this.makeEngine.rules(this.genesis), options.wal === false ? undefined : r.wal);
     r.up = true;

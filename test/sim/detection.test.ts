@@ -42,7 +42,14 @@ interface Outcome {
   height: number;
 }
 
-function runScenario(list: Behavior[], seed: string, slow: readonly number[] = [SLOW], slowMs = SLOW_MS): { net: ReplicaNetwork; outcome: Outcome } {
+function runScenario(
+  list: Behavior[],
+  seed: string,
+  slow: readonly number[] = [SLOW],
+  slowMs = SLOW_MS,
+  /** Called before each 300 ms tick of the load, at virtual time `t`. */
+  event: (net: ReplicaNetwork, t: number) => void = () => {},
+): { net: ReplicaNetwork; outcome: Outcome } {
   const net = new ReplicaNetwork({ seed, size: SIZE, engine: nccaEngine(PARAMS), baseDelayMs: 5, jitterMs: 30, dropRate: 0.01, relay: true });
   for (const i of MALICIOUS) net.setBehaviors(i, list, `${seed}/${i}`);
   for (const i of slow) {
@@ -55,6 +62,7 @@ function runScenario(list: Behavior[], seed: string, slow: readonly number[] = [
   const suspendedEver = new Set<Address>();
   const observer = net.replica(0);
   for (let t = 0, k = 0; t < RUN_MS; t += 300, k++) {
+    event(net, t);
     const from = HONEST[k % HONEST.length]!;
     send(net, from, HONEST[(k + 1) % HONEST.length]!);
     net.run(300);
@@ -79,6 +87,21 @@ describe('sim: detection of each malicious behaviour (9 NCCA replicas, 2 malicio
       assert.deepEqual(disagreementsAmong(net, range(SIZE)), [], `seed ${s}: replicas disagree`);
       assert.deepEqual(outcome.confirmed, [], `seed ${s}: an honest replica was confirmed malicious`);
       assert.deepEqual(outcome.suspendedEver, [], `seed ${s}: an honest replica was suspended`);
+      assert.ok(outcome.height >= 20, `seed ${s}: the chain stalled at height ${outcome.height}`);
+    }
+  });
+
+  it('no attackers, an honest validator restarted three times with an empty pool: its empty ballots while the pool refills confirm nobody', () => {
+    const victim = 3;
+    for (let s = 0; s < SEEDS; s++) {
+      const seed = `detection/restart-empty-pool/${s}`;
+      const { net, outcome } = runScenario([], seed, [], 0, (net, t) => {
+        // Down for one tick of the load (300 ms), then back with no pending transaction.
+        if (t === 20_100 || t === 40_200 || t === 60_000) net.crash(victim);
+        if (t === 20_400 || t === 40_500 || t === 60_300) net.restart(victim, { pool: false });
+      });
+      assert.deepEqual(disagreementsAmong(net, range(SIZE)), [], `seed ${s}: replicas disagree`);
+      assert.deepEqual(outcome.confirmed, [], `seed ${s}: an honest replica was confirmed malicious`);
       assert.ok(outcome.height >= 20, `seed ${s}: the chain stalled at height ${outcome.height}`);
     }
   });

@@ -43,6 +43,15 @@ describe('experiment runs in the simulator', () => {
     }
   });
 
+  it('NCCA confirms false voters that are normal nodes: a ballot abstaining on all of its cell’s old transactions says nothing', () => {
+    // Before, such a ballot counted as taking part, so round 2 cleared the voter: 3 of 4 on seed 2.
+    for (const seed of [1, 2]) {
+      const r = runOne({ ...PRESETS.small, behaviors: 'falsevote' }, { engine: 'ncca', load: 'paper', malicious: 4, seed });
+      assert.equal(r.recall, 1, `seed ${seed}: recall`);
+      assert.equal(r.precision, 1, `seed ${seed}: precision`);
+    }
+  });
+
   it('NCCA confirms every invalid proposer that acted, a break that needs state included (proven at its own height)', () => {
     // Before, only a bad signature was proof: an overspend or a wrong state root went unpunished, 3 of 4 on seed 1.
     const r = runOne({ ...PRESETS.small, behaviors: 'invalidblock' }, { engine: 'ncca', load: 'paper', malicious: 4, seed: 1 });

@@ -67,7 +67,7 @@ export class BftEngine implements Engine, EngineCore {
   ) {
     this.selfKey = toHex(chain.key.publicKey);
     this.evidenceOut = new EvidenceOutbox(chain.key.publicKey);
-    this.feed = rules.observer && new ObserverFeed(rules.observer);
+    this.feed = rules.observer && new ObserverFeed(rules.observer, (b) => rules.txSet?.saysNothing?.(chain, b) === true);
     this.routing = new VoteRouting({
       selfKey: this.selfKey,
       collectVotes: rules.collectVotes === true,

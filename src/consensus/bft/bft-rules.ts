@@ -80,6 +80,8 @@ export interface TxSetRules {
   check(chain: ChainState, block: Block): void;
   /** A block this replica committed. */
   committed?(block: Block): void;
+  /** Whether a ballot takes part in no decision though its voter could have (detection does not count it). */
+  saysNothing?(chain: ChainState, ballot: TxSetBallot): boolean;
   /** A ballot this replica signed before it restarted (from its WAL): the same call gets the same answer. */
   restore?(chain: ChainState, ballot: TxSetBallot): void;
 }

@@ -19,17 +19,21 @@ interface Signed {
 
 /**
  * What the engine tells its observer (NCCA's round-2 detection) of the messages it handles: who signed what at
- * a height and how it was judged. Each ballot counts once however it arrived: directly, or inside a block.
+ * a height and how it was judged. Each ballot counts once however it arrived: directly, or inside a block; a
+ * ballot that says nothing (`silent`, see TxSetRules.saysNothing) counts for nobody.
  */
 export class ObserverFeed {
   private readonly ballotsHeard = new Map<number, Set<string>>();
 
-  constructor(private readonly observer: ConsensusObserver) {}
+  constructor(
+    private readonly observer: ConsensusObserver,
+    private readonly silent: (ballot: TxSetBallot) => boolean = () => false,
+  ) {}
 
   /** Who signed an input, for `height` (ballots also for the next one: they are taken at once). A vote bundle is noted vote by vote (see `vote`). */
   signers(input: EngineInput, height: number): Signed[] {
-    const all = signersOf(input);
-    return all.filter((x) => x.height === height || (input.type === 'ballots' && x.height === height + 1));
+    if (input.type === 'ballots') return input.ballots.filter((b) => (b.height === height || b.height === height + 1) && !this.silent(b)).map(signedBallot);
+    return signersOf(input).filter((x) => x.height === height);
   }
 
   /**
@@ -54,7 +58,7 @@ export class ObserverFeed {
    * directly counts; an invalid block counts for nobody but its proposer.
    */
   carried(block: Block, height: number, now: number): void {
-    for (const b of block.ballots) if (b.height === height && !this.heard(b)) this.observer.note(hexOf(b.voter), b.height, now, 'accept');
+    for (const b of block.ballots) if (b.height === height && !this.heard(b) && !this.silent(b)) this.observer.note(hexOf(b.voter), b.height, now, 'accept');
   }
 
   /** Forgets the ballots of heights below `height`. */
@@ -84,10 +88,12 @@ function signersOf(input: EngineInput): Signed[] {
       return [{ signer: hexOf(v.voter), height: v.height, votedFor: target === NIL ? undefined : target, message: v, key: v.voter }];
     }
     case 'ballots':
-      return input.ballots.map((b) => ({ signer: hexOf(b.voter), height: b.height, message: b, key: b.voter }));
+      return input.ballots.map(signedBallot);
     case 'call':
       return [{ signer: hexOf(input.call.proposer), height: input.call.height, message: input.call, key: input.call.proposer }];
     default:
       return [];
   }
 }
+
+const signedBallot = (b: TxSetBallot): Signed => ({ signer: hexOf(b.voter), height: b.height, message: b, key: b.voter });

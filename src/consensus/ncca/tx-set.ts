@@ -17,6 +17,7 @@ import { trustedListOf } from './trusted-list.js';
 import { encodeReports, encodeTrusted, suspectsAt, trustBaseAt } from '../detection/ballot-reports.js';
 import type { ObservationBook } from '../detection/observation-book.js';
 import type { NccaParams } from './params.js';
+import { CallsHeard } from './calls-heard.js';
 import { RelayFallback } from './relay-fallback.js';
 import { RunningTally } from './running-tally.js';
 import { type VoterInfo, type Voters, votersAtHead } from './epoch-voters.js';
@@ -44,8 +45,7 @@ export class NccaTxSet implements TxSetRules {
   readonly maxWaitMs: number;
   readonly relayWindowMs: number;
   private readonly ballots = new BallotStore();
-  /** Calls heard (or made), by digest. */
-  private calls = new Map<Hex, TxSetCall>();
+  private readonly calls = new CallsHeard();
   /** As the round-0 proposer: its calls and their counts. */
   private readonly caller: VoteCaller;
   /** Normal ballots of this multi-region validator's cell, waiting to go out in one bundle to their caller. */
@@ -99,7 +99,7 @@ export class NccaTxSet implements TxSetRules {
   private call(chain: ChainState, now: number, round: 1 | 2, ids: readonly Hex[]): Outbound {
     const call = signCall(chain.params.chainId, chain.key, chain.head.height + 1, round, ids);
     const digest = toHex(callDigest(call));
-    this.calls.set(digest, call);
+    this.calls.add(digest, call, now);
     const { voters, byAddress } = this.votersOf(chain);
     const set = new Set(call.ids.map((id) => toHex(id)));
     const tally = new RunningTally([...set], byAddress, this.txCells(chain, this.pendingTxs(chain, set)), this.p, round);
@@ -133,7 +133,7 @@ export class NccaTxSet implements TxSetRules {
   }
 
   receive(chain: ChainState, input: TxSetInput, now: number): TxSetReceipt {
-    if ('call' in input) return { ...this.heed(chain, input.call, input.caller), relayQueued: false };
+    if ('call' in input) return { ...this.heed(chain, input.call, input.caller, now), relayQueued: false };
     const height = chain.head.height + 1;
     const voters = this.voters(chain);
     const me = voters.get(hexOf(chain.key.publicKey));
@@ -195,7 +195,7 @@ export class NccaTxSet implements TxSetRules {
   }
 
   /** A call from the height's round-0 proposer (`caller`, as the engine computes it): answered by every voter. */
-  private heed(chain: ChainState, call: TxSetCall, caller: Uint8Array): { verdict: Verdict; publish: Outbound[] } {
+  private heed(chain: ChainState, call: TxSetCall, caller: Uint8Array, now: number): { verdict: Verdict; publish: Outbound[] } {
     const digest = toHex(callDigest(call));
     // Its own call coming back is one it answered when it made it (kept in memory, not the WAL): after a restart
     // a second answer could differ, which is evidence against it.
@@ -203,8 +203,7 @@ export class NccaTxSet implements TxSetRules {
     if (call.height !== chain.head.height + 1 || this.calls.has(digest) || own) return { verdict: 'ignore', publish: [] };
     if (toHex(call.proposer) !== toHex(caller)) throw new InvalidMessage(`call from ${addressOf(call.proposer)}, who is not the height's proposer`);
     verifyCall(chain.params.chainId, call, chain.params.maxBlockTxs);
-    this.calls.set(digest, call);
-    for (const [d, c] of this.calls) if (c.height < call.height) this.calls.delete(d);
+    this.calls.add(digest, call, now);
     const me = this.voters(chain).get(hexOf(chain.key.publicKey));
     if (me === undefined) return { verdict: 'accept', publish: [] };
     const before = this.ballots.ownAnswer(chain.key.publicKey, call);
@@ -215,6 +214,17 @@ export class NccaTxSet implements TxSetRules {
     const publish: Outbound[] = [{ kind: 'ballot', ballot }];
     if (this.relay.direct(call.height)) publish.push({ kind: 'ballot', ballot, to: call.proposer });
     return { verdict: 'accept', publish };
+  }
+
+  saysNothing(chain: ChainState, ballot: TxSetBallot): boolean {
+    const voter = this.voters(chain).get(hexOf(ballot.voter));
+    if (voter === undefined) return false;
+    // A normal node hears only its own cell's transactions (topicsFor): abstaining on the others is its due.
+    const owed = (tx: Tx): boolean => voter.role !== 'normal' || this.cellOfTx(chain, tx) === voter.cell;
+    return this.calls.saysNothing(ballot, (id) => {
+      const tx = chain.mempool.get(id);
+      return tx !== undefined && owed(tx) ? chain.mempool.arrivedAt(id) : undefined;
+    });
   }
 
   committed(block: Block): void {
@@ -287,11 +297,15 @@ export class NccaTxSet implements TxSetRules {
   private txCells(chain: ChainState, txs: Iterable<Tx>): Map<Hex, number> {
     const cells = new Map<Hex, number>();
     for (const tx of txs) {
-      const sender = chain.ledger.get(addressOf(tx.sender));
-      const cell = sender === undefined ? undefined : cellOfAccount(this.area, sender);
+      const cell = this.cellOfTx(chain, tx);
       if (cell !== undefined) cells.set(txId(tx), cell);
     }
     return cells;
+  }
+
+  private cellOfTx(chain: ChainState, tx: Tx): number | undefined {
+    const sender = chain.ledger.get(addressOf(tx.sender));
+    return sender === undefined ? undefined : cellOfAccount(this.area, sender);
   }
 
   /**

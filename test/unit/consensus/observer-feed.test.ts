@@ -39,6 +39,15 @@ describe('the observer feed: each ballot counts once, however it arrived', () =>
     feed.carried(blockWith, 3, 2);
     assert.deepEqual(observer.notes, [[toHex(voter.publicKey), 'accept']]);
   });
+
+  it('a ballot that says nothing counts for nobody, heard directly or carried in a block', () => {
+    const observer = recorder();
+    const feed = new ObserverFeed(observer, (b) => b === ballot);
+    const input: EngineInput = { type: 'ballots', ballots: [ballot], relayed: false, now: 1 };
+    assert.deepEqual(feed.signers(input, 3), []);
+    feed.carried(blockWith, 3, 2);
+    assert.deepEqual(observer.notes, []);
+  });
 });
 
 describe('the observer feed: nothing counts against a signer whose signature did not verify', () => {
