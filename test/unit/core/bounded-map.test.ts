@@ -50,4 +50,17 @@ describe('BoundedMap', () => {
       { numRuns: 200 },
     );
   });
+
+  it('a key set again and again while the map is small keeps the queue small (a peer counter set on every message)', () => {
+    const m = new BoundedMap<string, number>(4096);
+    for (let i = 0; i < 200_000; i++) m.set(`peer-${i % 3}`, i);
+    assert.ok(m.queued <= 2 * 3 + 1025, `the queue holds ${m.queued} slots for 3 keys`);
+    assert.deepEqual([0, 1, 2].map((p) => m.get(`peer-${p}`)), [199_998, 199_999, 199_997]);
+  });
+
+  it('a full map set over and over keeps its queue within a small multiple of the limit', () => {
+    const m = new BoundedMap<number, number>(100);
+    for (let i = 0; i < 200_000; i++) m.set(i % 150, i);
+    assert.ok(m.queued <= 2 * 100 + 1025, `the queue holds ${m.queued} slots for 100 entries`);
+  });
 });
