@@ -42,9 +42,10 @@ export class ObserverFeed {
    */
   noted(input: EngineInput, signers: readonly Signed[], now: number, outcome: Verdict): void {
     for (const x of signers) if (wasVerifiedFor(x.message, x.key)) this.observer.note(x.signer, x.height, now, outcome, x.votedFor);
-    // Only ballots that passed: a rejected one may name any voter, and marking it would hide that voter's real
-    // ballot when a block carries it (and grow the set without bound).
-    if (input.type === 'ballots' && outcome === 'accept') for (const b of input.ballots) this.heard(b);
+    // Only ballots whose signature verified: a rejected one may name any voter, and marking it would hide that
+    // voter's real ballot when a block carries it; and an accepted bundle may also carry ballots the tx set skipped
+    // unread (heights far ahead), whose heights no prune would ever reach.
+    if (input.type === 'ballots' && outcome === 'accept') for (const b of input.ballots) if (wasVerifiedFor(b, b.voter)) this.heard(b);
   }
 
   /** One vote of a collector's bundle, noted only once its signature verified: a forged vote must not count against the validator it names. */
@@ -59,6 +60,11 @@ export class ObserverFeed {
    */
   carried(block: Block, height: number, now: number): void {
     for (const b of block.ballots) if (b.height === height && !this.heard(b) && !this.silent(b)) this.observer.note(hexOf(b.voter), b.height, now, 'accept');
+  }
+
+  /** Heights it holds ballots of: at most the height being decided, the next, and what a bundle's late ballots add until the next prune. */
+  get heightsHeld(): number {
+    return this.ballotsHeard.size;
   }
 
   /** Forgets the ballots of heights below `height`. */

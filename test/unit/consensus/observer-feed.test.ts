@@ -40,6 +40,15 @@ describe('the observer feed: each ballot counts once, however it arrived', () =>
     assert.deepEqual(observer.notes, [[toHex(voter.publicKey), 'accept']]);
   });
 
+  it('ballots an accepted bundle carries unread (far-future heights, no valid signature) are not remembered', () => {
+    const feed = new ObserverFeed(recorder());
+    const junk = Array.from({ length: 500 }, (_, i) => ({ ...ballot, height: 1_000_000 + i, voter: new Uint8Array(4096).fill(i % 256) }));
+    const input: EngineInput = { type: 'ballots', ballots: [ballot, ...junk], relayed: false, now: 1 };
+    feed.noted(input, feed.signers(input, 3), 1, 'accept');
+    feed.prune(3);
+    assert.equal(feed.heightsHeld, 1, 'only the verified ballot’s height');
+  });
+
   it('a ballot that says nothing counts for nobody, heard directly or carried in a block', () => {
     const observer = recorder();
     const feed = new ObserverFeed(observer, (b) => b === ballot);
