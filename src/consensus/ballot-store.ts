@@ -66,9 +66,17 @@ export class BallotStore {
     checkedObjects.set(b, chainId);
   }
 
+  /**
+   * Keeps `b` in its slot unless the slot is taken. A new height also forgets those two or more below it: only the
+   * height being decided and the next are ever stored, so nothing below the one before is needed, and a replica
+   * that stores only its own ballots (a lone validator, a normal voter alone in its cell) never prunes otherwise.
+   */
   store(b: TxSetBallot): void {
     let at = this.byHeight.get(b.height);
-    if (at === undefined) this.byHeight.set(b.height, (at = new Map()));
+    if (at === undefined) {
+      this.prune(b.height - 1);
+      this.byHeight.set(b.height, (at = new Map()));
+    }
     if (!at.has(ballotKey(b))) at.set(ballotKey(b), b);
   }
 
