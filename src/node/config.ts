@@ -46,6 +46,8 @@ export interface NodeConfig {
   rpcPort: number;
   /** /health turns 503 after this long with pending work and no commit, ms. */
   healthStallMs: number;
+  /** Blocks kept on disk below the head; 0 keeps them all. */
+  retainBlocks: number;
   genesisNodes: number;
   genesisQuietMs: number;
   /** undefined: a single-node chain that admits no one to its ceremony */
@@ -245,6 +247,13 @@ const SPECS = {
     default: '60',
     description: 'GET /health says 503 once the node has had pending work this long without committing a block',
     schema: int(1, 86_400, 'an integer number of seconds from 1 to 86400'),
+  }),
+  RETAIN_BLOCKS: spec({
+    flag: '--retain-blocks',
+    arg: '<n>',
+    default: '0',
+    description: 'keep only the newest n blocks (with their certificates and transactions) on disk; 0 keeps them all',
+    schema: int(0, Number.MAX_SAFE_INTEGER, 'an integer >= 0'),
   }),
   GENESIS_NODES: spec({
     flag: '--genesis-nodes',
@@ -489,6 +498,7 @@ export function loadConfig(opts: LoadConfigOptions): LoadedConfig {
     rpcHost: v.RPC_HOST,
     rpcPort: v.RPC_PORT,
     healthStallMs: v.HEALTH_STALL_S * 1000,
+    retainBlocks: v.RETAIN_BLOCKS,
     genesisNodes: v.GENESIS_NODES,
     genesisQuietMs: v.GENESIS_QUIET_MS,
     stake: v.STAKE,

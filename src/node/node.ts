@@ -27,6 +27,7 @@ import { serveSync } from './sync.js';
 import { CatchUp, type CatchUpTarget } from './catch-up.js';
 import { SyncLoop } from './sync-loop.js';
 import { ReadyLoop, type ReadyHooks } from './ready-loop.js';
+import { BlockPruner } from './block-pruner.js';
 import { GossipIntake } from './gossip-intake.js';
 import type { TxPool } from '../protocol/codec.js';
 import { summarize } from './outbound-summary.js';
@@ -55,6 +56,7 @@ export class PosplusNode {
   readonly events = new EventHub();
   private readonly stall: StallWatch;
   private readonly loop: ReadyLoop;
+  private readonly pruner: BlockPruner;
   private readonly eventSource = new NodeEvents(this.events);
   chain?: ChainState;
   genesis?: Genesis;
@@ -89,6 +91,7 @@ export class PosplusNode {
     this.metrics.buildInfo.set({ version: VERSION, engine: config.engine, chain: config.chainId }, 1);
     this.stall = new StallWatch(config.healthStallMs);
     this.loop = new ReadyLoop(store, this.readyHooks());
+    this.pruner = new BlockPruner(store, config.retainBlocks, log);
     this.metrics.watch({
       subscriptions: () => this.events.size,
       syncing: () => this.syncing,
@@ -315,6 +318,8 @@ export class PosplusNode {
       },
       committed: (c) => {
         this.metrics.committed(c, (id) => this.txs.submittedAtOf(id), Date.now());
+        this.txs.committed(c.txIds);
+        this.pruner.committed(c.block.header?.height ?? 0);
         this.duties.committed(c.txIds);
         this.stall.committed();
         this.log.info({ height: c.block.header?.height, round: c.certificate.round, txs: c.txIds.length, hash: c.hash.slice(0, 16) }, 'committed');

@@ -42,6 +42,8 @@ export enum MetaKey {
   head = 'head',
   txCount = 'txCount',
   headRecord = 'headRecord',
+  /** The lowest height whose block is still held: blocks, certificates and tx locations below it were pruned. */
+  lowestHeld = 'lowestHeld',
 }
 
 /** Bumped whenever the layout or a value codec changes incompatibly. */

@@ -15,6 +15,7 @@ import type { Head, HeadRecord } from '../core/chain-state.js';
 import type { EvidenceSummary } from '../core/evidence.js';
 import { type Account, LedgerState } from '../core/ledger.js';
 import { Block, Certificate, type CertifiedBlock, type Tx } from '../core/wire/posplus.js';
+import { txId } from '../core/tx.js';
 import type { Commit } from '../consensus/engine.js';
 import {
   accountKey,
@@ -69,6 +70,7 @@ export interface TxRecord extends Location {
 }
 
 type Put = { type: 'put'; key: Uint8Array; value: Uint8Array };
+type Del = { type: 'del'; key: Uint8Array };
 
 /** classic-level hands out Buffers; plain Uint8Array views keep deepStrictEqual and protons output tidy. */
 const plain = (b: Uint8Array): Uint8Array => (b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
@@ -92,16 +94,20 @@ export class ChainStore {
   private tail: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly recentBlocks = new BoundedMap<number, Promise<Block | undefined>>(RECENT_BLOCKS);
+  /** Blocks below this height were pruned (RETAIN_BLOCKS); 1 when every block is held. */
+  private lowest: number;
 
   private constructor(
     readonly dir: string,
     private readonly db: Level<Uint8Array, Uint8Array>,
     head: Head | undefined,
     txCount: number,
+    lowestHeld: number,
     private readonly afterDurableWrite: () => void,
   ) {
     this.head = head;
     this.txCount = txCount;
+    this.lowest = lowestHeld;
   }
 
   /**
@@ -133,7 +139,15 @@ export class ChainStore {
       }
       const head = await db.get(metaKey(MetaKey.head));
       const count = await db.get(metaKey(MetaKey.txCount));
-      return new ChainStore(dir, db, head === undefined ? undefined : decodeHead(plain(head)), count === undefined ? 0 : decodeU64(count), afterDurableWrite);
+      const lowest = await db.get(metaKey(MetaKey.lowestHeld));
+      return new ChainStore(
+        dir,
+        db,
+        head === undefined ? undefined : decodeHead(plain(head)),
+        count === undefined ? 0 : decodeU64(count),
+        lowest === undefined ? 1 : decodeU64(lowest),
+        afterDurableWrite,
+      );
     } catch (err) {
       await db.close().catch(() => undefined);
       throw err;
@@ -283,6 +297,38 @@ export class ChainStore {
     });
   }
 
+  /** The lowest height whose block, certificate and transactions are still held (1 until something is pruned). */
+  get lowestHeld(): number {
+    return this.lowest;
+  }
+
+  /**
+   * Deletes the blocks below `below` (never the head), at most `maxHeights` of them in one batch, with their
+   * certificates (but block 1's), hash index and transaction locations; accounts, evidence and the head record stay. Returns the
+   * lowest height still held. Runs between commits, so a caller can prune a long backlog in small steps.
+   */
+  prune(below: number, maxHeights: number): Promise<number> {
+    return this.serial(async () => {
+      const to = Math.min(below, this.head?.height ?? 0, this.lowest + maxHeights);
+      if (to <= this.lowest) return this.lowest;
+      const ops: Del[] = [];
+      for (let height = this.lowest; height < to; height++) {
+        const block = await this.readBlock(height);
+        const certificate = await this.getCertificate(height);
+        ops.push({ type: 'del', key: heightKey(Bucket.blockByHeight, height) });
+        // Block 1's certificate stays: genesis announcements carry it as proof that the chain began (genesis-gossip.ts).
+        if (height > 1) ops.push({ type: 'del', key: heightKey(Bucket.certificateByHeight, height) });
+        if (certificate !== undefined) ops.push({ type: 'del', key: hexKey(Bucket.heightByHash, toHex(certificate.blockHash)) });
+        for (const tx of block?.txs ?? []) ops.push({ type: 'del', key: hexKey(Bucket.txLocation, txId(tx)) });
+        this.recentBlocks.delete(height);
+      }
+      await this.db.batch([...ops, { type: 'put', key: metaKey(MetaKey.lowestHeld), value: encodeU64(to) }], { sync: true });
+      this.afterDurableWrite();
+      this.lowest = to;
+      return to;
+    });
+  }
+
   // -------------------------------------------------------------- reads
 
   /**
@@ -400,10 +446,13 @@ export class ChainStore {
     return v === undefined ? undefined : plain(v);
   }
 
-  private serial(fn: () => Promise<void>): Promise<void> {
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new StoreError('closed', this.dir, `the store in ${this.dir} is closed`));
     const run = this.tail.then(fn);
-    this.tail = run.catch(() => undefined);
+    this.tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 

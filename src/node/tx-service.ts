@@ -38,6 +38,17 @@ export class TxService {
     for (const s of statuses) if (s.status !== 'rejected' || s.code !== 'duplicate') this.statuses.set(s.id, s);
   }
 
+  /**
+   * Transactions now on disk in a committed block: the disk answers for them from here on, and once the block is
+   * pruned (RETAIN_BLOCKS) a status kept here would say "pending" for ever.
+   */
+  committed(ids: readonly Hex[]): void {
+    for (const id of ids) {
+      this.statuses.delete(id);
+      this.submittedAt.delete(id);
+    }
+  }
+
   /** When a committed transaction was submitted here, if it was. */
   submittedAtOf(id: Hex): number | undefined {
     return this.submittedAt.get(id);

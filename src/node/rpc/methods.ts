@@ -139,7 +139,7 @@ export function registerMethods(rpc: RpcServer, node: NodeApi): void {
     handler: async (p) => {
       const height = 'height' in p ? p.height : await node.store.heightOfHash(p.hash.replace(/^0x/, '').toLowerCase());
       const block = height === undefined ? undefined : await node.store.getBlock(height);
-      if (block === undefined) throw new RpcError(NOT_FOUND, `no block ${'height' in p ? `at height ${p.height}` : `with hash ${p.hash}`}`);
+      if (block === undefined) throw new RpcError(NOT_FOUND, `no block ${'height' in p ? `at height ${p.height}` : `with hash ${p.hash}`}${prunedNote(node, height)}`);
       return blockView(block, await node.store.getCertificate(height!));
     },
   }));
@@ -151,6 +151,7 @@ export function registerMethods(rpc: RpcServer, node: NodeApi): void {
       .refine((p) => p.to >= p.from, { message: 'to must not be below from', path: ['to'] }),
     // At most MAX_BLOCK_RANGE blocks, in height order, stopping at the stored head: a caller pages on from the last.
     handler: async (p) => {
+      if (Math.max(p.from, 1) < node.store.lowestHeld) throw new RpcError(NOT_FOUND, `no block at height ${Math.max(p.from, 1)}${prunedNote(node, p.from)}`);
       const out: ReturnType<typeof blockView>[] = [];
       for (let height = Math.max(p.from, 1); height <= Math.min(p.to, p.from + MAX_BLOCK_RANGE - 1); height++) {
         const block = await node.store.getBlock(height);
@@ -188,7 +189,7 @@ export function registerMethods(rpc: RpcServer, node: NodeApi): void {
     params: z.object({ id: hex('id').length(64) }).strict(),
     handler: async (p) => {
       const status = await node.txStatus(p.id.toLowerCase());
-      if (status === undefined) throw new RpcError(NOT_FOUND, `unknown transaction ${p.id}`);
+      if (status === undefined) throw new RpcError(NOT_FOUND, `unknown transaction ${p.id}${prunedNote(node)}`);
       if (status.status !== 'committed') return status;
       const record = await node.store.getTx(p.id.toLowerCase());
       return { ...status, tx: record && txView(record.tx) };
@@ -287,4 +288,14 @@ export function registerMethods(rpc: RpcServer, node: NodeApi): void {
   rpc.addStreamRoute('/events', (query, res) => serveEventStream(node.events, query, res));
   rpc.setPage(dashboardHtml, DASHBOARD_HEADERS);
   registerSubscriptions(rpc, node.events);
+}
+
+/**
+ * What a not-found answer adds on a node that pruned old blocks (RETAIN_BLOCKS): the block asked for, or the
+ * block a transaction was in, may have been there.
+ */
+function prunedNote(node: NodeApi, height?: number): string {
+  const lowest = node.store.lowestHeld;
+  if (lowest <= 1 || (height !== undefined && height >= lowest)) return '';
+  return `: pruned below height ${lowest} (this node keeps RETAIN_BLOCKS blocks)`;
 }

@@ -26,7 +26,7 @@ export type ChainView = Pick<ChainState, 'genesis' | 'head' | 'lastCertificate' 
 };
 
 /** What the RPC reads from disk: committed blocks, transactions and evidence, never a write. */
-export type StoreView = Pick<ChainStore, 'getHead' | 'getBlock' | 'getCertificate' | 'heightOfHash' | 'getTx' | 'listEvidence'>;
+export type StoreView = Pick<ChainStore, 'getHead' | 'getBlock' | 'getCertificate' | 'heightOfHash' | 'getTx' | 'listEvidence' | 'lowestHeld'>;
 
 /**
  * The node as the JSON-RPC methods see it: reads, the two ways to submit a transaction, and the event hub. The

@@ -66,6 +66,7 @@ describe('node config', () => {
         genesisNodes: 1,
         genesisQuietMs: 20000,
         healthStallMs: 60000,
+        retainBlocks: 0,
         stake: 0,
         mobilitySpeed: 0,
         engine: 'ncca',

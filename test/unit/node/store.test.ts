@@ -265,6 +265,36 @@ describe('ChainStore', function () {
     assert.equal(await s.committedTxCount(), commits.reduce((n, c) => n + c.txIds.length, 0));
   });
 
+  it('prunes old blocks in batches: their blocks, certificates, hashes and tx locations go, accounts and the head stay, across a reopen', async () => {
+    const chain = new TestChain();
+    const s = await reopen();
+    const commits: Commit[] = [];
+    for (let i = 0; i < 30; i++) commits.push(chain.next(2));
+    for (const c of commits) await s.commit(c);
+    const balance = (await s.getAccount(addressOf(chain.recipient.publicKey)))?.balance;
+    assert.equal(s.lowestHeld, 1);
+    assert.equal(await s.prune(21, 8), 9, 'one batch of 8 heights');
+    assert.equal(await s.prune(21, 8), 17);
+    assert.equal(await s.prune(21, 8), 21, 'stops at the height asked for');
+    assert.equal(await s.prune(21, 8), 21, 'nothing more to do');
+    assert.equal(await s.prune(1_000, 1_000), 30, 'the head block is never pruned');
+    const t = await reopen();
+    assert.equal(t.lowestHeld, 30);
+    for (const h of [1, 20, 29]) {
+      assert.equal(await t.getBlock(h), undefined, `block ${h}`);
+      if (h > 1) assert.equal(await t.getCertificate(h), undefined, `certificate ${h}`);
+      assert.equal(await t.heightOfHash(commits[h - 1]!.hash), undefined, `hash of ${h}`);
+      assert.equal(await t.getTx(commits[h - 1]!.txIds[0]!), undefined, `a transaction of ${h}`);
+    }
+    assert.equal((await t.getCertificate(1))?.height, 1, 'block 1’s certificate stays, for genesis announcements');
+    sameBlock(await t.getBlock(30), commits[29]!.block);
+    assert.equal((await t.getTx(commits[29]!.txIds[0]!))?.height, 30);
+    assert.equal((await t.getHead())?.height, 30);
+    assert.equal((await t.getAccount(addressOf(chain.recipient.publicKey)))?.balance, balance);
+    await t.commit(chain.next(1));
+    assert.equal((await t.getHead())?.height, 31, 'commits go on');
+  });
+
   it('gives a clear StoreError when the data directory is already open', async () => {
     await reopen();
     await rejectsWithStoreError(ChainStore.open(dir), 'locked', `data directory ${dir} is in use by another posplus process`);
