@@ -3,6 +3,8 @@ import type { ChainStore } from './store.js';
 
 /** Heights one prune batch deletes: small enough that a commit waits little behind it. */
 const PRUNE_BATCH = 256;
+/** Pruned heights between two explicit compactions: each compaction rewrites the pruned buckets' files. */
+const COMPACT_EVERY = 1_000;
 
 /**
  * Keeps only the newest RETAIN_BLOCKS blocks on disk. After a commit it prunes what fell out of the window in the
@@ -11,12 +13,16 @@ const PRUNE_BATCH = 256;
  */
 export class BlockPruner {
   private running = false;
+  /** The lowest held height at the last compaction. */
+  private compactedAt: number;
 
   constructor(
-    private readonly store: Pick<ChainStore, 'prune' | 'lowestHeld'>,
+    private readonly store: Pick<ChainStore, 'prune' | 'lowestHeld' | 'compactPruned'>,
     private readonly retain: number,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.compactedAt = store.lowestHeld;
+  }
 
   /** The chain's head is now `height`. */
   committed(height: number): void {
@@ -30,6 +36,10 @@ export class BlockPruner {
     try {
       while ((await this.store.prune(below, PRUNE_BATCH)) < below) await new Promise((resolve) => setImmediate(resolve));
       this.log.debug({ lowestHeld: below }, 'pruned old blocks');
+      if (below - this.compactedAt >= COMPACT_EVERY) {
+        this.compactedAt = below;
+        await this.store.compactPruned();
+      }
     } catch (err) {
       // A store closed by shutdown ends it; anything else is worth a line, and the next commit tries again.
       this.log.warn({ err }, 'pruning old blocks failed');

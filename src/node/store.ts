@@ -8,7 +8,7 @@
  * none of it, and the head never points at a block that is not fully there.
  */
 import { BoundedMap } from '../core/bounded-map.js';
-import { Level } from 'level';
+import { ClassicLevel } from 'classic-level';
 import type { Address } from '../core/address.js';
 import { fromHex, type Hex, toHex, utf8 } from '../core/bytes.js';
 import type { Head, HeadRecord } from '../core/chain-state.js';
@@ -92,6 +92,7 @@ export class ChainStore {
   private txCount: number;
   /** Commits and genesis writes run one at a time, so the cached head and counter match the disk. */
   private tail: Promise<void> = Promise.resolve();
+  private compacting: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly recentBlocks = new BoundedMap<number, Promise<Block | undefined>>(RECENT_BLOCKS);
   /** Blocks below this height were pruned (RETAIN_BLOCKS); 1 when every block is held. */
@@ -99,7 +100,7 @@ export class ChainStore {
 
   private constructor(
     readonly dir: string,
-    private readonly db: Level<Uint8Array, Uint8Array>,
+    private readonly db: ClassicLevel<Uint8Array, Uint8Array>,
     head: Head | undefined,
     txCount: number,
     lowestHeld: number,
@@ -115,7 +116,7 @@ export class ChainStore {
    * `afterDurableWrite` runs after every synced write (see fail-point.ts).
    */
   static async open(dir: string, afterDurableWrite: () => void = () => undefined): Promise<ChainStore> {
-    const db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
     try {
       await db.open();
     } catch (err) {
@@ -159,6 +160,7 @@ export class ChainStore {
     if (this.closed) return;
     this.closed = true;
     await this.tail;
+    await this.compacting;
     await this.db.close();
   }
 
@@ -327,6 +329,21 @@ export class ChainStore {
       this.lowest = to;
       return to;
     });
+  }
+
+  /**
+   * Asks LevelDB to compact the buckets pruning deletes from (blocks, certificates, hashes, tx locations), so the
+   * space of what was pruned comes back now rather than whenever later writes happen to compact those files.
+   */
+  compactPruned(): Promise<void> {
+    if (this.closed) return Promise.reject(new StoreError('closed', this.dir, `the store in ${this.dir} is closed`));
+    const run = this.db.compactRange(new Uint8Array([Bucket.blockByHeight]), new Uint8Array([Bucket.txLocation + 1]));
+    // Not queued behind commits (it can take a while), but close waits for it.
+    this.compacting = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   // -------------------------------------------------------------- reads

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Level } from 'level';
+import { ClassicLevel } from 'classic-level';
 import { PACKAGE_ROOT } from '../../src/node/config.js';
 import { accountKey, decodeAccount, encodeAccount } from '../../src/node/store-keys.js';
 import { LocalNode, freePorts, waitFor } from './support/local-cluster.js';
@@ -66,9 +66,9 @@ describe('e2e: a restart with other chain settings', function () {
     const { address } = await node.rpc.call<{ address: string }>('node_status');
     assert.equal(await node.stop(), 0);
     // Damage the store behind the node's back: one account's balance changes, nothing else.
-    const db = new Level<Uint8Array, Uint8Array>(join(dir, 'data', 'chain'), { keyEncoding: 'view', valueEncoding: 'view' });
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(join(dir, 'data', 'chain'), { keyEncoding: 'view', valueEncoding: 'view' });
     const key = accountKey(address);
-    const account = decodeAccount(await db.get(key));
+    const account = decodeAccount((await db.get(key))!);
     await db.put(key, encodeAccount({ ...account, balance: account.balance + 1 }));
     await db.close();
     const damaged = await run({ CHAIN_ID: 'posplus-restart-a' });

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Level } from 'level';
+import { ClassicLevel } from 'classic-level';
 import { addressBytesOf, addressOf } from '../../../src/core/address.js';
 import { blockHash, buildBlock, headerOf } from '../../../src/core/block.js';
 import { toHex } from '../../../src/core/bytes.js';
@@ -295,6 +295,18 @@ describe('ChainStore', function () {
     assert.equal((await t.getHead())?.height, 31, 'commits go on');
   });
 
+  it('gives back the disk space of pruned blocks once compacted', async () => {
+    const chain = new TestChain();
+    const s = await reopen();
+    for (let i = 0; i < 200; i++) await s.commit(chain.next(20));
+    await s.compactPruned();
+    const before = diskBytes(dir);
+    await s.prune(200, 1_000);
+    await s.compactPruned();
+    const after = diskBytes(dir);
+    assert.ok(after < before / 2, `${before} bytes before pruning 199 of 200 blocks, ${after} after`);
+  });
+
   it('gives a clear StoreError when the data directory is already open', async () => {
     await reopen();
     await rejectsWithStoreError(ChainStore.open(dir), 'locked', `data directory ${dir} is in use by another posplus process`);
@@ -349,7 +361,7 @@ describe('ChainStore', function () {
         await s.close();
       }
       // Nothing of a torn block is left in any bucket either.
-      const raw = new Level<Uint8Array, Uint8Array>(data, { keyEncoding: 'view', valueEncoding: 'view' });
+      const raw = new ClassicLevel<Uint8Array, Uint8Array>(data, { keyEncoding: 'view', valueEncoding: 'view' });
       try {
         for (const bucket of [Bucket.blockByHeight, Bucket.certificateByHeight, Bucket.heightByHash]) {
           assert.equal((await raw.keys(bucketRange(bucket)).all()).length, previousHead, `bucket ${Bucket[bucket]}`);
@@ -436,4 +448,9 @@ for (;;) {
   process.stdout.write('committed ' + h.height + '\\n');
 }
 `;
+}
+
+/** Bytes of the files in a directory (LevelDB keeps its files flat). */
+function diskBytes(dir: string): number {
+  return readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
 }
