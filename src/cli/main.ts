@@ -14,6 +14,7 @@ import { registerKeygenCommand } from './keygen-command.js';
 import { registerNodeCommand } from './node-command.js';
 import { registerQueryCommand } from './query-command.js';
 import { registerRegisterCommand } from './register-command.js';
+import { registerResetCommand } from './reset-command.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerTxCommand } from './tx-command.js';
 
@@ -36,6 +37,7 @@ registerRegisterCommand(program);
 registerTxCommand(program);
 registerQueryCommand(program);
 registerStatusCommand(program);
+registerResetCommand(program);
 registerDoubleSpendCommand(program);
 registerDevnetCommand(program);
 registerExperimentCommand(program);

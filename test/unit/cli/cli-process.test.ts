@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ChainStore } from '../../../src/node/store.js';
 import { type CliResult, UNREACHABLE, oneLine, runAll, runCli } from './run-cli.js';
 
 const ADDR = '0x' + 'ab'.repeat(20);
@@ -135,8 +136,54 @@ describe('posplus CLI (child process)', function () {
     });
   });
 
+  describe('reset: the chain goes, the key stays', () => {
+    /** A data directory as a node leaves it: its key and a chain store. */
+    async function dataDir(name: string): Promise<string> {
+      const d = join(dir, name);
+      mkdirSync(d);
+      assert.equal((await runCli(['keygen', '--out', join(d, 'node.key')])).code, 0);
+      await (await ChainStore.open(join(d, 'chain'))).close();
+      return d;
+    }
+
+    it('without --yes and without a terminal it deletes nothing (exit 2, names --yes)', async () => {
+      const d = await dataDir('reset-ask');
+      assertUsage(await runCli(['reset', '--data-dir', d]), '--yes');
+      assert.ok(statSync(join(d, 'chain')).isDirectory());
+    });
+
+    it('with --yes it deletes the chain and keeps node.key as it was', async () => {
+      const d = await dataDir('reset-yes');
+      const key = readFileSync(join(d, 'node.key'));
+      const r = await runCli(['reset', '--data-dir', d, '--yes']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /deleted the chain in .* \(it was at height 0\); kept .*node\.key/);
+      assert.throws(() => statSync(join(d, 'chain')), /ENOENT/);
+      assert.deepEqual(readFileSync(join(d, 'node.key')), key);
+    });
+
+    it('refuses the chain of a running node (its store is locked): exit 1, nothing deleted', async () => {
+      const d = await dataDir('reset-running');
+      const held = await ChainStore.open(join(d, 'chain'));
+      try {
+        const r = await runCli(['reset', '--data-dir', d, '--yes']);
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(oneLine(r.stderr) ?? '', /in use by a running node: stop it first/);
+      } finally {
+        await held.close();
+      }
+      assert.ok(statSync(join(d, 'chain')).isDirectory());
+    });
+
+    it('a directory with no chain is a usage error', async () => {
+      const d = join(dir, 'reset-empty');
+      mkdirSync(d);
+      assertUsage(await runCli(['reset', '--data-dir', d, '--yes']), 'no chain');
+    });
+  });
+
   describe('--help of each verb', () => {
-    const verbs = ['keygen', 'address', 'register', 'tx', 'transaction', 'query', 'status', 'double-spend'];
+    const verbs = ['keygen', 'address', 'register', 'tx', 'transaction', 'query', 'status', 'double-spend', 'reset'];
     let results: CliResult[];
     before(async () => {
       results = await runAll(verbs.map((v) => [v, '--help']));
