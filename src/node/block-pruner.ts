@@ -1,5 +1,5 @@
 import type { Logger } from './logger.js';
-import type { ChainStore } from './store.js';
+import { type ChainStore, StoreError } from './store.js';
 
 /** Heights one prune batch deletes: small enough that a commit waits little behind it. */
 const PRUNE_BATCH = 256;
@@ -42,7 +42,7 @@ export class BlockPruner {
       }
     } catch (err) {
       // A store closed by shutdown ends it; anything else is worth a line, and the next commit tries again.
-      this.log.warn({ err }, 'pruning old blocks failed');
+      if (!(err instanceof StoreError && err.code === 'closed')) this.log.warn({ err }, 'pruning old blocks failed');
     }
   }
 }

@@ -315,14 +315,14 @@ export class ChainStore {
       if (to <= this.lowest) return this.lowest;
       const ops: Del[] = [];
       for (let height = this.lowest; height < to; height++) {
-        const block = await this.readBlock(height);
-        const certificate = await this.getCertificate(height);
         ops.push({ type: 'del', key: heightKey(Bucket.blockByHeight, height) });
         // Block 1's certificate stays: genesis announcements carry it as proof that the chain began (genesis-gossip.ts).
         if (height > 1) ops.push({ type: 'del', key: heightKey(Bucket.certificateByHeight, height) });
+        this.recentBlocks.delete(height);
+      }
+      for await (const { block, certificate } of this.iterCertified(this.lowest, to - 1)) {
         if (certificate !== undefined) ops.push({ type: 'del', key: hexKey(Bucket.heightByHash, toHex(certificate.blockHash)) });
         for (const tx of block?.txs ?? []) ops.push({ type: 'del', key: hexKey(Bucket.txLocation, txId(tx)) });
-        this.recentBlocks.delete(height);
       }
       await this.db.batch([...ops, { type: 'put', key: metaKey(MetaKey.lowestHeld), value: encodeU64(to) }], { sync: true });
       this.afterDurableWrite();
