@@ -4,6 +4,7 @@ import { createLogger } from '../node/logger.js';
 import { PosplusNode } from '../node/node.js';
 import { registerMethods } from '../node/rpc/methods.js';
 import { RpcServer } from '../node/rpc/server.js';
+import { localRpcUrl, writeRpcUrl } from '../node/rpc-url-file.js';
 import { addSettingOptions } from './setting-options.js';
 
 /** Longest a clean stop may take (the RPC's grace, libp2p, the store) before the process exits anyway; under Docker's 10 s. */
@@ -26,6 +27,7 @@ export function registerNodeCommand(program: Command): void {
     registerMethods(rpc, node);
     const bound = await rpc.listen();
     const rpcUrl = `http://${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`;
+    await writeRpcUrl(config.dataDir, localRpcUrl(bound.host, bound.port));
     process.stdout.write(
       [
         `peer id:  ${node.host.peerId.toString()}`,
