@@ -1,5 +1,5 @@
 /**
- * RETAIN_BLOCKS on a real node: after 100 heights with RETAIN_BLOCKS=20 it answers "pruned" below its window,
+ * RETAIN_BLOCKS on a real node: after 50 heights with RETAIN_BLOCKS=10 it answers "pruned" below its window,
  * serves the window (and nothing below it) to a syncing peer, restarts cleanly and keeps committing with the others.
  */
 import { strict as assert } from 'node:assert';
@@ -12,8 +12,8 @@ import { testHost } from '../support/test-host.js';
 import { oneNodePerCell, useCluster, waitFor } from './support/local-cluster.js';
 
 const SINK = '0x00000000000000000000000000000000000000dd';
-const RETAIN = 20;
-const HEIGHTS = 100;
+const RETAIN = 10;
+const HEIGHTS = 50;
 
 describe('e2e: a node that keeps only its newest blocks (RETAIN_BLOCKS)', function () {
   this.timeout(300_000);
