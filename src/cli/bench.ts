@@ -15,20 +15,16 @@
  * {"nodes","engine","tps","p50_ms","p99_ms","msgs_per_tx","sig_bound_tps","max_rss_mb"}.
  */
 import './runtime-check.js';
-import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { Devnet, type DevnetMember, describeExit, describeGenesisProgress, freePorts, progressReporter } from './devnet.js';
-import type { LoadgenProgress, LoadgenResult } from './load-generator.js';
-import { RpcClient } from './rpc-client.js';
+import { availableParallelism } from 'node:os';
+import { Command } from 'commander';
+import type { DevnetMember } from './devnet.js';
+import { LoadedNetwork } from './loaded-network.js';
+import { intArg, runStandalone } from './standalone-command.js';
+import { fetchMetrics, sumOfFamily } from './prometheus-text.js';
 import { totalCpuSeconds } from './cpu-time.js';
 import { RssSampler } from './rss-sampler.js';
 import { measureVerifyRate, sigBoundTps } from './sig-bound.js';
 
-const LOADGEN_JS = fileURLToPath(new URL('./loadgen.js', import.meta.url));
 const PROGRESS_EVERY_MS = 3000;
 
 interface BenchOptions {
@@ -44,21 +40,9 @@ interface BenchOptions {
   keep?: boolean;
 }
 
-const intArg = (name: string, min: number) => (v: string) => {
-  if (!/^\d+$/.test(v) || Number(v) < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
-  return Number(v);
-};
-
 /** Sum of posplus_messages_published_total over its labels, from a node's /metrics. */
 export async function publishedMessages(rpcUrl: string): Promise<number> {
-  const res = await fetch(`${rpcUrl}/metrics`, { signal: AbortSignal.timeout(5000) });
-  const text = await res.text();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const m = /^posplus_messages_published_total(?:\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (m) sum += Number(m[1]);
-  }
-  return sum;
+  return sumOfFamily(await fetchMetrics(rpcUrl), 'posplus_messages_published_total') ?? 0;
 }
 
 async function totalPublished(members: DevnetMember[]): Promise<number> {
@@ -70,66 +54,17 @@ const err = (s: string) => process.stderr.write(s + '\n');
 const out = (s: string) => process.stdout.write(s + '\n');
 
 async function bench(o: BenchOptions): Promise<number> {
-  const dir = await mkdtemp(join(tmpdir(), 'posplus-bench-'));
-  let net: Devnet | undefined;
-  let starting: Promise<Devnet> | undefined;
-  let loadgen: ChildProcess | undefined;
-  let aborted: string | undefined;
-  let abort!: (why: string) => void;
-  const abortion = new Promise<never>((_, fail) => {
-    abort = (why: string) => {
-      aborted ??= why;
-      fail(new Error(why));
-    };
-  });
-  abortion.catch(() => undefined);
-  const onSignal = (signal: NodeJS.Signals) => abort(`interrupted by ${signal}`);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
+  const run = await LoadedNetwork.open('bench');
   try {
     // Measured before the nodes start, so they do not compete for the core.
     err('bench: measuring ed25519 verifications per second on one core for 1 s');
     const verifyPerSec = measureVerifyRate(1000);
     const cores = availableParallelism();
-    const ports = await freePorts(o.nodes * 2);
-    err(`bench: starting ${o.nodes} nodes in ${dir}`);
-    starting = Devnet.start({
-        nodes: o.nodes,
-        dir,
-        p2pPorts: ports.slice(0, o.nodes),
-        rpcPorts: ports.slice(o.nodes),
-        engine: o.engine,
-        logLevel: o.logLevel,
-        genesisQuietMs: 60_000,
-        onUnexpectedExit: (m) =>
-          abort(`node ${m.index} exited during the benchmark (${describeExit(m)}); last stderr lines:\n${net?.lastStderr(m.index) ?? ''}`),
-    });
-    net = await Promise.race([starting, abortion]);
-    const progress = progressReporter('bench: waiting for the start-up ceremony, ');
-    const genesis = await Promise.race([
-      net.waitForGenesis({ timeoutMs: 180_000, onProgress: (p) => progress.update(describeGenesisProgress(p, o.nodes)) }),
-      abortion,
-    ]).finally(() => progress.done());
-    err(`bench: genesis ${genesis.hash.slice(0, 16)}… with ${genesis.members.length} members, engine ${genesis.engine}`);
-
-    // The senders are the members' own keys: wait until every member's position is on chain (from the genesis,
-    // or a LOCATE the node sends with its key once in sync), or the load's nonces could collide with a LOCATE.
-    const members = net.members;
-    await Promise.race([
-      waitUntil(async () => {
-        const cells = await new RpcClient(members[0]!.rpcUrl).call<{ nodes: unknown[] }[]>('regions_list');
-        return cells.reduce((n, c) => n + c.nodes.length, 0) >= members.length;
-      }, 60_000, 'every node to declare its position on chain'),
-      abortion,
-    ]);
+    const genesis = await run.start({ nodes: o.nodes, engine: o.engine, logLevel: o.logLevel });
     // Read when the measured part starts; a failed read leaves msgs_per_tx unknown rather than failing the run.
-    const publishedNow = (): Promise<number> => totalPublished(net!.members).catch(() => Number.NaN);
+    const publishedNow = (): Promise<number> => totalPublished(run.members).catch(() => Number.NaN);
     let publishedBefore: Promise<number> | undefined = o.warmup > 0 ? undefined : publishedNow();
-    const keys = net.members.map((m) => join(m.dataDir, 'node.key'));
     const args = [
-      '--rpc', net.members.map((m) => m.rpcUrl).join(','),
-      '--keys', keys.join(','),
       '--senders', String(o.senders),
       '--duration', String(o.duration),
       '--warmup', String(o.warmup),
@@ -137,44 +72,29 @@ async function bench(o: BenchOptions): Promise<number> {
       '--max-outstanding', String(o.maxOutstanding),
       '--batch', String(o.batch),
     ];
-    err(`bench: offering load for ${o.warmup} s of warm-up and ${o.duration} s measured${o.rate > 0 ? ` at ${o.rate} tx/s` : ' (closed loop)'} from ${keys.length + o.senders} senders`);
-    const pids = net.members.flatMap((m) => (m.pid === undefined ? [] : [m.pid]));
+    err(`bench: offering load for ${o.warmup} s of warm-up and ${o.duration} s measured${o.rate > 0 ? ` at ${o.rate} tx/s` : ' (closed loop)'} from ${o.nodes + o.senders} senders`);
+    const pids = run.pids;
     let cpuBefore: Promise<number | undefined> | undefined = o.warmup > 0 ? undefined : totalCpuSeconds(pids);
     const rss = new RssSampler(pids);
     rss.start();
-    loadgen = fork(LOADGEN_JS, args, { execPath: process.execPath, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const child = loadgen;
-    let last: LoadgenProgress | undefined;
     let lastPrinted = 0;
-    const result = await Promise.race([
-      new Promise<LoadgenResult>((ok, fail) => {
-        child.on('message', (m: LoadgenProgress | LoadgenResult | { type: 'error'; message: string }) => {
-          if (m.type === 'progress') {
-            last = m;
-            if (m.measuring) {
-              publishedBefore ??= publishedNow();
-              cpuBefore ??= totalCpuSeconds(pids);
-            }
-            if (Date.now() - lastPrinted >= PROGRESS_EVERY_MS) {
-              lastPrinted = Date.now();
-              err(
-                `bench ${m.elapsedSec.toFixed(0).padStart(3)}s: submitted ${m.submitted}, committed ${m.committed}, ` +
-                  `outstanding ${m.outstanding}, rejected ${m.rejected}, ${m.recentTps.toFixed(0)} tx/s${m.draining ? ' (draining)' : ''}`,
-              );
-            }
-          } else if (m.type === 'result') ok(m);
-          else fail(new Error(`load generator: ${m.message}`));
-        });
-        child.once('exit', (code, signal) =>
-          fail(new Error(`the load generator exited (${signal ?? `code ${code}`}) without a result${last ? ` after ${last.elapsedSec.toFixed(0)} s` : ''}`)),
+    const result = await run.runLoad(args, (m) => {
+      if (m.measuring) {
+        publishedBefore ??= publishedNow();
+        cpuBefore ??= totalCpuSeconds(pids);
+      }
+      if (Date.now() - lastPrinted >= PROGRESS_EVERY_MS) {
+        lastPrinted = Date.now();
+        err(
+          `bench ${m.elapsedSec.toFixed(0).padStart(3)}s: submitted ${m.submitted}, committed ${m.committed}, ` +
+            `outstanding ${m.outstanding}, rejected ${m.rejected}, ${m.recentTps.toFixed(0)} tx/s${m.draining ? ' (draining)' : ''}`,
         );
-      }),
-      abortion,
-    ]);
+      }
+    });
     const maxRssMb = await rss.stop();
     const cpuAfter = await totalCpuSeconds(pids);
     const cpuUsed = cpuAfter === undefined ? undefined : cpuAfter - ((await cpuBefore) ?? Number.NaN);
-    const publishedAfter = await totalPublished(net.members);
+    const publishedAfter = await totalPublished(run.members);
     const published = publishedAfter - (await (publishedBefore ?? publishedNow()));
 
     const summary = {
@@ -204,18 +124,10 @@ async function bench(o: BenchOptions): Promise<number> {
     out(JSON.stringify(summary));
     return result.committed > 0 ? 0 : 1;
   } catch (e) {
-    err(`bench: ${aborted ?? (e as Error).message}`);
+    err(`bench: ${run.failure(e)}`);
     return 1;
   } finally {
-    if (loadgen && loadgen.exitCode === null && loadgen.signalCode === null) loadgen.kill('SIGTERM');
-    // Interrupted while the nodes were starting: wait for them, then stop them.
-    net ??= await starting?.catch(() => undefined);
-    if (net) {
-      err('bench: stopping the nodes');
-      await net.stop();
-    }
-    if (o.keep) err(`bench: node data and logs kept in ${dir}`);
-    else await rm(dir, { recursive: true, force: true });
+    await run.close(o.keep);
   }
 }
 
@@ -233,24 +145,8 @@ async function main(): Promise<void> {
     .option('--max-outstanding <n>', 'cap on submitted but uncommitted transactions (0 = 32 per sender)', intArg('--max-outstanding', 0), 0)
     .option('--batch <n>', 'transactions per tx_submit batch', intArg('--batch', 1), 100)
     .option('--log-level <level>', 'log level of the nodes', 'warn')
-    .option('--keep', 'keep the temporary directory with node data and logs')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  try {
-    program.parse(process.argv);
-  } catch (e) {
-    process.exit(e instanceof CommanderError && e.exitCode === 0 ? 0 : 2);
-  }
-  process.exit(await bench(program.opts<BenchOptions>()));
+    .option('--keep', 'keep the temporary directory with node data and logs');
+  await runStandalone(program, bench);
 }
 
 void main();
-
-async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`bench: timed out waiting for ${what}`);
-}

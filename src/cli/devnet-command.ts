@@ -4,7 +4,9 @@
  */
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { Devnet, type DevnetMember, type GenesisInfo, describeExit, describeGenesisProgress, formatMemberTable, portRange, progressReporter, wipeDevnetDir } from './devnet.js';
+import { Devnet, type DevnetMember, type GenesisInfo, wipeDevnetDir } from './devnet.js';
+import { describeExit, describeGenesisProgress, formatMemberTable, progressReporter } from './devnet-output.js';
+import { portRange } from './local-ports.js';
 import { LOAD_SINK, startDemoLoad } from './devnet-load.js';
 import { UsageError } from './errors.js';
 

@@ -11,10 +11,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { type WriteStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeExit, readableLogLine } from './devnet-output.js';
 import { UsageError } from './errors.js';
+import { LOOPBACK, assertPortsFree } from './local-ports.js';
 import { RpcClient } from './rpc-client.js';
 
 /** dist/src/cli/main.js, next to this file once built. */
@@ -27,7 +28,6 @@ export const MAIN_JS = fileURLToPath(new URL('./main.js', import.meta.url));
  */
 export const NODE_HEAP_FLAGS = ['--max-semi-space-size=8'];
 
-const LOOPBACK = '127.0.0.1';
 const STDERR_LINES_KEPT = 40;
 const STOP_GRACE_MS = 10_000;
 
@@ -101,47 +101,6 @@ export class DevnetError extends Error {
   override readonly name = 'DevnetError';
 }
 
-/** ports [base, base+1, …] checked to lie in 1..65535. */
-export function portRange(base: number, count: number, what: string): number[] {
-  if (!Number.isInteger(base) || base < 1 || base + count - 1 > 65535) {
-    throw new UsageError(`${what} ${base}: the ${count} ports ${base}..${base + count - 1} must lie in 1-65535`);
-  }
-  return Array.from({ length: count }, (_, i) => base + i);
-}
-
-/** Resolves if nothing listens on 127.0.0.1:port, else rejects naming the port. */
-function checkPortFree(port: number): Promise<void> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      fail(new DevnetError(`port ${port} on ${LOOPBACK} is not free (${err.code ?? err.message}); choose other ports with --base-port / --rpc-base-port`)),
-    );
-    server.listen({ port, host: LOOPBACK, exclusive: true }, () => server.close(() => ok()));
-  });
-}
-
-export async function assertPortsFree(ports: number[]): Promise<void> {
-  for (const p of ports) await checkPortFree(p);
-}
-
-/** `count` distinct free ports on 127.0.0.1, chosen by the kernel (for runs that need no fixed ports). */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<import('node:net').Server>((ok, fail) => {
-          const s = createServer();
-          s.once('error', fail);
-          s.listen({ port: 0, host: LOOPBACK, exclusive: true }, () => ok(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as import('node:net').AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
-  return ports;
-}
-
 /** What a devnet directory may hold; `--fresh` refuses to wipe anything else. */
 const DEVNET_ENTRY = /^(?:node-\d+|node-\d+\.log|devnet\.json)$/;
 
@@ -164,19 +123,6 @@ export async function wipeDevnetDir(dir: string): Promise<void> {
 }
 
 const sleep = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms));
-
-/** Turns a pino JSON line into `LEVEL message key=value…`; other lines come back as they are. */
-export function readableLogLine(line: string): string {
-  if (!line.startsWith('{')) return line;
-  try {
-    const { level, time: _t, pid: _p, hostname: _h, name: _n, msg, ...rest } = JSON.parse(line) as Record<string, unknown>;
-    const levels: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
-    const extra = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-    return [levels[level as number] ?? String(level), msg, ...extra].filter((s) => s !== undefined && s !== '').join(' ');
-  } catch {
-    return line;
-  }
-}
 
 /** Splits a stream into lines. */
 function onLines(stream: NodeJS.ReadableStream, fn: (line: string) => void): void {
@@ -414,43 +360,3 @@ export class Devnet {
   }
 }
 
-export function describeExit(m: DevnetMember): string {
-  if (m.exit === undefined) return 'running';
-  return m.exit.signal ? `killed by ${m.exit.signal}` : `exit code ${m.exit.code}`;
-}
-
-/** The table of index, peer id, RPC URL and P2P address. */
-export function formatMemberTable(members: DevnetMember[]): string {
-  const rows = [
-    ['#', 'peer id', 'rpc', 'p2p'],
-    ...members.map((m) => [String(m.index), m.peerId ?? '?', m.rpcUrl, `/ip4/${LOOPBACK}/tcp/${m.p2pPort}`]),
-  ];
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ')).join('\n');
-}
-
-/** Writes progress on stderr: one line rewritten in place on a terminal, a line per change otherwise. */
-export function progressReporter(prefix: string): { update: (text: string) => void; done: () => void } {
-  const tty = process.stderr.isTTY === true;
-  let last = '';
-  let lastAt = 0;
-  return {
-    update(text: string) {
-      if (tty) {
-        process.stderr.write(`\r\x1b[2K${prefix}${text}`);
-      } else if (text !== last || Date.now() - lastAt > 5000) {
-        process.stderr.write(`${prefix}${text}\n`);
-        lastAt = Date.now();
-      }
-      last = text;
-    },
-    done() {
-      if (tty && last) process.stderr.write('\n');
-    },
-  };
-}
-
-export function describeGenesisProgress(p: GenesisProgress, n: number): string {
-  const secs = Math.round(p.elapsedMs / 1000);
-  return `${secs}s: ${p.up}/${n} nodes answering, ${p.withGenesis}/${n} with a genesis${p.hashes > 1 ? ` (${p.hashes} different)` : ''}, fewest peers ${p.minPeers}`;
-}
