@@ -9,6 +9,7 @@ import type { TxBody } from '../core/tx.js';
 import { DEFAULT_TIMEOUTS } from '../consensus/bft/bft-rules.js';
 import type { Engine, EngineInput, Outbound, Ready } from '../consensus/engine.js';
 import { AVAILABLE_ENGINES, type EngineRules, createEngine, engineRules } from '../consensus/create-engine.js';
+import { lostRights } from '../consensus/ncca/account-view.js';
 import { DEFAULT_NCCA_PARAMS } from '../consensus/ncca/params.js';
 import { type Area, type Position, cellCount, cellOf } from '../geo/grid.js';
 import type { NodeConfig } from './config.js';
@@ -420,6 +421,8 @@ export class PosplusNode {
     if (this.chain === undefined) return 'no chain yet: the start-up ceremony is in progress';
     if (this.syncing) return 'syncing: a peer has shown a head beyond ours';
     if (this.host.getPeers().length === 0 && (this.genesis?.members.length ?? 0) > 1) return 'no peers';
+    const lost = lostRights(this.chain.ledger.get(addressOf(this.identity.keyPair.publicKey)), this.chain.head.timestamp);
+    if (lost) return `${lost} by the chain's detection: peers ignore this node's gossip`;
     const stalled = this.stall.stalledFor(now);
     if (stalled !== undefined) return `stalled: work has been pending for ${Math.round(stalled / 1000)} s without a committed block`;
     return undefined;

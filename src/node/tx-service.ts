@@ -6,8 +6,12 @@ import { signTx, type TxBody, txId } from '../core/tx.js';
 import type { Tx } from '../core/wire/posplus.js';
 import type { Ready } from '../consensus/engine.js';
 import { addressOf } from '../core/address.js';
+import { lostRights } from '../consensus/ncca/account-view.js';
 
-/** The node cannot take a transaction yet: it has no chain (start-up ceremony or sync in progress). */
+/**
+ * The node cannot take a transaction now: it has no chain yet (start-up ceremony or sync in progress), or the chain
+ * suspended or evicted its key, so its peers ignore what it gossips and the transaction would never leave it.
+ */
 export class NotReadyError extends Error {
   override readonly name = 'NotReadyError';
 }
@@ -61,6 +65,9 @@ export class TxService {
     if (location !== undefined) {
       return { id, status: 'rejected', code: 'duplicate', reason: `transaction already committed at height ${location.height}` };
     }
+    const chain = this.shell.chain();
+    const lost = chain && lostRights(chain.ledger.get(addressOf(this.shell.key.publicKey)), chain.head.timestamp);
+    if (lost) throw new NotReadyError(`this node is ${lost} by the chain's detection: its peers ignore its gossip, so submit through another node`);
     const ready = this.shell.feed(tx);
     if (ready === undefined) throw new NotReadyError('the node has no chain yet (start-up ceremony or sync in progress)');
     const status = ready.txStatuses.find((s) => s.id === id) ?? { id, status: 'pending' as const };

@@ -76,6 +76,23 @@ describe('e2e: detection on 9 real nodes, one equivocating and one dropping', fu
         240_000,
       );
       suspendedAt = Math.max(...first.map((s) => s.height));
+      // The node suspended last says so itself while its suspension runs: peers ignore its gossip, so /health is 503
+      // with the reason and it refuses a transaction (-32005) instead of holding one that would never leave it.
+      const last = first.reduce((a, b) => (b.until > a.until ? b : a));
+      const sidelined = cluster.nodes[BAD[bad.indexOf(last.address)]!]!;
+      const refusal = await waitFor(
+        `the suspended node ${last.address} to know it`,
+        async () => {
+          const health = await fetch(`${sidelined.url}/health`).then(async (r) => ({ status: r.status, body: await r.text() }));
+          if (health.status !== 503 || !health.body.includes('suspended until')) return undefined;
+          return sidelined.rpc.call('tx_send', { to: SINK, amount: 1 }).then(
+            () => 'taken',
+            (err: Error & { code?: number }) => `${err.code} ${err.message}`,
+          );
+        },
+        Math.max(1_000, last.until - Date.now() - 2_000),
+      );
+      assert.match(refusal, /^-32005 this node is suspended until .* by the chain's detection: its peers ignore its gossip/);
       for (const [i, node] of honest().entries()) {
         await waitFor(`honest node ${i} to pass height ${suspendedAt}`, async () => (await node.head()).height >= suspendedAt, 60_000);
         const d = await node.rpc.call<Detection>('detection_status');

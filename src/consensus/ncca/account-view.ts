@@ -25,3 +25,10 @@ export function isSuspended(account: Account | undefined, now: number): boolean 
 export function hasRights(account: Account | undefined, now: number): boolean {
   return !isEvicted(account) && !isSuspended(account, now);
 }
+
+/** Why the account has no rights at block time `now` ("evicted at height H", "suspended until <ISO time>"), or undefined. */
+export function lostRights(account: Account | undefined, now: number): string | undefined {
+  if (isEvicted(account)) return `evicted at height ${account!.detection!.evictedAt}`;
+  if (isSuspended(account, now)) return `suspended until ${new Date(account!.detection!.suspendedUntil).toISOString()}`;
+  return undefined;
+}
