@@ -29,7 +29,9 @@ describe('e2e: two replicas started with one key', function () {
     const stopped = () => copies.filter((n) => n.proc!.exitCode !== null);
     try {
       copies.forEach((n) => n.start());
-      await waitFor('the shared key to sign twice and a copy to stop', async () => stopped().length > 0, 45_000, 200).catch(() => undefined);
+      // Identical copies usually sign identical votes (no clash at all was seen in 45 s in three suite runs), so the
+      // window is short; bft-engine.test covers the stop itself deterministically.
+      await waitFor('the shared key to sign twice and a copy to stop', async () => stopped().length > 0, 20_000, 200).catch(() => undefined);
       // A copy may stop only a moment after the double vote it saw: give it time to.
       if (votes.doubles().length > 0) await waitFor('a copy to stop after a double vote', async () => stopped().length > 0, 15_000, 200);
     } finally {
