@@ -7,6 +7,8 @@
 
 ############################ build: compile TypeScript, then keep only the production dependencies
 FROM node:24-bookworm-slim AS build
+# Names the intermediate image the legacy builder leaves behind, so it can be pruned alone.
+LABEL posplus.stage=build
 WORKDIR /app
 ENV npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
 # Dependencies first, so that a change to the sources reuses this layer. classic-level's native binding loads from

@@ -53,6 +53,8 @@ describe('docker compose: nine replicas on a real Docker engine', function () {
     if (!engine) return;
     // Whatever the tests reached: the replicas, their volumes and network, and the images built for them go.
     project.run(['down', '--volumes', '--rmi', 'local', '--timeout', '5'], 120_000);
+    // The build stage's image (the legacy builder keeps it, untagged): only ours, by the Dockerfile's label.
+    engine.docker(['image', 'prune', '--force', '--filter', 'label=posplus.stage=build'], { timeout: 60_000 });
     engine.release();
   });
 
