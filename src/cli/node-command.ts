@@ -4,7 +4,7 @@ import { createLogger } from '../node/logger.js';
 import { PosplusNode } from '../node/node.js';
 import { registerMethods } from '../node/rpc/methods.js';
 import { RpcServer } from '../node/rpc/server.js';
-import { localRpcUrl, writeRpcUrl } from '../node/rpc-url-file.js';
+import { localRpcUrl, rpcUrl, writeRpcUrl } from '../node/rpc-url-file.js';
 import { addSettingOptions } from './setting-options.js';
 
 /** Longest a clean stop may take (the RPC's grace, libp2p, the store) before the process exits anyway; under Docker's 10 s. */
@@ -26,13 +26,13 @@ export function registerNodeCommand(program: Command): void {
     const rpc = new RpcServer({ host: config.rpcHost, port: config.rpcPort, logger: log });
     registerMethods(rpc, node);
     const bound = await rpc.listen();
-    const rpcUrl = `http://${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`;
+    const boundUrl = rpcUrl(bound.host, bound.port);
     await writeRpcUrl(config.dataDir, localRpcUrl(bound.host, bound.port));
     process.stdout.write(
       [
         `peer id:  ${node.host.peerId.toString()}`,
         ...node.host.getMultiaddrs().map((a) => `listen:   ${a.toString()}`),
-        `rpc:      ${rpcUrl}`,
+        `rpc:      ${boundUrl}`,
         `data dir: ${config.dataDir}`,
         '',
       ].join('\n'),

@@ -10,8 +10,12 @@ const FILE = 'rpc.url';
 
 /** The URL of a server bound to `host:port` as seen from this host: a wildcard bind is reached on loopback. */
 export function localRpcUrl(host: string, port: number): string {
-  const reach = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  return `http://${reach.includes(':') ? `[${reach}]` : reach}:${port}`;
+  return rpcUrl(host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host, port);
+}
+
+/** `http://host:port`, an IPv6 host in brackets. */
+export function rpcUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 export async function writeRpcUrl(dataDir: string, url: string): Promise<void> {

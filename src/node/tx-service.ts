@@ -5,7 +5,7 @@ import type { KeyPair } from '../core/keys.js';
 import { signTx, type TxBody, txId } from '../core/tx.js';
 import type { Tx } from '../core/wire/posplus.js';
 import type { Ready } from '../consensus/engine.js';
-import { addressOf } from '../core/address.js';
+import { type Address, addressOf } from '../core/address.js';
 import { lostRights } from '../consensus/ncca/account-view.js';
 
 /**
@@ -34,8 +34,12 @@ export class TxService {
   /** When each local submission was taken, for the commit-latency histogram. */
   private readonly submittedAt = new BoundedMap<Hex, number>(100_000);
   private ownSubmissions: Promise<void> = Promise.resolve();
+  /** This node's own account. */
+  private readonly me: Address;
 
-  constructor(private readonly shell: TxServiceShell) {}
+  constructor(private readonly shell: TxServiceShell) {
+    this.me = addressOf(shell.key.publicKey);
+  }
 
   /** Statuses an engine step gave. A copy refused as a duplicate says nothing about the original. */
   heard(statuses: readonly TxStatus[]): void {
@@ -66,7 +70,7 @@ export class TxService {
       return { id, status: 'rejected', code: 'duplicate', reason: `transaction already committed at height ${location.height}` };
     }
     const chain = this.shell.chain();
-    const lost = chain && lostRights(chain.ledger.get(addressOf(this.shell.key.publicKey)), chain.head.timestamp);
+    const lost = chain && lostRights(chain.ledger.get(this.me), chain.head.timestamp);
     if (lost) throw new NotReadyError(`this node is ${lost} by the chain's detection: its peers ignore its gossip, so submit through another node`);
     const ready = this.shell.feed(tx);
     if (ready === undefined) throw new NotReadyError('the node has no chain yet (start-up ceremony or sync in progress)');
@@ -84,8 +88,7 @@ export class TxService {
     const next = this.ownSubmissions.then(() => {
       const chain = this.shell.chain();
       if (chain === undefined) throw new NotReadyError('the node has no chain yet (start-up ceremony or sync in progress)');
-      const me = addressOf(this.shell.key.publicKey);
-      const nonce = chain.mempool.nextFreeNonce(me, chain.account(me).nonce);
+      const nonce = chain.mempool.nextFreeNonce(this.me, chain.account(this.me).nonce);
       return this.submit(signTx(chain.params.chainId, this.shell.key, body(nonce)));
     });
     this.ownSubmissions = next.then(
